@@ -1,0 +1,34 @@
+// The one shape of a subprocess request. argv arrays only: no shell strings anywhere.
+
+export interface Command {
+  readonly argv: readonly [string, ...string[]]
+  readonly cwd?: string
+  /** Complete environment for the child; when absent the child gets the runner's base env. */
+  readonly env?: Readonly<Record<string, string>>
+  /** Run inside this root with the host's chroot(8). */
+  readonly chroot?: string
+  readonly input?: string
+  readonly timeoutMs?: number
+  /** A label for events and errors, e.g. "install.d/50-foo (element foo)". */
+  readonly label?: string
+}
+
+export interface RunResult {
+  readonly exitCode: number
+  readonly stdout: string
+  readonly stderr: string
+  readonly durationMs: number
+}
+
+export interface RunOptions {
+  /** Do not emit output lines as events (for probing commands whose output is data). */
+  readonly quiet?: boolean
+  /** Return a failed result instead of throwing. */
+  readonly allowFailure?: boolean
+  /** Extra sink for each output line (stdout and stderr interleaved). */
+  readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void
+}
+
+export interface Runner {
+  run(cmd: Command, options?: RunOptions): Promise<RunResult>
+}

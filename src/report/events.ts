@@ -1,0 +1,49 @@
+// Every observable thing a build does is one of these events. Text, JSON-lines and the log
+// file are views of the same stream, so adding a kind without a formatter is a type error.
+
+export type BuildEvent =
+  | { readonly kind: 'step-start'; readonly step: string; readonly detail?: string }
+  | { readonly kind: 'step-end'; readonly step: string; readonly durationMs: number; readonly ok: boolean }
+  | { readonly kind: 'command'; readonly label: string; readonly argv: readonly string[] }
+  | { readonly kind: 'output'; readonly label: string; readonly stream: 'stdout' | 'stderr'; readonly line: string }
+  | { readonly kind: 'script-end'; readonly phase: string; readonly script: string; readonly element: string; readonly durationMs: number; readonly exitCode: number }
+  | { readonly kind: 'phase-summary'; readonly phase: string; readonly scripts: readonly { readonly script: string; readonly element: string; readonly durationMs: number }[] }
+  | { readonly kind: 'info'; readonly message: string }
+  | { readonly kind: 'warning'; readonly message: string }
+  | { readonly kind: 'resource'; readonly action: 'acquire' | 'release'; readonly resource: string }
+  | { readonly kind: 'artifact'; readonly path: string; readonly format: string; readonly bytes: number }
+
+export type BuildEventKind = BuildEvent['kind']
+
+export interface TimedEvent {
+  readonly time: number
+  readonly event: BuildEvent
+}
+
+export interface Reporter {
+  emit(event: BuildEvent): void
+}
+
+/** Fan one stream of events out to several reporters. */
+export class CompositeReporter implements Reporter {
+  readonly #reporters: readonly Reporter[]
+
+  constructor(reporters: readonly Reporter[]) {
+    this.#reporters = reporters
+  }
+
+  emit(event: BuildEvent): void {
+    for (const reporter of this.#reporters) reporter.emit(event)
+  }
+}
+
+export const silentReporter: Reporter = { emit: () => undefined }
+
+/** Keeps every event with its time; tests and the HTML report read it. */
+export class RecordingReporter implements Reporter {
+  readonly events: TimedEvent[] = []
+
+  emit(event: BuildEvent): void {
+    this.events.push({ time: Date.now(), event })
+  }
+}
