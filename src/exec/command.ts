@@ -27,6 +27,8 @@ export interface RunOptions {
   readonly allowFailure?: boolean
   /** Extra sink for each output line (stdout and stderr interleaved). */
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void
+  /** Stop this one command (for long-running children such as a VM) without a new runner. */
+  readonly signal?: AbortSignal
 }
 
 export interface Runner {

@@ -54,7 +54,7 @@ export class ProcessRunner implements Runner {
       ...(cmd.input === undefined ? { stdin: 'ignore' as const } : { input: cmd.input }),
       reject: false,
       ...(cmd.timeoutMs === undefined ? {} : { timeout: cmd.timeoutMs }),
-      ...(this.#signal === undefined ? {} : { cancelSignal: this.#signal }),
+      ...cancelOption(this.#signal, options.signal),
       forceKillAfterDelay: KILL_GRACE_MS,
       cleanup: true,
       buffer: false,
@@ -102,6 +102,13 @@ async function pump(
     }
   }
   if (pending.length > 0) onLine(pending)
+}
+
+function cancelOption(...signals: readonly (AbortSignal | undefined)[]): {
+  cancelSignal?: AbortSignal
+} {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined)
+  return present.length === 0 ? {} : { cancelSignal: AbortSignal.any(present) }
 }
 
 /** The caller's environment as plain strings, with sbin directories on PATH as DIB does. */

@@ -1,0 +1,46 @@
+#!/bin/bash
+# Prepares a fresh Debian/Ubuntu checkout: npm dependencies, the compiled CLI, and (as root)
+# the host packages builds and tests need. Sourced by demo.sh and test.sh.
+set -eu
+set -o pipefail
+
+HOST_PACKAGES=(
+    qemu-utils qemu-system-x86 ovmf mmdebstrap debootstrap fdisk gdisk dosfstools xfsprogs
+    e2fsprogs squashfs-tools util-linux mount kmod cpio zstd ca-certificates
+)
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo_root"
+
+if ! command -v node >/dev/null 2>&1; then
+    echo "imagewright needs Node.js >= 20.19 (node was not found on PATH)" >&2
+    exit 1
+fi
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+    echo "imagewright needs Node.js >= 20.19 (found $(node --version))" >&2
+    exit 1
+fi
+
+missing=()
+for pkg in "${HOST_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "Installing host packages: ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "Missing host packages: ${missing[*]}" >&2
+        echo "Run this as root (sudo) so it can install them, or: sudo apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build

@@ -1,0 +1,95 @@
+// Turning whatever stopped a boot test into one BootTestError that says what was awaited, how
+// QEMU ended, and what the console showed last.
+import { BootTestError, isBuilderError } from '../errors.ts'
+import { CommandFailedError, describeExit } from '../exec/errors.ts'
+import { ConsoleClosedError, ConsoleTimeoutError } from './console.ts'
+import { GuestShellError, seconds } from './guest-shell.ts'
+import type { QemuProcess } from './qemu-process.ts'
+
+export const CONSOLE_TAIL_LINES = 30
+const QEMU_STDERR_LINES = 10
+const EXIT_SETTLE_MS = 3_000
+
+/** What the test was doing when it stopped, in words that finish "while ...". */
+export type Stage =
+  | { readonly kind: 'prepare' }
+  | { readonly kind: 'boot'; readonly marker: RegExp; readonly defaultMarker: boolean }
+  | { readonly kind: 'login'; readonly user: string | undefined }
+  | { readonly kind: 'command'; readonly command: string }
+
+export interface FailureContext {
+  readonly stage: Stage
+  readonly timeoutMs: number
+  readonly vm: QemuProcess | undefined
+  readonly consoleTail: readonly string[]
+  readonly aborted: boolean
+}
+
+export async function explainFailure(error: unknown, context: FailureContext): Promise<Error> {
+  if (isBuilderError(error) && !(error instanceof CommandFailedError)) return error
+  const { reason, hint } = await describeReason(error, context)
+  const lines = [`Boot test failed: ${reason}`]
+  if (context.stage.kind !== 'prepare') {
+    lines.push(
+      context.consoleTail.length === 0
+        ? 'The console printed nothing'
+        : `Last ${context.consoleTail.length} console lines:`,
+      ...context.consoleTail.map((line) => `  ${line}`),
+    )
+  }
+  return new BootTestError(lines.join('\n'), { cause: error, hint })
+}
+
+async function describeReason(
+  error: unknown,
+  context: FailureContext,
+): Promise<{ reason: string; hint?: string }> {
+  const { stage, vm } = context
+  if (context.aborted) return { reason: `aborted while ${doing(stage)}` }
+  const exit = vm ? (vm.exit ?? (await settleExit(error, vm))) : undefined
+  if (exit) {
+    const how =
+      exit.kind === 'exited'
+        ? describeExit(exit.result.exitCode < 0 ? undefined : exit.result.exitCode, undefined)
+        : 'a failure to start'
+    const stderr = exit.kind === 'exited' ? exit.result.stderr.split('\n').filter(Boolean) : []
+    const said = stderr.slice(-QEMU_STDERR_LINES).map((line) => `\n  qemu: ${line}`).join('')
+    return {
+      reason: `QEMU ended with ${how} while ${doing(stage)}${said}`,
+      hint: 'Is qemu-system-x86 installed, and can the image be opened?',
+    }
+  }
+  if (error instanceof ConsoleTimeoutError && stage.kind === 'boot') {
+    const what = stage.defaultMarker ? 'no login prompt' : `no output matching ${stage.marker}`
+    return {
+      reason: `${what} after ${seconds(context.timeoutMs)}`,
+      hint:
+        'Check that the image sends its console to the first serial port (kernel ' +
+        '"console=ttyS0"), or raise the timeout: without KVM a boot can take minutes',
+    }
+  }
+  if (error instanceof GuestShellError) return { reason: error.message }
+  const message = error instanceof Error ? error.message : String(error)
+  return { reason: `${message} while ${doing(stage)}` }
+}
+
+// The console usually closes a moment before the process is reaped; wait for the exit status.
+async function settleExit(error: unknown, vm: QemuProcess) {
+  if (!(error instanceof ConsoleClosedError) && !vm.exitSignal.aborted) return undefined
+  return vm.waitForExit(EXIT_SETTLE_MS)
+}
+
+function doing(stage: Stage): string {
+  switch (stage.kind) {
+    case 'prepare':
+      return 'preparing the VM'
+    case 'boot':
+      return stage.defaultMarker
+        ? 'waiting for the login prompt'
+        : `waiting for output matching ${stage.marker}`
+    case 'login':
+      return stage.user === undefined ? 'waiting for a shell' : `logging in as "${stage.user}"`
+    case 'command':
+      return `running "${stage.command}"`
+  }
+}

@@ -1,0 +1,64 @@
+// Which QEMU block format a disk image is in, and the qemu-img command lines the boot test
+// needs. Pure: the caller runs the commands.
+import { extname } from 'node:path'
+
+/** QEMU's names: a VHD is "vpc". */
+export type DiskFormat = 'raw' | 'qcow2' | 'vmdk' | 'vpc' | 'vhdx'
+
+export const DISK_FORMATS: readonly DiskFormat[] = ['raw', 'qcow2', 'vmdk', 'vpc', 'vhdx']
+
+const EXTENSION_FORMATS: Readonly<Record<string, DiskFormat>> = {
+  '.raw': 'raw',
+  '.qcow2': 'qcow2',
+  '.vmdk': 'vmdk',
+  '.vhd': 'vpc',
+  '.vhdx': 'vhdx',
+}
+
+export function isDiskFormat(value: string): value is DiskFormat {
+  return (DISK_FORMATS as readonly string[]).includes(value)
+}
+
+/** The format an image's extension names, or undefined when it names none (".img" is either). */
+export function formatFromExtension(path: string): DiskFormat | undefined {
+  return EXTENSION_FORMATS[extname(path).toLowerCase()]
+}
+
+export function qemuImgInfoArgv(image: string): [string, ...string[]] {
+  // --force-share: reading the header must not fail because another process holds the image.
+  return ['qemu-img', 'info', '--output=json', '--force-share', image]
+}
+
+/** Parse `qemu-img info --output=json`; throws an Error naming what is missing. */
+export function parseQemuImgInfo(json: string): { format: string; virtualSize: number } {
+  const info: unknown = JSON.parse(json)
+  if (typeof info !== 'object' || info === null) throw new Error('qemu-img info: not an object')
+  const format = 'format' in info ? info.format : undefined
+  const virtualSize = 'virtual-size' in info ? info['virtual-size'] : undefined
+  if (typeof format !== 'string') throw new Error('qemu-img info: no "format"')
+  if (typeof virtualSize !== 'number') throw new Error('qemu-img info: no "virtual-size"')
+  return { format, virtualSize }
+}
+
+/**
+ * A qcow2 overlay of `sizeBytes` backed by the image: the guest sees a bigger disk (to test
+ * growing the root partition) while the image itself is only read.
+ */
+export function qemuImgOverlayArgv(
+  backing: { readonly path: string; readonly format: DiskFormat },
+  overlay: string,
+  sizeBytes: number,
+): [string, ...string[]] {
+  return [
+    'qemu-img',
+    'create',
+    '-f',
+    'qcow2',
+    '-b',
+    backing.path,
+    '-F',
+    backing.format,
+    overlay,
+    String(sizeBytes),
+  ]
+}

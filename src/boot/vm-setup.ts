@@ -1,0 +1,187 @@
+// Everything a boot test needs before QEMU starts: a private temp dir (sockets, firmware
+// variables, disk overlay), the image's format, and an accelerator that really works here.
+import { constants } from 'node:fs'
+import { access, copyFile, mkdtemp, open, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { ConfigError, HostRequirementError } from '../errors.ts'
+import type { Runner } from '../exec/command.ts'
+import type { Reporter } from '../report/events.ts'
+import type { AsyncStack } from '../util/async-stack.ts'
+import {
+  formatFromExtension,
+  isDiskFormat,
+  parseQemuImgInfo,
+  qemuImgInfoArgv,
+  qemuImgOverlayArgv,
+  type DiskFormat,
+} from './disk-format.ts'
+import {
+  OVMF_CODE,
+  OVMF_VARS,
+  type Accel,
+  type DirectKernelBoot,
+  type QemuDrive,
+  type QemuPlan,
+} from './qemu-argv.ts'
+
+export type Firmware = 'bios' | 'uefi'
+/** "auto" uses KVM when /dev/kvm can be opened and TCG otherwise. */
+export type AccelChoice = Accel | 'auto'
+
+export interface VmSetup {
+  readonly image?: string
+  readonly format?: DiskFormat
+  readonly kernel?: DirectKernelBoot
+  readonly firmware: Firmware
+  readonly accel: AccelChoice
+  readonly memoryMiB: number
+  readonly cpus: number
+  readonly diskSize?: number
+  readonly network: boolean
+  readonly ovmf?: { readonly code: string; readonly vars: string }
+  readonly qemuBinary?: string
+  readonly tempParent?: string
+}
+
+const KVM_DEVICE = '/dev/kvm'
+// sun_path is 108 bytes including the terminating NUL.
+const MAX_SOCKET_PATH = 107
+
+/** Create the temp dir and files (released through `stack`) and return the QEMU plan. */
+export async function prepareVm(
+  setup: VmSetup,
+  runner: Runner,
+  reporter: Reporter,
+  stack: AsyncStack,
+): Promise<QemuPlan> {
+  const accel = await chooseAccel(setup.accel, reporter)
+  const uefi = setup.firmware === 'uefi' ? await checkOvmf(setup.ovmf) : undefined
+  const dir = await mkdtemp(join(setup.tempParent ?? tmpdir(), 'imagewright-boot-'))
+  stack.defer(`boot test temp dir "${dir}"`, () => rm(dir, { recursive: true, force: true }))
+  const serialSocket = join(dir, 'serial.sock')
+  if (Buffer.byteLength(serialSocket) > MAX_SOCKET_PATH) {
+    throw new HostRequirementError(
+      `Cannot create console socket "${serialSocket}": path too long`,
+      { hint: 'Set TMPDIR to a shorter directory' },
+    )
+  }
+  const drive =
+    setup.image === undefined ? undefined : await prepareDrive(setup.image, setup, dir, runner)
+  let vars: string | undefined
+  if (uefi) {
+    // OVMF writes boot entries into its variable store; the shipped template must stay pristine.
+    vars = join(dir, 'OVMF_VARS.fd')
+    await copyFile(uefi.vars, vars)
+  }
+  return {
+    ...(setup.qemuBinary === undefined ? {} : { binary: setup.qemuBinary }),
+    name: 'imagewright-boot-test',
+    ...(drive === undefined ? {} : { drive }),
+    ...(setup.kernel === undefined ? {} : { kernel: setup.kernel }),
+    ...(uefi && vars ? { uefi: { code: uefi.code, vars } } : {}),
+    accel,
+    memoryMiB: setup.memoryMiB,
+    cpus: setup.cpus,
+    serialSocket,
+    qmpSocket: join(dir, 'qmp.sock'),
+    network: setup.network,
+  }
+}
+
+async function chooseAccel(choice: AccelChoice, reporter: Reporter): Promise<Accel> {
+  if (choice === 'tcg') return 'tcg'
+  const problem = await probeKvm()
+  if (problem === undefined) return 'kvm'
+  if (choice === 'auto') {
+    reporter.emit({ kind: 'info', message: `Boot test uses TCG emulation: ${problem}` })
+    return 'tcg'
+  }
+  throw new HostRequirementError(`Cannot use KVM for the boot test: ${problem}`, {
+    hint: 'Use accel "tcg" (slower), or give this user read-write access to /dev/kvm',
+  })
+}
+
+/** Undefined when KVM is usable, otherwise why not. */
+export async function probeKvm(): Promise<string | undefined> {
+  try {
+    const handle = await open(KVM_DEVICE, constants.O_RDWR)
+    await handle.close()
+    return undefined
+  } catch (error) {
+    return `cannot open "${KVM_DEVICE}" (${(error as NodeJS.ErrnoException).code ?? 'error'})`
+  }
+}
+
+async function checkOvmf(
+  ovmf: VmSetup['ovmf'],
+): Promise<{ readonly code: string; readonly vars: string }> {
+  const files = ovmf ?? { code: OVMF_CODE, vars: OVMF_VARS }
+  for (const file of [files.code, files.vars]) {
+    try {
+      await access(file, constants.R_OK)
+    } catch (error) {
+      throw new HostRequirementError(`Cannot boot with UEFI: firmware "${file}" is missing`, {
+        hint: 'Install the "ovmf" package (apt-get install ovmf)',
+        cause: error,
+      })
+    }
+  }
+  return files
+}
+
+async function prepareDrive(
+  path: string,
+  setup: VmSetup,
+  dir: string,
+  runner: Runner,
+): Promise<QemuDrive> {
+  // The overlay records its backing file by name; a relative one would resolve from the temp dir.
+  const image = resolve(path)
+  try {
+    await stat(image)
+  } catch (error) {
+    throw new ConfigError(`Cannot boot-test "${image}": no such image`, { cause: error })
+  }
+  const probed = await probeImage(image, runner)
+  const format = setup.format ?? probed.format
+  if (setup.diskSize === undefined) return { path: image, format, snapshot: true }
+  if (probed.virtualSize !== undefined && setup.diskSize < probed.virtualSize) {
+    throw new ConfigError(
+      `Cannot boot-test "${image}" with disk size ${setup.diskSize}: ` +
+        `smaller than the image's ${probed.virtualSize} bytes`,
+    )
+  }
+  const overlay = join(dir, 'disk-overlay.qcow2')
+  await runner.run(
+    {
+      argv: qemuImgOverlayArgv({ path: image, format }, overlay, setup.diskSize),
+      label: 'qemu-img create (boot test overlay)',
+    },
+    { quiet: true },
+  )
+  // The overlay is private to this test, so writes may land in it directly.
+  return { path: overlay, format: 'qcow2', snapshot: false }
+}
+
+async function probeImage(
+  image: string,
+  runner: Runner,
+): Promise<{ format: DiskFormat; virtualSize?: number }> {
+  const info = await runner.run(
+    { argv: qemuImgInfoArgv(image), label: 'qemu-img info' },
+    { quiet: true, allowFailure: true },
+  )
+  if (info.exitCode === 0) {
+    const { format, virtualSize } = parseQemuImgInfo(info.stdout)
+    if (!isDiskFormat(format)) {
+      throw new ConfigError(`Cannot boot-test "${image}": unsupported disk format "${format}"`)
+    }
+    return { format, virtualSize }
+  }
+  const byName = formatFromExtension(image)
+  if (byName) return { format: byName }
+  throw new ConfigError(`Cannot tell the disk format of "${image}": ${info.stderr.trim()}`, {
+    hint: 'Install qemu-utils, or name the format explicitly',
+  })
+}

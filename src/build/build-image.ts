@@ -1,0 +1,82 @@
+// The build, as a table of contents. Each step lives in its domain folder; this file only says
+// in which order they happen and which resources each block owns. Resources are scoped with
+// `await using`, so they are released in reverse order on success, failure and Ctrl-C alike.
+import { rename } from 'node:fs/promises'
+import { join } from 'node:path'
+import { openChroot } from '../chroot/chroot.ts'
+import type { BuildOptions } from '../config/build-options.ts'
+import { ProcessRunner, hostEnv } from '../exec/run.ts'
+import type { Reporter } from '../report/events.ts'
+import { checkRootTree, installExtraPackages } from './root-tree.ts'
+import { type BuildContext, hooksDir, rootTreeDir } from './context.ts'
+import { assembleDisk, planDisk } from './disk.ts'
+import { initialExports } from './exported-env.ts'
+import { finaliseTree } from './tree-hygiene.ts'
+import { makePhaseRunner } from './phase-runner.ts'
+import { resolveBuildElements, stageHooks } from './prepare-elements.ts'
+import { checkHost } from './preflight.ts'
+import { openWorkspace } from './workspace.ts'
+import { writeDiskArtifacts, writeTreeArtifacts } from './artifacts.ts'
+import { timed } from './timed.ts'
+
+export interface BuildDeps {
+  readonly reporter: Reporter
+  readonly signal: AbortSignal
+}
+
+export interface BuildResult {
+  /** Paths of every file written, in the order they were written. */
+  readonly artifacts: readonly string[]
+}
+
+export async function buildImage(options: BuildOptions, deps: BuildDeps): Promise<BuildResult> {
+  const { reporter, signal } = deps
+  const runner = new ProcessRunner({ reporter, signal, baseEnv: hostEnv() })
+  await checkHost(options)
+  const elements = await timed(reporter, 'resolve elements', () => resolveBuildElements(options, reporter))
+  await using opened = await openWorkspace(options, { runner, reporter })
+  const ctx: BuildContext = {
+    options, runner, reporter, signal, journal: opened.journal, workspace: opened.workspace,
+    exported: initialExports(options, opened.workspace, elements.resolved, elements.searchPath),
+  }
+  reporter.emit({ kind: 'info', message: `Elements: ${elements.resolved.elements.map((e) => e.name).join(' ')}` })
+  const tree = await stageHooks(elements, hooksDir(ctx))
+  const disk = await planDisk(ctx, elements.resolved)
+  const phase = makePhaseRunner(ctx, tree)
+
+  // 1. The root tree, built in a plain directory.
+  await phase('root', rootTreeDir(ctx))
+  await checkRootTree(rootTreeDir(ctx))
+  {
+    await using _chroot = await openChroot(rootTreeDir(ctx), hooksDir(ctx), ctx)
+    await phase('extra-data', rootTreeDir(ctx))
+    await phase('pre-install', rootTreeDir(ctx))
+    await phase('install', rootTreeDir(ctx))
+    await installExtraPackages(ctx, tree)
+    await phase('post-install', rootTreeDir(ctx))
+    await phase('post-root', rootTreeDir(ctx))
+  }
+  // DIB keeps TMP_MOUNT_PATH pointing at "mnt": the tree moves aside and the disk mounts there.
+  const builtTree = join(ctx.workspace.buildDir, 'built')
+  await rename(rootTreeDir(ctx), builtTree)
+  await phase('block-device', builtTree)
+
+  // 2. The disk: partitions and filesystems, the tree copied in, finalised in place.
+  const artifacts: string[] = []
+  let rawImage: string
+  {
+    await using mounted = await assembleDisk(ctx, disk, builtTree)
+    {
+      await using _chroot = await openChroot(mounted.rootPath, hooksDir(ctx), ctx)
+      await phase('pre-finalise', mounted.rootPath)
+      await phase('finalise', mounted.rootPath)
+    }
+    await phase('cleanup', mounted.rootPath)
+    await finaliseTree(mounted.rootPath)
+    artifacts.push(...(await writeTreeArtifacts(ctx, mounted.rootPath)))
+    rawImage = mounted.imagePath
+  }
+  // 3. Disk formats from the unmounted raw image.
+  artifacts.push(...(await writeDiskArtifacts(ctx, rawImage)))
+  return { artifacts }
+}

@@ -1,0 +1,34 @@
+// Everything one build step needs, passed explicitly: options, the runner, the event sink, the
+// resource journal, the abort signal and the workspace paths.
+import { join } from 'node:path'
+import type { BuildOptions } from '../config/build-options.ts'
+import type { Runner } from '../exec/command.ts'
+import type { ResourceJournal } from '../host/journal.ts'
+import type { Reporter } from '../report/events.ts'
+
+export interface Workspace {
+  /** TMP_BUILD_DIR: hooks, the root tree, block-device state. */
+  readonly buildDir: string
+  /** TMP_IMAGE_DIR: the raw disk image while it is assembled. */
+  readonly imageDir: string
+}
+
+export interface BuildContext {
+  readonly options: BuildOptions
+  readonly runner: Runner
+  readonly reporter: Reporter
+  readonly journal: ResourceJournal
+  readonly signal: AbortSignal
+  readonly workspace: Workspace
+  /** Variables exported to every hook; grows as the build learns things (block devices...). */
+  readonly exported: Map<string, string>
+}
+
+export const hooksDir = (ctx: BuildContext): string => join(ctx.workspace.buildDir, 'hooks')
+export const rootTreeDir = (ctx: BuildContext): string => join(ctx.workspace.buildDir, 'mnt')
+export const imageMountDir = (ctx: BuildContext): string => join(ctx.workspace.buildDir, 'image-mnt')
+export const blockDeviceDir = (ctx: BuildContext): string => join(ctx.workspace.buildDir, 'block-device')
+
+export function throwIfAborted(ctx: BuildContext): void {
+  ctx.signal.throwIfAborted()
+}

@@ -1,0 +1,51 @@
+// The variables the core exports to every hook script (DIB section 2.4), before the block
+// devices exist. Later steps add IMAGE_BLOCK_DEVICE and friends to the same map.
+import { join } from 'node:path'
+import type { BuildOptions } from '../config/build-options.ts'
+import type { ResolvedElements } from '../elements/resolve.ts'
+import type { Workspace } from './context.ts'
+import { LIBEXEC_DIR } from './package-paths.ts'
+
+export function initialExports(
+  options: BuildOptions,
+  workspace: Workspace,
+  resolved: ResolvedElements,
+  searchPath: readonly string[],
+): Map<string, string> {
+  const names = resolved.elements.map((e) => e.name)
+  const yaml = resolved.elements.map((e) => `${e.name}: ${JSON.stringify(e.path)}`).join('\n')
+  const pairs = resolved.elements.map((e) => `[${e.name}]=${e.path}`).join(' ')
+  const env = new Map<string, string>([
+    ['IMAGE_NAME', options.imageName],
+    ['ARCH', options.arch],
+    ['IMAGE_ELEMENT', names.join(' ')],
+    ['IMAGE_ELEMENT_YAML', `${yaml}\n`],
+    // bash imports exported functions from variables named like this.
+    ['BASH_FUNC_get_image_element_array%%', `() {  echo '${pairs.replace(/'/g, `'\\''`)}'\n}`],
+    ['ELEMENTS_PATH', searchPath.join(':')],
+    ['TMP_BUILD_DIR', workspace.buildDir],
+    ['TMP_IMAGE_DIR', workspace.imageDir],
+    ['TMP_HOOKS_PATH', join(workspace.buildDir, 'hooks')],
+    ['TMP_MOUNT_PATH', join(workspace.buildDir, 'mnt')],
+    ['DIB_IMAGE_CACHE', options.imageCache],
+    ['DIB_OFFLINE', options.offline ? '1' : ''],
+    ['DIB_DEBUG_TRACE', String(options.debugTrace)],
+    ['DIB_DEFAULT_INSTALLTYPE', options.installType],
+    ['DIB_ARGS', options.args.join(' ')],
+    ['DIB_CHECKSUM', options.checksums.length > 0 ? options.checksums.join(',') : '0'],
+    ['DIB_NO_TMPFS', options.noTmpfs ? '1' : '0'],
+    ['DIB_MIN_TMPFS', String(options.minTmpfsGiB)],
+    ['DIB_JOURNAL_SIZE', String(options.journalSizeMiB)],
+    ['COMPRESS_IMAGE', options.uncompressed ? '' : '1'],
+    ['SKIP_BASE', options.skipBase ? '1' : ''],
+    ['INSTALL_PACKAGES', options.packages.join(' ')],
+    ['IMAGE_TYPES', options.imageTypes.join(' ')],
+    ['FS_TYPE', options.fsType],
+    ['_LIB', join(LIBEXEC_DIR, '..', 'lib')],
+  ])
+  if (options.imageExtraSizeMiB !== undefined) env.set('DIB_IMAGE_EXTRA_SIZE', String(options.imageExtraSizeMiB))
+  if (options.maxOnlineResize !== undefined) env.set('MAX_ONLINE_RESIZE', options.maxOnlineResize)
+  if (options.dockerTarget !== undefined) env.set('DOCKER_TARGET', options.dockerTarget)
+  if (options.logfile !== undefined) env.set('LOGFILE', options.logfile)
+  return env
+}

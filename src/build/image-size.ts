@@ -1,0 +1,46 @@
+// How big the disk image must be, by DIB's rules: the tree's size scaled by 1/0.6 (or plus a
+// fixed margin), the ext4 journal on top, room for an ESP, rounded to 64 KiB.
+
+export interface ImageSizeInput {
+  readonly treeKiB: number
+  readonly fixedBytes: number | undefined
+  readonly extraMiB: number | undefined
+  readonly journalMiB: number
+  readonly rootFsType: string
+  readonly hasEfiLayout: boolean
+}
+
+const KiB = 1024
+const MiB = 1024 * KiB
+const ROUND_TO = 64 * KiB
+const EFI_EXTRA = 525 * MiB
+
+export function computeImageSize(input: ImageSizeInput): number {
+  let bytes: number
+  if (input.fixedBytes !== undefined) {
+    bytes = input.fixedBytes
+  } else {
+    const tree = input.treeKiB * KiB
+    bytes = input.extraMiB !== undefined ? tree + input.extraMiB * MiB : tree / 0.6
+    if (input.rootFsType === 'ext4') bytes += input.journalMiB * MiB
+    // DIB adds the ESP room even to a fixed --image-size; a fixed size here means that size.
+    if (input.hasEfiLayout) bytes += EFI_EXTRA
+  }
+  return Math.ceil(bytes / ROUND_TO) * ROUND_TO
+}
+
+/** The root filesystem's mkfs options DIB derives: inode ratio and journal for ext4, resize. */
+export function rootMkfsOptions(input: {
+  readonly rootFsType: string
+  readonly journalMiB: number
+  readonly userOptions: readonly string[]
+  readonly maxOnlineResize: string | undefined
+}): string[] {
+  const options: string[] = []
+  if (input.maxOnlineResize !== undefined && input.rootFsType.startsWith('ext')) {
+    options.push('-E', `resize=${input.maxOnlineResize}`)
+  }
+  if (input.rootFsType === 'ext4') options.push('-i', '4096', '-J', `size=${input.journalMiB}`)
+  options.push(...input.userOptions)
+  return options
+}

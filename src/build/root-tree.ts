@@ -1,0 +1,48 @@
+// Checks and steps on the root tree between phases.
+import { readdir } from 'node:fs/promises'
+import { HOOKS_IN_TARGET } from '../chroot/chroot.ts'
+import type { HooksTree } from '../elements/hooks-tree.ts'
+import { HookFailedError } from '../errors.ts'
+import { CommandFailedError } from '../exec/errors.ts'
+import { listEnvironmentFiles } from '../elements/environment-files.ts'
+import { buildHookEnv } from '../phases/hook-env.ts'
+import { phaseSpec } from '../phases/phase-table.ts'
+import { join } from 'node:path'
+import { type BuildContext, rootTreeDir } from './context.ts'
+import { HELPERS_IN_HOOKS } from './prepare-elements.ts'
+
+/** root.d must have produced an operating system, not just the empty mount point. */
+export async function checkRootTree(root: string): Promise<void> {
+  const entries = (await readdir(root)).filter((name) => name !== 'lost+found' && name !== 'tmp')
+  if (entries.length === 0) {
+    throw new HookFailedError('Failed to deploy the root element: root.d left the image tree empty', {
+      hint: 'An operating-system element (e.g. debian-minimal) must create the root in $TARGET_ROOT',
+    })
+  }
+}
+
+/** `-p` packages: installed with install-packages inside the chroot right after install.d. */
+export async function installExtraPackages(ctx: BuildContext, tree: HooksTree): Promise<void> {
+  if (ctx.options.packages.length === 0) return
+  const phase = phaseSpec('install')
+  const env = buildHookEnv({
+    base: ctx.options.env,
+    exported: ctx.exported,
+    phase,
+    targetRoot: rootTreeDir(ctx),
+    pathPrefix: [join(HOOKS_IN_TARGET, HELPERS_IN_HOOKS)],
+  })
+  const envFiles = (await listEnvironmentFiles(join(tree.root, 'environment.d'))).files
+    .map((f) => join(HOOKS_IN_TARGET, 'environment.d', f.name))
+  try {
+    await ctx.runner.run({
+      argv: [join(HOOKS_IN_TARGET, HELPERS_IN_HOOKS, 'imagewright-run-hook'), ...envFiles, '--', 'install-packages', ...ctx.options.packages],
+      env,
+      chroot: rootTreeDir(ctx),
+      label: `install-packages ${ctx.options.packages.join(' ')} (-p)`,
+    })
+  } catch (error) {
+    if (!(error instanceof CommandFailedError)) throw error
+    throw new HookFailedError(`Cannot install the packages given with -p: ${ctx.options.packages.join(', ')}`, { cause: error })
+  }
+}

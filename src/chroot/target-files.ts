@@ -1,0 +1,53 @@
+// Files the core places into the target for the length of a chroot session and takes back
+// afterwards: the host's resolver and a policy-rc.d that stops package installs starting daemons.
+import { lstat, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { ChrootError } from '../errors.ts'
+import { safeTargetPath } from './safe-path.ts'
+
+const ASIDE_SUFFIX = '.imagewright-orig'
+
+export interface TemporaryFile {
+  /** Put the image's own file back, unless the build deliberately replaced ours with a link. */
+  restore(): Promise<void>
+}
+
+/** Install `content` at `pathInRoot`, keeping whatever was there aside (never following links). */
+export async function placeTemporaryFile(
+  root: string,
+  pathInRoot: string,
+  content: string,
+  mode = 0o644,
+): Promise<TemporaryFile> {
+  const target = await safeTargetPath(root, pathInRoot, { createDirs: true })
+  const aside = `${target.path}${ASIDE_SUFFIX}`
+  if (await exists(aside)) {
+    throw new ChrootError(`Cannot prepare "${pathInRoot}" in the target: "${aside}" is left from an earlier run`)
+  }
+  const hadOriginal = target.exists
+  if (hadOriginal) await rename(target.path, aside)
+  // 'wx' fails rather than follows if something raced a link into place.
+  await writeFile(target.path, content, { flag: 'wx', mode })
+  return {
+    restore: async () => {
+      const now = await lstat(target.path).catch(() => undefined)
+      const replacedByBuild = now?.isSymbolicLink() === true
+      if (replacedByBuild) {
+        if (hadOriginal) await rm(aside, { force: true })
+        return
+      }
+      await rm(target.path, { force: true })
+      if (hadOriginal) await rename(aside, target.path)
+    },
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => undefined)) !== undefined
+}
+
+export async function hostResolvConf(): Promise<string> {
+  const text = await readFile('/etc/resolv.conf', 'utf8').catch(() => '')
+  return text.trim() === '' ? 'nameserver 8.8.8.8\n' : text
+}
+
+export const POLICY_RC_D = '#!/bin/sh\n# Written by imagewright for the build: no daemons start inside the build chroot.\nexit 101\n'

@@ -1,0 +1,34 @@
+// disk-image-create: DIB's command line, unchanged, on top of the shared build entry point.
+import { readFileSync } from 'node:fs'
+import { PACKAGE_ROOT } from '../build/package-paths.ts'
+import { parseDibCommandLine, renderDibHelp } from './dib-options.ts'
+import { exitCodeOf, renderError } from './render-error.ts'
+import { runBuildFromCli } from './run-build.ts'
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string }
+  return pkg.version
+}
+
+export async function dibMain(argv: readonly string[], program: string): Promise<number> {
+  if (program.startsWith('ramdisk-image-create')) {
+    process.stderr.write('Error: ramdisk-image-create is not available yet in imagewright\nCode: ERR_USAGE\n')
+    return 2
+  }
+  let command
+  try {
+    command = parseDibCommandLine(argv, process.env)
+  } catch (error) {
+    process.stderr.write(renderError(error, false))
+    return exitCodeOf(error)
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(`${renderDibHelp(program)}\n`)
+    return 0
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(`${packageVersion()}\n`)
+    return 0
+  }
+  return runBuildFromCli(command.options)
+}

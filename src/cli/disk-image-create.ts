@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Executable for `disk-image-create` (and `ramdisk-image-create`, which says it is not ready).
+import { basename } from 'node:path'
+import { dibMain } from './dib-main.ts'
+
+process.exitCode = await dibMain(process.argv.slice(2), basename(process.argv[1] ?? 'disk-image-create'))

@@ -1,0 +1,39 @@
+// Write the squashed plan where the in-chroot side finds it without parsing JSON:
+// <lists>/<phase>.install and <phase>.uninstall, one final package name per line, next to
+// DIB's squashed /tmp/package-installs.json (kept for compatibility and debugging).
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { SquashResult } from './squash.ts'
+
+export interface PlanPaths {
+  readonly json: string
+  readonly listsDir: string
+}
+
+/**
+ * Output locations for a target root; a path ending in ".json" is taken as DIB's output file,
+ * with the lists in the directory of the same name without the extension.
+ */
+export function planPathsFor(output: string): PlanPaths {
+  if (output.endsWith('.json')) return { json: output, listsDir: output.slice(0, -'.json'.length) }
+  return {
+    json: join(output, 'tmp', 'package-installs.json'),
+    listsDir: join(output, 'tmp', 'package-installs'),
+  }
+}
+
+export function formatPackageList(packages: readonly string[]): string {
+  return packages.map((pkg) => `${pkg}\n`).join('')
+}
+
+export async function writePackagePlan(result: SquashResult, paths: PlanPaths): Promise<void> {
+  await mkdir(dirname(paths.json), { recursive: true })
+  await writeFile(paths.json, `${JSON.stringify(result.json, null, 2)}\n`, { mode: 0o644 })
+  // Lists left over from an earlier run would add packages nobody asked for.
+  await rm(paths.listsDir, { recursive: true, force: true })
+  await mkdir(paths.listsDir, { recursive: true, mode: 0o755 })
+  for (const [phase, plan] of result.phases) {
+    await writeFile(join(paths.listsDir, `${phase}.install`), formatPackageList(plan.install), { mode: 0o644 })
+    await writeFile(join(paths.listsDir, `${phase}.uninstall`), formatPackageList(plan.uninstall), { mode: 0o644 })
+  }
+}

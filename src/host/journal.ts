@@ -1,0 +1,75 @@
+// A build writes down every host resource it takes (mounts, loop devices, processes) the moment
+// it takes it, so `imagewright cleanup` can release what a killed build left behind.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+
+export type JournalEntry =
+  | { readonly kind: 'mount'; readonly path: string }
+  | { readonly kind: 'loop'; readonly device: string; readonly file: string }
+  | { readonly kind: 'process'; readonly pid: number; readonly what: string }
+  | { readonly kind: 'dir'; readonly path: string }
+
+export interface ResourceJournal {
+  record(entry: JournalEntry): Promise<void>
+  forget(entry: JournalEntry): Promise<void>
+}
+
+export interface JournalFile {
+  readonly buildId: string
+  readonly pid: number
+  readonly startedAt: string
+  readonly entries: readonly JournalEntry[]
+}
+
+function sameEntry(a: JournalEntry, b: JournalEntry): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+/** Journal kept as a JSON file, rewritten atomically on every change. */
+export class FileJournal implements ResourceJournal {
+  readonly path: string
+  readonly #header: Omit<JournalFile, 'entries'>
+  #entries: JournalEntry[] = []
+  #writing: Promise<void> = Promise.resolve()
+
+  constructor(path: string, buildId: string) {
+    this.path = path
+    this.#header = { buildId, pid: process.pid, startedAt: new Date().toISOString() }
+  }
+
+  get entries(): readonly JournalEntry[] {
+    return this.#entries
+  }
+
+  async record(entry: JournalEntry): Promise<void> {
+    this.#entries.push(entry)
+    await this.#flush()
+  }
+
+  async forget(entry: JournalEntry): Promise<void> {
+    const index = this.#entries.findLastIndex((e) => sameEntry(e, entry))
+    if (index >= 0) this.#entries.splice(index, 1)
+    await this.#flush()
+  }
+
+  #flush(): Promise<void> {
+    const snapshot: JournalFile = { ...this.#header, entries: [...this.#entries] }
+    this.#writing = this.#writing.then(async () => {
+      await mkdir(dirname(this.path), { recursive: true })
+      const temp = `${this.path}.tmp`
+      await writeFile(temp, JSON.stringify(snapshot, null, 2) + '\n')
+      await rename(temp, this.path)
+    })
+    return this.#writing
+  }
+}
+
+/** A journal that remembers nothing: for tests and tools that hold no host resources. */
+export const nullJournal: ResourceJournal = {
+  record: async () => undefined,
+  forget: async () => undefined,
+}
+
+export async function readJournal(path: string): Promise<JournalFile> {
+  return JSON.parse(await readFile(path, 'utf8')) as JournalFile
+}

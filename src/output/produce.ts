@@ -1,0 +1,98 @@
+// One function per way of making an output file. Each writes exactly the path it is given (a
+// temporary name); naming, checksums and committing are the caller's business.
+import { rename } from 'node:fs/promises'
+import type { Runner } from '../exec/command.ts'
+import {
+  buildGzipArgv,
+  buildMksquashfsArgv,
+  buildSparseCopyArgv,
+  buildTarArgv,
+  planQemuImgCommands,
+} from './commands.ts'
+import type { OutputFormat } from './formats.ts'
+
+export interface ConvertInput {
+  readonly source: string
+  readonly sourceBytes: number
+  readonly target: string
+  readonly format: OutputFormat
+  readonly uncompressed: boolean
+  readonly qemuImgOptions?: string | undefined
+}
+
+export async function convertRawImage(input: ConvertInput, runner: Runner): Promise<void> {
+  const { qemu } = input.format
+  if (!qemu) throw new Error(`Output type "${input.format.type}" is not a qemu-img format`)
+  const commands = planQemuImgCommands({
+    source: input.source,
+    sourceBytes: input.sourceBytes,
+    target: input.target,
+    qemu,
+    uncompressed: input.uncompressed,
+    userOptions: input.qemuImgOptions,
+  })
+  for (const argv of commands) {
+    await runner.run({ argv, label: `qemu-img ${argv[1]} (${input.format.type})` })
+  }
+}
+
+/**
+ * Put the raw image at `target`. A move when the caller no longer needs the source and both
+ * are on one filesystem; otherwise a sparse copy.
+ */
+export async function copyRawImage(
+  source: string,
+  target: string,
+  options: { readonly move: boolean },
+  runner: Runner,
+): Promise<void> {
+  if (options.move) {
+    try {
+      await rename(source, target)
+      return
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error
+    }
+  }
+  await runner.run({ argv: buildSparseCopyArgv(source, target), label: 'copy raw image' })
+}
+
+export interface TreeInput {
+  readonly root: string
+  readonly sourceDateEpoch?: number | undefined
+}
+
+export async function packTree(
+  input: TreeInput & { readonly archive: string; readonly members?: readonly string[] },
+  runner: Runner,
+): Promise<void> {
+  const argv = buildTarArgv({
+    root: input.root,
+    archive: input.archive,
+    ...(input.members === undefined ? {} : { members: input.members }),
+    sourceDateEpoch: input.sourceDateEpoch,
+  })
+  await runner.run({ argv, label: 'tar root tree' })
+}
+
+/** Compress `file` to `file.gz` and return that path; `keep` leaves `file` in place. */
+export async function gzipFile(
+  file: string,
+  options: { readonly gzipBin?: string | undefined; readonly keep: boolean },
+  runner: Runner,
+): Promise<string> {
+  await runner.run({ argv: buildGzipArgv(file, options), label: 'gzip tar archive' })
+  return `${file}.gz`
+}
+
+export async function makeSquashfs(
+  input: TreeInput & { readonly target: string },
+  runner: Runner,
+): Promise<void> {
+  const argv = buildMksquashfsArgv({
+    root: input.root,
+    target: input.target,
+    sourceDateEpoch: input.sourceDateEpoch,
+  })
+  await runner.run({ argv, label: 'mksquashfs root tree' })
+}

@@ -1,0 +1,98 @@
+// Runs one phase: every script of the merged <phase>.d directory in dib-run-parts order, each
+// through imagewright-run-hook so environment.d is sourced first, on the host or in the chroot.
+// Each script is its own command, so a failure names its script and element.
+import { join } from 'node:path'
+import { HOOKS_IN_TARGET } from '../chroot/chroot.ts'
+import { HookFailedError } from '../errors.ts'
+import type { Runner } from '../exec/command.ts'
+import { CommandFailedError } from '../exec/errors.ts'
+import type { Reporter } from '../report/events.ts'
+import { buildHookEnv } from './hook-env.ts'
+import type { PhaseSpec } from './phase-table.ts'
+
+export interface PhaseScript {
+  /** File name, e.g. 50-foo. */
+  readonly name: string
+  /** Element that contributed the script to the merged tree. */
+  readonly element: string
+}
+
+export interface PhaseRun {
+  readonly phase: PhaseSpec
+  readonly scripts: readonly PhaseScript[]
+  /** environment.d file names in sort -n order. */
+  readonly envFiles: readonly string[]
+  /** Host path of the merged hooks tree. */
+  readonly hooksDir: string
+  /** Host path of the root the phase works on (TARGET_ROOT / the chroot). */
+  readonly root: string
+  readonly runHook: string
+  /** Host directory of the helper commands (the chroot sees copies in the hooks tree). */
+  readonly hostHelpersDir: string
+  readonly baseEnv: Readonly<Record<string, string>>
+  readonly exported: ReadonlyMap<string, string>
+}
+
+export interface PhaseDeps {
+  readonly runner: Runner
+  readonly reporter: Reporter
+}
+
+const HELPERS_SUBDIR = '.imagewright/bin'
+
+export async function runPhase(run: PhaseRun, deps: PhaseDeps): Promise<void> {
+  const { phase } = run
+  if (run.scripts.length === 0) return
+  const inChroot = phase.side === 'chroot'
+  const hooksSeen = inChroot ? HOOKS_IN_TARGET : run.hooksDir
+  const runHook = inChroot ? `${HOOKS_IN_TARGET}/${HELPERS_SUBDIR}/imagewright-run-hook` : run.runHook
+  const env = buildHookEnv({
+    base: run.baseEnv,
+    exported: run.exported,
+    phase,
+    targetRoot: run.root,
+    pathPrefix: [inChroot ? join(HOOKS_IN_TARGET, HELPERS_SUBDIR) : run.hostHelpersDir],
+  })
+  const envFiles = run.envFiles.map((name) => join(hooksSeen, 'environment.d', name))
+  const step = `phase ${phase.dir}`
+  deps.reporter.emit({ kind: 'step-start', step, detail: `${run.scripts.length} script(s), ${inChroot ? 'in the chroot' : 'on the host'}` })
+  const started = performance.now()
+  const timings: { script: string; element: string; durationMs: number }[] = []
+  let ok = false
+  try {
+    for (const script of run.scripts) {
+      const scriptPath = join(hooksSeen, phase.dir, script.name)
+      const label = `${phase.dir}/${script.name} (element ${script.element})`
+      const scriptStarted = performance.now()
+      try {
+        await deps.runner.run({
+          argv: [runHook, ...envFiles, '--', scriptPath],
+          env,
+          label,
+          ...(inChroot ? { chroot: run.root } : { cwd: run.hooksDir }),
+        })
+      } catch (error) {
+        throw hookFailure(error, phase, script)
+      }
+      const durationMs = performance.now() - scriptStarted
+      timings.push({ script: script.name, element: script.element, durationMs })
+      deps.reporter.emit({ kind: 'script-end', phase: phase.dir, script: script.name, element: script.element, durationMs, exitCode: 0 })
+    }
+    ok = true
+  } finally {
+    deps.reporter.emit({ kind: 'phase-summary', phase: phase.dir, scripts: timings })
+    deps.reporter.emit({ kind: 'step-end', step, durationMs: performance.now() - started, ok })
+  }
+}
+
+function hookFailure(error: unknown, phase: PhaseSpec, script: PhaseScript): unknown {
+  if (!(error instanceof CommandFailedError)) return error
+  const { failure } = error
+  if (failure.signal && !failure.exitCode) return error
+  const tail = failure.tail.slice(-20).map((line) => `  | ${line}`).join('\n')
+  const status = failure.exitCode === undefined ? 'was killed' : `exited with status ${failure.exitCode}`
+  return new HookFailedError(
+    `Script "${phase.dir}/${script.name}" of element "${script.element}" ${status}${tail ? `; last output:\n${tail}` : ''}`,
+    { cause: error, hint: 'Run again with -x to trace the script, or break=after-error to get a shell' },
+  )
+}

@@ -1,0 +1,32 @@
+// One line of text per event, or nothing. The table is exhaustive: a new event kind without a
+// formatter does not compile.
+import type { BuildEvent } from './events.ts'
+
+type Formatters = {
+  readonly [K in BuildEvent['kind']]: (event: Extract<BuildEvent, { kind: K }>, verbose: boolean) => string | undefined
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`
+
+const FORMATTERS: Formatters = {
+  'step-start': (e) => `==> ${e.step}${e.detail ? ` (${e.detail})` : ''}`,
+  'step-end': (e) => `<== ${e.step} ${e.ok ? 'done' : 'FAILED'} in ${seconds(e.durationMs)}`,
+  command: (e, verbose) => (verbose ? `+ ${e.argv.join(' ')}` : undefined),
+  output: (e) => e.line,
+  'script-end': (e) => `${e.phase}/${e.script} completed (${seconds(e.durationMs)})`,
+  'phase-summary': (e) => {
+    if (e.scripts.length === 0) return undefined
+    const width = Math.max(...e.scripts.map((s) => s.script.length), 6)
+    const rows = e.scripts.map((s) => `  ${s.script.padEnd(width)}  ${(s.durationMs / 1000).toFixed(3).padStart(8)}  ${s.element}`)
+    return [`Timing of ${e.phase}:`, `  ${'Script'.padEnd(width)}  ${'Seconds'.padStart(8)}  Element`, ...rows].join('\n')
+  },
+  info: (e) => e.message,
+  warning: (e) => `WARNING: ${e.message}`,
+  resource: (e, verbose) => (verbose ? `${e.action === 'acquire' ? 'took' : 'released'} ${e.resource}` : undefined),
+  artifact: (e) => `Wrote ${e.path} (${e.format}, ${(e.bytes / 1024 / 1024).toFixed(1)} MiB)`,
+}
+
+export function formatEvent(event: BuildEvent, verbose = false): string | undefined {
+  const format = FORMATTERS[event.kind] as (e: BuildEvent, verbose: boolean) => string | undefined
+  return format(event, verbose)
+}

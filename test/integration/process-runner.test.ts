@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { CommandFailedError } from '../../src/exec/errors.ts'
+import { ProcessRunner } from '../../src/exec/run.ts'
+import { RecordingReporter } from '../../src/report/events.ts'
+
+describe('ProcessRunner', () => {
+  it('streams every output line as an event and returns the output', async () => {
+    const reporter = new RecordingReporter()
+    const runner = new ProcessRunner({ reporter })
+    const result = await runner.run({ argv: ['sh', '-c', 'echo one; echo two >&2; printf three'], label: 'demo' })
+    expect(result.stdout).toBe('one\nthree')
+    expect(result.stderr).toBe('two')
+    const lines = reporter.events.flatMap((e) => (e.event.kind === 'output' ? [e.event.line] : []))
+    expect(lines.sort()).toEqual(['one', 'three', 'two'])
+  })
+
+  it('throws CommandFailedError with the exit code and the output tail', async () => {
+    const runner = new ProcessRunner({ reporter: new RecordingReporter() })
+    const failing = runner.run({ argv: ['sh', '-c', 'echo boom; exit 3'], label: 'failing step' })
+    await expect(failing).rejects.toThrow(CommandFailedError)
+    await expect(failing).rejects.toThrow('Command failed with exit code 3: failing step')
+    const error = await failing.catch((e: unknown) => e)
+    expect((error as CommandFailedError).failure.tail).toEqual(['boom'])
+  })
+
+  it('explains exit status 127', async () => {
+    const runner = new ProcessRunner({ reporter: new RecordingReporter() })
+    await expect(runner.run({ argv: ['sh', '-c', 'exit 127'] })).rejects.toThrow(/command not found/)
+  })
+
+  it('passes exactly the environment it is given', async () => {
+    const runner = new ProcessRunner({ reporter: new RecordingReporter() })
+    const result = await runner.run({ argv: ['/usr/bin/env'], env: { ONLY: 'this' } })
+    expect(result.stdout.trim()).toBe('ONLY=this')
+  })
+
+  it('kills the child when the build is aborted', async () => {
+    const controller = new AbortController()
+    const runner = new ProcessRunner({ reporter: new RecordingReporter(), signal: controller.signal })
+    const started = Date.now()
+    setTimeout(() => controller.abort(), 200)
+    await expect(runner.run({ argv: ['sleep', '30'] })).rejects.toThrow()
+    expect(Date.now() - started).toBeLessThan(10_000)
+  })
+})
