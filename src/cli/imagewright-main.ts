@@ -1,0 +1,45 @@
+// `imagewright` subcommands. `build` takes disk-image-create's options unchanged.
+import { Command, CommanderError } from '@commander-js/extra-typings'
+import { cleanupCommand } from './commands/cleanup.ts'
+import { dibMain, packageVersion } from './dib-main.ts'
+import { exitCodeOf, renderError } from './render-error.ts'
+
+type Outcome = { value: Promise<number> }
+
+function program(outcome: Outcome): Command {
+  const root = new Command('imagewright')
+    .description('Build bootable disk images from diskimage-builder elements, and prove they boot')
+    .version(packageVersion())
+    .exitOverride()
+    .showHelpAfterError()
+  root
+    .command('build')
+    .description('Build an image; takes the options of disk-image-create (see "imagewright build --help")')
+  root
+    .command('cleanup')
+    .description('Release mounts, loop devices and processes left by builds that were killed')
+    .option('--force', 'also clean up after builds whose process still runs')
+    .action((opts) => {
+      outcome.value = cleanupCommand({ force: opts.force ?? false })
+    })
+  return root
+}
+
+export async function imagewrightMain(argv: readonly string[]): Promise<number> {
+  // `build` hands everything after it to the DIB parser untouched.
+  if (argv[0] === 'build') return dibMain(argv.slice(1), 'imagewright build')
+  const outcome: Outcome = { value: Promise.resolve(0) }
+  try {
+    const root = program(outcome)
+    if (argv.length === 0) {
+      root.outputHelp()
+      return 2
+    }
+    await root.parseAsync([...argv], { from: 'user' })
+    return await outcome.value
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
+    process.stderr.write(renderError(error, false))
+    return exitCodeOf(error)
+  }
+}

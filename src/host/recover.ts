@@ -1,0 +1,88 @@
+// `imagewright cleanup`: release what builds that died without cleaning up (kill -9, power
+// loss of the process, a crash) left on the host, read from the journals they kept.
+import { readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Runner } from '../exec/command.ts'
+import type { Reporter } from '../report/events.ts'
+import { readJournal, type JournalEntry, type JournalFile, type ResourceJournal } from './journal.ts'
+import { mountsBelow, unmount } from './mount.ts'
+import { killProcessesRootedIn } from './processes.ts'
+
+export interface RecoverDeps {
+  readonly runner: Runner
+  readonly reporter: Reporter
+}
+
+export interface RecoveredBuild {
+  readonly buildId: string
+  readonly released: readonly string[]
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Journals of builds whose process is gone (or every journal with `force`). */
+export async function findAbandonedBuilds(stateDir: string, force = false): Promise<{ path: string; journal: JournalFile }[]> {
+  const names = await readdir(stateDir).catch(() => [] as string[])
+  const found: { path: string; journal: JournalFile }[] = []
+  for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+    const path = join(stateDir, name)
+    const journal = await readJournal(path).catch(() => undefined)
+    if (journal && (force || !isAlive(journal.pid))) found.push({ path, journal })
+  }
+  return found
+}
+
+const noJournal: ResourceJournal = { record: async () => undefined, forget: async () => undefined }
+
+/** Release one dead build's resources, newest first, then forget its journal. */
+export async function recoverBuild(path: string, journal: JournalFile, deps: RecoverDeps): Promise<RecoveredBuild> {
+  const released: string[] = []
+  const mountDeps = { ...deps, journal: noJournal }
+  const entries = [...journal.entries].reverse()
+  // Processes first: they keep mounts busy. Any process rooted in the build's directories goes.
+  for (const entry of entries) {
+    if (entry.kind === 'dir') {
+      const killed = await killProcessesRootedIn(entry.path)
+      if (killed.length > 0) released.push(`processes ${killed.join(' ')}`)
+    }
+    if (entry.kind === 'process' && isAlive(entry.pid)) {
+      process.kill(entry.pid, 'SIGKILL')
+      released.push(`process ${entry.pid} (${entry.what})`)
+    }
+  }
+  for (const entry of entries) released.push(...(await release(entry, mountDeps)))
+  await rm(path, { force: true })
+  return { buildId: journal.buildId, released }
+}
+
+async function release(entry: JournalEntry, deps: RecoverDeps & { journal: ResourceJournal }): Promise<string[]> {
+  switch (entry.kind) {
+    case 'mount': {
+      const below = await mountsBelow(entry.path, deps.runner)
+      for (const target of below) await unmount(target, deps)
+      return below.map((t) => `mount ${t}`)
+    }
+    case 'loop': {
+      const result = await deps.runner.run({ argv: ['losetup', '--list', '--noheadings', '--output', 'NAME,BACK-FILE', entry.device] }, { quiet: true, allowFailure: true })
+      // Only detach the device if it still backs the same file: the number may have been reused.
+      if (result.exitCode !== 0 || !result.stdout.includes(entry.file)) return []
+      await deps.runner.run({ argv: ['losetup', '--detach', entry.device] }, { quiet: true })
+      return [`loop device ${entry.device}`]
+    }
+    case 'dir': {
+      for (const target of await mountsBelow(entry.path, deps.runner)) await unmount(target, deps)
+      if ((await mountsBelow(entry.path, deps.runner)).length > 0) return []
+      await rm(entry.path, { recursive: true, force: true })
+      return [`directory ${entry.path}`]
+    }
+    case 'process':
+      return []
+  }
+}
