@@ -27,12 +27,19 @@ export function readConfigEntries(source: ConfigSource): ConfigEntry[] {
   const root: ConfigOrigin = { source, path: [] }
   const data = source.data
   if (!Array.isArray(data) || data.length === 0) {
-    throw configErrorAt(root, 'Cannot read block-device config: expected a non-empty list of plugin entries')
+    throw configErrorAt(
+      root,
+      'Cannot read block-device config: expected a non-empty list of plugin entries',
+    )
   }
   return data.map((item: unknown, index) => {
     const origin = originAt(root, index)
     if (!isConfigMap(item) || Object.keys(item).length !== 1) {
-      const keys = isConfigMap(item) ? Object.keys(item).map((key) => `"${key}"`).join(', ') : ''
+      const keys = isConfigMap(item)
+        ? Object.keys(item)
+            .map((key) => `"${key}"`)
+            .join(', ')
+        : ''
       throw configErrorAt(
         origin,
         `Cannot read config entry: each entry must be a map with a single plugin key${keys ? `, found ${keys}` : ''}`,
@@ -46,7 +53,8 @@ export function readConfigEntries(source: ConfigSource): ConfigEntry[] {
       )
     }
     const pluginOrigin = originAt(origin, plugin)
-    if (!isConfigMap(value)) throw configErrorAt(pluginOrigin, `Cannot read "${plugin}": expected a map of keys`)
+    if (!isConfigMap(value))
+      throw configErrorAt(pluginOrigin, `Cannot read "${plugin}": expected a map of keys`)
     return { plugin, config: value, origin: pluginOrigin }
   })
 }
@@ -58,7 +66,9 @@ export function readConfigEntries(source: ConfigSource): ConfigEntry[] {
  * their children, so config order stays meaningful for tie-breaking later.
  */
 export function flattenConfigTree(entries: readonly ConfigEntry[]): ConfigEntry[] {
-  return entries.flatMap((entry) => flattenEntry(entry.plugin, entry.config, entry.origin, undefined))
+  return entries.flatMap((entry) =>
+    flattenEntry(entry.plugin, entry.config, entry.origin, undefined),
+  )
 }
 
 function flattenEntry(
@@ -77,7 +87,12 @@ function flattenEntry(
   const children: ConfigEntry[] = []
   if (plugin === 'partitioning' && Array.isArray(config['partitions'])) {
     own['partitions'] = config['partitions'].map((item: unknown, index) =>
-      flattenItem(item, originAt(origin, 'partitions', index), children, typeof base === 'string' ? base : undefined),
+      flattenItem(
+        item,
+        originAt(origin, 'partitions', index),
+        children,
+        typeof base === 'string' ? base : undefined,
+      ),
     )
   }
   if (plugin === 'lvm' && Array.isArray(config['lvs'])) {
@@ -106,7 +121,10 @@ function flattenItem(
   for (const [key, value] of Object.entries(item)) {
     if (!isPluginName(key)) continue
     if (name === undefined) {
-      throw configErrorAt(origin, `Cannot attach the nested "${key}": this item needs a "name" to be its base`)
+      throw configErrorAt(
+        origin,
+        `Cannot attach the nested "${key}": this item needs a "name" to be its base`,
+      )
     }
     children.push(...flattenNested(key, value, originAt(origin, key), name))
   }
@@ -119,7 +137,8 @@ function flattenNested(
   origin: ConfigOrigin,
   parentName: string | undefined,
 ): ConfigEntry[] {
-  if (!isConfigMap(value)) throw configErrorAt(origin, `Cannot read "${plugin}": expected a map of keys`)
+  if (!isConfigMap(value))
+    throw configErrorAt(origin, `Cannot read "${plugin}": expected a map of keys`)
   if (parentName === undefined) {
     throw configErrorAt(origin, `Cannot attach the nested "${plugin}": its parent has no "name"`)
   }

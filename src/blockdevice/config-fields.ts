@@ -13,14 +13,19 @@ export class FieldReader {
 
   /** `what` names the thing in messages, e.g. `mkfs "mkfs_root"`. */
   constructor(config: unknown, origin: ConfigOrigin, what: string) {
-    if (!isConfigMap(config)) throw configErrorAt(origin, `Cannot read ${what}: expected a map of keys`)
+    if (!isConfigMap(config))
+      throw configErrorAt(origin, `Cannot read ${what}: expected a map of keys`)
     this.config = config
     this.origin = origin
     this.#what = what
   }
 
   fail(key: string | undefined, message: string, cause?: unknown): never {
-    throw configErrorAt(key === undefined ? this.origin : originAt(this.origin, key), message, cause)
+    throw configErrorAt(
+      key === undefined ? this.origin : originAt(this.origin, key),
+      message,
+      cause,
+    )
   }
 
   has(key: string): boolean {
@@ -30,7 +35,10 @@ export class FieldReader {
   string(key: string, hint = ''): string {
     const value = this.optionalString(key)
     if (value === undefined) {
-      this.fail(undefined, `Cannot read ${this.#what}: key "${key}" is required${hint ? ` (${hint})` : ''}`)
+      this.fail(
+        undefined,
+        `Cannot read ${this.#what}: key "${key}" is required${hint ? ` (${hint})` : ''}`,
+      )
     }
     return value
   }
@@ -39,7 +47,10 @@ export class FieldReader {
     const value = this.config[key]
     if (value === undefined || value === null) return undefined
     if (typeof value !== 'string' || value === '') {
-      this.fail(key, `Cannot read ${this.#what}: "${key}" must be a non-empty string, not ${describe(value)}`)
+      this.fail(
+        key,
+        `Cannot read ${this.#what}: "${key}" must be a non-empty string, not ${describe(value)}`,
+      )
     }
     return value
   }
@@ -55,7 +66,10 @@ export class FieldReader {
     const value = this.config[key]
     if (value === undefined || value === null) return undefined
     if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-      this.fail(key, `Cannot read ${this.#what}: "${key}" must be a list of strings, not ${describe(value)}`)
+      this.fail(
+        key,
+        `Cannot read ${this.#what}: "${key}" must be a list of strings, not ${describe(value)}`,
+      )
     }
     return value as readonly string[]
   }
@@ -63,7 +77,8 @@ export class FieldReader {
   list(key: string): readonly unknown[] {
     const value = this.config[key]
     if (!Array.isArray(value) || value.length === 0) {
-      if (value === undefined) this.fail(undefined, `Cannot read ${this.#what}: key "${key}" is required`)
+      if (value === undefined)
+        this.fail(undefined, `Cannot read ${this.#what}: key "${key}" is required`)
       this.fail(key, `Cannot read ${this.#what}: "${key}" must be a non-empty list`)
     }
     return value
@@ -74,7 +89,10 @@ export class FieldReader {
     if (value === undefined || value === null) return undefined
     const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
     if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
-      this.fail(key, `Cannot read ${this.#what}: "${key}" must be a whole number from ${min} to ${max}, not ${describe(value)}`)
+      this.fail(
+        key,
+        `Cannot read ${this.#what}: "${key}" must be a whole number from ${min} to ${max}, not ${describe(value)}`,
+      )
     }
     return number
   }
@@ -96,8 +114,12 @@ export class FieldReader {
   sizeOrPercent(key: string): SizeSpec {
     const value = this.config[key]
     if (typeof value !== 'string' && typeof value !== 'number') {
-      if (value === undefined) this.fail(undefined, `Cannot read ${this.#what}: key "${key}" is required`)
-      this.fail(key, `Cannot read ${this.#what}: "${key}" must be a size such as "512MiB" or "100%"`)
+      if (value === undefined)
+        this.fail(undefined, `Cannot read ${this.#what}: key "${key}" is required`)
+      this.fail(
+        key,
+        `Cannot read ${this.#what}: "${key}" must be a size such as "512MiB" or "100%"`,
+      )
     }
     try {
       return parseSizeOrPercent(value)
@@ -112,7 +134,7 @@ export class FieldReader {
     for (const key of Object.keys(this.config)) {
       if (known.includes(key)) continue
       const near = known.find((candidate) => editDistance(candidate, key) <= 2)
-      const where = this.origin.source.where([...this.origin.path, key])
+      const where = this.origin.source.whereKey([...this.origin.path, key])
       warnings.push(
         `${where}: Ignoring unknown key "${key}" of ${this.#what}${near ? ` (did you mean "${near}"?)` : ''}`,
       )
@@ -134,7 +156,9 @@ function editDistance(a: string, b: string): number {
     const current = [i]
     for (let j = 1; j <= b.length; j += 1) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost))
+      current.push(
+        Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost),
+      )
     }
     previous = current
   }

@@ -1,6 +1,6 @@
 // The block-device YAML as read from disk, kept with its positions so every later stage can
 // say "file:line:col" about any key it rejects, even after the tree has been flattened.
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml'
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
 import { ConfigError } from '../errors.ts'
 
 export type ConfigPath = readonly (string | number)[]
@@ -23,10 +23,12 @@ export class ConfigSource {
     this.#doc = parseDocument(text, { lineCounter: this.#lines, prettyErrors: false })
     const [error] = this.#doc.errors
     if (error) {
-      const at = error.linePos?.[0]
-      const where = at ? `${file}:${at.line}:${at.col}` : file
+      const at = this.#lines.linePos(error.pos[0])
+      const where = `${file}:${at.line}:${at.col}`
       const reason = error.message.split('\n')[0] ?? error.message
-      throw new ConfigError(`${where}: Cannot parse block-device config: ${reason}`, { cause: error })
+      throw new ConfigError(`${where}: Cannot parse block-device config: ${reason}`, {
+        cause: error,
+      })
     }
     this.data = this.#doc.toJS()
   }
@@ -41,6 +43,20 @@ export class ConfigSource {
       }
     }
     return this.file
+  }
+
+  /** "file:line:col" of the key (not the value) at path: where an unwanted key starts. */
+  whereKey(path: ConfigPath): string {
+    const parent = this.#doc.getIn(path.slice(0, -1), true)
+    const key = path[path.length - 1]
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === key)
+      if (pair && isNode(pair.key) && pair.key.range) {
+        const { line, col } = this.#lines.linePos(pair.key.range[0])
+        return `${this.file}:${line}:${col}`
+      }
+    }
+    return this.where(path)
   }
 
   /** The YAML presentation of a scalar ("HEX" for 0x83), for values whose spelling matters. */
@@ -73,9 +89,4 @@ export function configErrorAt(origin: ConfigOrigin, message: string, cause?: unk
 /** The same origin one step deeper. */
 export function originAt(origin: ConfigOrigin, ...keys: (string | number)[]): ConfigOrigin {
   return { source: origin.source, path: [...origin.path, ...keys] }
-}
-
-/** A ConfigSource from text; tests and inline DIB_BLOCK_DEVICE_CONFIG use this. */
-export function readConfigText(text: string, file: string): ConfigSource {
-  return new ConfigSource(file, text)
 }

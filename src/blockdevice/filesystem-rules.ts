@@ -29,7 +29,7 @@ export function effectiveLabel(type: string, label: string): string {
 /** Why a label cannot be used for a type, or undefined when it can. */
 export function describeLabelProblem(type: string, label: string): string | undefined {
   if (label === '') return 'a label cannot be empty'
-  if (/[\s]/.test(label) && type !== 'vfat') return 'a label cannot contain white space'
+  if (/[\n\t]/.test(label)) return 'a label cannot contain tabs or line breaks'
   const limit = LABEL_LIMITS[type]
   const length = Buffer.byteLength(label, 'utf8')
   if (limit !== undefined && length > limit) {

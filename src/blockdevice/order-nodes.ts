@@ -53,7 +53,9 @@ export function collectEdges(nodes: Nodes): [string, string][] {
 
 /** Mounts in DIB's mount order: by mount point as a plain string, so parents come first. */
 export function sortMounts(mounts: readonly MountNode[]): MountNode[] {
-  return [...mounts].sort((a, b) => (a.mountPoint < b.mountPoint ? -1 : a.mountPoint > b.mountPoint ? 1 : 0))
+  return [...mounts].sort((a, b) =>
+    a.mountPoint < b.mountPoint ? -1 : a.mountPoint > b.mountPoint ? 1 : 0,
+  )
 }
 
 /** Kahn's algorithm taking the lowest config index among ready nodes. */

@@ -14,13 +14,21 @@ export const PHYSICAL_EXTENT_BYTES = 4 * 1024 * 1024
 
 export type LvmNodes = [LvmNode, ...(PvNode | VgNode | LvNode)[]]
 
-export function parseLvm(entry: ConfigEntry, nextIndex: () => number, warnings: string[]): LvmNodes {
+export function parseLvm(
+  entry: ConfigEntry,
+  nextIndex: () => number,
+  warnings: string[],
+): LvmNodes {
   const reader = new FieldReader(entry.config, entry.origin, 'lvm')
   reader.warnUnknown(LVM_KEYS, warnings)
   const lvm = reader.string('name')
   const read = <T>(key: string, parse: (item: FieldReader) => T): T[] =>
     reader.list(key).map((item, position) => {
-      const itemReader = new FieldReader(item, originAt(entry.origin, key, position), `${key} item ${position + 1} of lvm "${lvm}"`)
+      const itemReader = new FieldReader(
+        item,
+        originAt(entry.origin, key, position),
+        `${key} item ${position + 1} of lvm "${lvm}"`,
+      )
       return parse(itemReader)
     })
   const driverIndex = nextIndex()
@@ -38,8 +46,12 @@ export function parseLvm(entry: ConfigEntry, nextIndex: () => number, warnings: 
   })
   const vgs = read('vgs', (item: FieldReader): VgNode => {
     item.warnUnknown(VG_KEYS, warnings)
-    const base = item.has('base') && typeof item.config['base'] === 'string' ? [item.string('base')] : item.optionalStringList('base')
-    if (base === undefined || base.length === 0) item.fail(undefined, 'Cannot read a volume group: key "base" must list its PV names')
+    const base =
+      item.has('base') && typeof item.config['base'] === 'string'
+        ? [item.string('base')]
+        : item.optionalStringList('base')
+    if (base === undefined || base.length === 0)
+      item.fail(undefined, 'Cannot read a volume group: key "base" must list its PV names')
     return {
       kind: 'vg',
       name: item.string('name'),
@@ -68,23 +80,38 @@ function parseLv(item: FieldReader, lvm: string, index: number, warnings: string
   const name = item.string('name')
   const type = item.optionalString('type')
   if (type !== undefined && type !== 'thin' && type !== 'thin-pool') {
-    item.fail('type', `Cannot use type "${type}" for logical volume "${name}": use "thin-pool" or "thin"`)
+    item.fail(
+      'type',
+      `Cannot use type "${type}" for logical volume "${name}": use "thin-pool" or "thin"`,
+    )
   }
   const thinPool = item.optionalString('thin-pool')
   if (type === 'thin' && thinPool === undefined) {
-    item.fail(undefined, `Cannot read logical volume "${name}": a thin volume needs "thin-pool" naming its pool`)
+    item.fail(
+      undefined,
+      `Cannot read logical volume "${name}": a thin volume needs "thin-pool" naming its pool`,
+    )
   }
   if (type !== 'thin' && thinPool !== undefined) {
-    item.fail('thin-pool', `Cannot use "thin-pool" on logical volume "${name}": only volumes of type "thin" have a pool`)
+    item.fail(
+      'thin-pool',
+      `Cannot use "thin-pool" on logical volume "${name}": only volumes of type "thin" have a pool`,
+    )
   }
   const extents = item.optionalText('extents')
   const rawSize = item.optionalSize('size')
   if ((rawSize === undefined) === (extents === undefined)) {
-    item.fail(undefined, `Cannot read logical volume "${name}": give exactly one of "size" or "extents"`)
+    item.fail(
+      undefined,
+      `Cannot read logical volume "${name}": give exactly one of "size" or "extents"`,
+    )
   }
   const size = rawSize === undefined ? undefined : rawSize - (rawSize % PHYSICAL_EXTENT_BYTES)
   if (size === 0) {
-    item.fail('size', `Cannot use size "${String(item.config['size'])}" for logical volume "${name}": it is smaller than one 4 MiB extent`)
+    item.fail(
+      'size',
+      `Cannot use size "${String(item.config['size'])}" for logical volume "${name}": it is smaller than one 4 MiB extent`,
+    )
   }
   return {
     kind: 'lv',

@@ -1,7 +1,14 @@
 // Stage three: each graph-notation entry to typed nodes, checking each key's type and syntax.
 import type { ConfigEntry } from './config-entries.ts'
 import { FieldReader } from './config-fields.ts'
-import type { DraftNode, FstabNode, LocalLoopNode, MkfsDraft, MountNode, PartitionTable } from './node-types.ts'
+import type {
+  DraftNode,
+  FstabNode,
+  LocalLoopNode,
+  MkfsDraft,
+  MountNode,
+  PartitionTable,
+} from './node-types.ts'
 import { parseLvm } from './parse-lvm.ts'
 import { parsePartitioning } from './parse-partitioning.ts'
 
@@ -56,11 +63,17 @@ function parseLocalLoop(entry: ConfigEntry, index: number, warnings: string[]): 
   reader.warnUnknown(LOCAL_LOOP_KEYS, warnings)
   const name = reader.string('name')
   if (name.includes('/') || name === '.' || name === '..') {
-    reader.fail('name', `Cannot use "${name}" as a local_loop name: it becomes the file name "${name}.raw"`)
+    reader.fail(
+      'name',
+      `Cannot use "${name}" as a local_loop name: it becomes the file name "${name}.raw"`,
+    )
   }
   const blockSize = reader.optionalInteger('block_size', 512, 4096)
   if (blockSize !== undefined && !SECTOR_SIZES.includes(blockSize)) {
-    reader.fail('block_size', `Cannot use block_size ${blockSize} for local_loop "${name}": use one of ${SECTOR_SIZES.join(', ')}`)
+    reader.fail(
+      'block_size',
+      `Cannot use block_size ${blockSize} for local_loop "${name}": use one of ${SECTOR_SIZES.join(', ')}`,
+    )
   }
   const size = reader.optionalSize('size')
   if (size === 0) reader.fail('size', `Cannot use size 0 for local_loop "${name}"`)
@@ -105,13 +118,29 @@ function parseMount(entry: ConfigEntry, index: number, warnings: string[]): Moun
   const name = reader.string('name')
   const mountPoint = reader.string('mount_point', 'an absolute path, or "none" for swap')
   if (mountPoint !== 'none' && !mountPoint.startsWith('/')) {
-    reader.fail('mount_point', `Cannot use mount_point "${mountPoint}" of mount "${name}": it must be an absolute path or "none"`)
+    reader.fail(
+      'mount_point',
+      `Cannot use mount_point "${mountPoint}" of mount "${name}": it must be an absolute path or "none"`,
+    )
   }
   if (mountPoint.split('/').some((part) => part === '..' || part === '.')) {
-    reader.fail('mount_point', `Cannot use mount_point "${mountPoint}" of mount "${name}": "." and ".." are not allowed`)
+    reader.fail(
+      'mount_point',
+      `Cannot use mount_point "${mountPoint}" of mount "${name}": "." and ".." are not allowed`,
+    )
   }
-  const normalized = mountPoint === '/' || mountPoint === 'none' ? mountPoint : mountPoint.replace(/\/+/g, '/').replace(/\/$/, '')
-  return { kind: 'mount', name, index, origin: entry.origin, base: reader.string('base'), mountPoint: normalized }
+  const normalized =
+    mountPoint === '/' || mountPoint === 'none'
+      ? mountPoint
+      : mountPoint.replace(/\/+/g, '/').replace(/\/$/, '')
+  return {
+    kind: 'mount',
+    name,
+    index,
+    origin: entry.origin,
+    base: reader.string('base'),
+    mountPoint: normalized,
+  }
 }
 
 function parseFstab(entry: ConfigEntry, index: number, warnings: string[]): FstabNode {
@@ -119,7 +148,10 @@ function parseFstab(entry: ConfigEntry, index: number, warnings: string[]): Fsta
   reader.warnUnknown(FSTAB_KEYS, warnings)
   const options = reader.optionalString('options') ?? 'defaults'
   if (/\s/.test(options)) {
-    reader.fail('options', `Cannot use fstab options "${options}": separate options with commas, not spaces`)
+    reader.fail(
+      'options',
+      `Cannot use fstab options "${options}": separate options with commas, not spaces`,
+    )
   }
   return {
     kind: 'fstab',

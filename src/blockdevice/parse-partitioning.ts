@@ -21,18 +21,34 @@ export function parsePartitioning(
   const label = readLabel(reader)
   const name = reader.optionalString('name') ?? `partitioning_${base}`
   if (label === 'gpt' && reader.has('align')) {
-    warnings.push(`${entry.origin.source.where([...entry.origin.path, 'align'])}: Ignoring "align" of partitioning "${name}": sgdisk aligns GPT partitions itself`)
+    warnings.push(
+      `${entry.origin.source.where([...entry.origin.path, 'align'])}: Ignoring "align" of partitioning "${name}": sgdisk aligns GPT partitions itself`,
+    )
   }
   const align = reader.optionalSize('align') ?? DEFAULT_ALIGN
   if (align < 512 || align % 512 !== 0) {
-    reader.fail('align', `Cannot use align "${String(reader.config['align'])}" of partitioning "${name}": it must be a multiple of 512 bytes`)
+    reader.fail(
+      'align',
+      `Cannot use align "${String(reader.config['align'])}" of partitioning "${name}": it must be a multiple of 512 bytes`,
+    )
   }
   const items = reader.list('partitions')
   const names = items.map((item, position) => {
-    const itemReader = new FieldReader(item, originAt(entry.origin, 'partitions', position), `partition ${position + 1} of "${name}"`)
+    const itemReader = new FieldReader(
+      item,
+      originAt(entry.origin, 'partitions', position),
+      `partition ${position + 1} of "${name}"`,
+    )
     return itemReader.string('name')
   })
-  const table: PartitionTable = { name, base, label, align, partitions: names, origin: entry.origin }
+  const table: PartitionTable = {
+    name,
+    base,
+    label,
+    align,
+    partitions: names,
+    origin: entry.origin,
+  }
   const partitions = items.map((item, position) =>
     parsePartition(item, position, table, nextIndex(), warnings),
   )
@@ -63,12 +79,18 @@ function parsePartition(
   const flags = reader.optionalStringList('flags') ?? []
   for (const flag of flags) {
     if (!(FLAGS as readonly string[]).includes(flag)) {
-      reader.fail('flags', `Cannot use flag "${flag}" on partition "${name}": known flags are ${FLAGS.join(', ')}`)
+      reader.fail(
+        'flags',
+        `Cannot use flag "${flag}" on partition "${name}": known flags are ${FLAGS.join(', ')}`,
+      )
     }
   }
   const primary = flags.includes('primary')
   if (primary && table.label === 'gpt') {
-    reader.fail('flags', `Cannot use flag "primary" on partition "${name}": GPT has no primary or logical partitions, remove the flag`)
+    reader.fail(
+      'flags',
+      `Cannot use flag "primary" on partition "${name}": GPT has no primary or logical partitions, remove the flag`,
+    )
   }
   return {
     kind: 'partition',
@@ -97,16 +119,26 @@ function readType(reader: FieldReader, label: PartitionLabel, name: string): str
   if (value === undefined || value === null) return undefined
   let text: string
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
-    text = reader.origin.source.formatOf([...reader.origin.path, 'type']) === 'HEX' ? `0x${value.toString(16)}` : String(value)
+    text =
+      reader.origin.source.formatOf([...reader.origin.path, 'type']) === 'HEX'
+        ? `0x${value.toString(16)}`
+        : String(value)
   } else if (typeof value === 'string') {
     text = value.trim()
   } else {
-    reader.fail('type', `Cannot read the type of partition "${name}": write it as a hex string such as "0x83" or "8300"`)
+    reader.fail(
+      'type',
+      `Cannot read the type of partition "${name}": write it as a hex string such as "0x83" or "8300"`,
+    )
   }
   const valid = label === 'mbr' ? MBR_TYPE.test(text) : GPT_CODE.test(text) || GUID.test(text)
   if (!valid) {
-    const example = label === 'mbr' ? 'a hex byte such as "0x83"' : 'an sgdisk code such as "8300" or a type GUID'
-    reader.fail('type', `Cannot use type "${text}" for ${label.toUpperCase()} partition "${name}": expected ${example}`)
+    const example =
+      label === 'mbr' ? 'a hex byte such as "0x83"' : 'an sgdisk code such as "8300" or a type GUID'
+    reader.fail(
+      'type',
+      `Cannot use type "${text}" for ${label.toUpperCase()} partition "${name}": expected ${example}`,
+    )
   }
   return text
 }

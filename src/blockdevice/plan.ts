@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises'
 import { ConfigError } from '../errors.ts'
 import { flattenConfigTree, readConfigEntries } from './config-entries.ts'
 import { ConfigSource } from './config-source.ts'
-import type { BlockDeviceNode, PartitionTable } from './node-types.ts'
+import type { BlockDeviceNode, PartitionNode, PartitionTable } from './node-types.ts'
 import { orderNodes } from './order-nodes.ts'
 import { parseNodes } from './parse-nodes.ts'
 import { settleFilesystem, type RootFsParams } from './root-params.ts'
@@ -27,7 +27,9 @@ export interface BlockDevicePlan {
 export function planBlockDevice(source: ConfigSource, root: RootFsParams): BlockDevicePlan {
   const entries = flattenConfigTree(readConfigEntries(source))
   const parsed = parseNodes(entries)
-  const nodes = parsed.nodes.map((node) => (node.kind === 'mkfs' ? settleFilesystem(node, root) : node))
+  const nodes = parsed.nodes.map((node) =>
+    node.kind === 'mkfs' ? settleFilesystem(node, root) : node,
+  )
   const byName = indexNodes(nodes)
   validateGraph(byName, parsed.tables)
   return {
@@ -41,19 +43,37 @@ export function planBlockDevice(source: ConfigSource, root: RootFsParams): Block
 }
 
 /** A plan from YAML text; `file` is only used in messages. */
-export function planBlockDeviceFromText(text: string, file: string, root: RootFsParams): BlockDevicePlan {
+export function planBlockDeviceFromText(
+  text: string,
+  file: string,
+  root: RootFsParams,
+): BlockDevicePlan {
   return planBlockDevice(new ConfigSource(file, text), root)
 }
 
 /** A plan from a YAML file on disk. */
-export async function loadBlockDevicePlan(path: string, root: RootFsParams): Promise<BlockDevicePlan> {
+export async function loadBlockDevicePlan(
+  path: string,
+  root: RootFsParams,
+): Promise<BlockDevicePlan> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    throw new ConfigError(`Cannot read block-device config "${path}": ${(error as Error).message}`, {
-      cause: error,
-    })
+    throw new ConfigError(
+      `Cannot read block-device config "${path}": ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    )
   }
   return planBlockDeviceFromText(text, path, root)
+}
+
+/** The partition nodes of one table, in table order. */
+export function listTablePartitions(plan: BlockDevicePlan, table: PartitionTable): PartitionNode[] {
+  return table.partitions.flatMap((name) => {
+    const node = plan.byName.get(name)
+    return node?.kind === 'partition' ? [node] : []
+  })
 }

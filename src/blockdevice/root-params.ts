@@ -34,6 +34,13 @@ export function settleFilesystem(draft: MkfsDraft, root: RootFsParams): MkfsNode
     )
   }
   const type = canonicalFsType(rawType)
+  if (!/^[a-z][a-z0-9_]*$/.test(type)) {
+    const origin = draft.type === undefined ? draft.origin : originAt(draft.origin, 'type')
+    throw configErrorAt(
+      origin,
+      `Cannot use filesystem type "${rawType}" for mkfs "${draft.name}": expected a name such as "ext4" or "xfs"`,
+    )
+  }
   const rootLabel = root.rootLabel === '' ? undefined : root.rootLabel
   const written = draft.label ?? (isRoot ? (rootLabel ?? defaultRootLabel(type)) : draft.name)
   const label = effectiveLabel(type, written)
@@ -41,8 +48,15 @@ export function settleFilesystem(draft: MkfsDraft, root: RootFsParams): MkfsNode
   if (problem !== undefined) {
     const fromParams = draft.label === undefined && isRoot && rootLabel !== undefined
     const origin = draft.label === undefined ? draft.origin : originAt(draft.origin, 'label')
-    const source = fromParams ? ' (from the root label setting)' : draft.label === undefined ? ' (the node name)' : ''
-    throw configErrorAt(origin, `Cannot use label "${label}"${source} for ${type} filesystem "${draft.name}": ${problem}`)
+    const source = fromParams
+      ? ' (from the root label setting)'
+      : draft.label === undefined
+        ? ' (the node name)'
+        : ''
+    throw configErrorAt(
+      origin,
+      `Cannot use label "${label}"${source} for ${type} filesystem "${draft.name}": ${problem}`,
+    )
   }
   return {
     kind: 'mkfs',

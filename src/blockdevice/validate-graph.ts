@@ -24,9 +24,14 @@ export function indexNodes(nodes: readonly BlockDeviceNode[]): Map<string, Block
 }
 
 export function validateGraph(nodes: Nodes, tables: readonly PartitionTable[]): void {
-  for (const table of tables) checkBase(nodes, table.name, 'partitioning', table.base, ['local_loop'], table)
+  for (const table of tables)
+    checkBase(nodes, table.name, 'partitioning', table.base, ['local_loop'], table)
   const consumers = new Map<string, string>()
-  const claim = (device: string, consumer: BlockDeviceNode | PartitionTable, what: string): void => {
+  const claim = (
+    device: string,
+    consumer: BlockDeviceNode | PartitionTable,
+    what: string,
+  ): void => {
     const previous = consumers.get(device)
     if (previous !== undefined) {
       throw configErrorAt(
@@ -72,7 +77,8 @@ function checkNode(
       return
     case 'lv':
       checkBase(nodes, node.name, 'lv', node.base, ['vg'], node)
-      if (node.thinPool !== undefined) checkThinPool(nodes, node.name, node.thinPool, node.base, node)
+      if (node.thinPool !== undefined)
+        checkThinPool(nodes, node.name, node.thinPool, node.base, node)
       return
     case 'mkfs':
       checkBase(nodes, node.name, 'mkfs', node.base, DEVICE_KINDS, node)
@@ -101,7 +107,10 @@ function checkBase(
   const target = nodes.get(base)
   const origin = originAt(holder.origin, 'base')
   if (!target) {
-    throw configErrorAt(origin, `Edge not defined: ${base}->${name}: no node is named "${base}" (base of ${kind} "${name}")`)
+    throw configErrorAt(
+      origin,
+      `Edge not defined: ${base}->${name}: no node is named "${base}" (base of ${kind} "${name}")`,
+    )
   }
   if (!allowed.includes(target.kind)) {
     throw configErrorAt(
@@ -111,7 +120,13 @@ function checkBase(
   }
 }
 
-function checkThinPool(nodes: Nodes, name: string, pool: string, vg: string, holder: BlockDeviceNode): void {
+function checkThinPool(
+  nodes: Nodes,
+  name: string,
+  pool: string,
+  vg: string,
+  holder: BlockDeviceNode,
+): void {
   const target = nodes.get(pool)
   if (!target || target.kind !== 'lv' || target.type !== 'thin-pool' || target.base !== vg) {
     throw configErrorAt(
@@ -128,8 +143,13 @@ function checkMountPoints(nodes: Nodes): void {
     const fs = nodes.get(node.base)
     const isSwap = fs?.kind === 'mkfs' && fs.type === 'swap'
     if (isSwap !== (node.mountPoint === 'none')) {
-      const reason = isSwap ? 'swap is not mounted, use mount_point "none"' : '"none" is only for swap'
-      throw configErrorAt(originAt(node.origin, 'mount_point'), `Cannot use mount_point "${node.mountPoint}" for mount "${node.name}": ${reason}`)
+      const reason = isSwap
+        ? 'swap is not mounted, use mount_point "none"'
+        : '"none" is only for swap'
+      throw configErrorAt(
+        originAt(node.origin, 'mount_point'),
+        `Cannot use mount_point "${node.mountPoint}" for mount "${node.name}": ${reason}`,
+      )
     }
     if (node.mountPoint === 'none') continue
     const previous = seen.get(node.mountPoint)

@@ -4,7 +4,7 @@ import { BootTestError, isBuilderError } from '../errors.ts'
 import { CommandFailedError, describeExit } from '../exec/errors.ts'
 import { ConsoleClosedError, ConsoleTimeoutError } from './console.ts'
 import { GuestShellError, seconds } from './guest-shell.ts'
-import type { QemuProcess } from './qemu-process.ts'
+import type { QemuExit, QemuProcess } from './qemu-process.ts'
 
 export const CONSOLE_TAIL_LINES = 30
 const QEMU_STDERR_LINES = 10
@@ -48,14 +48,12 @@ async function describeReason(
   if (context.aborted) return { reason: `aborted while ${doing(stage)}` }
   const exit = vm ? (vm.exit ?? (await settleExit(error, vm))) : undefined
   if (exit) {
-    const how =
-      exit.kind === 'exited'
-        ? describeExit(exit.result.exitCode < 0 ? undefined : exit.result.exitCode, undefined)
-        : 'a failure to start'
-    const stderr = exit.kind === 'exited' ? exit.result.stderr.split('\n').filter(Boolean) : []
-    const said = stderr.slice(-QEMU_STDERR_LINES).map((line) => `\n  qemu: ${line}`).join('')
+    const said = qemuStderr(exit)
+      .slice(-QEMU_STDERR_LINES)
+      .map((line) => `\n  ${line}`)
+      .join('')
     return {
-      reason: `QEMU ended with ${how} while ${doing(stage)}${said}`,
+      reason: `QEMU stopped (${describeQemuExit(exit)}) while ${doing(stage)}${said}`,
       hint: 'Is qemu-system-x86 installed, and can the image be opened?',
     }
   }
@@ -71,6 +69,21 @@ async function describeReason(
   if (error instanceof GuestShellError) return { reason: error.message }
   const message = error instanceof Error ? error.message : String(error)
   return { reason: `${message} while ${doing(stage)}` }
+}
+
+function describeQemuExit(exit: QemuExit): string {
+  if (exit.kind === 'failed') return 'it could not be run'
+  // The runner reports -1 when the process died from a signal (a crash or an assertion).
+  const code = exit.result.exitCode
+  return code < 0 ? 'killed by a signal' : describeExit(code, undefined)
+}
+
+// What QEMU printed, minus its note that it waits for the console to connect.
+function qemuStderr(exit: QemuExit): string[] {
+  if (exit.kind === 'failed') return [exit.error instanceof Error ? exit.error.message : '']
+  return exit.result.stderr
+    .split('\n')
+    .filter((line) => line.length > 0 && !line.includes('QEMU waiting for connection'))
 }
 
 // The console usually closes a moment before the process is reaped; wait for the exit status.

@@ -81,10 +81,7 @@ export async function bootTest(
   checkOptions(options)
   const { runner, reporter } = deps
   const timeoutMs = options.timeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS
-  const stepLimits = {
-    timeoutMs: options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  }
+  const stepTimeoutMs = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS
   const marker = options.marker ?? DEFAULT_MARKER
   const failPatterns = options.failPatterns ?? DEFAULT_FAIL_PATTERNS
   const nonce = randomBytes(4).toString('hex')
@@ -101,6 +98,7 @@ export async function bootTest(
     const qemu = new QemuProcess(plan, runner)
     vm = qemu
     stack.defer('QEMU', () => stopQemu(qemu, steps))
+    // Every wait ends early when QEMU exits or the caller aborts.
     const waits = { signal: anySignal(qemu.exitSignal, options.signal) }
     const socket = await connectUnixSocket(plan.serialSocket, { timeoutMs, ...waits })
     const attached = new SerialConsole(socket, {
@@ -117,7 +115,7 @@ export async function bootTest(
     const reachedMarkerAfterMs = Math.round(performance.now() - started)
     steps.end(true)
     const commands = options.commands ?? []
-    const stepWaits = { ...stepLimits, signal: anySignal(qemu.exitSignal, options.signal) }
+    const stepWaits = { timeoutMs: stepTimeoutMs, ...waits }
     if (options.login || commands.length > 0) {
       stage = { kind: 'login', user: options.login?.user }
       steps.begin('boot-test: login', options.login?.user)
@@ -151,7 +149,7 @@ export async function bootTest(
   } finally {
     await releaseAll(stack, reporter)
     if (options.consoleLog !== undefined && terminal) {
-      await writeConsoleLog(options.consoleLog, terminal.lines)
+      await writeConsoleLog(options.consoleLog, terminal.lines, reporter)
     }
   }
 }
@@ -211,8 +209,18 @@ async function releaseAll(stack: AsyncStack, reporter: Reporter): Promise<void> 
   }
 }
 
-async function writeConsoleLog(path: string, lines: readonly string[]): Promise<void> {
-  await writeFile(path, lines.length === 0 ? '' : `${lines.join('\n')}\n`)
+// A log that cannot be written must not hide the test's own outcome.
+async function writeConsoleLog(
+  path: string,
+  lines: readonly string[],
+  reporter: Reporter,
+): Promise<void> {
+  try {
+    await writeFile(path, lines.length === 0 ? '' : `${lines.join('\n')}\n`)
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error)
+    reporter.emit({ kind: 'warning', message: `Cannot write console log "${path}": ${why}` })
+  }
 }
 
 function anySignal(...signals: readonly (AbortSignal | undefined)[]): AbortSignal {

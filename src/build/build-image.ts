@@ -8,7 +8,7 @@ import type { BuildOptions } from '../config/build-options.ts'
 import { ProcessRunner, hostEnv } from '../exec/run.ts'
 import type { Reporter } from '../report/events.ts'
 import { checkRootTree, installExtraPackages } from './root-tree.ts'
-import { type BuildContext, hooksDir, rootTreeDir } from './context.ts'
+import { type BuildContext, hooksDir, resourceDeps, rootTreeDir } from './context.ts'
 import { assembleDisk, planDisk } from './disk.ts'
 import { initialExports } from './exported-env.ts'
 import { finaliseTree } from './tree-hygiene.ts'
@@ -32,11 +32,12 @@ export interface BuildResult {
 export async function buildImage(options: BuildOptions, deps: BuildDeps): Promise<BuildResult> {
   const { reporter, signal } = deps
   const runner = new ProcessRunner({ reporter, signal, baseEnv: hostEnv() })
+  const resourceRunner = runner.withSignal(undefined)
   await checkHost(options)
   const elements = await timed(reporter, 'resolve elements', () => resolveBuildElements(options, reporter))
-  await using opened = await openWorkspace(options, { runner, reporter })
+  await using opened = await openWorkspace(options, { runner: resourceRunner, reporter })
   const ctx: BuildContext = {
-    options, runner, reporter, signal, journal: opened.journal, workspace: opened.workspace,
+    options, runner, resourceRunner, reporter, signal, journal: opened.journal, workspace: opened.workspace,
     exported: initialExports(options, opened.workspace, elements.resolved, elements.searchPath),
   }
   reporter.emit({ kind: 'info', message: `Elements: ${elements.resolved.elements.map((e) => e.name).join(' ')}` })
@@ -48,7 +49,7 @@ export async function buildImage(options: BuildOptions, deps: BuildDeps): Promis
   await phase('root', rootTreeDir(ctx))
   await checkRootTree(rootTreeDir(ctx))
   {
-    await using _chroot = await openChroot(rootTreeDir(ctx), hooksDir(ctx), ctx)
+    await using _chroot = await openChroot(rootTreeDir(ctx), hooksDir(ctx), resourceDeps(ctx))
     await phase('extra-data', rootTreeDir(ctx))
     await phase('pre-install', rootTreeDir(ctx))
     await phase('install', rootTreeDir(ctx))
@@ -67,7 +68,7 @@ export async function buildImage(options: BuildOptions, deps: BuildDeps): Promis
   {
     await using mounted = await assembleDisk(ctx, disk, builtTree)
     {
-      await using _chroot = await openChroot(mounted.rootPath, hooksDir(ctx), ctx)
+      await using _chroot = await openChroot(mounted.rootPath, hooksDir(ctx), resourceDeps(ctx))
       await phase('pre-finalise', mounted.rootPath)
       await phase('finalise', mounted.rootPath)
     }

@@ -15,7 +15,13 @@ export interface Workspace {
 
 export interface BuildContext {
   readonly options: BuildOptions
+  /** Runs the build's work; aborting the build kills what it runs. */
   readonly runner: Runner
+  /**
+   * Runs what takes and releases host resources (mounts, loop devices). It ignores the abort
+   * signal: once the build is interrupted, this is what unmounts and detaches.
+   */
+  readonly resourceRunner: Runner
   readonly reporter: Reporter
   readonly journal: ResourceJournal
   readonly signal: AbortSignal
@@ -31,4 +37,9 @@ export const blockDeviceDir = (ctx: BuildContext): string => join(ctx.workspace.
 
 export function throwIfAborted(ctx: BuildContext): void {
   ctx.signal.throwIfAborted()
+}
+
+/** The context to hand to code that owns host resources. */
+export function resourceDeps(ctx: BuildContext): BuildContext {
+  return { ...ctx, runner: ctx.resourceRunner }
 }

@@ -1,5 +1,6 @@
 // How big the disk image must be, by DIB's rules: the tree's size scaled by 1/0.6 (or plus a
 // fixed margin), the ext4 journal on top, room for an ESP, rounded to 64 KiB.
+import { ConfigError } from '../errors.ts'
 
 export interface ImageSizeInput {
   readonly treeKiB: number
@@ -18,11 +19,22 @@ const EFI_EXTRA = 525 * MiB
 export function computeImageSize(input: ImageSizeInput): number {
   let bytes: number
   if (input.fixedBytes !== undefined) {
+    const tree = input.treeKiB * KiB
+    if (input.fixedBytes < tree) {
+      throw new ConfigError(
+        `Image size ${formatMiB(input.fixedBytes)} is too small for the image tree (${formatMiB(tree)})`,
+        { hint: 'Give a larger --image-size (in GiB), or leave it out to size the image automatically' },
+      )
+    }
     bytes = input.fixedBytes
   } else {
     const tree = input.treeKiB * KiB
     bytes = input.extraMiB !== undefined ? tree + input.extraMiB * MiB : tree / 0.6
-    if (input.rootFsType === 'ext4') bytes += input.journalMiB * MiB
+    if (input.rootFsType === 'ext4') {
+      bytes += input.journalMiB * MiB
+      // mkfs.ext4 refuses a journal larger than about a quarter of a small filesystem.
+      bytes = Math.max(bytes, 4 * input.journalMiB * MiB + MiB)
+    }
     // DIB adds the ESP room even to a fixed --image-size; a fixed size here means that size.
     if (input.hasEfiLayout) bytes += EFI_EXTRA
   }
@@ -43,4 +55,8 @@ export function rootMkfsOptions(input: {
   if (input.rootFsType === 'ext4') options.push('-i', '4096', '-J', `size=${input.journalMiB}`)
   options.push(...input.userOptions)
   return options
+}
+
+function formatMiB(bytes: number): string {
+  return `${(bytes / MiB).toFixed(0)} MiB`
 }

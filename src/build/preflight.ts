@@ -1,8 +1,10 @@
 // Fail before any work when the host cannot do the build: not root, or tools missing.
 import type { BuildOptions } from '../config/build-options.ts'
 import { requireRoot, requireTools } from '../host/host-tools.ts'
+import { resolveOutputFormats } from '../output/formats.ts'
 
 export async function checkHost(options: BuildOptions): Promise<void> {
+  resolveOutputFormats(options.imageTypes)
   requireRoot('build an image')
   const tools = ['losetup', 'mount', 'umount', 'findmnt', 'partx', 'chroot', 'du', 'cp', 'sfdisk', `mkfs.${options.fsType}`]
   const diskTypes = options.imageTypes.filter((t) => !['tar', 'tgz', 'squashfs', 'docker', 'oci', 'raw'].includes(t))

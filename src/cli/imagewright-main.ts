@@ -1,5 +1,6 @@
 // `imagewright` subcommands. `build` takes disk-image-create's options unchanged.
 import { Command, CommanderError } from '@commander-js/extra-typings'
+import { runBootTest } from './commands/boot-test.ts'
 import { cleanupCommand } from './commands/cleanup.ts'
 import { dibMain, packageVersion } from './dib-main.ts'
 import { exitCodeOf, renderError } from './render-error.ts'
@@ -21,6 +22,24 @@ function program(outcome: Outcome): Command {
     .option('--force', 'also clean up after builds whose process still runs')
     .action((opts) => {
       outcome.value = cleanupCommand({ force: opts.force ?? false })
+    })
+  root
+    .command('boot-test')
+    .description('Boot IMAGE under QEMU and pass when a login prompt (or --marker) appears')
+    .argument('<image>', 'disk image: qcow2, raw, vmdk, vhd or vhdx')
+    .option('--uefi', 'boot with UEFI firmware (OVMF) instead of BIOS (SeaBIOS)')
+    .option('--kvm', 'use KVM instead of software emulation (TCG)')
+    .option('--timeout <seconds>', 'give up when the marker has not appeared (default 300)')
+    .option('--marker <regex>', 'console text that means success (default: a login prompt)')
+    .option('--user <name>', 'log in on the serial console as this user')
+    .option('--password <password>', 'password for --user')
+    .option('--command <cmd>', 'run this command after logging in (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--disk-size <size>', 'show the guest a disk of this size (e.g. 4GiB), to test growing')
+    .option('--memory <MiB>', 'guest memory (default 1024)')
+    .option('--console-log <file>', 'write the whole console transcript here')
+    .option('--quiet', 'do not echo the console')
+    .action((image, opts) => {
+      outcome.value = runBootTest(image, opts)
     })
   return root
 }

@@ -47,10 +47,16 @@ export function parseImageElementYaml(text: string): Map<string, string> {
   }
   const map = new Map<string, string>()
   if (data === null || data === undefined) return map
-  if (!isPlainObject(data)) throw new ConfigError('Cannot parse IMAGE_ELEMENT_YAML: expected a map of element names to directories')
+  if (!isPlainObject(data)) {
+    throw new ConfigError(
+      'Cannot parse IMAGE_ELEMENT_YAML: expected a map of element names to directories',
+    )
+  }
   for (const [name, dir] of Object.entries(data)) {
     if (typeof dir !== 'string') {
-      throw new ConfigError(`Cannot parse IMAGE_ELEMENT_YAML: the directory of element "${name}" is not a string`)
+      throw new ConfigError(
+        `Cannot parse IMAGE_ELEMENT_YAML: the directory of element "${name}" is not a string`,
+      )
     }
     map.set(name, dir)
   }
@@ -60,7 +66,8 @@ export function parseImageElementYaml(text: string): Map<string, string> {
 /** Build the query from command-line values, falling back to the hook environment. */
 export function readElementQuery(args: ElementArgs, env: ToolEnv): ElementQuery {
   const yamlText = readSetting(env, 'IMAGE_ELEMENT_YAML')
-  const resolved = yamlText === undefined ? new Map<string, string>() : parseImageElementYaml(yamlText)
+  const resolved =
+    yamlText === undefined ? new Map<string, string>() : parseImageElementYaml(yamlText)
   const namesText = args.elements ?? readSetting(env, 'IMAGE_ELEMENT')
   const names = namesText === undefined ? [...resolved.keys()] : splitElementNames(namesText)
   if (namesText === undefined && resolved.size === 0) {
@@ -83,13 +90,18 @@ export const diskProbe: DirectoryProbe = {
   canonical: (path) => realpathSync(path),
 }
 
-export function locateElements(query: ElementQuery, probe: DirectoryProbe = diskProbe): ElementLocation[] {
+export function locateElements(
+  query: ElementQuery,
+  probe: DirectoryProbe = diskProbe,
+): ElementLocation[] {
   const seen = new Set<string>()
   const locations: ElementLocation[] = []
   for (const name of query.names) {
     if (seen.has(name)) continue
     seen.add(name)
-    if (!ELEMENT_NAME.test(name)) throw new ElementError(`Cannot use element "${name}": not a valid element name`)
+    if (!ELEMENT_NAME.test(name)) {
+      throw new ElementError(`Cannot use element "${name}": not a valid element name`)
+    }
     const found = query.searchPath
       .map((dir) => resolve(dir, name))
       .filter((dir) => probe.isDirectory(dir))
@@ -97,9 +109,12 @@ export function locateElements(query: ElementQuery, probe: DirectoryProbe = disk
     const resolvedDir = query.resolved.get(name)
     const chosen = resolvedDir === undefined ? found[0] : resolve(resolvedDir)
     if (chosen === undefined || !probe.isDirectory(chosen)) {
-      throw new ElementError(`Cannot find element "${name}" in ELEMENTS_PATH "${query.searchPath.join(':')}"`, {
-        hint: 'Pass --path or set ELEMENTS_PATH to the directories holding the elements',
-      })
+      throw new ElementError(
+        `Cannot find element "${name}" in ELEMENTS_PATH "${query.searchPath.join(':')}"`,
+        {
+          hint: 'Pass --path or set ELEMENTS_PATH to the directories holding the elements',
+        },
+      )
     }
     const dir = probe.canonical(chosen)
     const dirs = found.includes(dir) ? found : [dir, ...found]

@@ -69,5 +69,7 @@ function findSkipReason(entry: DirEntry, nameRegex: RegExp): SkipReason | undefi
 
 // A global or sticky regex keeps lastIndex between test() calls and would skip every other match.
 function withoutState(regex: RegExp): RegExp {
-  return regex.global || regex.sticky ? new RegExp(regex.source, regex.flags.replace(/[gy]/g, '')) : regex
+  return regex.global || regex.sticky
+    ? new RegExp(regex.source, regex.flags.replace(/[gy]/g, ''))
+    : regex
 }

@@ -36,18 +36,20 @@ export interface ResolveOptions {
   readonly requireOperatingSystem?: boolean
 }
 
-type Catalog = Pick<DiscoveredElements, 'elements' | 'searchPath'>
+/** What resolution needs from discovery (a DiscoveredElements fits). */
+export type ElementCatalog = Pick<DiscoveredElements, 'elements' | 'searchPath'>
 
 /**
  * Expand `requested` breadth-first like DIB: skip names already provided, claim each expanded
  * element's provides (a name provided twice is an error) and queue its deps. Deviation from DIB:
  * a name some other element could provide is deferred until the queue runs dry instead of being
  * looked up at once, so the outcome no longer depends on whether the provider happened to be
- * dequeued first.
+ * dequeued first. Deviation two: the result is a list in a stable order (see orderElements), not
+ * a set.
  */
 export function resolveElements(
   requested: readonly string[],
-  catalog: Catalog,
+  catalog: ElementCatalog,
   options: ResolveOptions = {},
 ): ResolvedElements {
   const wanted = [...new Set(requested)]
@@ -81,7 +83,7 @@ interface Expansion {
   readonly requiredBy: Map<string, string>
 }
 
-function expandElements(wanted: readonly string[], catalog: Catalog): Expansion {
+function expandElements(wanted: readonly string[], catalog: ElementCatalog): Expansion {
   const result = new Set(wanted)
   const provided = new Map<string, string>()
   const requiredBy = new Map<string, string>()
@@ -127,7 +129,11 @@ function expandElements(wanted: readonly string[], catalog: Catalog): Expansion 
   return { discovered: [...result], provided, requiredBy }
 }
 
-function lookup(catalog: Catalog, name: string, requiredBy: ReadonlyMap<string, string>): ElementInfo {
+function lookup(
+  catalog: ElementCatalog,
+  name: string,
+  requiredBy: ReadonlyMap<string, string>,
+): ElementInfo {
   const info = catalog.elements.get(name)
   if (info !== undefined) return info
   const parent = requiredBy.get(name)
@@ -167,7 +173,10 @@ function checkRequestedNotProvided(
   }
 }
 
-function checkOperatingSystem(provided: ReadonlyMap<string, string>, catalog: Catalog): void {
+function checkOperatingSystem(
+  provided: ReadonlyMap<string, string>,
+  catalog: ElementCatalog,
+): void {
   if (provided.has(OPERATING_SYSTEM)) return
   const systems = [...catalog.elements.values()]
     .filter((info) => info.provides.includes(OPERATING_SYSTEM))

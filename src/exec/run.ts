@@ -8,6 +8,39 @@ import { CommandFailedError } from './errors.ts'
 
 const TAIL_LINES = 200
 const KILL_GRACE_MS = 5_000
+const STRAGGLER_GRACE_MS = 2_000
+
+/** The process group a command leads: signalled as a whole on abort. */
+class ProcessGroup {
+  readonly #pgid: number | undefined
+  readonly #timers: NodeJS.Timeout[] = []
+
+  constructor(pid: number | undefined) {
+    this.#pgid = pid
+  }
+
+  #signal(name: NodeJS.Signals): void {
+    if (this.#pgid === undefined) return
+    try {
+      process.kill(-this.#pgid, name)
+    } catch {
+      // The group is already gone.
+    }
+  }
+
+  stop(): void {
+    this.#signal('SIGTERM')
+    this.#timers.push(setTimeout(() => this.#signal('SIGKILL'), KILL_GRACE_MS).unref())
+  }
+
+  reapStragglersAfter(ms: number): void {
+    this.#timers.push(setTimeout(() => this.#signal('SIGKILL'), ms).unref())
+  }
+
+  dispose(): void {
+    for (const timer of this.#timers) clearTimeout(timer)
+  }
+}
 
 export interface ProcessRunnerOptions {
   readonly reporter: Reporter
@@ -47,6 +80,7 @@ export class ProcessRunner implements Runner {
       options.onLine?.(line, stream)
       if (!options.quiet) this.#reporter.emit({ kind: 'output', label, stream, line })
     }
+    const cancel = cancelOption(this.#signal, options.signal)
     const child = execa(file, args, {
       ...(cmd.cwd === undefined ? {} : { cwd: cmd.cwd }),
       env: { ...(cmd.env ?? this.#baseEnv) },
@@ -54,8 +88,11 @@ export class ProcessRunner implements Runner {
       ...(cmd.input === undefined ? { stdin: 'ignore' as const } : { input: cmd.input }),
       reject: false,
       ...(cmd.timeoutMs === undefined ? {} : { timeout: cmd.timeoutMs }),
-      ...cancelOption(this.#signal, options.signal),
+      ...cancel,
       forceKillAfterDelay: KILL_GRACE_MS,
+      // Its own process group, so an abort stops the whole tree of a hook script, including
+      // background jobs that would otherwise hold our output pipes open forever.
+      detached: true,
       cleanup: true,
       buffer: false,
       stripFinalNewline: false,
@@ -64,8 +101,19 @@ export class ProcessRunner implements Runner {
       pump(child.stdout, (line) => onLine(line, 'stdout')),
       pump(child.stderr, (line) => onLine(line, 'stderr')),
     ]
-    const result = await child
-    await Promise.all(pumps)
+    const group = new ProcessGroup(child.pid)
+    const onAbort = (): void => group.stop()
+    cancel.cancelSignal?.addEventListener('abort', onAbort, { once: true })
+    // A command that exited but left children holding its pipes is done: stop the stragglers.
+    child.once('exit', () => group.reapStragglersAfter(STRAGGLER_GRACE_MS))
+    let result
+    try {
+      result = await child
+      await Promise.all(pumps)
+    } finally {
+      cancel.cancelSignal?.removeEventListener('abort', onAbort)
+      group.dispose()
+    }
     const durationMs = performance.now() - started
     const exitCode = result.exitCode ?? -1
     if (result.failed && !options.allowFailure) {

@@ -120,8 +120,14 @@ export function buildTarArgv(plan: TarPlan): Argv {
  * Compress `file` to `file.gz` at level 9 without storing name or time. `gzipBin` is
  * DIB_GZIP_BIN, which like in diskimage-builder may carry its own arguments (`pigz -p 4`).
  */
-export function buildGzipArgv(file: string, options: { gzipBin?: string | undefined; keep: boolean }): Argv {
-  const words = (options.gzipBin ?? '').trim().split(/\s+/).filter((word) => word.length > 0)
+export function buildGzipArgv(
+  file: string,
+  options: { gzipBin?: string | undefined; keep: boolean },
+): Argv {
+  const words = (options.gzipBin ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word.length > 0)
   const [command = 'gzip', ...args] = words
   return [command, ...args, '-9', '-n', '-f', ...(options.keep ? ['-k'] : []), file]
 }

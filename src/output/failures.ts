@@ -29,7 +29,11 @@ function isMissingCommand(error: CommandFailedError): boolean {
   return error.failure.exitCode === undefined && cause?.code === 'ENOENT'
 }
 
-export function missingToolError(command: string, context: string, cause?: unknown): HostRequirementError {
+export function missingToolError(
+  command: string,
+  context: string,
+  cause?: unknown,
+): HostRequirementError {
   const name = command.split('/').at(-1) ?? command
   const debianPackage = DEBIAN_PACKAGES[name]
   const hint =
@@ -94,7 +98,10 @@ async function findOnPath(command: string, searchPath: string): Promise<boolean>
  * Fail before any work when a tool an output needs is missing, naming every missing tool and
  * the packages to install.
  */
-export async function requireHostTools(tools: readonly HostTool[], searchPath: string): Promise<void> {
+export async function requireHostTools(
+  tools: readonly HostTool[],
+  searchPath: string,
+): Promise<void> {
   const missing: HostTool[] = []
   for (const tool of tools) {
     if (missing.some((known) => known.command === tool.command)) continue

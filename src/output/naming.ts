@@ -61,7 +61,10 @@ export function retiredPathFor(
 }
 
 /** A sibling of the final file: same directory, so committing it is an atomic rename. */
-export function temporaryPathFor(finalPath: string, token = randomBytes(4).toString('hex')): string {
+export function temporaryPathFor(
+  finalPath: string,
+  token = randomBytes(4).toString('hex'),
+): string {
   return `${finalPath}.partial-${token}`
 }
 
@@ -126,6 +129,7 @@ export async function removeStaleChecksums(
   rewritten: readonly ChecksumAlgorithm[],
 ): Promise<void> {
   for (const algorithm of CHECKSUM_ALGORITHMS) {
-    if (!rewritten.includes(algorithm)) await rm(checksumPathFor(finalPath, algorithm), { force: true })
+    if (!rewritten.includes(algorithm))
+      await rm(checksumPathFor(finalPath, algorithm), { force: true })
   }
 }

@@ -74,7 +74,11 @@ async function storeLayer(tarPath: string, blobsDir: string, signal?: AbortSigna
   }
 }
 
-async function storeJsonBlob(layoutDir: string, mediaType: string, value: unknown): Promise<OciDescriptor> {
+async function storeJsonBlob(
+  layoutDir: string,
+  mediaType: string,
+  value: unknown,
+): Promise<OciDescriptor> {
   const data = encodeJson(value)
   const descriptor = describeBlob(mediaType, data)
   await writeFile(join(layoutDir, blobPath(descriptor.digest)), data)

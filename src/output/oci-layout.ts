@@ -27,7 +27,9 @@ export interface OciDescriptor {
 }
 
 // Build architectures (Debian and kernel spellings, as DIB's ARCH) to Go's GOARCH names.
-const PLATFORMS: Readonly<Record<string, { readonly architecture: string; readonly variant?: string }>> = {
+const PLATFORMS: Readonly<
+  Record<string, { readonly architecture: string; readonly variant?: string }>
+> = {
   amd64: { architecture: 'amd64' },
   x86_64: { architecture: 'amd64' },
   arm64: { architecture: 'arm64' },
@@ -48,7 +50,9 @@ const PLATFORMS: Readonly<Record<string, { readonly architecture: string; readon
 export function mapOciPlatform(arch: string): OciPlatform {
   const platform = PLATFORMS[arch]
   if (!platform) {
-    const known = Object.keys(PLATFORMS).map((name) => `"${name}"`).join(', ')
+    const known = Object.keys(PLATFORMS)
+      .map((name) => `"${name}"`)
+      .join(', ')
     throw new ConfigError(
       `Cannot write an OCI image for architecture "${arch}": unknown architecture; known are ${known}`,
     )
@@ -135,7 +139,10 @@ export function buildOciConfig(input: OciConfigInput): Record<string, unknown> {
   }
 }
 
-export function buildOciManifest(config: OciDescriptor, layer: OciDescriptor): Record<string, unknown> {
+export function buildOciManifest(
+  config: OciDescriptor,
+  layer: OciDescriptor,
+): Record<string, unknown> {
   return { schemaVersion: 2, mediaType: OCI_MEDIA_TYPES.manifest, config, layers: [layer] }
 }
 
@@ -170,5 +177,11 @@ export function buildDockerArchiveManifest(
   layer: OciDescriptor,
   reference: ImageReference,
 ): unknown[] {
-  return [{ Config: blobPath(config.digest), RepoTags: [reference.full], Layers: [blobPath(layer.digest)] }]
+  return [
+    {
+      Config: blobPath(config.digest),
+      RepoTags: [reference.full],
+      Layers: [blobPath(layer.digest)],
+    },
+  ]
 }

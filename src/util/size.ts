@@ -32,14 +32,18 @@ export type SizeSpec =
   | { readonly kind: 'bytes'; readonly bytes: number }
   | { readonly kind: 'percent'; readonly percent: number }
 
-const UNIT_LIST = Object.keys(SIZE_UNITS).filter((unit) => unit !== '').join(', ')
+const UNIT_LIST = Object.keys(SIZE_UNITS)
+  .filter((unit) => unit !== '')
+  .join(', ')
 
 /** Bytes for an absolute size spec such as "2.5GiB", "100M" or 4096; fractions of a byte are dropped. */
 export function parseSize(spec: string | number): number {
   if (typeof spec === 'number') return bytesFromNumber(spec)
   const text = spec.trim()
   if (text.endsWith('%')) {
-    throw new ConfigError(`Cannot parse size "${spec}": a percentage is only allowed for partitions`)
+    throw new ConfigError(
+      `Cannot parse size "${spec}": a percentage is only allowed for partitions`,
+    )
   }
   const match = SIZE_PATTERN.exec(text)
   if (!match) {
@@ -50,7 +54,9 @@ export function parseSize(spec: string | number): number {
   const [, digits = '', unit = ''] = match
   const multiplier = SIZE_UNITS[unit]
   if (multiplier === undefined) {
-    throw new ConfigError(`Cannot parse size "${spec}": unknown unit "${unit}" (use one of ${UNIT_LIST})`)
+    throw new ConfigError(
+      `Cannot parse size "${spec}": unknown unit "${unit}" (use one of ${UNIT_LIST})`,
+    )
   }
   return toSafeNumber(spec, scaleDecimal(digits, multiplier))
 }
@@ -62,7 +68,9 @@ export function parseSizeOrPercent(spec: string | number): SizeSpec {
     if (match) {
       const percent = Number(match[1])
       if (!(percent > 0 && percent <= 100)) {
-        throw new ConfigError(`Cannot parse size "${spec}": a percentage must be above 0 and at most 100`)
+        throw new ConfigError(
+          `Cannot parse size "${spec}": a percentage must be above 0 and at most 100`,
+        )
       }
       return { kind: 'percent', percent }
     }
@@ -92,7 +100,8 @@ export function formatBytes(bytes: number): string {
 function scaleDecimal(digits: string, multiplier: bigint): bigint {
   const [whole = '', fraction = ''] = digits.split('.')
   const scale = 10n ** BigInt(fraction.length)
-  const numerator = BigInt(whole === '' ? '0' : whole) * scale + BigInt(fraction === '' ? '0' : fraction)
+  const numerator =
+    BigInt(whole === '' ? '0' : whole) * scale + BigInt(fraction === '' ? '0' : fraction)
   return (numerator * multiplier) / scale
 }
 

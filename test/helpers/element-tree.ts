@@ -7,9 +7,7 @@ import { onTestFinished } from 'vitest'
 
 /** A file's content (mode 0644), content with a mode, or a symlink to `symlink`. */
 export type FileSpec =
-  | string
-  | { readonly content: string; readonly mode: number }
-  | { readonly symlink: string }
+  string | { readonly content: string; readonly mode: number } | { readonly symlink: string }
 
 export interface ElementSpec {
   readonly name: string

@@ -20,7 +20,9 @@ await runTool('package-installs-squash', USAGE, async (args, out) => {
   const paths = planPathsFor(args.output)
   await writePackagePlan(plan.result, paths)
   for (const [phase, lists] of plan.result.phases) {
-    out.info(`${phase}: install ${lists.install.join(' ') || '-'}; uninstall ${lists.uninstall.join(' ') || '-'}`)
+    out.info(
+      `${phase}: install ${lists.install.join(' ') || '-'}; uninstall ${lists.uninstall.join(' ') || '-'}`,
+    )
   }
   out.info(`wrote ${paths.json} and ${paths.listsDir}/`)
 })

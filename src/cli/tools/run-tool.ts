@@ -29,14 +29,24 @@ export function parseToolArgs(args: readonly string[], usage: string): ToolArgs 
       strict: true,
     })
   } catch (error) {
-    throw new UsageError(`Cannot parse arguments: ${(error as Error).message}`, { hint: usage, cause: error })
+    const reason = (error as Error).message.split('. ')[0] ?? ''
+    throw new UsageError(`Cannot parse arguments: ${reason}`, {
+      hint: firstLine(usage),
+      cause: error,
+    })
   }
   if (parsed.values.help === true) return undefined
   const [output, ...extra] = parsed.positionals
   if (output === undefined || extra.length > 0) {
-    throw new UsageError('Cannot parse arguments: expected exactly one output path', { hint: usage })
+    throw new UsageError('Cannot parse arguments: expected exactly one output path', {
+      hint: firstLine(usage),
+    })
   }
   return { elements: parsed.values.elements, path: parsed.values.path, output }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text
 }
 
 export async function runTool(

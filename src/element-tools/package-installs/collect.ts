@@ -10,7 +10,12 @@ import { parsePackageInstalls, type PackageOp } from './params.ts'
 import type { PackageRequest } from './squash.ts'
 
 export type InstallSource =
-  | { readonly kind: 'declarative'; readonly element: string; readonly file: string; readonly text: string }
+  | {
+      readonly kind: 'declarative'
+      readonly element: string
+      readonly file: string
+      readonly text: string
+    }
   | {
       readonly kind: 'legacy'
       /** The element named by the file's suffix: its pkg-map applies. */
@@ -31,7 +36,10 @@ export interface CollectedRequests {
   readonly warnings: readonly string[]
 }
 
-export function collectRequests(sources: readonly InstallSource[], ctx: CollectContext): CollectedRequests {
+export function collectRequests(
+  sources: readonly InstallSource[],
+  ctx: CollectContext,
+): CollectedRequests {
   const requests: PackageRequest[] = []
   const warnings: string[] = []
   const push = (element: string, name: string, phase: string, op: PackageOp): void => {
@@ -50,7 +58,8 @@ export function collectRequests(sources: readonly InstallSource[], ctx: CollectC
     warnings.push(...parsed.warnings)
     const ruleCtx = { env: ctx.env, element: source.element, file: source.file }
     for (const entry of parsed.entries) {
-      for (const rule of selectRules(entry, ruleCtx)) push(source.element, entry.name, rule.phase, rule.op)
+      for (const rule of selectRules(entry, ruleCtx))
+        push(source.element, entry.name, rule.phase, rule.op)
     }
   }
   return { requests, warnings }

@@ -34,7 +34,10 @@ export function selectRules(entry: PackageEntry, ctx: RuleContext): SelectedRule
 function ruleApplies(name: string, rule: PackageRule, ctx: RuleContext): boolean {
   const whenHolds = rule.when.every((clause) => checkWhen(name, clause, ctx))
   if (!whenHolds) return false
-  if (rule.installtype !== undefined && rule.installtype !== findInstallType(ctx.element, ctx.env)) {
+  if (
+    rule.installtype !== undefined &&
+    rule.installtype !== findInstallType(ctx.element, ctx.env)
+  ) {
     return false
   }
   if (rule.arch !== undefined && !rule.arch.includes(readArch(name, ctx))) return false
@@ -48,7 +51,9 @@ function checkWhen(name: string, clause: WhenClause, ctx: RuleContext): boolean 
   if (actual === undefined) {
     throw new ConfigError(
       `Cannot evaluate when "${clause.text}" of package "${name}" in "${ctx.file}" (element "${ctx.element}"): variable "${clause.variable}" is not set`,
-      { hint: `Set ${clause.variable} in the environment or in an environment.d file of an element` },
+      {
+        hint: `Set ${clause.variable} in the environment or in an environment.d file of an element`,
+      },
     )
   }
   return (actual === clause.value) === clause.equals

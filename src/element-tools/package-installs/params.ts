@@ -56,7 +56,9 @@ const FALSE_WORDS = new Set(['false', 'no', 'off', '0', ''])
 export function parsePackageInstalls(data: unknown, file: string): ParsedInstalls {
   if (data === null || data === undefined) return { entries: [], warnings: [] }
   if (!isPlainObject(data)) {
-    throw new ConfigError(`Cannot read "${file}": expected a map of package names, found ${describeType(data)}`)
+    throw new ConfigError(
+      `Cannot read "${file}": expected a map of package names, found ${describeType(data)}`,
+    )
   }
   const warnings: string[] = []
   const entries = Object.entries(data).map(([name, params]) => {
@@ -93,7 +95,9 @@ function parseRule(params: unknown, ctx: RuleContext): PackageRule {
   }
   for (const key of Object.keys(params)) {
     if (!KNOWN_KEYS.has(key)) {
-      ctx.warnings.push(`${ctx.file}: package "${ctx.name}" has unknown key "${key}", which is ignored`)
+      ctx.warnings.push(
+        `${ctx.file}: package "${ctx.name}" has unknown key "${key}", which is ignored`,
+      )
     }
   }
   const arch = readArchList(params['arch'], 'arch', ctx)

@@ -24,7 +24,10 @@ export interface PhasePlan {
 }
 
 /** DIB's /tmp/package-installs.json shape: phase → op → [name, element] pairs. */
-export type DibSquashJson = Record<string, { install: [string, string][]; uninstall: [string, string][] }>
+export type DibSquashJson = Record<
+  string,
+  { install: [string, string][]; uninstall: [string, string][] }
+>
 
 export interface SquashResult {
   readonly phases: ReadonlyMap<string, PhasePlan>
@@ -51,7 +54,9 @@ class PhaseState {
 }
 
 export function squashRequests(requests: readonly PackageRequest[]): SquashResult {
-  const states = new Map<string, PhaseState>(STANDARD_PHASES.map((phase) => [phase, new PhaseState()]))
+  const states = new Map<string, PhaseState>(
+    STANDARD_PHASES.map((phase) => [phase, new PhaseState()]),
+  )
   requests.forEach((request, index) => {
     let state = states.get(request.phase)
     if (state === undefined) {
@@ -63,8 +68,14 @@ export function squashRequests(requests: readonly PackageRequest[]): SquashResul
   const phases = new Map<string, PhasePlan>()
   const json: DibSquashJson = {}
   for (const [phase, state] of states) {
-    phases.set(phase, { install: [...state.install.keys()], uninstall: [...state.uninstall.keys()] })
-    json[phase] = { install: pairsOf(state.install, requests), uninstall: pairsOf(state.uninstall, requests) }
+    phases.set(phase, {
+      install: [...state.install.keys()],
+      uninstall: [...state.uninstall.keys()],
+    })
+    json[phase] = {
+      install: pairsOf(state.install, requests),
+      uninstall: pairsOf(state.uninstall, requests),
+    }
   }
   return { phases, json }
 }
@@ -75,7 +86,10 @@ function add(map: Map<string, number[]>, pkg: string, request: number): void {
   else if (!list.includes(request)) list.push(request)
 }
 
-function pairsOf(map: ReadonlyMap<string, readonly number[]>, requests: readonly PackageRequest[]): [string, string][] {
+function pairsOf(
+  map: ReadonlyMap<string, readonly number[]>,
+  requests: readonly PackageRequest[],
+): [string, string][] {
   const indexes = [...new Set([...map.values()].flat())].sort((a, b) => a - b)
   const seen = new Set<string>()
   const pairs: [string, string][] = []

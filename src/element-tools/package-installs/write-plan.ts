@@ -3,7 +3,7 @@
 // DIB's squashed /tmp/package-installs.json (kept for compatibility and debugging).
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import type { SquashResult } from './squash.ts'
+import type { DibSquashJson, SquashResult } from './squash.ts'
 
 export interface PlanPaths {
   readonly json: string
@@ -26,14 +26,31 @@ export function formatPackageList(packages: readonly string[]): string {
   return packages.map((pkg) => `${pkg}\n`).join('')
 }
 
+/** DIB's squashed JSON, one [name, element] pair per line so it stays readable when debugging. */
+export function formatSquashJson(json: DibSquashJson): string {
+  const pairs = (list: readonly [string, string][]): string =>
+    list.length === 0
+      ? '[]'
+      : `[\n${list.map((pair) => `      ${JSON.stringify(pair)}`).join(',\n')}\n    ]`
+  const phases = Object.entries(json).map(
+    ([phase, ops]) =>
+      `  ${JSON.stringify(phase)}: {\n    "install": ${pairs(ops.install)},\n    "uninstall": ${pairs(ops.uninstall)}\n  }`,
+  )
+  return `{\n${phases.join(',\n')}\n}\n`
+}
+
 export async function writePackagePlan(result: SquashResult, paths: PlanPaths): Promise<void> {
   await mkdir(dirname(paths.json), { recursive: true })
-  await writeFile(paths.json, `${JSON.stringify(result.json, null, 2)}\n`, { mode: 0o644 })
+  await writeFile(paths.json, formatSquashJson(result.json), { mode: 0o644 })
   // Lists left over from an earlier run would add packages nobody asked for.
   await rm(paths.listsDir, { recursive: true, force: true })
   await mkdir(paths.listsDir, { recursive: true, mode: 0o755 })
   for (const [phase, plan] of result.phases) {
-    await writeFile(join(paths.listsDir, `${phase}.install`), formatPackageList(plan.install), { mode: 0o644 })
-    await writeFile(join(paths.listsDir, `${phase}.uninstall`), formatPackageList(plan.uninstall), { mode: 0o644 })
+    await writeFile(join(paths.listsDir, `${phase}.install`), formatPackageList(plan.install), {
+      mode: 0o644,
+    })
+    await writeFile(join(paths.listsDir, `${phase}.uninstall`), formatPackageList(plan.uninstall), {
+      mode: 0o644,
+    })
   }
 }

@@ -23,7 +23,9 @@ export async function installPkgMaps(
   await mkdir(resolvedDir, { recursive: true, mode: 0o755 })
   for (const map of maps) {
     await writeFile(join(mapDir, map.element), map.text, { mode: 0o644 })
-    await writeFile(join(resolvedDir, map.element), formatResolvedTable(map.table, target), { mode: 0o644 })
+    await writeFile(join(resolvedDir, map.element), formatResolvedTable(map.table, target), {
+      mode: 0o644,
+    })
   }
   return maps.map((map) => map.element)
 }

@@ -1,9 +1,9 @@
 // Read the `pkg-map` file of each element from the directory the build uses for it (what DIB
 // copies to /usr/share/pkg-map/<element>) and resolve it for the build's distro and release.
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ElementLocation } from '../element-dirs.ts'
 import { parseDataText } from '../data-file.ts'
+import { readOptionalText } from '../optional-fs.ts'
 import { readSetting, type ToolEnv } from '../tool-env.ts'
 import { resolvePkgMap, type MapTarget, type PkgMapTable } from './resolve.ts'
 
@@ -26,20 +26,10 @@ export async function loadPkgMaps(
   const loaded: LoadedPkgMap[] = []
   for (const location of locations) {
     const file = join(location.dir, 'pkg-map')
-    const text = await readOptionalFile(file)
+    const text = await readOptionalText(file)
     if (text === undefined) continue
     const table = resolvePkgMap(parseDataText(text, file), target, file)
     loaded.push({ element: location.name, file, text, table })
   }
   return loaded
-}
-
-export async function readOptionalFile(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
-    throw error
-  }
 }

@@ -15,15 +15,20 @@ export interface MapTarget {
 export type PkgMapTable = ReadonlyMap<string, readonly string[]>
 
 export type NameLookup =
-  | { readonly kind: 'mapped'; readonly packages: readonly string[] }
-  | { readonly kind: 'missing' }
+  { readonly kind: 'mapped'; readonly packages: readonly string[] } | { readonly kind: 'missing' }
 
 const MAP_NAME = /^[^\s#]\S*$/
 const STREAM_RELEASE = /^(\d+)-stream$/
 
-export function resolvePkgMap(data: unknown, target: MapTarget, file: string): Map<string, string[]> {
+export function resolvePkgMap(
+  data: unknown,
+  target: MapTarget,
+  file: string,
+): Map<string, string[]> {
   if (!isPlainObject(data)) {
-    throw new ConfigError(`Cannot read pkg-map "${file}": expected a JSON object, found ${describeType(data)}`)
+    throw new ConfigError(
+      `Cannot read pkg-map "${file}": expected a JSON object, found ${describeType(data)}`,
+    )
   }
   const section = (key: string): Record<string, unknown> | undefined => {
     const value = data[key]
@@ -38,7 +43,11 @@ export function resolvePkgMap(data: unknown, target: MapTarget, file: string): M
     readNames(section('default'), `${file}: default`),
     pickNames(section('family'), findDistroFamily(target.distro), `${file}: family`),
     pickNames(section('distro'), target.distro, `${file}: distro`),
-    pickNames(releases, releaseKey(releases, target.release), `${file}: release ${target.distro ?? ''}`),
+    pickNames(
+      releases,
+      releaseKey(releases, target.release),
+      `${file}: release ${target.distro ?? ''}`,
+    ),
   ]
   const table = new Map<string, string[]>()
   for (const layer of layers) for (const [name, packages] of layer) table.set(name, packages)
@@ -87,19 +96,30 @@ function pickObject(
   if (section === undefined || key === undefined || !Object.hasOwn(section, key)) return undefined
   const value = section[key]
   if (value === null) return undefined
-  if (!isPlainObject(value)) throw new ConfigError(`Cannot read pkg-map ${where} "${key}": expected an object`)
+  if (!isPlainObject(value)) {
+    throw new ConfigError(`Cannot read pkg-map ${where} "${key}": expected an object`)
+  }
   return value
 }
 
-function pickNames(section: Record<string, unknown> | undefined, key: string | undefined, where: string): Map<string, string[]> {
+function pickNames(
+  section: Record<string, unknown> | undefined,
+  key: string | undefined,
+  where: string,
+): Map<string, string[]> {
   return readNames(pickObject(section, key, where), `${where} "${key ?? ''}"`)
 }
 
-function readNames(names: Record<string, unknown> | undefined, where: string): Map<string, string[]> {
+function readNames(
+  names: Record<string, unknown> | undefined,
+  where: string,
+): Map<string, string[]> {
   const map = new Map<string, string[]>()
   if (names === undefined) return map
   for (const [name, value] of Object.entries(names)) {
-    if (!MAP_NAME.test(name)) throw new ConfigError(`Cannot read pkg-map ${where}: "${name}" is not a usable package name`)
+    if (!MAP_NAME.test(name)) {
+      throw new ConfigError(`Cannot read pkg-map ${where}: "${name}" is not a usable package name`)
+    }
     map.set(name, readPackages(value, `${where}: "${name}"`))
   }
   return map
@@ -109,11 +129,15 @@ function readPackages(value: unknown, where: string): string[] {
   if (value === null || value === undefined) return []
   const words = typeof value === 'string' ? [value] : value
   if (!Array.isArray(words) || !words.every((word) => typeof word === 'string')) {
-    throw new ConfigError(`Cannot read pkg-map ${where}: expected a string of package names, found ${describeType(value)}`)
+    throw new ConfigError(
+      `Cannot read pkg-map ${where}: expected a string of package names, found ${describeType(value)}`,
+    )
   }
   const packages = words.flatMap((word) => word.split(/\s+/)).filter((word) => word !== '')
   for (const pkg of packages) {
-    if (pkg.startsWith('-')) throw new ConfigError(`Cannot read pkg-map ${where}: package "${pkg}" starts with "-"`)
+    if (pkg.startsWith('-')) {
+      throw new ConfigError(`Cannot read pkg-map ${where}: package "${pkg}" starts with "-"`)
+    }
   }
   return packages
 }

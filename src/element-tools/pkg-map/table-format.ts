@@ -23,12 +23,18 @@ export function parseResolvedTable(text: string, file: string): ParsedTable {
   for (const line of text.split('\n')) {
     if (line === '') continue
     const tab = line.indexOf('\t')
-    if (tab < 0) throw new ConfigError(`Cannot read pkg-map table "${file}": line "${line}" has no tab`)
+    if (tab < 0) {
+      throw new ConfigError(`Cannot read pkg-map table "${file}": line "${line}" has no tab`)
+    }
     const key = line.slice(0, tab)
     const value = line.slice(tab + 1)
     if (key === '#distro') distro = value === '' ? undefined : value
     else if (key === '#release') release = value === '' ? undefined : value
-    else if (!key.startsWith('#')) table.set(key, value.split(' ').filter((word) => word !== ''))
+    else if (!key.startsWith('#'))
+      table.set(
+        key,
+        value.split(' ').filter((word) => word !== ''),
+      )
   }
   return { target: { distro, release }, table }
 }

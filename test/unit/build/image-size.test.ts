@@ -12,7 +12,7 @@ describe('computeImageSize()', () => {
   })
 
   it('adds a fixed margin instead of scaling when extra MiB are given', () => {
-    expect(computeImageSize({ ...base, treeKiB: 100 * 1024, extraMiB: 50 })).toBe(150 * MiB + 64 * MiB)
+    expect(computeImageSize({ ...base, treeKiB: 300 * 1024, extraMiB: 50 })).toBe(350 * MiB + 64 * MiB)
   })
 
   it('adds no journal for other filesystems', () => {
@@ -25,6 +25,15 @@ describe('computeImageSize()', () => {
 
   it('uses a fixed size exactly, even for EFI layouts (unlike DIB)', () => {
     expect(computeImageSize({ ...base, treeKiB: 1, fixedBytes: 2 * 1024 * MiB, hasEfiLayout: true })).toBe(2 * 1024 * MiB)
+  })
+
+  it('keeps small ext4 filesystems at least four journals big', () => {
+    expect(computeImageSize({ ...base, treeKiB: 1024 })).toBe(257 * MiB)
+  })
+
+  it('refuses a fixed size smaller than the tree', () => {
+    expect(() => computeImageSize({ ...base, treeKiB: 2048 * 1024, fixedBytes: 1024 * MiB }))
+      .toThrow('Image size 1024 MiB is too small for the image tree (2048 MiB)')
   })
 
   it('rounds up to 64 KiB', () => {

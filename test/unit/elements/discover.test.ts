@@ -94,7 +94,10 @@ describe('discoverElements()', () => {
     const names = ['d', 'b', 'a', 'c', 'B', '10', '9']
     const orders: string[][] = []
     for (const order of [names, [...names].reverse()]) {
-      const dir = await writeElementTree(await useTempDir(), order.map((name) => ({ name })))
+      const dir = await writeElementTree(
+        await useTempDir(),
+        order.map((name) => ({ name })),
+      )
       orders.push([...(await discoverElements([dir])).elements.keys()])
     }
     expect(orders[0]).toEqual(['10', '9', 'B', 'a', 'b', 'c', 'd'])

@@ -92,7 +92,9 @@ describe('buildHooksTree()', () => {
       { name: 'second', files: { 'install.d/50-foo': script() } },
     ])
     expect(error.message).toBe("Elements 'first' and 'second' both contain 'install.d/50-foo'")
-    expect(error.hint).toMatch(/rename '.*\/first\/install\.d\/50-foo' or '.*\/second\/install\.d\/50-foo'/)
+    expect(error.hint).toMatch(
+      /rename '.*\/first\/install\.d\/50-foo' or '.*\/second\/install\.d\/50-foo'/,
+    )
   })
 
   it('merges nested directories and rejects a duplicate inside them', async () => {
@@ -212,7 +214,11 @@ describe('buildHooksTree()', () => {
 
   it('builds the same tree and index from the same elements', async () => {
     const specs: ElementSpec[] = [
-      { name: 'z', deps: ['a'], files: { 'install.d/10-z': script(), 'pre-install.d/1': script() } },
+      {
+        name: 'z',
+        deps: ['a'],
+        files: { 'install.d/10-z': script(), 'pre-install.d/1': script() },
+      },
       { name: 'a', files: { 'install.d/20-a': script(), 'svc-map': 'a: b\n' } },
     ]
     const first = await buildFrom(specs)

@@ -10,7 +10,12 @@ describe('withImplicitElements()', () => {
     [['debian', 'vm'], false, 'arm64', ['debian', 'vm', 'block-device-efi', 'base']],
     [['debian', 'vm'], false, 'aarch64', ['debian', 'vm', 'block-device-efi', 'base']],
     [['debian', 'vm'], false, 'ppc64le', ['debian', 'vm', 'block-device-mbr', 'base']],
-    [['debian', 'vm', 'block-device-gpt'], false, 'amd64', ['debian', 'vm', 'block-device-gpt', 'base']],
+    [
+      ['debian', 'vm', 'block-device-gpt'],
+      false,
+      'amd64',
+      ['debian', 'vm', 'block-device-gpt', 'base'],
+    ],
     [['debian', 'block-device-gpt'], false, 'amd64', ['debian', 'block-device-gpt', 'base']],
     [['base', 'debian'], false, 'amd64', ['base', 'debian']],
     [['debian', 'vm-tools'], false, 'amd64', ['debian', 'vm-tools', 'base']],

@@ -58,7 +58,15 @@ describe('listPhaseScripts()', () => {
     const { scripts } = await listPhaseScripts(await phaseDir(), {
       nameRegex: /^[0-9A-Za-z_.-]+$/,
     })
-    expect(scripts.map((s) => s.name)).toEqual(['bar.sh', 'foo', 'link', '01-x', '9-b', '10-A', '10-a'])
+    expect(scripts.map((s) => s.name)).toEqual([
+      'bar.sh',
+      'foo',
+      'link',
+      '01-x',
+      '9-b',
+      '10-A',
+      '10-a',
+    ])
   })
 
   it('is not confused by a global regex', async () => {

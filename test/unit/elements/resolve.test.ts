@@ -57,21 +57,39 @@ async function resolveError(
 describe('resolveElements() on the DIB element-deps fixture', () => {
   it.each([
     ['non-transitive deps', ['requires-foo'], ['foo', 'requires-foo']],
-    ['transitive deps', ['requires-requires-foo'], ['foo', 'requires-foo', 'requires-requires-foo']],
+    [
+      'transitive deps',
+      ['requires-requires-foo'],
+      ['foo', 'requires-foo', 'requires-requires-foo'],
+    ],
     ['no deps', ['foo'], ['foo']],
     ['a self-dependency', ['self', 'foo'], ['self', 'foo']],
     ['a cycle', ['circular1'], ['circular2', 'circular1']],
-    ['a virtual provide', ['provides_virtual', 'requires_virtual'], ['provides_virtual', 'requires_virtual']],
-    ['a provider requested last', ['requires_new_virtual', 'provides_new_virtual'], ['provides_new_virtual', 'requires_new_virtual']],
+    [
+      'a virtual provide',
+      ['provides_virtual', 'requires_virtual'],
+      ['provides_virtual', 'requires_virtual'],
+    ],
+    [
+      'a provider requested last',
+      ['requires_new_virtual', 'provides_new_virtual'],
+      ['provides_new_virtual', 'requires_new_virtual'],
+    ],
   ])('expands %s', async (_, requested, expected) => {
     expect(await resolveNames(DIB_ROWS, requested)).toEqual(expected)
   })
 
   it.each([
     [['fake'], "Element 'fake' not found"],
-    [['virtual', 'provides_virtual'], "Element 'virtual' was requested but 'provides_virtual' provides it"],
+    [
+      ['virtual', 'provides_virtual'],
+      "Element 'virtual' was requested but 'provides_virtual' provides it",
+    ],
     [['provides_virtual'], 'Please include an operating system element'],
-    [['circular1', 'operating-system'], "Element 'operating-system' was requested but 'circular1' provides it"],
+    [
+      ['circular1', 'operating-system'],
+      "Element 'operating-system' was requested but 'circular1' provides it",
+    ],
     [['foo', 'circular1'], "Elements 'foo' and 'circular1' both provide 'operating-system'"],
   ])('rejects %j: %s', async (requested, message) => {
     expect((await resolveError(DIB_ROWS, requested)).message).toBe(message)
@@ -87,9 +105,23 @@ describe('resolveElements() on the DIB element-deps fixture', () => {
   it('records who pulled each element in and what it provides', async () => {
     const { elements, provided } = await resolveRows(DIB_ROWS, ['requires-requires-foo'])
     expect(elements).toEqual([
-      expect.objectContaining({ name: 'foo', requested: false, pulledBy: ['requires-foo'], provides: ['operating-system'] }),
-      expect.objectContaining({ name: 'requires-foo', requested: false, pulledBy: ['requires-requires-foo'] }),
-      expect.objectContaining({ name: 'requires-requires-foo', requested: true, pulledBy: [], deps: ['requires-foo'] }),
+      expect.objectContaining({
+        name: 'foo',
+        requested: false,
+        pulledBy: ['requires-foo'],
+        provides: ['operating-system'],
+      }),
+      expect.objectContaining({
+        name: 'requires-foo',
+        requested: false,
+        pulledBy: ['requires-requires-foo'],
+      }),
+      expect.objectContaining({
+        name: 'requires-requires-foo',
+        requested: true,
+        pulledBy: [],
+        deps: ['requires-foo'],
+      }),
     ])
     expect([...provided]).toEqual([['operating-system', 'foo']])
   })
@@ -127,12 +159,16 @@ describe('resolveElements() error hints', () => {
   it('lists the providers of a virtual name nobody provides', async () => {
     const error = await resolveError(rows, ['vm', 'debian'])
     expect(error.message).toBe("Element 'block-device' not found (listed in element-deps of 'vm')")
-    expect(error.hint).toContain("'block-device' is provided by 'block-device-efi', 'block-device-mbr'")
+    expect(error.hint).toContain(
+      "'block-device' is provided by 'block-device-efi', 'block-device-mbr'",
+    )
   })
 
   it('names both providers of a name provided twice', async () => {
     const error = await resolveError(rows, ['vm', 'debian', 'block-device-mbr', 'block-device-efi'])
-    expect(error.message).toBe("Elements 'block-device-mbr' and 'block-device-efi' both provide 'block-device'")
+    expect(error.message).toBe(
+      "Elements 'block-device-mbr' and 'block-device-efi' both provide 'block-device'",
+    )
     expect(error.hint).toBe("Use only one of 'block-device-mbr' and 'block-device-efi'")
   })
 
@@ -183,12 +219,7 @@ describe('resolveElements() where DIB depends on queue order', () => {
   })
 
   it('expands a real element when nothing provides its name', async () => {
-    expect(await resolveNames(rows, ['vm', 'os'])).toEqual([
-      'grub-stuff',
-      'bootloader',
-      'vm',
-      'os',
-    ])
+    expect(await resolveNames(rows, ['vm', 'os'])).toEqual(['grub-stuff', 'bootloader', 'vm', 'os'])
   })
 
   it('keeps an element that provides its own name', async () => {

@@ -15,7 +15,15 @@ describe('editDistance()', () => {
 })
 
 describe('suggestNames()', () => {
-  const names = ['debian', 'debian-minimal', 'ubuntu', 'ubuntu-minimal', 'vm', 'base', 'dhcp-all-interfaces']
+  const names = [
+    'debian',
+    'debian-minimal',
+    'ubuntu',
+    'ubuntu-minimal',
+    'vm',
+    'base',
+    'dhcp-all-interfaces',
+  ]
 
   it.each([
     ['debain', ['debian']],

@@ -1,0 +1,48 @@
+// mkfs command lines. The config's opts come first so DIB-style configs keep working, then our
+// label, UUID and quiet flags; each tool spells them differently.
+import { isExtFamily } from './filesystem-rules.ts'
+
+export interface MkfsInput {
+  /** Canonical type (vfat, not fat). */
+  readonly type: string
+  readonly device: string
+  readonly label: string
+  /** As resolveIdentities() gives it; vfat ids look like "1A2B-3C4D". */
+  readonly uuid?: string | undefined
+  readonly opts: readonly string[]
+}
+
+export function buildMkfsArgv(input: MkfsInput): [string, ...string[]] {
+  const { type, device, label, uuid, opts } = input
+  if (type === 'swap') {
+    return ['mkswap', ...opts, '-L', label, ...(uuid === undefined ? [] : ['-U', uuid]), device]
+  }
+  if (type === 'vfat') {
+    const volumeId = uuid === undefined ? [] : ['-i', uuid.replace('-', '')]
+    return ['mkfs.vfat', ...opts, '-n', label, ...volumeId, device]
+  }
+  if (type === 'xfs') {
+    return [
+      'mkfs.xfs',
+      ...opts,
+      '-L',
+      label,
+      ...(uuid === undefined ? [] : ['-m', `uuid=${uuid}`]),
+      '-q',
+      device,
+    ]
+  }
+  if (isExtFamily(type) || type === 'btrfs') {
+    return [
+      `mkfs.${type}`,
+      ...opts,
+      '-L',
+      label,
+      ...(uuid === undefined ? [] : ['-U', uuid]),
+      '-q',
+      device,
+    ]
+  }
+  // Anything else `mkfs -t` would accept: its mkfs.<type> helper, with a label.
+  return [`mkfs.${type}`, ...opts, '-L', label, device]
+}

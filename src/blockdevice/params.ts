@@ -1,0 +1,32 @@
+// What a build tells the block-device layer (DIB's params.yaml, typed).
+import type { Runner } from '../exec/command.ts'
+import type { ResourceJournal } from '../host/journal.ts'
+import type { Reporter } from '../report/events.ts'
+import type { DeviceHost } from './device-host.ts'
+import type { FstabIdentifier } from './fstab.ts'
+import type { RootFsParams } from './root-params.ts'
+
+export interface BlockDeviceParams extends RootFsParams {
+  /** Directory for `<name>.raw` image files of local_loop nodes without a `directory`. */
+  readonly imageDir: string
+  /** Size of local_loop images without a `size` of their own. */
+  readonly imageSizeBytes: number
+  /** Filesystems are mounted under this directory; "/" is mounted on it directly. */
+  readonly mountBase: string
+  /** DIB_BLOCK_SIZE: the loop device sector size; overrides every local_loop's block_size. */
+  readonly blockSize?: number | undefined
+  /** Seed for filesystem UUIDs, disk ids and GUIDs, for reproducible images; random when absent. */
+  readonly uuidSeed?: string | undefined
+  /** How fstab names filesystems; DIB uses labels. */
+  readonly fstabBy?: FstabIdentifier | undefined
+}
+
+/** Collaborators of createBlockDevices(). */
+export interface BlockDeviceDeps {
+  readonly runner: Runner
+  readonly reporter: Reporter
+  /** Every loop device and mount is recorded when taken and forgotten when released. */
+  readonly journal: ResourceJournal
+  /** File-system access; the real host unless a test plays it. */
+  readonly host?: DeviceHost
+}

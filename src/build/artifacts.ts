@@ -1,0 +1,35 @@
+// The build's outputs: tree formats while the final filesystems are mounted, disk formats
+// from the raw image once they are not.
+import type { BuildOptions } from '../config/build-options.ts'
+import { resolveImageName } from '../output/naming.ts'
+import type { OutputRequest } from '../output/output-session.ts'
+import { writeDiskOutputs, writeTreeOutputs } from '../output/write-outputs.ts'
+import type { BuildContext } from './context.ts'
+
+function outputRequest(options: BuildOptions): OutputRequest {
+  const epoch = options.env['SOURCE_DATE_EPOCH']
+  return {
+    imageName: resolveImageName(options.imageName, options.imageTypes),
+    types: options.imageTypes,
+    uncompressed: options.uncompressed,
+    qemuImgOptions: options.qemuImgOptions,
+    checksums: options.checksums,
+    overwrite: options.overwriteOldImage,
+    gzipBin: options.env['DIB_GZIP_BIN'],
+    sourceDateEpoch: epoch === undefined || epoch === '' ? undefined : Number(epoch),
+    ociTag: options.dockerTarget,
+    arch: options.arch,
+    // The raw image is thrown away with the workspace: move it rather than copy it.
+    consumeRawImage: true,
+  }
+}
+
+export async function writeTreeArtifacts(ctx: BuildContext, rootTree: string): Promise<string[]> {
+  const artifacts = await writeTreeOutputs({ ...outputRequest(ctx.options), rootTree }, ctx)
+  return artifacts.map((a) => a.path)
+}
+
+export async function writeDiskArtifacts(ctx: BuildContext, rawImagePath: string): Promise<string[]> {
+  const artifacts = await writeDiskOutputs({ ...outputRequest(ctx.options), rawImagePath }, ctx)
+  return artifacts.map((a) => a.path)
+}

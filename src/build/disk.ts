@@ -1,0 +1,125 @@
+// The disk half of the build: which block-device config applies (DIB's search order), how big
+// the image must be, the devices themselves, and the tree copied onto them.
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { planBlockDeviceFromText, type BlockDevicePlan } from '../blockdevice/plan.ts'
+import { planBlockDevice } from '../blockdevice/plan.ts'
+import { readFallbackConfig } from '../blockdevice/fallback-config.ts'
+import { getBootLabel, getMountPoints, getRootFsType, getRootLabel } from '../blockdevice/getval.ts'
+import { createBlockDevices } from '../blockdevice/create.ts'
+import type { RootFsParams } from '../blockdevice/root-params.ts'
+import { safeTargetPath } from '../chroot/safe-path.ts'
+import type { ResolvedElements } from '../elements/resolve.ts'
+import { ConfigError } from '../errors.ts'
+import { type BuildContext, resourceDeps, rootTreeDir } from './context.ts'
+import { computeImageSize, rootMkfsOptions } from './image-size.ts'
+import { removeInTarget } from './tree-hygiene.ts'
+import { writeFile } from 'node:fs/promises'
+
+export interface DiskPlan {
+  readonly plan: BlockDevicePlan
+  readonly root: RootFsParams
+  readonly hasEfiLayout: boolean
+}
+
+export interface AssembledDisk extends AsyncDisposable {
+  /** Host path where the image's "/" is mounted (TMP_MOUNT_PATH). */
+  readonly rootPath: string
+  readonly imagePath: string
+}
+
+function archConfigName(arch: string): string {
+  return arch === 'ppc64le' || arch === 'ppc64el' ? 'block-device-ppc64el.yaml' : `block-device-${arch}.yaml`
+}
+
+/** DIB_BLOCK_DEVICE_CONFIG (inline or file://), else the first element's default, else a bare filesystem. */
+async function readConfig(ctx: BuildContext, resolved: ResolvedElements, root: RootFsParams): Promise<BlockDevicePlan> {
+  const setting = ctx.options.blockDeviceConfig
+  if (setting?.startsWith('file://')) {
+    const path = setting.slice('file://'.length)
+    const text = await readFile(path, 'utf8').catch((error: unknown) => {
+      throw new ConfigError(`Cannot read DIB_BLOCK_DEVICE_CONFIG file "${path}": ${(error as Error).message}`, { cause: error })
+    })
+    return planBlockDeviceFromText(text, path, root)
+  }
+  if (setting !== undefined) return planBlockDeviceFromText(setting, 'DIB_BLOCK_DEVICE_CONFIG', root)
+  // Unlike DIB, elements are searched in the resolved (deterministic) order.
+  for (const element of resolved.elements) {
+    for (const name of [archConfigName(ctx.options.arch), 'block-device-default.yaml']) {
+      const path = join(element.path, name)
+      if (existsSync(path)) return planBlockDeviceFromText(await readFile(path, 'utf8'), path, root)
+    }
+  }
+  return planBlockDevice(readFallbackConfig(), root)
+}
+
+export async function planDisk(ctx: BuildContext, resolved: ResolvedElements): Promise<DiskPlan> {
+  const { options } = ctx
+  const root: RootFsParams = {
+    rootFsType: options.fsType,
+    ...(options.rootLabel === undefined ? {} : { rootLabel: options.rootLabel }),
+    rootFsOpts: rootMkfsOptions({
+      rootFsType: options.fsType,
+      journalMiB: options.journalSizeMiB,
+      userOptions: options.mkfsOptions,
+      maxOnlineResize: options.maxOnlineResize,
+    }),
+  }
+  const plan = await readConfig(ctx, resolved, root)
+  for (const warning of plan.warnings) ctx.reporter.emit({ kind: 'warning', message: warning })
+  ctx.exported.set('DIB_ROOT_LABEL', getRootLabel(plan) ?? '')
+  ctx.exported.set('DIB_ROOT_FSTYPE', getRootFsType(plan) ?? '')
+  ctx.exported.set('DIB_BOOT_LABEL', getBootLabel(plan))
+  ctx.exported.set('DIB_MOUNTPOINTS', getMountPoints(plan).join('|'))
+  return { plan, root, hasEfiLayout: resolved.elements.some((e) => e.name.includes('block-device-efi')) }
+}
+
+async function treeSizeKiB(ctx: BuildContext, tree: string): Promise<number> {
+  const result = await ctx.runner.run({ argv: ['du', '--summarize', '--one-file-system', '--block-size=1024', tree], label: 'measure the tree' }, { quiet: true })
+  return Number(result.stdout.trim().split(/\s+/)[0])
+}
+
+/** Create the devices, write fstab, copy the tree in. Disposing unmounts and detaches. */
+export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: string): Promise<AssembledDisk> {
+  const { options } = ctx
+  await removeInTarget(tree, 'lost+found')
+  const imageSizeBytes = computeImageSize({
+    treeKiB: await treeSizeKiB(ctx, tree),
+    fixedBytes: options.imageSizeBytes,
+    extraMiB: options.imageExtraSizeMiB,
+    journalMiB: options.journalSizeMiB,
+    rootFsType: disk.root.rootFsType,
+    hasEfiLayout: disk.hasEfiLayout,
+  })
+  ctx.exported.set('DIB_IMAGE_SIZE', String(imageSizeBytes / 1024))
+  const blockSize = options.env['DIB_BLOCK_SIZE']
+  const devices = await createBlockDevices(
+    disk.plan,
+    {
+      ...disk.root,
+      imageDir: ctx.workspace.imageDir,
+      imageSizeBytes,
+      mountBase: rootTreeDir(ctx),
+      ...(blockSize ? { blockSize: Number(blockSize) } : {}),
+      ...(options.uuidSeed === undefined ? {} : { uuidSeed: options.uuidSeed }),
+    },
+    resourceDeps(ctx),
+  )
+  try {
+    ctx.exported.set('IMAGE_BLOCK_DEVICE', devices.imageBlockDevice)
+    ctx.exported.set('IMAGE_BLOCK_DEVICES', Object.entries(devices.devices).map(([name, dev]) => ` [${name}]=${dev}`).join(''))
+    const fstab = await safeTargetPath(tree, 'etc/fstab', { createDirs: true })
+    if (fstab.lastIsSymlink) await removeInTarget(tree, 'etc/fstab')
+    await writeFile(fstab.path, devices.fstab)
+    await ctx.runner.run({ argv: ['cp', '-a', '--sparse=always', `${tree}/.`, `${devices.rootMountPath}/`], label: 'copy the tree into the image' }, { quiet: true })
+  } catch (error) {
+    await devices[Symbol.asyncDispose]()
+    throw error
+  }
+  return {
+    rootPath: devices.rootMountPath,
+    imagePath: devices.imagePath,
+    [Symbol.asyncDispose]: () => devices[Symbol.asyncDispose](),
+  }
+}

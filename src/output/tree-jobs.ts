@@ -1,0 +1,102 @@
+// The jobs that pack the root tree: tar and tgz (one pass serves both), squashfs, and OCI.
+import { rename, rm } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type { ProducedFile } from './commit.ts'
+import type { OutputFormat, OutputProducer } from './formats.ts'
+import { outputPathFor } from './naming.ts'
+import { writeOciArchive } from './oci-archive.ts'
+import { defaultImageReference, mapOciPlatform, parseImageReference } from './oci-layout.ts'
+import { checksummed, currentTime, type Job, type Session } from './output-session.ts'
+import { gzipFile, makeSquashfs, packTree } from './produce.ts'
+
+function archiveJob(session: Session, root: string, tar?: OutputFormat, tgz?: OutputFormat): Job {
+  const { request, deps, partials } = session
+  const format = (tar ?? tgz) as OutputFormat
+  const tarFinal = resolve(`${request.imageName}.tar`)
+  return {
+    format,
+    finalPath: outputPathFor(request.imageName, format),
+    run: async () => {
+      // without a tar output the uncompressed archive is only a step towards the tgz
+      const tarPartial = partials.reserve(tarFinal)
+      const sourceDateEpoch = request.sourceDateEpoch
+      await packTree({ root, archive: tarPartial, sourceDateEpoch }, deps.runner)
+      const files: ProducedFile[] = []
+      if (tgz) {
+        const tgzFinal = outputPathFor(request.imageName, tgz)
+        const gzipOptions = { gzipBin: request.gzipBin, keep: tar !== undefined }
+        // tracked before gzip runs: a failed gzip may leave a truncated .gz behind
+        const gz = partials.track(`${tarPartial}.gz`)
+        await gzipFile(tarPartial, gzipOptions, deps.runner)
+        if (!tar) partials.release(tarPartial)
+        const tgzPartial = partials.reserve(tgzFinal)
+        await rename(gz, tgzPartial)
+        partials.release(gz)
+        files.push(await checksummed(session, tgz, tgzFinal, tgzPartial))
+      }
+      if (tar) files.push(await checksummed(session, tar, tarFinal, tarPartial))
+      return files
+    },
+  }
+}
+
+function squashfsJob(session: Session, root: string, format: OutputFormat): Job {
+  const { request, deps, partials } = session
+  const finalPath = outputPathFor(request.imageName, format)
+  return {
+    format,
+    finalPath,
+    run: async () => {
+      const target = partials.reserve(finalPath)
+      const sourceDateEpoch = request.sourceDateEpoch
+      await makeSquashfs({ root, target, sourceDateEpoch }, deps.runner)
+      return [await checksummed(session, format, finalPath, target)]
+    },
+  }
+}
+
+function ociJob(session: Session, root: string, format: OutputFormat): Job {
+  const { request, deps, partials } = session
+  const finalPath = outputPathFor(request.imageName, format)
+  // checked now, so a bad --docker-target or architecture fails before anything runs
+  const reference = parseImageReference(request.ociTag ?? defaultImageReference(request.imageName))
+  const platform = mapOciPlatform(request.arch)
+  return {
+    format,
+    finalPath,
+    run: async () => {
+      const archive = partials.reserve(finalPath)
+      const stagingDir = partials.track(`${archive}.d`)
+      const input = {
+        root,
+        archive,
+        stagingDir,
+        platform,
+        reference,
+        sourceDateEpoch: request.sourceDateEpoch,
+        now: currentTime(deps),
+      }
+      await writeOciArchive(input, deps.runner, deps.signal)
+      await rm(stagingDir, { recursive: true, force: true })
+      partials.release(stagingDir)
+      return [await checksummed(session, format, finalPath, archive)]
+    },
+  }
+}
+
+export function planTreeJobs(
+  session: Session,
+  formats: readonly OutputFormat[],
+  root: string,
+): Job[] {
+  const find = (producer: OutputProducer) => formats.find((f) => f.producer === producer)
+  const jobs: Job[] = []
+  const tar = find('tar')
+  const tgz = find('tgz')
+  if (tar || tgz) jobs.push(archiveJob(session, root, tar, tgz))
+  const squashfs = find('squashfs')
+  if (squashfs) jobs.push(squashfsJob(session, root, squashfs))
+  const oci = find('oci')
+  if (oci) jobs.push(ociJob(session, root, oci))
+  return jobs
+}

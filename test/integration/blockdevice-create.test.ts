@@ -1,0 +1,334 @@
+// createBlockDevices() on real loop devices (needs root): build small sparse images, write into
+// the mounted root, release, and prove nothing of ours is left attached or mounted.
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ConfigSource } from '../../src/blockdevice/config-source.ts'
+import { createBlockDevices } from '../../src/blockdevice/create.ts'
+import type { BlockDevices } from '../../src/blockdevice/created-devices.ts'
+import { readFallbackConfig } from '../../src/blockdevice/fallback-config.ts'
+import type { BlockDeviceParams } from '../../src/blockdevice/params.ts'
+import { planBlockDevice } from '../../src/blockdevice/plan.ts'
+import { BlockDeviceError } from '../../src/errors.ts'
+import { ProcessRunner } from '../../src/exec/run.ts'
+import type { JournalEntry, ResourceJournal } from '../../src/host/journal.ts'
+import { RecordingReporter, silentReporter } from '../../src/report/events.ts'
+
+const isRoot = process.getuid?.() === 0
+// Some kernels (this project's CI VMs among them) have no vfat driver: mkfs.vfat works, mount does not.
+const canMountVfat = (await readFile('/proc/filesystems', 'utf8')).includes('vfat')
+const runner = new ProcessRunner({ reporter: silentReporter })
+const MIB = 1024 ** 2
+const FIXTURES = new URL('../fixtures/block-device/', import.meta.url)
+
+const MBR_LAYOUT = `
+- local_loop:
+    name: image0
+- partitioning:
+    base: image0
+    label: mbr
+    partitions:
+      - name: root
+        flags: [boot, primary]
+        size: 100%
+        mkfs:
+          mount:
+            mount_point: /
+            fstab:
+              options: defaults
+              fsck-passno: 1
+`
+
+class ListJournal implements ResourceJournal {
+  readonly entries: JournalEntry[] = []
+  async record(entry: JournalEntry): Promise<void> {
+    this.entries.push(entry)
+  }
+  async forget(entry: JournalEntry): Promise<void> {
+    const index = this.entries.findIndex((e) => JSON.stringify(e) === JSON.stringify(entry))
+    if (index >= 0) this.entries.splice(index, 1)
+  }
+}
+
+let dir = ''
+let params: BlockDeviceParams
+let journal: ListJournal
+let held: BlockDevices | undefined
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'iw-bd-'))
+  params = {
+    imageDir: join(dir, 'img'),
+    imageSizeBytes: 64 * MIB,
+    mountBase: join(dir, 'mnt'),
+    rootFsType: 'ext4',
+    uuidSeed: 'it',
+  }
+  journal = new ListJournal()
+  held = undefined
+})
+
+afterEach(async () => {
+  // a failed assertion must not leak a loop device or a mount
+  try {
+    await held?.[Symbol.asyncDispose]()
+  } catch {
+    // the test has failed already; what matters now is what is left behind
+  }
+  await expectNothingLeft()
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function expectNothingLeft(): Promise<void> {
+  const mounts = await runner.run({ argv: ['findmnt', '-rn', '-o', 'TARGET'] }, { quiet: true })
+  expect(mounts.stdout.split('\n').filter((target) => target.startsWith(dir))).toEqual([])
+  const loops = await runner.run(
+    { argv: ['losetup', '--list', '--noheadings', '-O', 'NAME,BACK-FILE'] },
+    { quiet: true },
+  )
+  expect(loops.stdout.split('\n').filter((line) => line.includes(dir))).toEqual([])
+  expect(journal.entries).toEqual([])
+}
+
+function plan(text: string, file: string, rootFsType = 'ext4') {
+  return planBlockDevice(new ConfigSource(file, text), { rootFsType })
+}
+
+// The efi layout as elements should ship it: mkfs_root takes FS_TYPE and ROOT_LABEL.
+function efiLayout(mountEsp: boolean): string {
+  const espMount = mountEsp
+    ? '\n          mount:\n            mount_point: /boot/efi\n            fstab:\n              fsck-passno: 2'
+    : ''
+  return `
+- local_loop:
+    name: image0
+- partitioning:
+    base: image0
+    label: gpt
+    partitions:
+      - name: ESP
+        type: 'EF00'
+        size: 16MiB
+        mkfs:
+          type: vfat${espMount}
+      - name: BSP
+        type: 'EF02'
+        size: 8MiB
+      - name: root
+        type: '8300'
+        size: 100%
+        mkfs:
+          mount:
+            mount_point: /
+            fstab:
+              fsck-passno: 1
+`
+}
+
+/** A file's content read straight from the image file (debugfs needs no mount). */
+async function debugfsCat(image: string, offsetBytes: number, path: string): Promise<string> {
+  const result = await runner.run(
+    { argv: ['debugfs', '-R', `cat ${path}`, `${image}?offset=${offsetBytes}`] },
+    { quiet: true },
+  )
+  return result.stdout.trimEnd()
+}
+
+async function partitionStart(image: string, number: number): Promise<number> {
+  const result = await runner.run(
+    { argv: ['partx', '--raw', '--noheadings', '-o', 'NR,START', image] },
+    { quiet: true },
+  )
+  const row = result.stdout.split('\n').find((line) => line.startsWith(`${number} `))
+  return Number(row?.split(' ')[1]) * 512
+}
+
+describe.skipIf(!isRoot)('createBlockDevices() on loop devices', () => {
+  it('builds an MBR image with one ext4 root, mounted and writable', async () => {
+    const reporter = new RecordingReporter()
+    const devices = await createBlockDevices(plan(MBR_LAYOUT, 'mbr.yaml'), params, {
+      runner,
+      reporter,
+      journal,
+    })
+    held = devices
+    expect(devices.imagePath).toBe(join(dir, 'img', 'image0.raw'))
+    expect(devices.imageBlockDevice).toMatch(/^\/dev\/loop\d+$/)
+    expect(devices.devices['root']).toBe(`${devices.imageBlockDevice}p1`)
+    expect(journal.entries).toHaveLength(2)
+    await writeFile(join(devices.rootMountPath, 'hello.txt'), 'hello from imagewright\n')
+    const blkid = await runner.run(
+      { argv: ['blkid', '-o', 'export', `${devices.imageBlockDevice}p1`] },
+      { quiet: true },
+    )
+    expect(blkid.stdout).toContain('LABEL=cloudimg-rootfs')
+    expect(blkid.stdout).toContain(`UUID=${devices.filesystems['mkfs_root']?.uuid}`)
+    expect(blkid.stdout).toContain('TYPE=ext4')
+    expect(devices.fstab).toBe('LABEL=cloudimg-rootfs / ext4 defaults 0 1\n')
+
+    await devices[Symbol.asyncDispose]()
+    await devices[Symbol.asyncDispose]()
+    await expectNothingLeft()
+    expect((await stat(devices.imagePath)).size).toBe(64 * MIB)
+    expect(
+      await debugfsCat(devices.imagePath, await partitionStart(devices.imagePath, 1), '/hello.txt'),
+    ).toBe('hello from imagewright')
+    const kinds = reporter.events
+      .map((e) => e.event)
+      .filter((e) => e.kind === 'resource')
+      .map((e) => e.action)
+    expect(kinds).toEqual(['acquire', 'acquire', 'release', 'release'])
+  })
+
+  it('builds a GPT efi layout: vfat ESP, BIOS boot and a root of FS_TYPE', async () => {
+    const layout = planBlockDevice(new ConfigSource('efi.yaml', efiLayout(canMountVfat)), {
+      rootFsType: 'ext3',
+      rootLabel: 'efiroot',
+    })
+    const devices = await createBlockDevices(
+      layout,
+      { ...params, imageSizeBytes: 128 * MIB },
+      { runner, reporter: silentReporter, journal },
+    )
+    held = devices
+    const loop = devices.imageBlockDevice
+    expect(devices.devices).toEqual({
+      image0: loop,
+      ESP: `${loop}p1`,
+      BSP: `${loop}p2`,
+      root: `${loop}p3`,
+    })
+    const mounted = devices.mountPoints.map((m) => [m.mountPoint, m.path])
+    expect(mounted[0]).toEqual(['/', join(dir, 'mnt')])
+    if (canMountVfat) {
+      expect(mounted[1]).toEqual(['/boot/efi', join(dir, 'mnt', 'boot', 'efi')])
+      await writeFile(join(devices.rootMountPath, 'boot', 'efi', 'startup.nsh'), 'echo hi\n')
+    }
+    await writeFile(join(devices.rootMountPath, 'etc-fstab'), devices.fstab)
+    const esp = await runner.run({ argv: ['blkid', '-o', 'export', `${loop}p1`] }, { quiet: true })
+    expect(esp.stdout).toContain('TYPE=vfat')
+    expect(esp.stdout).toContain('LABEL=MKFS_ESP')
+    expect(esp.stdout).toContain(`UUID=${devices.filesystems['mkfs_ESP']?.uuid}`)
+    const root = await runner.run({ argv: ['blkid', '-o', 'export', `${loop}p3`] }, { quiet: true })
+    expect(root.stdout).toContain('TYPE=ext3')
+    expect(root.stdout).toContain('LABEL=efiroot')
+    const printed = await runner.run({ argv: ['sgdisk', '-p', loop] }, { quiet: true })
+    expect(printed.stdout).toMatch(/1\s+2048\s+34815\s+16\.0 MiB\s+EF00\s+ESP/)
+    expect(printed.stdout).toMatch(/2\s+34816\s+51199\s+8\.0 MiB\s+EF02\s+BSP/)
+    expect(printed.stdout).toMatch(/3\s+51200\s+\d+\s+[\d.]+ MiB\s+8300\s+root/)
+
+    await devices[Symbol.asyncDispose]()
+    await expectNothingLeft()
+    expect(
+      await debugfsCat(devices.imagePath, await partitionStart(devices.imagePath, 3), '/etc-fstab'),
+    ).toBe(devices.fstab.trimEnd())
+  })
+
+  it.each(['mbr', 'gpt'])(
+    'builds %s tables on a loop device with 4096-byte sectors',
+    async (label) => {
+      const text = label === 'mbr' ? MBR_LAYOUT : efiLayout(false)
+      const devices = await createBlockDevices(
+        plan(text, `${label}-4k.yaml`),
+        { ...params, imageSizeBytes: 128 * MIB, blockSize: 4096 },
+        { runner, reporter: silentReporter, journal },
+      )
+      held = devices
+      const loop = devices.imageBlockDevice
+      const sectors = await runner.run({ argv: ['blockdev', '--getss', loop] }, { quiet: true })
+      expect(sectors.stdout.trim()).toBe('4096')
+      const parts = await runner.run(
+        { argv: ['partx', '--raw', '--noheadings', '-o', 'NR,START,SECTORS', loop] },
+        { quiet: true },
+      )
+      // partx counts in 512-byte units whatever the sector size: 2048 is LBA 256 here, 1 MiB in
+      expect(parts.stdout.split('\n')[0]).toBe(label === 'mbr' ? '1 2048 260096' : '1 2048 32768')
+      await writeFile(join(devices.rootMountPath, 'ok'), 'ok')
+      await devices[Symbol.asyncDispose]()
+    },
+  )
+
+  it.skipIf(canMountVfat)(
+    'releases everything when the kernel cannot mount the ESP of gpt_efi.yaml',
+    async () => {
+      const text = await readFile(new URL('gpt_efi.yaml', FIXTURES), 'utf8')
+      const error = await createBlockDevices(
+        plan(text, 'gpt_efi.yaml'),
+        { ...params, imageSizeBytes: 128 * MIB },
+        { runner, reporter: silentReporter, journal },
+      ).catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(BlockDeviceError)
+      expect((error as Error).message).toMatch(
+        /^Cannot create mount "mount_mkfs_ESP": .*mount \/dev\/loop\d+p1 /,
+      )
+      await expectNothingLeft()
+    },
+  )
+
+  it('builds the fallback layout: one filesystem on the whole image', async () => {
+    const fallback = planBlockDevice(readFallbackConfig(), { rootFsType: 'xfs' })
+    const devices = await createBlockDevices(
+      fallback,
+      { ...params, imageSizeBytes: 320 * MIB },
+      { runner, reporter: silentReporter, journal },
+    )
+    held = devices
+    const blkid = await runner.run(
+      { argv: ['blkid', '-o', 'export', devices.imageBlockDevice] },
+      { quiet: true },
+    )
+    expect(blkid.stdout).toContain('TYPE=xfs')
+    expect(blkid.stdout).toContain('LABEL=img-rootfs')
+    await devices[Symbol.asyncDispose]()
+  })
+
+  it('releases the loop device and removes the image when mkfs fails', async () => {
+    const broken = MBR_LAYOUT.replace(
+      '        mkfs:\n',
+      '        mkfs:\n          type: nosuchfs\n',
+    )
+    const error = await createBlockDevices(plan(broken, 'broken.yaml'), params, {
+      runner,
+      reporter: silentReporter,
+      journal,
+    }).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(BlockDeviceError)
+    expect((error as BlockDeviceError).message).toMatch(
+      /^Cannot create mkfs "mkfs_root": .*mkfs\.nosuchfs/,
+    )
+    expect((error as BlockDeviceError).hint).toBe(
+      'Install the package that provides "mkfs.nosuchfs"',
+    )
+    await expectNothingLeft()
+    await expect(stat(join(dir, 'img', 'image0.raw'))).rejects.toThrow(/ENOENT/)
+  })
+
+  it('releases mounts and the loop device when a later mount fails', async () => {
+    const text = `${MBR_LAYOUT.replace('size: 100%', 'size: 50%')}      - name: data
+        flags: [primary]
+        size: 100%
+        mkfs:
+          type: ext4
+          mount:
+            mount_point: /srv/data
+`
+    // the /srv/data mount point cannot be made: /srv is a file in the new root
+    const devices = createBlockDevices(plan(text, 'two.yaml'), params, {
+      runner,
+      reporter: silentReporter,
+      journal: {
+        record: async (entry) => {
+          await journal.record(entry)
+          if (entry.kind === 'mount' && entry.path === join(dir, 'mnt'))
+            await writeFile(join(dir, 'mnt', 'srv'), 'in the way')
+        },
+        forget: (entry) => journal.forget(entry),
+      },
+    })
+    const error = await devices.catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(BlockDeviceError)
+    expect((error as Error).message).toMatch(/^Cannot create mount "mount_mkfs_data": /)
+    await expectNothingLeft()
+  })
+})

@@ -1,0 +1,83 @@
+// Fast real builds with the test-only host-os element: every phase runs, nothing is downloaded.
+import { execFileSync } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DIB_BIN, HOST_OS_ELEMENTS, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
+
+let work: string
+let before: HostSnapshot
+
+function writeElement(name: string, files: Record<string, string>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const path = join(work, 'elements', name, rel)
+    mkdirSync(join(path, '..'), { recursive: true })
+    writeFileSync(path, content)
+    if (content.startsWith('#!')) chmodSync(path, 0o755)
+  }
+}
+
+const script = (body: string): string => `#!/bin/bash\nset -eu\nset -o pipefail\n${body}\n`
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'iw-system-'))
+  before = hostSnapshot()
+  writeElement('fail-install', { 'install.d/50-break-things': script('echo "about to fail"\necho "disk is full" >&2\nexit 3') })
+  writeElement('slow-install', { 'install.d/50-take-a-nap': script('echo "napping now"\nsleep 300') })
+  writeElement('marker', {
+    'install.d/20-write-marker': script('echo "installed by marker" > /etc/marker\necho "$IMAGE_NAME" > /etc/marker-image-name'),
+    'root.d/90-check-target-root': script('test -d "$TARGET_ROOT/etc"'),
+    'finalise.d/90-finalise-marker': script('echo finalised > /etc/finalised'),
+    'environment.d/10-marker.bash': 'export MARKER_VALUE=from-environment-d\n',
+    'post-install.d/10-env-check': script('test "$MARKER_VALUE" = from-environment-d\necho "$MARKER_VALUE" > /etc/marker-env'),
+  })
+})
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true })
+})
+
+const env = (): Record<string, string> => ({ ELEMENTS_PATH: `${join(work, 'elements')}:${HOST_OS_ELEMENTS}` })
+
+function expectHostClean(): void {
+  expect(hostSnapshot()).toEqual(before)
+}
+
+describe('host-os builds', () => {
+  it('runs every phase and writes tar and raw outputs', async () => {
+    const result = await runCli(DIB_BIN, { args: ['-n', '-o', join(work, 'out', 'img'), '-t', 'tar,raw', 'host-os', 'marker'], env: env() })
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const listing = execFileSync('tar', ['-tf', join(work, 'out', 'img.tar')], { encoding: 'utf8' })
+    expect(listing).toMatch(/^\.\/etc\/marker$/m)
+    expect(listing).toMatch(/^\.\/etc\/finalised$/m)
+    expect(listing).toMatch(/^\.\/etc\/fstab$/m)
+    const marker = execFileSync('tar', ['-xOf', join(work, 'out', 'img.tar'), './etc/marker-env', './etc/marker-image-name'], { encoding: 'utf8' })
+    expect(marker).toBe(`from-environment-d\n${join(work, 'out', 'img')}\n`)
+    const fsType = execFileSync('blkid', ['-o', 'value', '-s', 'TYPE', join(work, 'out', 'img.raw')], { encoding: 'utf8' })
+    expect(fsType.trim()).toBe('ext4')
+    expectHostClean()
+  })
+
+  it('names the failing script, its element and its last output, and leaves the host clean', async () => {
+    const result = await runCli(DIB_BIN, { args: ['-n', '-o', join(work, 'fail'), '-t', 'tar', 'host-os', 'fail-install'], env: env() })
+    expect(result.code).toBe(5)
+    expect(result.stderr).toContain('Script "install.d/50-break-things" of element "fail-install" exited with status 3')
+    expect(result.stderr).toContain('disk is full')
+    expect(result.stderr).toContain('Code: ERR_HOOK_FAILED')
+    expectHostClean()
+  })
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('stops on %s in the middle of a phase and releases everything', async (signal) => {
+    const result = await runCli(DIB_BIN, {
+      args: ['-n', '-o', join(work, 'interrupted'), '-t', 'tar', 'host-os', 'slow-install'],
+      env: env(),
+      interrupt: { when: /napping now/, signal },
+      timeoutMs: 120_000,
+    })
+    expect(result.code).toBe(signal === 'SIGINT' ? 130 : 143)
+    expect(result.stderr).toContain(`Build interrupted by ${signal}`)
+    expectHostClean()
+  })
+})

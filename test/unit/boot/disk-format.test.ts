@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import {
+  formatFromExtension,
+  isDiskFormat,
+  parseQemuImgInfo,
+  qemuImgInfoArgv,
+  qemuImgOverlayArgv,
+} from '../../../src/boot/disk-format.ts'
+
+describe('formatFromExtension', () => {
+  it.each([
+    ['/o/debian.qcow2', 'qcow2'],
+    ['/o/debian.raw', 'raw'],
+    ['/o/debian.vmdk', 'vmdk'],
+    ['/o/debian.vhd', 'vpc'],
+    ['/o/debian.VHD', 'vpc'],
+    ['/o/debian.vhdx', 'vhdx'],
+    ['/o/debian.img', undefined],
+    ['/o/debian', undefined],
+    ['/o/debian.tar', undefined],
+  ])('%s -> %s', (path, format) => expect(formatFromExtension(path)).toBe(format))
+})
+
+describe('parseQemuImgInfo', () => {
+  it('reads format and virtual size', () => {
+    const json = JSON.stringify({
+      'virtual-size': 2147483648,
+      filename: 'x.vhd',
+      format: 'vpc',
+      'actual-size': 1000,
+    })
+    expect(parseQemuImgInfo(json)).toEqual({ format: 'vpc', virtualSize: 2147483648 })
+  })
+
+  it.each([
+    ['{"virtual-size": 1}', /format/],
+    ['{"format": "raw"}', /virtual-size/],
+    ['null', /not an object/],
+  ])('rejects %s', (json, message) => expect(() => parseQemuImgInfo(json)).toThrow(message))
+})
+
+describe('isDiskFormat', () => {
+  it.each([
+    ['qcow2', true],
+    ['vpc', true],
+    ['vhd', false],
+    ['luks', false],
+  ])('%s -> %s', (name, expected) => expect(isDiskFormat(name)).toBe(expected))
+})
+
+describe('qemu-img argv', () => {
+  it('probes without taking the image lock', () => {
+    expect(qemuImgInfoArgv('/o/a.qcow2')).toEqual([
+      'qemu-img',
+      'info',
+      '--output=json',
+      '--force-share',
+      '/o/a.qcow2',
+    ])
+  })
+
+  it('creates a sized qcow2 overlay with an explicit backing format', () => {
+    expect(
+      qemuImgOverlayArgv({ path: '/o/a.vhd', format: 'vpc' }, '/tmp/t/o.qcow2', 21474836480),
+    ).toEqual([
+      'qemu-img',
+      'create',
+      '-f',
+      'qcow2',
+      '-b',
+      '/o/a.vhd',
+      '-F',
+      'vpc',
+      '/tmp/t/o.qcow2',
+      '21474836480',
+    ])
+  })
+})
