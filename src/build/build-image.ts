@@ -18,6 +18,7 @@ import { checkHost } from './preflight.ts'
 import { openWorkspace } from './workspace.ts'
 import { writeDiskArtifacts, writeTreeArtifacts } from './artifacts.ts'
 import { timed } from './timed.ts'
+import { bootCheckArtifacts } from './boot-check.ts'
 
 export interface BuildDeps {
   readonly reporter: Reporter
@@ -79,5 +80,6 @@ export async function buildImage(options: BuildOptions, deps: BuildDeps): Promis
   }
   // 3. Disk formats from the unmounted raw image.
   artifacts.push(...(await writeDiskArtifacts(ctx, rawImage)))
+  if (options.bootTest) await bootCheckArtifacts(ctx, artifacts, disk.hasEfiLayout ? 'uefi' : 'bios')
   return { artifacts }
 }

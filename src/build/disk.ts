@@ -1,21 +1,20 @@
 // The disk half of the build: which block-device config applies (DIB's search order), how big
 // the image must be, the devices themselves, and the tree copied onto them.
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { planBlockDeviceFromText, type BlockDevicePlan } from '../blockdevice/plan.ts'
-import { planBlockDevice } from '../blockdevice/plan.ts'
+import { planBlockDevice, planBlockDeviceFromText, type BlockDevicePlan } from '../blockdevice/plan.ts'
 import { readFallbackConfig } from '../blockdevice/fallback-config.ts'
 import { getBootLabel, getMountPoints, getRootFsType, getRootLabel } from '../blockdevice/getval.ts'
 import { createBlockDevices } from '../blockdevice/create.ts'
 import type { RootFsParams } from '../blockdevice/root-params.ts'
 import { safeTargetPath } from '../chroot/safe-path.ts'
 import type { ResolvedElements } from '../elements/resolve.ts'
+import type { BuildOptions } from '../config/build-options.ts'
 import { ConfigError } from '../errors.ts'
 import { type BuildContext, resourceDeps, rootTreeDir } from './context.ts'
 import { computeImageSize, rootMkfsOptions } from './image-size.ts'
 import { removeInTarget } from './tree-hygiene.ts'
-import { writeFile } from 'node:fs/promises'
 
 export interface DiskPlan {
   readonly plan: BlockDevicePlan
@@ -34,8 +33,12 @@ function archConfigName(arch: string): string {
 }
 
 /** DIB_BLOCK_DEVICE_CONFIG (inline or file://), else the first element's default, else a bare filesystem. */
-async function readConfig(ctx: BuildContext, resolved: ResolvedElements, root: RootFsParams): Promise<BlockDevicePlan> {
-  const setting = ctx.options.blockDeviceConfig
+export async function readBlockDeviceConfig(
+  options: Pick<BuildOptions, 'blockDeviceConfig' | 'arch'>,
+  resolved: ResolvedElements,
+  root: RootFsParams,
+): Promise<BlockDevicePlan> {
+  const setting = options.blockDeviceConfig
   if (setting?.startsWith('file://')) {
     const path = setting.slice('file://'.length)
     const text = await readFile(path, 'utf8').catch((error: unknown) => {
@@ -46,7 +49,7 @@ async function readConfig(ctx: BuildContext, resolved: ResolvedElements, root: R
   if (setting !== undefined) return planBlockDeviceFromText(setting, 'DIB_BLOCK_DEVICE_CONFIG', root)
   // Unlike DIB, elements are searched in the resolved (deterministic) order.
   for (const element of resolved.elements) {
-    for (const name of [archConfigName(ctx.options.arch), 'block-device-default.yaml']) {
+    for (const name of [archConfigName(options.arch), 'block-device-default.yaml']) {
       const path = join(element.path, name)
       if (existsSync(path)) return planBlockDeviceFromText(await readFile(path, 'utf8'), path, root)
     }
@@ -54,9 +57,9 @@ async function readConfig(ctx: BuildContext, resolved: ResolvedElements, root: R
   return planBlockDevice(readFallbackConfig(), root)
 }
 
-export async function planDisk(ctx: BuildContext, resolved: ResolvedElements): Promise<DiskPlan> {
-  const { options } = ctx
-  const root: RootFsParams = {
+/** Root filesystem settings from the options: FS_TYPE, ROOT_LABEL and the mkfs options. */
+export function rootFsParams(options: BuildOptions): RootFsParams {
+  return {
     rootFsType: options.fsType,
     ...(options.rootLabel === undefined ? {} : { rootLabel: options.rootLabel }),
     rootFsOpts: rootMkfsOptions({
@@ -66,7 +69,11 @@ export async function planDisk(ctx: BuildContext, resolved: ResolvedElements): P
       maxOnlineResize: options.maxOnlineResize,
     }),
   }
-  const plan = await readConfig(ctx, resolved, root)
+}
+
+export async function planDisk(ctx: BuildContext, resolved: ResolvedElements): Promise<DiskPlan> {
+  const root = rootFsParams(ctx.options)
+  const plan = await readBlockDeviceConfig(ctx.options, resolved, root)
   for (const warning of plan.warnings) ctx.reporter.emit({ kind: 'warning', message: warning })
   ctx.exported.set('DIB_ROOT_LABEL', getRootLabel(plan) ?? '')
   ctx.exported.set('DIB_ROOT_FSTYPE', getRootFsType(plan) ?? '')

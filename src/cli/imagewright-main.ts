@@ -2,6 +2,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings'
 import { runBootTest } from './commands/boot-test.ts'
 import { cleanupCommand } from './commands/cleanup.ts'
+import { planCommand } from './commands/plan.ts'
 import { dibMain, packageVersion } from './dib-main.ts'
 import { exitCodeOf, renderError } from './render-error.ts'
 
@@ -16,6 +17,9 @@ function program(outcome: Outcome): Command {
   root
     .command('build')
     .description('Build an image; takes the options of disk-image-create (see "imagewright build --help")')
+  root
+    .command('plan')
+    .description('Show the resolved elements, phase scripts, environment and block devices of a build without building (takes disk-image-create options; --json for machines)')
   root
     .command('cleanup')
     .description('Release mounts, loop devices and processes left by builds that were killed')
@@ -47,6 +51,7 @@ function program(outcome: Outcome): Command {
 export async function imagewrightMain(argv: readonly string[]): Promise<number> {
   // `build` hands everything after it to the DIB parser untouched.
   if (argv[0] === 'build') return dibMain(argv.slice(1), 'imagewright build')
+  if (argv[0] === 'plan') return guarded(() => planCommand(argv.slice(1)))
   const outcome: Outcome = { value: Promise.resolve(0) }
   try {
     const root = program(outcome)
@@ -58,6 +63,15 @@ export async function imagewrightMain(argv: readonly string[]): Promise<number> 
     return await outcome.value
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
+    process.stderr.write(renderError(error, false))
+    return exitCodeOf(error)
+  }
+}
+
+async function guarded(work: () => Promise<number>): Promise<number> {
+  try {
+    return await work()
+  } catch (error) {
     process.stderr.write(renderError(error, false))
     return exitCodeOf(error)
   }

@@ -1,0 +1,81 @@
+// `imagewright plan`: everything a build would do, decided without doing it: the resolved
+// elements and who pulled each in, every phase's scripts in run order, the environment the
+// scripts will see, and the block-device graph with the commands it would run.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { planCommandsForDisplay, formatDisplaySteps } from '../blockdevice/display.ts'
+import type { BuildOptions } from '../config/build-options.ts'
+import { PHASE_TABLE } from '../phases/phase-table.ts'
+import { silentReporter, type Reporter } from '../report/events.ts'
+import { readBlockDeviceConfig, rootFsParams } from './disk.ts'
+import { initialExports } from './exported-env.ts'
+import { listPhase } from './phase-inputs.ts'
+import { runPartsRegex } from './phase-runner.ts'
+import { resolveBuildElements, stageHooks } from './prepare-elements.ts'
+
+export interface PlannedElement {
+  readonly name: string
+  readonly path: string
+  readonly pulledBy: readonly string[]
+  readonly requested: boolean
+  readonly provides: readonly string[]
+}
+
+export interface PlannedPhase {
+  readonly phase: string
+  readonly side: 'host' | 'chroot'
+  readonly scripts: readonly { readonly script: string; readonly element: string }[]
+}
+
+export interface BuildPlan {
+  readonly elements: readonly PlannedElement[]
+  readonly phases: readonly PlannedPhase[]
+  readonly environmentFiles: readonly string[]
+  readonly environment: Readonly<Record<string, string>>
+  readonly blockDevice: {
+    readonly config: string
+    readonly nodes: readonly { readonly name: string; readonly kind: string }[]
+    readonly commands: string
+  }
+  readonly warnings: readonly string[]
+}
+
+const PLACEHOLDER_WORKSPACE = { buildDir: '$TMP_BUILD_DIR', imageDir: '$TMP_IMAGE_DIR' }
+const PLACEHOLDER_SIZE = 2 * 1024 ** 3
+
+export async function planBuild(options: BuildOptions): Promise<BuildPlan> {
+  const warnings: string[] = []
+  const reporter: Reporter = { emit: (e) => (e.kind === 'warning' ? warnings.push(e.message) : silentReporter.emit(e)) }
+  const elements = await resolveBuildElements(options, reporter)
+  const scratch = await mkdtemp(join(tmpdir(), 'imagewright-plan-'))
+  try {
+    const tree = await stageHooks(elements, join(scratch, 'hooks'))
+    const phases: PlannedPhase[] = []
+    let environmentFiles: readonly string[] = []
+    for (const phase of PHASE_TABLE) {
+      const listing = await listPhase(tree, phase, runPartsRegex(options.env), reporter)
+      environmentFiles = listing.envFiles
+      phases.push({ phase: phase.dir, side: phase.side, scripts: listing.scripts.map((s) => ({ script: s.name, element: s.element })) })
+    }
+    const root = rootFsParams(options)
+    const plan = await readBlockDeviceConfig(options, elements.resolved, root)
+    warnings.push(...plan.warnings)
+    const steps = planCommandsForDisplay(
+      plan,
+      { ...root, imageDir: '$TMP_IMAGE_DIR', imageSizeBytes: options.imageSizeBytes ?? PLACEHOLDER_SIZE, mountBase: '$TMP_BUILD_DIR/mnt' },
+      { teardown: true },
+    )
+    const exported = initialExports(options, PLACEHOLDER_WORKSPACE, elements.resolved, elements.searchPath)
+    return {
+      elements: elements.resolved.elements.map((e) => ({ name: e.name, path: e.path, pulledBy: e.pulledBy, requested: e.requested, provides: e.provides })),
+      phases,
+      environmentFiles,
+      environment: Object.fromEntries([...exported].filter(([key]) => !key.startsWith('BASH_FUNC'))),
+      blockDevice: { config: plan.file, nodes: plan.order.map((n) => ({ name: n.name, kind: n.kind })), commands: formatDisplaySteps(steps) },
+      warnings,
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,38 @@
+// `imagewright plan [DIB options] ELEMENTS...`: show the build without building.
+import { planBuild, type BuildPlan } from '../../build/plan-build.ts'
+import { parseDibCommandLine } from '../dib-options.ts'
+
+export function renderPlan(plan: BuildPlan): string {
+  const out: string[] = ['Elements (in resolved order):']
+  const width = Math.max(...plan.elements.map((e) => e.name.length))
+  for (const e of plan.elements) {
+    const why = e.requested ? 'requested' : `pulled in by ${e.pulledBy.join(', ')}`
+    const provides = e.provides.length > 0 ? `, provides ${e.provides.join(', ')}` : ''
+    out.push(`  ${e.name.padEnd(width)}  ${why}${provides}`, `  ${''.padEnd(width)}  ${e.path}`)
+  }
+  out.push('', `environment.d (sourced before every script): ${plan.environmentFiles.join(' ') || '(none)'}`, '', 'Phases:')
+  for (const phase of plan.phases) {
+    out.push(`  ${phase.phase} (${phase.side === 'chroot' ? 'in the chroot' : 'on the host'})${phase.scripts.length === 0 ? ': nothing to run' : ''}`)
+    for (const s of phase.scripts) out.push(`    ${s.script}  [${s.element}]`)
+  }
+  out.push('', 'Environment exported to scripts:')
+  for (const [key, value] of Object.entries(plan.environment).sort(([a], [b]) => a.localeCompare(b))) {
+    out.push(`  ${key}=${value.includes('\n') ? JSON.stringify(value) : value}`)
+  }
+  out.push('', `Block devices (from ${plan.blockDevice.config}):`, `  order: ${plan.blockDevice.nodes.map((n) => `${n.name} (${n.kind})`).join(' → ')}`, '  commands:')
+  out.push(...plan.blockDevice.commands.split('\n').map((line) => `    ${line}`))
+  if (plan.warnings.length > 0) out.push('', 'Warnings:', ...plan.warnings.map((w) => `  ${w}`))
+  return `${out.join('\n')}\n`
+}
+
+export async function planCommand(argv: readonly string[]): Promise<number> {
+  const json = argv.includes('--json')
+  const command = parseDibCommandLine(argv.filter((a) => a !== '--json'), process.env)
+  if (command.kind !== 'build') {
+    process.stdout.write('Usage: imagewright plan [--json] [disk-image-create options] ELEMENT...\n')
+    return command.kind === 'help' ? 0 : 2
+  }
+  const plan = await planBuild(command.options)
+  process.stdout.write(json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan))
+  return 0
+}
