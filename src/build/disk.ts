@@ -12,6 +12,7 @@ import { safeTargetPath } from '../chroot/safe-path.ts'
 import type { ResolvedElements } from '../elements/resolve.ts'
 import type { BuildOptions } from '../config/build-options.ts'
 import { ConfigError } from '../errors.ts'
+import type { Reporter } from '../report/events.ts'
 import { type BuildContext, resourceDeps, rootTreeDir } from './context.ts'
 import { computeImageSize, rootMkfsOptions } from './image-size.ts'
 import { removeInTarget } from './tree-hygiene.ts'
@@ -71,15 +72,24 @@ export function rootFsParams(options: BuildOptions): RootFsParams {
   }
 }
 
-export async function planDisk(ctx: BuildContext, resolved: ResolvedElements): Promise<DiskPlan> {
-  const root = rootFsParams(ctx.options)
-  const plan = await readBlockDeviceConfig(ctx.options, resolved, root)
-  for (const warning of plan.warnings) ctx.reporter.emit({ kind: 'warning', message: warning })
-  ctx.exported.set('DIB_ROOT_LABEL', getRootLabel(plan) ?? '')
-  ctx.exported.set('DIB_ROOT_FSTYPE', getRootFsType(plan) ?? '')
-  ctx.exported.set('DIB_BOOT_LABEL', getBootLabel(plan))
-  ctx.exported.set('DIB_MOUNTPOINTS', getMountPoints(plan).join('|'))
+/** Read and check the block-device config; pure input work, done before the host is touched. */
+export async function planDisk(
+  options: BuildOptions,
+  resolved: ResolvedElements,
+  reporter: Reporter,
+): Promise<DiskPlan> {
+  const root = rootFsParams(options)
+  const plan = await readBlockDeviceConfig(options, resolved, root)
+  for (const warning of plan.warnings) reporter.emit({ kind: 'warning', message: warning })
   return { plan, root, hasEfiLayout: resolved.elements.some((e) => e.name.includes('block-device-efi')) }
+}
+
+/** What DIB's getval calls export to hooks: root label and type, boot label, mount points. */
+export function exportDiskSettings(exported: Map<string, string>, disk: DiskPlan): void {
+  exported.set('DIB_ROOT_LABEL', getRootLabel(disk.plan) ?? '')
+  exported.set('DIB_ROOT_FSTYPE', getRootFsType(disk.plan) ?? '')
+  exported.set('DIB_BOOT_LABEL', getBootLabel(disk.plan))
+  exported.set('DIB_MOUNTPOINTS', getMountPoints(disk.plan).join('|'))
 }
 
 async function treeSizeKiB(ctx: BuildContext, tree: string): Promise<number> {

@@ -4,7 +4,8 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { BuildOptions, ChecksumKind, InstallType } from '../config/build-options.ts'
-import { UsageError } from '../errors.ts'
+import { ConfigError, UsageError } from '../errors.ts'
+import { resolveOutputFormats } from '../output/formats.ts'
 import { getopt, type OptionSpec } from './getopt.ts'
 
 interface DibOption extends OptionSpec {
@@ -59,10 +60,25 @@ export function hostArch(nodeArch: string = process.arch): string {
   return table[nodeArch] ?? nodeArch
 }
 
-function parsePositiveNumber(option: string, value: string): number {
+/**
+ * Where a setting came from, so an error names what the user typed: a bad option is a usage
+ * error (exit 2), a bad environment variable a configuration error (exit 3).
+ */
+interface SettingSource {
+  readonly name: string
+  readonly fromEnv: boolean
+}
+
+function settingError(source: SettingSource, problem: string): UsageError | ConfigError {
+  return source.fromEnv
+    ? new ConfigError(`${source.name} ${problem}`)
+    : new UsageError(`Option "${source.name}" ${problem}`)
+}
+
+function parsePositiveNumber(source: SettingSource, value: string): number {
   const n = Number(value)
   if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(n) || n <= 0) {
-    throw new UsageError(`Option "${option}" needs a positive number: got "${value}"`)
+    throw settingError(source, `needs a positive number: got "${value}"`)
   }
   return n
 }
@@ -73,15 +89,25 @@ export function parseChecksumSetting(value: string | undefined, source: string):
   const kinds = value.split(',').map((s) => s.trim())
   for (const kind of kinds) {
     if (kind !== 'md5' && kind !== 'sha256') {
-      throw new UsageError(`${source} must be 1, md5, sha256 or md5,sha256: got "${value}"`)
+      throw new ConfigError(`${source} must be 1, md5, sha256 or md5,sha256: got "${value}"`)
     }
   }
   return [...new Set(kinds as ChecksumKind[])]
 }
 
-function parseInstallType(value: string, source: string): InstallType {
+function parseInstallType(value: string, source: SettingSource): InstallType {
   if (value === 'source' || value === 'package') return value
-  throw new UsageError(`${source} must be "source" or "package": got "${value}"`)
+  throw settingError(source, `must be "source" or "package": got "${value}"`)
+}
+
+// An unknown -t type is a usage error, reported before anything else is checked.
+function checkImageTypes(types: readonly string[], source: SettingSource): void {
+  try {
+    resolveOutputFormats(types)
+  } catch (error) {
+    if (!(error instanceof ConfigError) || source.fromEnv) throw error
+    throw new UsageError(error.message, { hint: error.hint, cause: error })
+  }
 }
 
 const SPEC_KEYS = new Map<OptionSpec, DibOptionKey>(
@@ -113,13 +139,26 @@ export function parseDibCommandLine(
     })
   }
 
-  const types = (last('types') ?? env['IMAGE_TYPE'] ?? 'qcow2').split(',').map((t) => t.trim()).filter(Boolean)
-  if (types.length === 0) throw new UsageError('Option "-t" needs at least one output type')
+  // The option wins over the environment variable; either way, errors name the one used.
+  const setting = (key: DibOptionKey, envName: string): { value: string; source: SettingSource } | undefined => {
+    const fromCli = last(key)
+    if (fromCli !== undefined) return { value: fromCli, source: { name: optionName(key), fromEnv: false } }
+    // Like DIB's ${VAR:-default}, an empty variable counts as unset.
+    const fromEnv = env[envName]
+    return fromEnv === undefined || fromEnv === '' ? undefined : { value: fromEnv, source: { name: envName, fromEnv: true } }
+  }
+  const positive = (key: DibOptionKey, envName: string): number | undefined => {
+    const given = setting(key, envName)
+    return given === undefined || given.value === '' ? undefined : parsePositiveNumber(given.source, given.value)
+  }
 
-  const imageSizeGiB = last('imageSize') ?? env['DIB_IMAGE_SIZE']
-  const extra = last('imageExtraSize') ?? env['DIB_IMAGE_EXTRA_SIZE']
-  const journal = last('journalSize') ?? env['DIB_JOURNAL_SIZE']
-  const minTmpfs = last('minTmpfs') ?? env['DIB_MIN_TMPFS']
+  const typesSetting = setting('types', 'IMAGE_TYPE') ?? { value: 'qcow2', source: { name: '-t', fromEnv: false } }
+  const types = typesSetting.value.split(',').map((t) => t.trim()).filter(Boolean)
+  if (types.length === 0) throw settingError(typesSetting.source, 'needs at least one output type')
+  checkImageTypes(types, typesSetting.source)
+
+  const imageSizeGiB = positive('imageSize', 'DIB_IMAGE_SIZE')
+  const installType = setting('installType', 'DIB_DEFAULT_INSTALLTYPE') ?? { value: 'source', source: { name: '--install-type', fromEnv: false } }
   const mkfsOptions = last('mkfsOptions') ?? env['MKFS_OPTS'] ?? ''
   const logfile = last('logfile')
   const quietEnv = env['DIB_QUIET']
@@ -136,21 +175,19 @@ export function parseDibCommandLine(
     skipBase: has('skipBase'),
     packages: (seen.get('packages') ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean),
     checksums: has('checksum') ? ['md5', 'sha256'] : parseChecksumSetting(env['DIB_CHECKSUM'], 'DIB_CHECKSUM'),
-    imageSizeBytes: imageSizeGiB === undefined || imageSizeGiB === ''
-      ? undefined
-      : Math.round(parsePositiveNumber('--image-size', imageSizeGiB) * 1024 ** 3),
-    imageExtraSizeMiB: extra === undefined || extra === '' ? undefined : parsePositiveNumber('--image-extra-size', extra),
+    imageSizeBytes: imageSizeGiB === undefined ? undefined : Math.round(imageSizeGiB * 1024 ** 3),
+    imageExtraSizeMiB: positive('imageExtraSize', 'DIB_IMAGE_EXTRA_SIZE'),
     imageCache: last('imageCache') ?? env['DIB_IMAGE_CACHE'] ?? join(env['HOME'] ?? homedir(), '.cache', 'image-create'),
     maxOnlineResize: last('maxOnlineResize') ?? env['MAX_ONLINE_RESIZE'] ?? undefined,
-    minTmpfsGiB: minTmpfs === undefined || minTmpfs === '' ? 2 : parsePositiveNumber('--min-tmpfs', minTmpfs),
-    journalSizeMiB: journal === undefined || journal === '' ? 64 : parsePositiveNumber('--mkfs-journal-size', journal),
+    minTmpfsGiB: positive('minTmpfs', 'DIB_MIN_TMPFS') ?? 2,
+    journalSizeMiB: positive('journalSize', 'DIB_JOURNAL_SIZE') ?? 64,
     mkfsOptions: mkfsOptions.split(/\s+/).filter(Boolean),
     noTmpfs: has('noTmpfs') || ENV_FLAG_TRUE(env['DIB_NO_TMPFS']),
     offline: has('offline') || ENV_FLAG_TRUE(env['DIB_OFFLINE']),
     qemuImgOptions: last('qemuImgOptions') ?? (env['QEMU_IMG_OPTIONS'] || undefined),
     rootLabel: last('rootLabel') ?? (env['ROOT_LABEL'] || undefined),
     fsType: env['FS_TYPE'] || 'ext4',
-    installType: parseInstallType(last('installType') ?? env['DIB_DEFAULT_INSTALLTYPE'] ?? 'source', '--install-type'),
+    installType: parseInstallType(installType.value, installType.source),
     dockerTarget: last('dockerTarget') ?? (env['DOCKER_TARGET'] || undefined),
     logfile,
     quiet: quietEnv === undefined || quietEnv === '' ? logfile !== undefined : quietEnv === '1',
@@ -165,6 +202,11 @@ export function parseDibCommandLine(
     uuidSeed: env['IMAGEWRIGHT_UUID_SEED'] || undefined,
   }
   return { kind: 'build', options: options_ }
+}
+
+function optionName(key: DibOptionKey): string {
+  const spec: OptionSpec = DIB_OPTIONS[key]
+  return spec.long ? `--${spec.long}` : `-${spec.short ?? ''}`
 }
 
 /** DIB strips a trailing ".<type>" from -o when exactly one type is requested. */

@@ -49,7 +49,7 @@ export async function recoverBuild(path: string, journal: JournalFile, deps: Rec
   // Processes first: they keep mounts busy. Any process rooted in the build's directories goes.
   for (const entry of entries) {
     if (entry.kind === 'dir') {
-      const killed = await killProcessesRootedIn(entry.path)
+      const killed = await killProcessesRootedIn(entry.path, 2_000, true)
       if (killed.length > 0) released.push(`processes ${killed.join(' ')}`)
     }
     if (entry.kind === 'process' && isAlive(entry.pid)) {

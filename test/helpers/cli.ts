@@ -58,15 +58,25 @@ export interface HostSnapshot {
   readonly mounts: string
   readonly resolvConf: string
   readonly chrootProcesses: string
+  /** Journals of unfinished builds (with a scope: whether any mentions it). */
+  readonly journals: string
 }
 
-/** What a build must leave exactly as it found it. */
-export function hostSnapshot(): HostSnapshot {
+/**
+ * What a build must leave exactly as it found it. With `scope` (a directory the test's builds
+ * use as TMPDIR), only resources below it count, so builds running elsewhere on the machine
+ * do not disturb the comparison.
+ */
+export function hostSnapshot(scope?: string): HostSnapshot {
   const sh = (cmd: string): string => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' })
+  const mine = (text: string): string =>
+    scope === undefined ? text : text.split('\n').filter((line) => line.includes(scope)).join('\n')
+  const journals = sh('cat /run/imagewright/builds/*.json 2>/dev/null || true')
   return {
-    loops: sh('losetup -a | sort'),
-    mounts: sh("findmnt -rn -o TARGET | grep -E '^/(tmp|var/tmp|work|run)/' | sort || true"),
+    loops: mine(sh('losetup -a | sort')),
+    mounts: mine(sh("findmnt -rn -o TARGET | grep -E '^/(tmp|var/tmp|work|run)/' | sort || true")),
     resolvConf: readFileSync('/etc/resolv.conf', 'utf8'),
-    chrootProcesses: sh("for p in /proc/[0-9]*; do r=$(readlink $p/root 2>/dev/null) || continue; case $r in /tmp/dib_*|/var/tmp/dib_*) echo ${p#/proc/};; esac; done"),
+    chrootProcesses: mine(sh("for p in /proc/[0-9]*; do r=$(readlink $p/root 2>/dev/null) || continue; case $r in /tmp/dib_*|/var/tmp/dib_*|/tmp/iw-*|/var/tmp/iw-*) echo \"${p#/proc/} $r\";; esac; done")),
+    journals: scope === undefined ? journals : String(journals.includes(scope)),
   }
 }

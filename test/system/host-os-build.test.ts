@@ -22,7 +22,8 @@ const script = (body: string): string => `#!/bin/bash\nset -eu\nset -o pipefail\
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'iw-system-'))
-  before = hostSnapshot()
+  mkdirSync(join(work, 'tmp'), { recursive: true })
+  before = hostSnapshot(work)
   writeElement('fail-install', { 'install.d/50-break-things': script('echo "about to fail"\necho "disk is full" >&2\nexit 3') })
   writeElement('slow-install', { 'install.d/50-take-a-nap': script('echo "napping now"\nsleep 300') })
   writeElement('marker', {
@@ -38,10 +39,13 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true })
 })
 
-const env = (): Record<string, string> => ({ ELEMENTS_PATH: `${join(work, 'elements')}:${HOST_OS_ELEMENTS}` })
+const env = (): Record<string, string> => ({
+  ELEMENTS_PATH: `${join(work, 'elements')}:${HOST_OS_ELEMENTS}`,
+  TMPDIR: join(work, 'tmp'),
+})
 
 function expectHostClean(): void {
-  expect(hostSnapshot()).toEqual(before)
+  expect(hostSnapshot(work)).toEqual(before)
 }
 
 describe('host-os builds', () => {

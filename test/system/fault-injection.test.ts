@@ -1,0 +1,106 @@
+// A failed, interrupted or killed build must leave the host exactly as it was, and the next
+// build must work. Uses the download-free host-os element, so every case takes seconds.
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PHASE_TABLE } from '../../src/phases/phase-table.ts'
+import { DIB_BIN, HOST_OS_ELEMENTS, IW_BIN, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
+
+let work: string
+let before: HostSnapshot
+
+const script = (body: string): string => `#!/bin/bash\nset -eu\nset -o pipefail\n${body}\n`
+
+function writeElement(name: string, rel: string, body: string): void {
+  const path = join(work, 'elements', name, rel)
+  mkdirSync(join(path, '..'), { recursive: true })
+  writeFileSync(path, script(body))
+  chmodSync(path, 0o755)
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'iw-faults-'))
+  for (const phase of PHASE_TABLE) {
+    writeElement(`fail-${phase.name}`, `${phase.dir}/50-fail-here`, `echo "failing in ${phase.name}"\nexit 7`)
+    writeElement(`nap-${phase.name}`, `${phase.dir}/50-nap-here`, `echo "napping in ${phase.name}"\nsleep 300 &\nwait`)
+  }
+  mkdirSync(join(work, 'tmp'))
+  before = hostSnapshot(work)
+})
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true })
+})
+
+const env = (): Record<string, string> => ({
+  ELEMENTS_PATH: `${join(work, 'elements')}:${HOST_OS_ELEMENTS}`,
+  TMPDIR: join(work, 'tmp'),
+})
+
+function expectHostIntact(): void {
+  expect(hostSnapshot(work)).toEqual(before)
+  expect(readdirSync(join(work, 'tmp'))).toEqual([])
+  // The host's own /dev and /proc are still what they were: nothing unmounted or deleted there.
+  expect(statSync('/dev/null').isCharacterDevice()).toBe(true)
+  expect(existsSync('/dev/pts/ptmx')).toBe(true)
+  expect(readFileSync('/proc/mounts', 'utf8')).toMatch(/^\S+ \/dev devtmpfs /m)
+  expect(readFileSync('/proc/mounts', 'utf8')).toMatch(/^\S+ \/proc proc /m)
+}
+
+const build = (extra: string, output: string, interrupt?: { when: RegExp; signal: NodeJS.Signals }) =>
+  runCli(DIB_BIN, {
+    args: ['-n', '-o', join(work, output), '-t', 'tar,raw', 'host-os', ...(extra ? [extra] : [])],
+    env: env(),
+    timeoutMs: 120_000,
+    ...(interrupt ? { interrupt } : {}),
+  })
+
+describe('a failing script in each phase', () => {
+  it.each(PHASE_TABLE.map((p) => p.name))('fails cleanly in %s', async (phase) => {
+    const result = await build(`fail-${phase}`, `fail-${phase}`)
+    expect(result.code).toBe(5)
+    expect(result.stderr).toContain(`Script "${phase}.d/50-fail-here" of element "fail-${phase}" exited with status 7`)
+    expect(result.stderr).toContain(`failing in ${phase}`)
+    expect(existsSync(join(work, `fail-${phase}.tar`))).toBe(false)
+    expectHostIntact()
+  })
+})
+
+describe('signals in the middle of a build', () => {
+  it.each([
+    ['root', 'SIGINT'],
+    ['install', 'SIGTERM'],
+    ['post-root', 'SIGINT'],
+    ['finalise', 'SIGINT'],
+    ['cleanup', 'SIGTERM'],
+  ] as const)('stops in %s on %s and releases everything', async (phase, signal) => {
+    const result = await build(`nap-${phase}`, `nap-${phase}`, { when: new RegExp(`napping in ${phase}`), signal })
+    expect(result.code).toBe(signal === 'SIGINT' ? 130 : 143)
+    expect(result.stderr).toContain(`Build interrupted by ${signal}`)
+    expectHostIntact()
+  })
+})
+
+describe('kill -9 and imagewright cleanup', () => {
+  it('releases the mounted disk, loop device and chroot of a killed build', async () => {
+    const result = await build('nap-finalise', 'killed', { when: /napping in finalise/, signal: 'SIGKILL' })
+    expect(result.signal).toBe('SIGKILL')
+    expect(hostSnapshot(work).loops).not.toBe(before.loops)
+    const cleanup = await runCli(IW_BIN, { args: ['cleanup'] })
+    expect(cleanup.code).toBe(0)
+    expect(cleanup.stdout).toMatch(/released loop device \/dev\/loop\d+/)
+    expect(cleanup.stdout).toMatch(/released mount .*\/mnt\/proc/)
+    expectHostIntact()
+  })
+})
+
+describe('after all of that', () => {
+  it('the next build succeeds', async () => {
+    const result = await build('', 'after')
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(existsSync(join(work, 'after.raw'))).toBe(true)
+    expectHostIntact()
+  })
+})
