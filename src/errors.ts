@@ -12,6 +12,7 @@ export const ExitCode = {
   Output: 7,
   Host: 8,
   BootTest: 9,
+  Hygiene: 10,
   Interrupted: 130,
   Terminated: 143,
 } as const
@@ -77,6 +78,11 @@ export class HostRequirementError extends BuilderError {
 export class BootTestError extends BuilderError {
   readonly code = 'ERR_BOOT_TEST'
   readonly exitCode = ExitCode.BootTest
+}
+
+export class HygieneError extends BuilderError {
+  readonly code = 'ERR_IMAGE_HYGIENE'
+  readonly exitCode = ExitCode.Hygiene
 }
 
 export class InterruptedError extends BuilderError {

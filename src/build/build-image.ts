@@ -9,7 +9,9 @@ import { ProcessRunner, hostEnv } from '../exec/run.ts'
 import type { Reporter } from '../report/events.ts'
 import { checkRootTree, installExtraPackages } from './root-tree.ts'
 import { type BuildContext, hooksDir, resourceDeps, rootTreeDir } from './context.ts'
-import { assembleDisk, planDisk } from './disk.ts'
+import { checkBlockDevicesBuildable } from '../blockdevice/create.ts'
+import { assembleDisk, exportDiskSettings, planDisk } from './disk.ts'
+import { checkEnvironmentFiles } from './check-environment-files.ts'
 import { initialExports } from './exported-env.ts'
 import { finaliseTree } from './tree-hygiene.ts'
 import { makePhaseRunner } from './phase-runner.ts'
@@ -19,6 +21,8 @@ import { openWorkspace } from './workspace.ts'
 import { writeDiskArtifacts, writeTreeArtifacts } from './artifacts.ts'
 import { timed } from './timed.ts'
 import { bootCheckArtifacts } from './boot-check.ts'
+import { enforceHygiene } from './hygiene.ts'
+import { hostResolvConf } from '../chroot/target-files.ts'
 
 export interface BuildDeps {
   readonly reporter: Reporter
@@ -36,14 +40,18 @@ export async function buildImage(options: BuildOptions, deps: BuildDeps): Promis
   const resourceRunner = runner.withSignal(undefined)
   await checkHost(options)
   const elements = await timed(reporter, 'resolve elements', () => resolveBuildElements(options, reporter))
+  // Everything the inputs alone can tell is checked before the host is touched.
+  const disk = await planDisk(options, elements.resolved, reporter)
+  await checkBlockDevicesBuildable(disk.plan, { runner: resourceRunner })
+  await checkEnvironmentFiles(elements.resolved.elements, runner)
   await using opened = await openWorkspace(options, { runner: resourceRunner, reporter })
   const ctx: BuildContext = {
     options, runner, resourceRunner, reporter, signal, journal: opened.journal, workspace: opened.workspace,
     exported: initialExports(options, opened.workspace, elements.resolved, elements.searchPath),
   }
   reporter.emit({ kind: 'info', message: `Elements: ${elements.resolved.elements.map((e) => e.name).join(' ')}` })
+  exportDiskSettings(ctx.exported, disk)
   const tree = await stageHooks(elements, hooksDir(ctx))
-  const disk = await planDisk(ctx, elements.resolved)
   const phase = makePhaseRunner(ctx, tree)
 
   // 1. The root tree, built in a plain directory.
@@ -75,6 +83,7 @@ export async function buildImage(options: BuildOptions, deps: BuildDeps): Promis
     }
     await phase('cleanup', mounted.rootPath)
     await finaliseTree(mounted.rootPath)
+    await enforceHygiene({ root: mounted.rootPath, env: options.env, hostResolvConf: await hostResolvConf(), reporter })
     artifacts.push(...(await writeTreeArtifacts(ctx, mounted.rootPath)))
     rawImage = mounted.imagePath
   }

@@ -20,9 +20,11 @@ export function computeImageSize(input: ImageSizeInput): number {
   let bytes: number
   if (input.fixedBytes !== undefined) {
     const tree = input.treeKiB * KiB
-    if (input.fixedBytes < tree) {
+    const needed = minimumFixedBytes(tree, input)
+    if (input.fixedBytes < needed) {
+      const journal = input.rootFsType === 'ext4' ? ` and a ${input.journalMiB} MiB ext4 journal` : ''
       throw new ConfigError(
-        `Image size ${formatMiB(input.fixedBytes)} is too small for the image tree (${formatMiB(tree)})`,
+        `Image size ${formatMiB(input.fixedBytes)} (--image-size or DIB_IMAGE_SIZE) is too small for the image tree (${formatMiB(tree)})${journal}: it needs at least ${formatMiB(needed)}`,
         { hint: 'Give a larger --image-size (in GiB), or leave it out to size the image automatically' },
       )
     }
@@ -39,6 +41,14 @@ export function computeImageSize(input: ImageSizeInput): number {
     if (input.hasEfiLayout) bytes += EFI_EXTRA
   }
   return Math.ceil(bytes / ROUND_TO) * ROUND_TO
+}
+
+// mkfs.ext4 refuses a journal bigger than about half the filesystem, so a fixed size must hold
+// the tree, the journal, and twice the journal (plus a little for the metadata) at least.
+function minimumFixedBytes(tree: number, input: ImageSizeInput): number {
+  if (input.rootFsType !== 'ext4') return tree
+  const journal = input.journalMiB * MiB
+  return Math.max(tree + journal, 2 * journal + 4 * MiB)
 }
 
 /** The root filesystem's mkfs options DIB derives: inode ratio and journal for ext4, resize. */

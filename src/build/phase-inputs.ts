@@ -4,7 +4,7 @@ import { realpath } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { listEnvironmentFiles } from '../elements/environment-files.ts'
 import type { HooksTree } from '../elements/hooks-tree.ts'
-import { listPhaseScripts } from '../elements/phase-scripts.ts'
+import { listPhaseScripts, type SkipReason } from '../elements/phase-scripts.ts'
 import type { PhaseScript } from '../phases/run-phase.ts'
 import type { PhaseSpec } from '../phases/phase-table.ts'
 import type { Reporter } from '../report/events.ts'
@@ -22,7 +22,8 @@ export async function listPhase(
 ): Promise<PhaseListing> {
   const listing = await listPhaseScripts(join(tree.root, phase.dir), runPartsRegex ? { nameRegex: runPartsRegex } : {})
   for (const skipped of listing.skipped) {
-    reporter.emit({ kind: 'warning', message: `Not running "${phase.dir}/${skipped.name}": ${skipped.reason.replace(/-/g, ' ')}` })
+    const element = await originOf(tree, join(phase.dir, skipped.name))
+    reporter.emit({ kind: 'warning', message: `Not running "${phase.dir}/${skipped.name}" of element "${element}": ${describeSkip(skipped.reason)}` })
   }
   const scripts: PhaseScript[] = []
   for (const script of listing.scripts) {
@@ -30,6 +31,12 @@ export async function listPhase(
   }
   const env = await listEnvironmentFiles(join(tree.root, 'environment.d'))
   return { scripts, envFiles: env.files.map((f) => f.name) }
+}
+
+function describeSkip(reason: SkipReason): string {
+  if (reason === 'not-executable') return 'it is not executable (chmod +x it to run it)'
+  if (reason === 'bad-name') return 'RUN_PARTS_REGEX does not match its name (by default only letters, digits, "_" and "-")'
+  return reason.replace(/-/g, ' ')
 }
 
 async function originOf(tree: HooksTree, relPath: string): Promise<string> {

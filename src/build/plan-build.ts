@@ -11,6 +11,7 @@ import { silentReporter, type Reporter } from '../report/events.ts'
 import { readBlockDeviceConfig, rootFsParams } from './disk.ts'
 import { initialExports } from './exported-env.ts'
 import { listPhase } from './phase-inputs.ts'
+import { BUILD_OUTLINE, type OutlineStep } from './outline.ts'
 import { runPartsRegex } from './phase-runner.ts'
 import { resolveBuildElements, stageHooks } from './prepare-elements.ts'
 
@@ -30,6 +31,7 @@ export interface PlannedPhase {
 
 export interface BuildPlan {
   readonly elements: readonly PlannedElement[]
+  readonly outline: readonly OutlineStep[]
   readonly phases: readonly PlannedPhase[]
   readonly environmentFiles: readonly string[]
   readonly environment: Readonly<Record<string, string>>
@@ -69,6 +71,7 @@ export async function planBuild(options: BuildOptions): Promise<BuildPlan> {
     const exported = initialExports(options, PLACEHOLDER_WORKSPACE, elements.resolved, elements.searchPath)
     return {
       elements: elements.resolved.elements.map((e) => ({ name: e.name, path: e.path, pulledBy: e.pulledBy, requested: e.requested, provides: e.provides })),
+      outline: BUILD_OUTLINE,
       phases,
       environmentFiles,
       environment: Object.fromEntries([...exported].filter(([key]) => !key.startsWith('BASH_FUNC'))),

@@ -1,15 +1,29 @@
 // Fail before any work when the host cannot do the build: not root, or tools missing.
 import type { BuildOptions } from '../config/build-options.ts'
-import { requireRoot, requireTools } from '../host/host-tools.ts'
+import { HostRequirementError } from '../errors.ts'
+import { findTool, requireRoot, requireTools, TOOL_PACKAGES } from '../host/host-tools.ts'
 import { resolveOutputFormats } from '../output/formats.ts'
 
 export async function checkHost(options: BuildOptions): Promise<void> {
   resolveOutputFormats(options.imageTypes)
   requireRoot('build an image')
-  const tools = ['losetup', 'mount', 'umount', 'findmnt', 'partx', 'chroot', 'du', 'cp', 'sfdisk', `mkfs.${options.fsType}`]
+  await requireRootMkfs(options.fsType)
+  const tools = ['losetup', 'mount', 'umount', 'findmnt', 'partx', 'chroot', 'du', 'cp', 'sfdisk']
   const diskTypes = options.imageTypes.filter((t) => !['tar', 'tgz', 'squashfs', 'docker', 'oci', 'raw'].includes(t))
   if (diskTypes.length > 0) tools.push('qemu-img')
   if (options.imageTypes.includes('squashfs')) tools.push('mksquashfs')
   if (options.bootTest) tools.push('qemu-system-x86_64', 'qemu-img')
   await requireTools(tools, 'build an image')
+}
+
+// FS_TYPE is free text (DIB passes it to mkfs -t), so a missing mkfs is often a typo in it.
+async function requireRootMkfs(fsType: string): Promise<void> {
+  const mkfs = `mkfs.${fsType}`
+  if (await findTool(mkfs)) return
+  const debianPackage = TOOL_PACKAGES[mkfs]
+  throw new HostRequirementError(`Cannot make the root filesystem: FS_TYPE is "${fsType}" and "${mkfs}" is not installed`, {
+    hint: debianPackage === undefined
+      ? `Check FS_TYPE (ext4, xfs, btrfs, vfat...), or install the package that provides "${mkfs}"`
+      : `Install it with: apt-get install ${debianPackage}`,
+  })
 }

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings'
 import { runBootTest } from './commands/boot-test.ts'
 import { cleanupCommand } from './commands/cleanup.ts'
+import { usageErrorFromCommander } from './commander-error.ts'
 import { planCommand } from './commands/plan.ts'
 import { dibMain, packageVersion } from './dib-main.ts'
 import { exitCodeOf, renderError } from './render-error.ts'
@@ -13,7 +14,8 @@ function program(outcome: Outcome): Command {
     .description('Build bootable disk images from diskimage-builder elements, and prove they boot')
     .version(packageVersion())
     .exitOverride()
-    .showHelpAfterError()
+    // Errors are rendered like every other failure (see imagewrightMain), not by commander.
+    .configureOutput({ outputError: () => undefined })
   root
     .command('build')
     .description('Build an image; takes the options of disk-image-create (see "imagewright build --help")')
@@ -62,7 +64,11 @@ export async function imagewrightMain(argv: readonly string[]): Promise<number> 
     await root.parseAsync([...argv], { from: 'user' })
     return await outcome.value
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0
+      process.stderr.write(renderError(usageErrorFromCommander(error.message, 'imagewright'), false))
+      return 2
+    }
     process.stderr.write(renderError(error, false))
     return exitCodeOf(error)
   }

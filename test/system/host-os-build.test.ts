@@ -1,6 +1,6 @@
 // Fast real builds with the test-only host-os element: every phase runs, nothing is downloaded.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -26,6 +26,10 @@ beforeAll(() => {
   before = hostSnapshot(work)
   writeElement('fail-install', { 'install.d/50-break-things': script('echo "about to fail"\necho "disk is full" >&2\nexit 3') })
   writeElement('slow-install', { 'install.d/50-take-a-nap': script('echo "napping now"\nsleep 300') })
+  writeElement('leaky', {
+    'install.d/30-leak': script('mkdir -p /etc/ssh\ntouch /etc/ssh/ssh_host_ed25519_key /etc/ssh/ssh_host_ed25519_key.pub\necho "id" > /etc/machine-id\necho history > /root/.bash_history'),
+  })
+  writeElement('secret-leak', { 'install.d/30-leak': script('echo "password=$DIB_ADMIN_PASSWORD" > /etc/app.conf') })
   writeElement('marker', {
     'install.d/20-write-marker': script('echo "installed by marker" > /etc/marker\necho "$IMAGE_NAME" > /etc/marker-image-name'),
     'root.d/90-check-target-root': script('test -d "$TARGET_ROOT/etc"'),
@@ -61,6 +65,30 @@ describe('host-os builds', () => {
     expect(marker).toBe(`from-environment-d\n${join(work, 'out', 'img')}\n`)
     const fsType = execFileSync('blkid', ['-o', 'value', '-s', 'TYPE', join(work, 'out', 'img.raw')], { encoding: 'utf8' })
     expect(fsType.trim()).toBe('ext4')
+    expectHostClean()
+  })
+
+  it('strips machine id, SSH host keys and history, and says so', async () => {
+    const result = await runCli(DIB_BIN, { args: ['-n', '-o', join(work, 'clean'), '-t', 'tar', 'host-os', 'leaky'], env: env() })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('Hygiene check passed')
+    const listing = execFileSync('tar', ['-tf', join(work, 'clean.tar')], { encoding: 'utf8' })
+    expect(listing).not.toMatch(/ssh_host_/)
+    expect(listing).not.toMatch(/\.bash_history/)
+    expect(listing).toMatch(/multi-user\.target\.wants\/imagewright-ssh-host-keys\.service/)
+    expect(execFileSync('tar', ['-xOf', join(work, 'clean.tar'), './etc/machine-id'], { encoding: 'utf8' })).toBe('')
+    expectHostClean()
+  })
+
+  it('refuses to ship an image that contains a DIB_* secret, naming the file', async () => {
+    const result = await runCli(DIB_BIN, {
+      args: ['-n', '-o', join(work, 'leak'), '-t', 'tar', 'host-os', 'secret-leak'],
+      env: { ...env(), DIB_ADMIN_PASSWORD: 'hunter2-very-secret' },
+    })
+    expect(result.code).toBe(10)
+    expect(result.stderr).toContain('/etc/app.conf contains the value of DIB_ADMIN_PASSWORD')
+    expect(result.stderr).toContain('Code: ERR_IMAGE_HYGIENE')
+    expect(existsSync(join(work, 'leak.tar'))).toBe(false)
     expectHostClean()
   })
 

@@ -10,8 +10,14 @@ export function renderPlan(plan: BuildPlan): string {
     const provides = e.provides.length > 0 ? `, provides ${e.provides.join(', ')}` : ''
     out.push(`  ${e.name.padEnd(width)}  ${why}${provides}`, `  ${''.padEnd(width)}  ${e.path}`)
   }
-  out.push('', `environment.d (sourced before every script): ${plan.environmentFiles.join(' ') || '(none)'}`, '', 'Phases:')
-  for (const phase of plan.phases) {
+  out.push('', `environment.d (sourced before every script): ${plan.environmentFiles.join(' ') || '(none)'}`, '', 'Steps:')
+  for (const step of plan.outline) {
+    if ('core' in step) {
+      out.push(`  * ${step.core}`)
+      continue
+    }
+    const phase = plan.phases.find((p) => p.phase === `${step.phase}.d`)
+    if (!phase) continue
     out.push(`  ${phase.phase} (${phase.side === 'chroot' ? 'in the chroot' : 'on the host'})${phase.scripts.length === 0 ? ': nothing to run' : ''}`)
     for (const s of phase.scripts) out.push(`    ${s.script}  [${s.element}]`)
   }
