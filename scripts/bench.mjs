@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// `npm run bench`: times representative builds and records peak memory, then writes a table to
+// bench-results/bench.md. Numbers, not pass/fail: these machines are noisy, so targets are read
+// from the table rather than asserted in tests. Needs root and `npm run build` first.
+// BENCH_DEBIAN=1 adds a full debian-minimal vm build (uses the shared test cache).
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+const repo = join(import.meta.dirname, '..')
+const dib = join(repo, 'dist', 'cli', 'disk-image-create.js')
+const iw = join(repo, 'dist', 'cli', 'imagewright.js')
+const hostOs = join(repo, 'test', 'fixtures', 'elements')
+const runs = Number(process.env.BENCH_RUNS ?? 3)
+
+function peakKiB(pid) {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return match ? Number(match[1]) : 0
+  } catch {
+    return 0
+  }
+}
+
+function measure(args, env, cwd) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+    let peak = 0
+    let stderr = ''
+    const timer = setInterval(() => { peak = Math.max(peak, peakKiB(child.pid)) }, 20)
+    child.stderr.on('data', (d) => { stderr += d })
+    child.on('close', (code) => {
+      clearInterval(timer)
+      if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`))
+      else resolve({ seconds: (performance.now() - started) / 1000, peakMiB: peak / 1024 })
+    })
+  })
+}
+
+const cases = [
+  { name: 'plan debian-minimal vm', args: [iw, 'plan', 'debian-minimal', 'vm'] },
+  { name: 'host-os build, tar', args: [dib, '-n', '-t', 'tar', '-o', 'b1', 'host-os'], env: { ELEMENTS_PATH: hostOs } },
+  { name: 'host-os build, raw+qcow2', args: [dib, '-n', '-t', 'raw,qcow2', '-o', 'b2', 'host-os'], env: { ELEMENTS_PATH: hostOs } },
+]
+if (process.env.BENCH_DEBIAN === '1') {
+  cases.push({
+    name: 'debian-minimal vm (cached root), qcow2',
+    args: [dib, '-o', 'debian', 'debian-minimal', 'vm'],
+    env: { DIB_IMAGE_CACHE: '/var/tmp/imagewright-test-cache', DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1' },
+    runs: 1,
+  })
+}
+
+const work = mkdtempSync('/var/tmp/iw-bench-')
+const rows = []
+try {
+  for (const c of cases) {
+    const results = []
+    for (let i = 0; i < (c.runs ?? runs); i++) results.push(await measure(c.args, { DIB_NO_TIMESTAMP: '1', ...c.env }, work))
+    const seconds = results.map((r) => r.seconds).sort((a, b) => a - b)
+    const median = seconds[Math.floor(seconds.length / 2)]
+    const peak = Math.max(...results.map((r) => r.peakMiB))
+    rows.push(`| ${c.name} | ${results.length} | ${median.toFixed(2)} | ${seconds[0].toFixed(2)} | ${peak.toFixed(0)} |`)
+    process.stdout.write(`${rows.at(-1)}\n`)
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true })
+}
+const table = [
+  `# imagewright benchmark (${new Date().toISOString()}, ${process.version})`,
+  '',
+  '| case | runs | median s | best s | peak RSS MiB (CLI process) |',
+  '| --- | --- | --- | --- | --- |',
+  ...rows,
+  '',
+].join('\n')
+mkdirSync(join(repo, 'bench-results'), { recursive: true })
+writeFileSync(join(repo, 'bench-results', 'bench.md'), table)
+process.stdout.write(`\nWrote bench-results/bench.md\n`)
