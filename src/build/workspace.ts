@@ -3,12 +3,13 @@
 // destroy the host.
 import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { totalmem } from 'node:os'
 import { join } from 'node:path'
 import type { BuildOptions } from '../config/build-options.ts'
 import { ChrootError } from '../errors.ts'
 import type { Runner } from '../exec/command.ts'
 import { FileJournal, type ResourceJournal } from '../host/journal.ts'
-import { mountsBelow, unmount } from '../host/mount.ts'
+import { mountOn, mountsBelow, unmount } from '../host/mount.ts'
 import type { Reporter } from '../report/events.ts'
 import type { Workspace } from './context.ts'
 
@@ -21,17 +22,30 @@ export interface OpenedWorkspace extends AsyncDisposable {
   readonly buildId: string
 }
 
+/** DIB builds in tmpfs when the machine has at least twice the minimum size in RAM. */
+export function shouldUseTmpfs(options: Pick<BuildOptions, 'noTmpfs' | 'minTmpfsGiB'>, totalMemBytes: number): boolean {
+  return !options.noTmpfs && totalMemBytes >= 2 * options.minTmpfsGiB * 1024 ** 3
+}
+
 export async function openWorkspace(
-  options: Pick<BuildOptions, 'tmpDir'>,
+  options: Pick<BuildOptions, 'tmpDir' | 'noTmpfs' | 'minTmpfsGiB'>,
   deps: { readonly runner: Runner; readonly reporter: Reporter },
 ): Promise<OpenedWorkspace> {
   const buildId = `${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(4).toString('hex')}`
   const journal = new FileJournal(join(STATE_DIR, `${buildId}.json`), buildId)
   await mkdir(options.tmpDir, { recursive: true })
-  const buildDir = await mkdtemp(join(options.tmpDir, 'dib_build.'))
-  await journal.record({ kind: 'dir', path: buildDir })
-  const imageDir = await mkdtemp(join(options.tmpDir, 'dib_image.'))
-  await journal.record({ kind: 'dir', path: imageDir })
+  const tmpfs = shouldUseTmpfs(options, totalmem())
+  const makeDir = async (prefix: string): Promise<string> => {
+    const dir = await mkdtemp(join(options.tmpDir, prefix))
+    await journal.record({ kind: 'dir', path: dir })
+    if (tmpfs) await mountOn({ source: 'tmpfs', target: dir, type: 'tmpfs', options: ['mode=0755'] }, { ...deps, journal })
+    return dir
+  }
+  const buildDir = await makeDir('dib_build.')
+  const imageDir = await makeDir('dib_image.')
+  if (!tmpfs && !options.noTmpfs) {
+    deps.reporter.emit({ kind: 'info', message: `Not enough RAM to build in tmpfs (needs ${2 * options.minTmpfsGiB} GiB): building in ${options.tmpDir}` })
+  }
   const workspace: Workspace = { buildDir, imageDir }
   return {
     workspace,
