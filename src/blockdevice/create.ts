@@ -25,8 +25,7 @@ export async function createBlockDevices(
 ): Promise<BlockDevices> {
   const host = deps.host ?? nodeDeviceHost
   const layout = layoutDisks(plan, params)
-  checkBuildable(plan)
-  await refuseLvmWithoutDeviceMapper(plan, deps, host)
+  await checkBlockDevicesBuildable(plan, deps)
   const held = new HeldResources(deps, host)
   const devices = new Map<string, string>()
   for (const node of plan.order) {
@@ -91,6 +90,18 @@ async function executeStep(
   }
 }
 
+/**
+ * What createBlockDevices would refuse before taking anything. A build calls it up front too, so
+ * a config this host cannot build fails before any work, not after the root tree is made.
+ */
+export async function checkBlockDevicesBuildable(
+  plan: BlockDevicePlan,
+  deps: Pick<BlockDeviceDeps, 'runner' | 'host'>,
+): Promise<void> {
+  checkBuildable(plan)
+  await refuseLvmWithoutDeviceMapper(plan, deps, deps.host ?? nodeDeviceHost)
+}
+
 // A build needs image0 (its file is the image) and a root filesystem to copy the tree into.
 function checkBuildable(plan: BlockDevicePlan): void {
   if (plan.byName.get(IMAGE_NODE)?.kind !== 'local_loop') {
@@ -105,7 +116,7 @@ function checkBuildable(plan: BlockDevicePlan): void {
 
 async function refuseLvmWithoutDeviceMapper(
   plan: BlockDevicePlan,
-  deps: BlockDeviceDeps,
+  deps: Pick<BlockDeviceDeps, 'runner'>,
   host: DeviceHost,
 ): Promise<void> {
   const lvm = plan.nodes.find((node) => node.kind === 'lvm')

@@ -2,6 +2,7 @@
 // what the mkfs node named "mkfs_root" leaves unset. Unlike DIB's gpt/efi layouts, which
 // hard-code ext4, a config should leave type and label out of mkfs_root so FS_TYPE and
 // ROOT_LABEL reach every layout.
+import { ConfigError } from '../errors.ts'
 import { configErrorAt, originAt } from './config-source.ts'
 import {
   canonicalFsType,
@@ -49,14 +50,14 @@ export function settleFilesystem(draft: MkfsDraft, root: RootFsParams): MkfsNode
     const fromParams = draft.label === undefined && isRoot && rootLabel !== undefined
     const origin = draft.label === undefined ? draft.origin : originAt(draft.origin, 'label')
     const source = fromParams
-      ? ' (from the root label setting)'
+      ? ' (from --root-label or ROOT_LABEL)'
       : draft.label === undefined
         ? ' (the node name)'
         : ''
-    throw configErrorAt(
-      origin,
-      `Cannot use label "${label}"${source} for ${type} filesystem "${draft.name}": ${problem}`,
-    )
+    const message = `Cannot use label "${label}"${source} for ${type} filesystem "${draft.name}": ${problem}`
+    // A label from the option is the option's fault: a position in the config would mislead.
+    if (fromParams) throw new ConfigError(message, { hint: 'Change --root-label (or ROOT_LABEL), or leave it out to use the default label' })
+    throw configErrorAt(origin, message)
   }
   return {
     kind: 'mkfs',

@@ -24,6 +24,14 @@ export function formatFromExtension(path: string): DiskFormat | undefined {
   return EXTENSION_FORMATS[extname(path).toLowerCase()]
 }
 
+/**
+ * True when a raw image starts like a bootable disk: a 512-byte sector ending in 0x55 0xAA (an
+ * MBR, or GPT's protective MBR). A text file or a bare filesystem has no such sector.
+ */
+export function hasBootSignature(firstSector: Uint8Array): boolean {
+  return firstSector.length >= 512 && firstSector[510] === 0x55 && firstSector[511] === 0xaa
+}
+
 export function qemuImgInfoArgv(image: string): [string, ...string[]] {
   // --force-share: reading the header must not fail because another process holds the image.
   return ['qemu-img', 'info', '--output=json', '--force-share', image]

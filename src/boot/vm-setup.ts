@@ -10,6 +10,7 @@ import type { Reporter } from '../report/events.ts'
 import type { AsyncStack } from '../util/async-stack.ts'
 import {
   formatFromExtension,
+  hasBootSignature,
   isDiskFormat,
   parseQemuImgInfo,
   qemuImgInfoArgv,
@@ -138,13 +139,18 @@ async function prepareDrive(
 ): Promise<QemuDrive> {
   // The overlay records its backing file by name; a relative one would resolve from the temp dir.
   const image = resolve(path)
-  try {
-    await stat(image)
-  } catch (error) {
+  const info = await stat(image).catch((error: unknown) => {
     throw new ConfigError(`Cannot boot-test "${image}": no such image`, { cause: error })
-  }
+  })
+  if (info.isDirectory()) throw new ConfigError(`Cannot boot-test "${image}": it is a directory, not a disk image`)
   const probed = await probeImage(image, runner)
   const format = setup.format ?? probed.format
+  // Without this, a file that is no disk at all would boot to nothing and wait for the timeout.
+  if (format === 'raw' && setup.kernel === undefined && !hasBootSignature(await readFirstSector(image))) {
+    throw new ConfigError(`Cannot boot-test "${image}": it is not a bootable disk image (no partition table or boot sector)`, {
+      hint: 'Give a disk image (raw, qcow2, vmdk, vhd or vhdx) built with a bootloader, e.g. with the "vm" element',
+    })
+  }
   if (setup.diskSize === undefined) return { path: image, format, snapshot: true }
   if (probed.virtualSize !== undefined && setup.diskSize < probed.virtualSize) {
     throw new ConfigError(
@@ -162,6 +168,16 @@ async function prepareDrive(
   )
   // The overlay is private to this test, so writes may land in it directly.
   return { path: overlay, format: 'qcow2', snapshot: false }
+}
+
+async function readFirstSector(image: string): Promise<Uint8Array> {
+  const handle = await open(image, 'r')
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(512), 0, 512, 0)
+    return buffer.subarray(0, bytesRead)
+  } finally {
+    await handle.close()
+  }
 }
 
 async function probeImage(

@@ -43,7 +43,11 @@ export async function readBlockDeviceConfig(
   if (setting?.startsWith('file://')) {
     const path = setting.slice('file://'.length)
     const text = await readFile(path, 'utf8').catch((error: unknown) => {
-      throw new ConfigError(`Cannot read DIB_BLOCK_DEVICE_CONFIG file "${path}": ${(error as Error).message}`, { cause: error })
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message
+      throw new ConfigError(`Cannot read DIB_BLOCK_DEVICE_CONFIG file "${path}": ${reason}`, {
+        cause: error,
+        hint: 'Use file:// followed by the path of a readable YAML file, e.g. file:///etc/layout.yaml',
+      })
     })
     return planBlockDeviceFromText(text, path, root)
   }

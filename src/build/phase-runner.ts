@@ -1,6 +1,9 @@
-// Binds the phase runner to this build: its hooks tree, exported variables and environment.
+// Binds the phase runner to this build: its hooks tree, exported variables, environment and
+// `break=` breakpoints.
 import type { HooksTree } from '../elements/hooks-tree.ts'
-import { phaseSpec, type PhaseName } from '../phases/phase-table.ts'
+import { breakpointFor, readBreakSettings, type BreakKind } from '../phases/breakpoints.ts'
+import { buildHookEnv } from '../phases/hook-env.ts'
+import { phaseSpec, type PhaseName, type PhaseSpec } from '../phases/phase-table.ts'
 import { runPhase } from '../phases/run-phase.ts'
 import type { BuildContext } from './context.ts'
 import { LIBEXEC_DIR, RUN_HOOK } from './package-paths.ts'
@@ -14,23 +17,57 @@ export function runPartsRegex(env: Readonly<Record<string, string>>): RegExp | u
 }
 
 export function makePhaseRunner(ctx: BuildContext, tree: HooksTree): PhaseRunner {
+  const breaks = readBreakSettings(ctx.options.env)
   return async (name, root) => {
     ctx.signal.throwIfAborted()
     const phase = phaseSpec(name)
     const listing = await listPhase(tree, phase, runPartsRegex(ctx.options.env), ctx.reporter)
-    await runPhase(
-      {
-        phase,
-        scripts: listing.scripts,
-        envFiles: listing.envFiles,
-        hooksDir: tree.root,
-        root,
-        runHook: RUN_HOOK,
-        hostHelpersDir: LIBEXEC_DIR,
-        baseEnv: ctx.options.env,
-        exported: ctx.exported,
-      },
-      ctx,
-    )
+    const stopAt = async (kind: BreakKind): Promise<void> => {
+      const decision = breakpointFor(breaks, phase, kind, listing.scripts.length > 0)
+      if (decision) await runBreakpoint(ctx, phase, root, decision.command, decision.where, kind)
+    }
+    await stopAt('before')
+    try {
+      await runPhase(
+        {
+          phase,
+          scripts: listing.scripts,
+          envFiles: listing.envFiles,
+          hooksDir: tree.root,
+          root,
+          runHook: RUN_HOOK,
+          hostHelpersDir: LIBEXEC_DIR,
+          baseEnv: ctx.options.env,
+          exported: ctx.exported,
+        },
+        ctx,
+      )
+    } catch (error) {
+      if (!ctx.signal.aborted) await stopAt('error')
+      throw error
+    }
+    await stopAt('after')
   }
+}
+
+async function runBreakpoint(
+  ctx: BuildContext,
+  phase: PhaseSpec,
+  root: string,
+  command: string,
+  where: 'host' | 'chroot',
+  kind: BreakKind,
+): Promise<void> {
+  ctx.reporter.emit({ kind: 'info', message: `Breakpoint ${kind === 'error' ? 'after-error' : `${kind}-${phase.name}`}: running "${command}" ${where === 'chroot' ? 'in the chroot' : 'on the host'}` })
+  const env = buildHookEnv({ base: ctx.options.env, exported: ctx.exported, phase: where === 'chroot' ? phase : { ...phase, side: 'host' }, targetRoot: root, pathPrefix: [LIBEXEC_DIR] })
+  await ctx.runner.run(
+    {
+      argv: command === 'bash' ? ['bash', '-i'] : ['bash', '-c', command],
+      env,
+      interactive: true,
+      label: `break ${phase.dir}`,
+      ...(where === 'chroot' ? { chroot: root } : { cwd: root }),
+    },
+    { allowFailure: true },
+  )
 }

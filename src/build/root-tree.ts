@@ -43,6 +43,10 @@ export async function installExtraPackages(ctx: BuildContext, tree: HooksTree): 
     })
   } catch (error) {
     if (!(error instanceof CommandFailedError)) throw error
-    throw new HookFailedError(`Cannot install the packages given with -p: ${ctx.options.packages.join(', ')}`, { cause: error })
+    const tail = error.failure.tail.slice(-10).map((line) => `  | ${line}`).join('\n')
+    throw new HookFailedError(
+      `Cannot install the packages given with -p (${ctx.options.packages.join(', ')}): install-packages ${error.message.replace(/^Command /, '')}${tail ? `; last output:\n${tail}` : ''}`,
+      { cause: error, hint: 'install-packages comes from the OS element (dpkg on Debian); with -n make sure one provides it' },
+    )
   }
 }

@@ -8,6 +8,8 @@ export interface Command {
   /** Run inside this root with the host's chroot(8). */
   readonly chroot?: string
   readonly input?: string
+  /** Give the command the terminal (stdin, stdout, stderr): debugging shells at breakpoints. */
+  readonly interactive?: boolean
   readonly timeoutMs?: number
   /** A label for events and errors, e.g. "install.d/50-foo (element foo)". */
   readonly label?: string

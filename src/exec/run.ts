@@ -85,7 +85,11 @@ export class ProcessRunner implements Runner {
       ...(cmd.cwd === undefined ? {} : { cwd: cmd.cwd }),
       env: { ...(cmd.env ?? this.#baseEnv) },
       extendEnv: false,
-      ...(cmd.input === undefined ? { stdin: 'ignore' as const } : { input: cmd.input }),
+      ...(cmd.interactive
+        ? { stdio: 'inherit' as const }
+        : cmd.input === undefined
+          ? { stdin: 'ignore' as const }
+          : { input: cmd.input }),
       reject: false,
       ...(cmd.timeoutMs === undefined ? {} : { timeout: cmd.timeoutMs }),
       ...cancel,

@@ -1,5 +1,6 @@
 // The `-t` types imagewright can write, and what each one needs. Disk types are converted from
 // the finished raw image; tree types are packed from the mounted root tree before unmount.
+import { suggestNames } from '../elements/suggest.ts'
 import { ConfigError } from '../errors.ts'
 
 export interface HostTool {
@@ -135,7 +136,9 @@ function lookUpFormat(type: string): OutputFormat {
     throw new ConfigError(`Cannot write image type "${type}": ${refusal}`, { hint: valid })
   }
   const lower = type.toLowerCase()
-  const hint = lower !== type && OUTPUT_FORMATS.has(lower) ? `did you mean "${lower}"?` : undefined
+  const close = OUTPUT_FORMATS.has(lower) ? [lower] : suggestNames(lower, OUTPUT_FORMATS.keys())
+  const hint =
+    close.length === 0 ? undefined : `did you mean ${close.map((t) => `"${t}"`).join(' or ')}?`
   throw new ConfigError(`Cannot write image type "${type}": unknown type; ${valid}`, { hint })
 }
 

@@ -69,7 +69,9 @@ export async function runPhase(run: PhaseRun, deps: PhaseDeps): Promise<void> {
           argv: [runHook, ...envFiles, '--', scriptPath],
           env,
           label,
-          ...(inChroot ? { chroot: run.root } : { cwd: run.hooksDir }),
+          // Host-side hooks run where the build was started, as in DIB: relative paths such
+          // as the manifests element's "${IMAGE_NAME}.d/" land beside the image.
+          ...(inChroot ? { chroot: run.root } : {}),
         })
       } catch (error) {
         throw hookFailure(error, phase, script)
@@ -93,6 +95,6 @@ function hookFailure(error: unknown, phase: PhaseSpec, script: PhaseScript): unk
   const status = failure.exitCode === undefined ? 'was killed' : `exited with status ${failure.exitCode}`
   return new HookFailedError(
     `Script "${phase.dir}/${script.name}" of element "${script.element}" ${status}${tail ? `; last output:\n${tail}` : ''}`,
-    { cause: error, hint: 'Run again with -x to trace the script, or break=after-error to get a shell' },
+    { cause: error, hint: 'Run again with -x to trace the script, or with break=after-error to get a shell where it failed' },
   )
 }
