@@ -34,7 +34,7 @@ afterAll(() => {
 async function expectBoots(image: string): Promise<void> {
   const started = Date.now()
   const boot = await runCli(IW_BIN, { args: ['boot-test', '--quiet', '--timeout', '300', image], cwd: work })
-  expect(boot.stdout).toContain('PASS')
+  expect(boot.stdout, boot.stderr).toContain('PASS')
   expect(boot.code).toBe(0)
   expect(Date.now() - started).toBeLessThan(300_000)
 }
