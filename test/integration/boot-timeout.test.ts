@@ -1,5 +1,5 @@
 // Failure paths of the boot test with a real QEMU: every one must end QEMU and remove the temp
-// dir. These need no kernel download: an all-zero disk simply never boots.
+// dir. These need no kernel download: a disk whose boot sector spins forever never boots.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,7 +18,11 @@ describe.skipIf(!hasQemu())('boot test failure paths', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'iw-boot-fail-'))
     blank = join(work, 'blank.raw')
-    await writeFile(blank, Buffer.alloc(1024 * 1024))
+    // "jmp $" and the boot signature: a disk the boot test accepts, on which nothing happens.
+    const disk = Buffer.alloc(1024 * 1024)
+    disk.set([0xeb, 0xfe], 0)
+    disk.set([0x55, 0xaa], 510)
+    await writeFile(blank, disk)
   })
 
   afterAll(async () => {

@@ -107,7 +107,7 @@ describe('root filesystem parameters', () => {
       planText(EFI_LAYOUT, { rootFsType: 'xfs', rootLabel: 'cloudimg-rootfs' }),
     )
     expect(error.message).toMatch(
-      /label "cloudimg-rootfs" \(from the root label setting\) for xfs filesystem "mkfs_root"/,
+      /label "cloudimg-rootfs" \(from --root-label or ROOT_LABEL\) for xfs filesystem "mkfs_root"/,
     )
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  hasBootSignature,
   formatFromExtension,
   isDiskFormat,
   parseQemuImgInfo,
@@ -74,5 +75,26 @@ describe('qemu-img argv', () => {
       '/tmp/t/o.qcow2',
       '21474836480',
     ])
+  })
+})
+
+describe('hasBootSignature', () => {
+  const sector = (bytes: Record<number, number>, length = 512): Uint8Array => {
+    const data = new Uint8Array(length)
+    for (const [offset, value] of Object.entries(bytes)) data[Number(offset)] = value
+    return data
+  }
+
+  it('accepts a sector ending in 55 AA (MBR or protective MBR)', () => {
+    expect(hasBootSignature(sector({ 510: 0x55, 511: 0xaa }))).toBe(true)
+  })
+
+  it.each([
+    ['an empty sector', sector({})],
+    ['swapped signature bytes', sector({ 510: 0xaa, 511: 0x55 })],
+    ['a file shorter than a sector', sector({ 510: 0x55, 511: 0xaa }, 511)],
+    ['text', new TextEncoder().encode('hello\n')],
+  ])('refuses %s', (_name, data) => {
+    expect(hasBootSignature(data)).toBe(false)
   })
 })

@@ -31,9 +31,18 @@ describe('computeImageSize()', () => {
     expect(computeImageSize({ ...base, treeKiB: 1024 })).toBe(257 * MiB)
   })
 
-  it('refuses a fixed size smaller than the tree', () => {
-    expect(() => computeImageSize({ ...base, treeKiB: 2048 * 1024, fixedBytes: 1024 * MiB }))
-      .toThrow('Image size 1024 MiB is too small for the image tree (2048 MiB)')
+  it('refuses a fixed size smaller than the tree, naming the option', () => {
+    expect(() => computeImageSize({ ...base, rootFsType: 'xfs', treeKiB: 2048 * 1024, fixedBytes: 1024 * MiB }))
+      .toThrow('Image size 1024 MiB (--image-size or DIB_IMAGE_SIZE) is too small for the image tree (2048 MiB): it needs at least 2048 MiB')
+  })
+
+  it('refuses a fixed size without room for the ext4 journal', () => {
+    expect(() => computeImageSize({ ...base, treeKiB: 2048 * 1024, fixedBytes: 2100 * MiB }))
+      .toThrow('too small for the image tree (2048 MiB) and a 64 MiB ext4 journal: it needs at least 2112 MiB')
+    // mkfs.ext4 wants the journal to be at most about half the filesystem.
+    expect(() => computeImageSize({ ...base, treeKiB: 1024, fixedBytes: 100 * MiB }))
+      .toThrow('it needs at least 132 MiB')
+    expect(computeImageSize({ ...base, treeKiB: 1024, fixedBytes: 132 * MiB })).toBe(132 * MiB)
   })
 
   it('rounds up to 64 KiB', () => {

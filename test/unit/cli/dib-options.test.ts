@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseDibCommandLine, stripSingleTypeSuffix } from '../../../src/cli/dib-options.ts'
-import { UsageError } from '../../../src/errors.ts'
+import { ConfigError, UsageError } from '../../../src/errors.ts'
 
 const build = (argv: string[], env: Record<string, string> = {}) => {
   const command = parseDibCommandLine(argv, { HOME: '/home/u', ...env })
@@ -126,6 +126,42 @@ describe('parseDibCommandLine()', () => {
 
   it('refuses a bad DIB_CHECKSUM', () => {
     expect(() => parseDibCommandLine(['el'], { DIB_CHECKSUM: 'crc' })).toThrow(/DIB_CHECKSUM.*"crc"/)
+  })
+
+  it.each([
+    [{ DIB_IMAGE_SIZE: 'big' }, 'DIB_IMAGE_SIZE needs a positive number: got "big"'],
+    [{ DIB_IMAGE_EXTRA_SIZE: '2G' }, 'DIB_IMAGE_EXTRA_SIZE needs a positive number: got "2G"'],
+    [{ DIB_JOURNAL_SIZE: '0' }, 'DIB_JOURNAL_SIZE needs a positive number: got "0"'],
+    [{ DIB_MIN_TMPFS: 'x' }, 'DIB_MIN_TMPFS needs a positive number: got "x"'],
+    [{ DIB_DEFAULT_INSTALLTYPE: 'magic' }, 'DIB_DEFAULT_INSTALLTYPE must be "source" or "package": got "magic"'],
+    [{ DIB_CHECKSUM: 'crc' }, 'DIB_CHECKSUM must be 1, md5, sha256 or md5,sha256: got "crc"'],
+  ])('names the variable in %j, as a configuration error', (env, message) => {
+    expect(() => parseDibCommandLine(['el'], env)).toThrow(ConfigError)
+    expect(() => parseDibCommandLine(['el'], env)).toThrow(message)
+  })
+
+  it('names the option, not the variable, when the option was given', () => {
+    expect(() => parseDibCommandLine(['--image-size', 'big', 'el'], { DIB_IMAGE_SIZE: '1' })).toThrow(
+      'Option "--image-size" needs a positive number: got "big"',
+    )
+  })
+
+  it('treats empty variables as unset', () => {
+    const o = build(['el'], { DIB_IMAGE_SIZE: '', DIB_DEFAULT_INSTALLTYPE: '', IMAGE_TYPE: '' })
+    expect(o.imageSizeBytes).toBeUndefined()
+    expect(o.installType).toBe('source')
+    expect(o.imageTypes).toEqual(['qcow2'])
+  })
+
+  it('refuses an unknown -t type while parsing, suggesting a close one', () => {
+    const attempt = (): unknown => parseDibCommandLine(['-t', 'tar,tarr', 'el'], {})
+    expect(attempt).toThrow(UsageError)
+    expect(attempt).toThrow(/^Cannot write image type "tarr": unknown type/)
+    try {
+      attempt()
+    } catch (error) {
+      expect((error as UsageError).hint).toBe('did you mean "tar"?')
+    }
   })
 
   it('treats arguments after -- as elements', () => {

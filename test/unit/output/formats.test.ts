@@ -95,6 +95,15 @@ describe('resolveOutputFormats', () => {
   })
 
   it.each([
+    ['tarr', 'did you mean "tar"?'],
+    ['qcow3', 'did you mean "qcow" or "qcow2"?'],
+    ['Squashf', 'did you mean "squashfs"?'],
+    ['bogus', undefined],
+  ])('suggests close spellings of %s', (type, hint) => {
+    expect(errorOf(() => resolveOutputFormats([type])).hint).toBe(hint)
+  })
+
+  it.each([
     ['aci', /obsolete.*use "oci"/],
     ['vpc', /use "vhd"/],
     ['squash', /called "squashfs"/],
