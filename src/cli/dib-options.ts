@@ -41,6 +41,7 @@ export const DIB_OPTIONS = {
   logfile: { long: 'logfile', takesValue: true, arg: 'FILE', help: 'Append a timestamped log to FILE (implies DIB_QUIET=1 unless set)' },
   version: { long: 'version', takesValue: false, help: 'Print the version' },
   bootTest: { long: 'boot-test', takesValue: false, help: 'Boot the result under QEMU and wait for a login prompt (imagewright)' },
+  jsonLog: { long: 'json-log', takesValue: true, arg: 'FILE', help: 'Also write every build event as JSON lines to FILE (imagewright)' },
 } as const satisfies Record<string, DibOption>
 
 export type DibOptionKey = keyof typeof DIB_OPTIONS
@@ -199,6 +200,7 @@ export function parseDibCommandLine(
     env: has('clearEnv') ? clearedEnv(envStrings) : envStrings,
     args: argv,
     bootTest: has('bootTest'),
+    jsonLog: last('jsonLog') ?? (env['IMAGEWRIGHT_JSON_LOG'] || undefined),
     uuidSeed: env['IMAGEWRIGHT_UUID_SEED'] || undefined,
   }
   return { kind: 'build', options: options_ }

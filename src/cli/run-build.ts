@@ -28,8 +28,8 @@ export function makeReporters(options: BuildOptions, settings: CliBuildSettings)
     mkdirSync(dirname(logfile), { recursive: true })
     reporters.push(new TextReporter({ write: (text) => appendFileSync(logfile, text), timestamps: true, verbose: true }))
   }
-  if (settings.jsonLog) {
-    const jsonLog = settings.jsonLog
+  const jsonLog = settings.jsonLog ?? options.jsonLog
+  if (jsonLog) {
     mkdirSync(dirname(jsonLog), { recursive: true })
     reporters.push(new JsonLinesReporter((text) => appendFileSync(jsonLog, text)))
   }

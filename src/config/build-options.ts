@@ -45,6 +45,8 @@ export interface BuildOptions {
   readonly args: readonly string[]
   /** Boot the result under QEMU after the build. */
   readonly bootTest: boolean
+  /** Write every build event as a JSON line to this file. */
+  readonly jsonLog: string | undefined
   /** Fixed seed for disk ids and filesystem UUIDs, so equal inputs give equal images. */
   readonly uuidSeed: string | undefined
 }

@@ -108,6 +108,15 @@ describe('disk-image-create options', () => {
     expect(loud.stdout).toContain('==> phase install.d')
   })
 
+  it('--json-log records every build event as a JSON line', async () => {
+    const log = join(work, 'events.jsonl')
+    await build('json', ['-t', 'tar', '--json-log', log])
+    const events = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { kind: string; phase?: string; script?: string; time: string })
+    expect(events.every((e) => typeof e.time === 'string')).toBe(true)
+    expect(events.some((e) => e.kind === 'script-end' && e.phase === 'install.d' && e.script === '50-show-env')).toBe(true)
+    expect(events.some((e) => e.kind === 'artifact')).toBe(true)
+  })
+
   it('renames an old image unless OVERWRITE_OLD_IMAGE is set', async () => {
     await build('again', ['-t', 'tar'])
     await build('again', ['-t', 'tar'])

@@ -46,7 +46,7 @@ describe('parseDibCommandLine()', () => {
       '--max-online-resize', '1000', '--min-tmpfs', '3', '--mkfs-journal-size', '32',
       '--mkfs-options', '-O ^has_journal', '--no-tmpfs', '--offline', '--qemu-img-options', 'compat=0.10',
       '--root-label', 'myroot', '--ramdisk-element', 'dracut-ramdisk', '--install-type', 'package',
-      '--docker-target', 'r:t', '--log', '/tmp/x.log', '--boot-test', 'el',
+      '--docker-target', 'r:t', '--log', '/tmp/x.log', '--boot-test', '--json-log', '/tmp/e.jsonl', 'el',
     ])
     expect(o.checksums).toEqual(['md5', 'sha256'])
     expect(o.imageSizeBytes).toBe(2.5 * 1024 ** 3)
@@ -65,6 +65,7 @@ describe('parseDibCommandLine()', () => {
     expect(o.logfile).toBe('/tmp/x.log')
     expect(o.quiet).toBe(true)
     expect(o.bootTest).toBe(true)
+    expect(o.jsonLog).toBe('/tmp/e.jsonl')
   })
 
   it('reads the environment variables the core honours', () => {
