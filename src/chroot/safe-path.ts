@@ -2,18 +2,12 @@
 // /proc that is a symlink to a host path is the classic way a build damages its host, so every
 // write or mount into the target walks the path one component at a time without following links.
 import { lstat, mkdir } from 'node:fs/promises'
-import { isAbsolute, join, normalize, relative, sep } from 'node:path'
+import { join, normalize, relative, sep } from 'node:path'
 import { ChrootError } from '../errors.ts'
 
 function components(pathInRoot: string): string[] {
   const clean = normalize(pathInRoot.startsWith('/') ? pathInRoot : `/${pathInRoot}`)
   return clean.split(sep).filter((c) => c !== '' && c !== '.')
-}
-
-/** Whether `path` is `root` itself or lies below it, lexically. */
-export function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path)
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
 }
 
 /**

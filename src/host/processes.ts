@@ -2,7 +2,7 @@
 // must not outlive the build: they would keep its mounts busy and hold the host's devices.
 import { readdir, readlink } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { isInside } from '../chroot/safe-path.ts'
+import { isInside } from '../util/is-inside.ts'
 
 /**
  * Processes chrooted into `root` or below it; with `includeCwd`, also host processes working in
