@@ -1,0 +1,238 @@
+// debootstrap's root.d with stand-in bootstrap tools (no network): the arguments it passes,
+// the cached tarball and when it is reused, and the configuration written into the new root.
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { script, useTempDir, writeFiles } from '../helpers/element-tree.ts'
+import { ELEMENTS, hookEnv, runOnHost } from './elements-shell-fixture.ts'
+
+const ENV_FILES = [
+  join(ELEMENTS, 'debootstrap/environment.d/10-debootstrap-defaults.bash'),
+  join(ELEMENTS, 'debian-minimal/environment.d/10-debian-minimal.bash'),
+]
+const CREATE = join(ELEMENTS, 'debootstrap/root.d/08-debootstrap')
+const CONFIGURE = join(ELEMENTS, 'debootstrap/root.d/10-debootstrap-configure')
+const TARBALL = 'debootstrap-debian-bookworm-amd64.tar.gz'
+
+// Records its arguments, then makes a tiny root where a real tool would; FAKE_FAIL makes it fail
+// after leaving a half-made root behind.
+const FAKE_TOOL = `
+echo "$*" >> "$CALLS"
+positional=()
+for arg in "$@"; do
+    case "$arg" in
+        --*) ;;
+        *) positional+=("$arg") ;;
+    esac
+done
+root=\${positional[1]}
+mkdir -p "$root/etc"
+echo "run $(wc -l < "$CALLS")" > "$root/etc/built-by"
+echo "nameserver 192.0.2.1" > "$root/etc/resolv.conf"
+echo buildhost > "$root/etc/hostname"
+if [ -n "\${FAKE_FAIL:-}" ]; then exit 3; fi
+`
+
+interface Setup {
+  readonly dir: string
+  readonly cache: string
+  readonly calls: string
+  run(target: string, extra?: Record<string, string>, script?: string): ReturnType<typeof runOnHost>
+}
+
+async function setup(): Promise<Setup> {
+  const dir = await useTempDir('iw-debootstrap-')
+  await writeFiles(dir, {
+    'bin/mmdebstrap': script(FAKE_TOOL),
+    'bin/debootstrap': script(FAKE_TOOL),
+  })
+  const cache = join(dir, 'cache')
+  const calls = join(dir, 'calls')
+  const run = (target: string, extra: Record<string, string> = {}, hook = CREATE) => {
+    const sources = ENV_FILES.map((file) => `source ${JSON.stringify(file)}`).join('\n')
+    const body = `set -eu\n${sources}\nexec ${JSON.stringify(hook)}`
+    const env = hookEnv({
+      PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
+      ARCH: 'amd64',
+      TARGET_ROOT: target,
+      DIB_IMAGE_CACHE: cache,
+      CALLS: calls,
+      ...extra,
+    })
+    return runOnHost(['bash', '-c', body], env)
+  }
+  return { dir, cache, calls, run }
+}
+
+async function calls(setup: Setup): Promise<string[]> {
+  const text = await readFile(setup.calls, 'utf8').catch(() => '')
+  return text.split('\n').filter((line) => line !== '')
+}
+
+describe('debootstrap root.d: creating the root', () => {
+  it('bootstraps minbase from the release, updates and security suites and caches it', async () => {
+    const s = await setup()
+    const target = join(s.dir, 'root1')
+    const result = await s.run(target, {
+      DIB_APT_KEYRING: '/keys/debian.gpg',
+      DIB_DEBOOTSTRAP_EXTRA_ARGS: '--include=foo --foo',
+    })
+    expect(result.stderr).toContain('Creating the debian bookworm root with mmdebstrap')
+    expect(result.exitCode).toBe(0)
+    const [call] = await calls(s)
+    expect(call).toContain('--mode=root --variant=minbase --architectures=amd64 --components=main')
+    expect(call).toContain('--keyring=/keys/debian.gpg --include=foo --foo bookworm')
+    expect(call).toContain('deb http://deb.debian.org/debian bookworm main')
+    expect(call).toContain('deb http://deb.debian.org/debian bookworm-updates main')
+    expect(call).toContain('deb http://deb.debian.org/debian-security bookworm-security main')
+    expect(await readFile(join(target, 'etc/built-by'), 'utf8')).toBe('run 1\n')
+    expect((await stat(join(s.cache, TARBALL))).size).toBeGreaterThan(0)
+    expect(await readFile(join(s.cache, `${TARBALL}.settings`), 'utf8')).toContain(
+      'release=bookworm',
+    )
+    // Nothing half-made stays in the cache.
+    expect((await readdir(s.cache)).sort()).toEqual([
+      '.debootstrap-debian-bookworm-amd64.lock',
+      TARBALL,
+      `${TARBALL}.settings`,
+    ])
+  })
+
+  it('reuses the cached root when asked to, and refreshes it otherwise', async () => {
+    const s = await setup()
+    expect((await s.run(join(s.dir, 'first'))).exitCode).toBe(0)
+    const reused = await s.run(join(s.dir, 'second'), { DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1' })
+    expect(reused.stderr).toContain('Using the cached root')
+    expect(await readFile(join(s.dir, 'second/etc/built-by'), 'utf8')).toBe('run 1\n')
+    const offline = await s.run(join(s.dir, 'third'), { DIB_OFFLINE: '1' })
+    expect(offline.exitCode).toBe(0)
+    expect(await calls(s)).toHaveLength(1)
+    expect((await s.run(join(s.dir, 'fourth'))).exitCode).toBe(0)
+    expect(await calls(s)).toHaveLength(2)
+    expect(await readFile(join(s.dir, 'fourth/etc/built-by'), 'utf8')).toBe('run 2\n')
+  })
+
+  it('does not reuse a root made with other settings, unless offline', async () => {
+    const s = await setup()
+    expect((await s.run(join(s.dir, 'first'))).exitCode).toBe(0)
+    const other = { DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1', DIB_DEBIAN_COMPONENTS: 'main,contrib' }
+    const rebuilt = await s.run(join(s.dir, 'second'), other)
+    expect(rebuilt.stderr).toContain('was made with other settings; creating a new root')
+    expect((await calls(s))[1]).toContain('--components=main,contrib')
+    expect((await calls(s))[1]).toContain('deb http://deb.debian.org/debian bookworm main contrib')
+    const offline = await s.run(join(s.dir, 'third'), { DIB_OFFLINE: '1' })
+    expect(offline.stderr).toContain('offline build: reusing')
+    expect(await calls(s)).toHaveLength(2)
+  })
+
+  it('falls back to debootstrap with the mirror as its only source', async () => {
+    const s = await setup()
+    const result = await s.run(join(s.dir, 'root'), { DIB_DEBOOTSTRAP_TOOL: 'debootstrap' })
+    expect(result.exitCode).toBe(0)
+    const [call] = await calls(s)
+    expect(call).toMatch(
+      /^--variant=minbase --arch=amd64 --components=main bookworm \S+\/root http:\/\/deb\.debian\.org\/debian$/,
+    )
+  })
+
+  it('leaves no tarball, temporary file or work directory behind when the tool fails', async () => {
+    const s = await setup()
+    const result = await s.run(join(s.dir, 'root'), { FAKE_FAIL: '1' })
+    expect(result.exitCode).toBe(3)
+    expect(await readdir(s.cache)).toEqual(['.debootstrap-debian-bookworm-amd64.lock'])
+  })
+
+  it('rejects an unknown tool', async () => {
+    const s = await setup()
+    const result = await s.run(join(s.dir, 'root'), { DIB_DEBOOTSTRAP_TOOL: 'cdebootstrap' })
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toContain(
+      'DIB_DEBOOTSTRAP_TOOL="cdebootstrap" must be mmdebstrap or debootstrap',
+    )
+  })
+})
+
+describe('debootstrap root.d: configuring the root', () => {
+  async function configured(
+    extra: Record<string, string> = {},
+  ): Promise<{ root: string; stderr: string; exitCode: number }> {
+    const s = await setup()
+    const root = join(s.dir, 'root')
+    await writeFiles(root, {
+      'etc/resolv.conf': 'nameserver 192.0.2.1\n',
+      'etc/apt/sources.list': 'old\n',
+    })
+    const result = await s.run(root, extra, CONFIGURE)
+    return { root, stderr: result.stderr, exitCode: result.exitCode }
+  }
+
+  const read = (root: string, path: string) => readFile(join(root, path), 'utf8')
+
+  it('writes one apt source file per DIB_APT_SOURCES_CONF entry', async () => {
+    const { root, exitCode } = await configured()
+    expect(exitCode).toBe(0)
+    expect(await read(root, 'etc/apt/sources.list.d/default.list')).toBe(
+      'deb http://deb.debian.org/debian bookworm main\n',
+    )
+    expect(await read(root, 'etc/apt/sources.list.d/updates.list')).toBe(
+      'deb http://deb.debian.org/debian bookworm-updates main\n',
+    )
+    expect(await read(root, 'etc/apt/sources.list.d/security.list')).toBe(
+      'deb http://deb.debian.org/debian-security bookworm-security main\n',
+    )
+    expect(await read(root, 'etc/apt/sources.list')).toMatch(/^#/)
+  })
+
+  it('has no updates or security suites for sid, and honours the mirror settings', async () => {
+    const { root } = await configured({
+      DIB_RELEASE: 'sid',
+      DIB_DEBIAN_DISTRIBUTION_MIRROR: 'http://mirror.test/debian',
+    })
+    expect(await readdir(join(root, 'etc/apt/sources.list.d'))).toEqual(['default.list'])
+    expect(await read(root, 'etc/apt/sources.list.d/default.list')).toBe(
+      'deb http://mirror.test/debian sid main\n',
+    )
+  })
+
+  it('puts bare source lines into sources.list', async () => {
+    const { root } = await configured({
+      DIB_APT_SOURCES_CONF:
+        'deb http://local.test/debian bookworm main\n\nlocal:deb http://local.test/extra bookworm main',
+    })
+    expect(await read(root, 'etc/apt/sources.list')).toContain(
+      'deb http://local.test/debian bookworm main\n',
+    )
+    expect(await read(root, 'etc/apt/sources.list.d/local.list')).toBe(
+      'deb http://local.test/extra bookworm main\n',
+    )
+  })
+
+  it('writes locale, host name, hosts, no-recommends, and drops the host resolver', async () => {
+    const { root } = await configured()
+    expect(await read(root, 'etc/default/locale')).toBe('LANG=C.UTF-8\n')
+    expect(await read(root, 'etc/hostname')).toBe('debian\n')
+    expect(await read(root, 'etc/hosts')).toContain('127.0.1.1 debian\n')
+    expect(await read(root, 'etc/apt/apt.conf.d/95no-recommends')).toContain(
+      'APT::Install-Recommends "false";',
+    )
+    await expect(stat(join(root, 'etc/resolv.conf'))).rejects.toThrow()
+  })
+
+  it('configures DHCP on every wired interface by pattern', async () => {
+    const { root } = await configured()
+    expect(await read(root, 'etc/network/interfaces')).toContain(
+      'source /etc/network/interfaces.d/*',
+    )
+    const dhcp = await read(root, 'etc/network/interfaces.d/dhcp')
+    expect(dhcp).toContain('auto /en*=wired /eth*=wired\niface wired inet dhcp\n')
+  })
+
+  it('configures named interfaces, or none', async () => {
+    const named = await configured({ DIB_NETWORK_INTERFACE_NAMES: 'eth0 ens3' })
+    expect(await read(named.root, 'etc/network/interfaces.d/dhcp')).toContain(
+      'auto eth0\niface eth0 inet dhcp\nauto ens3\niface ens3 inet dhcp\n',
+    )
+    const none = await configured({ DIB_APT_MINIMAL_CREATE_INTERFACES: '0' })
+    await expect(stat(join(none.root, 'etc/network'))).rejects.toThrow()
+  })
+})
