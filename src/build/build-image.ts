@@ -1,7 +1,7 @@
 // The build, as a table of contents. Each step lives in its domain folder; this file only says
 // in which order they happen and which resources each block owns. Resources are scoped with
 // `await using`, so they are released in reverse order on success, failure and Ctrl-C alike.
-import { rename } from 'node:fs/promises'
+import { mkdir, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { openChroot } from '../chroot/chroot.ts'
 import type { BuildOptions } from '../config/build-options.ts'
@@ -12,7 +12,7 @@ import { type BuildContext, hooksDir, resourceDeps, rootTreeDir } from './contex
 import { checkBlockDevicesBuildable } from '../blockdevice/create.ts'
 import { assembleDisk, exportDiskSettings, planDisk } from './disk.ts'
 import { checkEnvironmentFiles } from './check-environment-files.ts'
-import { initialExports } from './exported-env.ts'
+import { initialExports, lockfilesDir } from './exported-env.ts'
 import { finaliseTree } from './tree-hygiene.ts'
 import { makePhaseRunner } from './phase-runner.ts'
 import { resolveBuildElements, stageHooks } from './prepare-elements.ts'
@@ -44,6 +44,8 @@ export async function buildImage(options: BuildOptions, deps: BuildDeps): Promis
   const disk = await planDisk(options, elements.resolved, reporter)
   await checkBlockDevicesBuildable(disk.plan, { runner: resourceRunner })
   await checkEnvironmentFiles(elements.resolved.elements, runner)
+  await mkdir(options.imageCache, { recursive: true })
+  await mkdir(lockfilesDir(options), { recursive: true })
   await using opened = await openWorkspace(options, { runner: resourceRunner, reporter })
   const ctx: BuildContext = {
     options, runner, resourceRunner, reporter, signal, journal: opened.journal, workspace: opened.workspace,

@@ -28,10 +28,12 @@ export function initialExports(
     ['TMP_HOOKS_PATH', join(workspace.buildDir, 'hooks')],
     ['TMP_MOUNT_PATH', join(workspace.buildDir, 'mnt')],
     ['DIB_IMAGE_CACHE', options.imageCache],
+    ['DIB_LOCKFILES', lockfilesDir(options)],
     ['DIB_OFFLINE', options.offline ? '1' : ''],
     ['DIB_DEBUG_TRACE', String(options.debugTrace)],
     ['DIB_DEFAULT_INSTALLTYPE', options.installType],
     ['DIB_ARGS', options.args.join(' ')],
+    ['DIB_ENV', declareDibVariables(options.env)],
     ['DIB_CHECKSUM', options.checksums.length > 0 ? options.checksums.join(',') : '0'],
     ['DIB_NO_TMPFS', options.noTmpfs ? '1' : '0'],
     ['DIB_MIN_TMPFS', String(options.minTmpfsGiB)],
@@ -48,4 +50,19 @@ export function initialExports(
   if (options.dockerTarget !== undefined) env.set('DOCKER_TARGET', options.dockerTarget)
   if (options.logfile !== undefined) env.set('LOGFILE', options.logfile)
   return env
+}
+
+/** Where elements keep flock files for shared caches (DIB's default is ~/.cache/dib/lockfiles). */
+export function lockfilesDir(options: Pick<BuildOptions, 'env'>): string {
+  return options.env['DIB_LOCKFILES'] || join(options.env['HOME'] || '/root', '.cache', 'dib', 'lockfiles')
+}
+
+/** `declare -p`-style text of the caller's DIB_* variables, which the manifests element records. */
+export function declareDibVariables(env: Readonly<Record<string, string>>): string {
+  const quote = (value: string): string => `"${value.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`
+  return Object.keys(env)
+    .filter((key) => key.startsWith('DIB_'))
+    .sort()
+    .map((key) => `declare -x ${key}=${quote(env[key] ?? '')}`)
+    .join('\n')
 }
