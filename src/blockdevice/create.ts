@@ -4,11 +4,13 @@
 // error (naming the node) propagates.
 import { BlockDeviceError, BuilderError, ConfigError, InterruptedError } from '../errors.ts'
 import { CommandFailedError } from '../exec/errors.ts'
+import { findTool } from '../host/host-tools.ts'
 import { CreatedBlockDevices, type BlockDevices, type FilesystemInfo } from './created-devices.ts'
 import { nodeDeviceHost, type DeviceHost } from './device-host.ts'
 import { findDeviceMapperProblem } from './device-mapper.ts'
 import { layoutDisks, type DiskLayout } from './disk-layout.ts'
 import { buildFstab } from './fstab.ts'
+import { findFuseTypes, requireFuseTool } from './fuse-mount.ts'
 import { HeldResources } from './held-resources.ts'
 import type { BlockDeviceNode } from './node-types.ts'
 import type { BlockDeviceDeps, BlockDeviceParams } from './params.ts'
@@ -26,6 +28,7 @@ export async function createBlockDevices(
   const host = deps.host ?? nodeDeviceHost
   const layout = layoutDisks(plan, params)
   await checkBlockDevicesBuildable(plan, deps)
+  const fuseTypes = await findFuseTypes(plan, host)
   const held = new HeldResources(deps, host)
   const devices = new Map<string, string>()
   for (const node of plan.order) {
@@ -35,6 +38,7 @@ export async function createBlockDevices(
         layout,
         mountBase: params.mountBase,
         devices,
+        fuseTypes,
       })
       for (const step of steps) await executeStep(step, node, { deps, host, held, devices })
       for (const [name, device] of Object.entries(made)) devices.set(name, device)
@@ -99,7 +103,9 @@ export async function checkBlockDevicesBuildable(
   deps: Pick<BlockDeviceDeps, 'runner' | 'host'>,
 ): Promise<void> {
   checkBuildable(plan)
-  await refuseLvmWithoutDeviceMapper(plan, deps, deps.host ?? nodeDeviceHost)
+  const host = deps.host ?? nodeDeviceHost
+  await refuseLvmWithoutDeviceMapper(plan, deps, host)
+  await requireFuseTool(plan, await findFuseTypes(plan, host), (name) => findTool(name))
 }
 
 // A build needs image0 (its file is the image) and a root filesystem to copy the tree into.

@@ -1,7 +1,7 @@
 // What createBlockDevices() hands back: where everything is, and the way to release it.
 // Disposal unmounts and then detaches; both are idempotent, so `await using` plus an explicit
 // unmount() before converting the image is fine.
-import type { HeldResources } from './held-resources.ts'
+import type { HeldResources, HeldSnapshot } from './held-resources.ts'
 import type { MountRecord } from './teardown-steps.ts'
 
 export interface FilesystemInfo {
@@ -35,6 +35,8 @@ export interface BlockDevices extends AsyncDisposable {
   unmount(): Promise<void>
   /** Deactivate volume groups and detach loop devices (losetup -d, retried). */
   detach(): Promise<void>
+  /** What is still held, for a caller that leaves the release to a later process. */
+  listHeld(): HeldSnapshot
 }
 
 export interface CreatedDevicesInit {
@@ -76,6 +78,10 @@ export class CreatedBlockDevices implements BlockDevices {
 
   async detach(): Promise<void> {
     await this.#held.detachAll()
+  }
+
+  listHeld(): HeldSnapshot {
+    return this.#held.snapshot()
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -22,6 +22,8 @@ export interface DisplayOptions {
   readonly loopDevices?: Readonly<Record<string, string>>
   /** Also list the unmount/detach commands. */
   readonly teardown?: boolean
+  /** mkfs types mounted through FUSE on this host (see fuse-mount.ts). */
+  readonly fuseTypes?: ReadonlySet<string>
 }
 
 export function planCommandsForDisplay(
@@ -41,6 +43,7 @@ export function planCommandsForDisplay(
       layout,
       mountBase: params.mountBase,
       devices,
+      fuseTypes: options.fuseTypes,
     })
     for (const step of steps) {
       shown.push(describeStep(node.name, step))

@@ -20,6 +20,16 @@ export interface HeldLoop {
   readonly image: string
 }
 
+/** What is held at one moment, as plain data: enough for another process to release it. */
+export interface HeldSnapshot {
+  /** In mount order (parents first). */
+  readonly mounts: readonly MountRecord[]
+  /** In attach order. */
+  readonly loops: readonly HeldLoop[]
+  readonly volumeGroups: readonly string[]
+  readonly createdNodes: readonly string[]
+}
+
 export class HeldResources {
   /** Mounted filesystems in mount order. */
   readonly mounts: MountRecord[] = []
@@ -37,6 +47,23 @@ export class HeldResources {
     this.#reporter = deps.reporter
     this.#journal = deps.journal
     this.#host = host
+  }
+
+  snapshot(): HeldSnapshot {
+    return {
+      mounts: [...this.mounts],
+      loops: [...this.loops],
+      volumeGroups: [...this.volumeGroups],
+      createdNodes: [...this.createdNodes],
+    }
+  }
+
+  /** Take over resources an earlier process took (and journaled), to release them here. */
+  adopt(held: HeldSnapshot): void {
+    this.mounts.push(...held.mounts)
+    this.loops.push(...held.loops)
+    this.volumeGroups.push(...held.volumeGroups)
+    this.createdNodes.push(...held.createdNodes)
   }
 
   async attachLoop(image: string, argv: Argv): Promise<string> {

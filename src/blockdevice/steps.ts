@@ -1,6 +1,7 @@
 // What creating each node does, as data. createBlockDevices() executes these steps and
 // planCommandsForDisplay() prints them, so the plan shown is the plan run.
 import { join } from 'node:path'
+import { buildMountArgv } from './fuse-mount.ts'
 import { buildSgdiskArgv } from './gpt-argv.ts'
 import type { DiskLayout, TableLayout } from './disk-layout.ts'
 import {
@@ -57,6 +58,8 @@ export interface StepContext {
   readonly mountBase: string
   /** Devices known so far, by node name. */
   readonly devices: ReadonlyMap<string, string>
+  /** mkfs types this kernel cannot mount, mounted through FUSE instead (see fuse-mount.ts). */
+  readonly fuseTypes?: ReadonlySet<string> | undefined
 }
 
 export function planNodeSteps(node: BlockDeviceNode, ctx: StepContext): NodeSteps {
@@ -125,7 +128,7 @@ export function planNodeSteps(node: BlockDeviceNode, ctx: StepContext): NodeStep
             device,
             path,
             fstype: fs.type,
-            argv: ['mount', device, path],
+            argv: buildMountArgv(device, path, ctx.fuseTypes?.has(fs.type) ?? false),
           },
         ],
         devices: {},

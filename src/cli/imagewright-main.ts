@@ -1,5 +1,6 @@
 // `imagewright` subcommands. `build` takes disk-image-create's options unchanged.
 import { Command, CommanderError } from '@commander-js/extra-typings'
+import { blockDeviceCommand } from './commands/block-device.ts'
 import { runBootTest } from './commands/boot-test.ts'
 import { cleanupCommand } from './commands/cleanup.ts'
 import { usageErrorFromCommander } from './commander-error.ts'
@@ -47,8 +48,31 @@ function program(outcome: Outcome): Command {
     .action((image, opts) => {
       outcome.value = runBootTest(image, opts)
     })
+  root
+    .command('block-device')
+    .description("Run one step of DIB's dib-block-device on a build dir: init, getval SYMBOL, create, writefstab, umount, cleanup or delete")
+    .argument('<command>', 'init | getval | create | writefstab | umount | cleanup | delete')
+    .argument('[symbol...]', 'for getval: root-label, root-fstype, boot-label, mount-points, image-path, image-block-device or image-block-devices')
+    .option('--params <file>', 'DIB block-device params YAML (default: $DIB_BLOCK_DEVICE_PARAMS_YAML)')
+    .option('-v, --verbose', 'show the commands run and the resources taken and released')
+    .addHelpText('after', BLOCK_DEVICE_HELP)
+    .action((command, symbol, opts) => {
+      outcome.value = blockDeviceCommand(command, symbol, opts)
+    })
   return root
 }
+
+const BLOCK_DEVICE_HELP = `
+Params keys (as disk-image-create writes them): config, build-dir, image-dir, mount-base,
+root-fs-type, root-label, image-size, root-fs-opts. State is kept in
+<build-dir>/states/block-device/ between the commands:
+  init        read and check the config, write config.json
+  getval SYM  print a value (config symbols after init, image-* after create)
+  create      create, partition, format and mount; left attached for the next commands
+  writefstab  write <build-dir>/built/etc/fstab and print its path
+  umount      unmount and detach what create left
+  cleanup     umount if needed, then remove the state
+  delete      like cleanup, and remove the image files too`
 
 export async function imagewrightMain(argv: readonly string[]): Promise<number> {
   // `build` hands everything after it to the DIB parser untouched.

@@ -32,9 +32,13 @@ export class FileJournal implements ResourceJournal {
   #entries: JournalEntry[] = []
   #writing: Promise<void> = Promise.resolve()
 
-  constructor(path: string, buildId: string) {
+  /**
+   * `pid` is the process whose death makes the journal abandoned: this one unless the resources
+   * outlive it on purpose (`imagewright block-device create` hands them to its caller).
+   */
+  constructor(path: string, buildId: string, pid: number = process.pid) {
     this.path = path
-    this.#header = { buildId, pid: process.pid, startedAt: new Date().toISOString() }
+    this.#header = { buildId, pid, startedAt: new Date().toISOString() }
   }
 
   get entries(): readonly JournalEntry[] {

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest'
+import { createBlockDevices } from '../../../src/blockdevice/create.ts'
+import { planCommandsForDisplay } from '../../../src/blockdevice/display.ts'
+import {
+  buildMountArgv,
+  chooseFuseTypes,
+  kernelHasDriver,
+  listFuseMountPoints,
+  parseProcFilesystems,
+  requireFuseTool,
+  type KernelFilesystemFacts,
+} from '../../../src/blockdevice/fuse-mount.ts'
+import type { BlockDeviceParams } from '../../../src/blockdevice/params.ts'
+import { HostRequirementError } from '../../../src/errors.ts'
+import { RecordingReporter } from '../../../src/report/events.ts'
+import { FakeHostWorld } from './fake-host.ts'
+import { planFixture } from './fixture-config.ts'
+
+const NO_VFAT = 'nodev\tsysfs\nnodev\tproc\n\text4\n\txfs\n\tfuseblk\nnodev\tfuse\n'
+const WITH_VFAT = `${NO_VFAT}\tvfat\n`
+
+const facts = (over: Partial<KernelFilesystemFacts>): KernelFilesystemFacts => ({
+  procFilesystems: NO_VFAT,
+  modulesDep: undefined,
+  modulesBuiltin: undefined,
+  ...over,
+})
+
+const PARAMS: BlockDeviceParams = {
+  imageDir: '/build/img',
+  imageSizeBytes: 1024 ** 3,
+  mountBase: '/build/mnt',
+  rootFsType: 'ext4',
+  uuidSeed: 'unit',
+}
+const EFI = planFixture('gpt_efi.yaml')
+
+/** A host whose kernel has no vfat driver and no modules. */
+class NoVfatHost extends FakeHostWorld {
+  override async readText(path: string): Promise<string | undefined> {
+    if (path === '/proc/filesystems') return NO_VFAT
+    if (path === '/proc/sys/kernel/osrelease') return '6.1.0-test\n'
+    return super.readText(path)
+  }
+}
+
+describe('parseProcFilesystems()', () => {
+  it('reads names with and without the nodev column', () => {
+    expect([...parseProcFilesystems(NO_VFAT)]).toEqual([
+      'sysfs',
+      'proc',
+      'ext4',
+      'xfs',
+      'fuseblk',
+      'fuse',
+    ])
+  })
+})
+
+describe('kernelHasDriver()', () => {
+  it.each([
+    ['registered', facts({ procFilesystems: WITH_VFAT }), true],
+    ['missing, no modules', facts({}), false],
+    [
+      'a loadable module',
+      facts({ modulesDep: 'kernel/fs/fat/fat.ko: \nkernel/fs/fat/vfat.ko: kernel/fs/fat/fat.ko\n' }),
+      true,
+    ],
+    ['a compressed module', facts({ modulesDep: 'kernel/fs/fat/vfat.ko.xz: fat.ko.xz\n' }), true],
+    ['built in', facts({ modulesBuiltin: 'kernel/fs/fat/vfat.ko\n' }), true],
+    ['only msdos', facts({ modulesDep: 'kernel/fs/fat/msdos.ko: fat.ko\n' }), false],
+    ['unknown kernel', facts({ procFilesystems: undefined }), true],
+  ])('vfat %s: %s', (_name, given, expected) => {
+    expect(kernelHasDriver('vfat', given)).toBe(expected)
+  })
+})
+
+describe('chooseFuseTypes()', () => {
+  it('picks FAT types only, and only without a driver', () => {
+    expect([...chooseFuseTypes(['ext4', 'vfat', 'fat', 'swap'], facts({}))]).toEqual([
+      'vfat',
+      'fat',
+    ])
+    expect([...chooseFuseTypes(['ext4', 'vfat'], facts({ procFilesystems: WITH_VFAT }))]).toEqual(
+      [],
+    )
+  })
+})
+
+describe('buildMountArgv()', () => {
+  it('mounts with the kernel, or with fusefat as a block-device FUSE mount named after the device', () => {
+    expect(buildMountArgv('/dev/loop0p1', '/m/boot/efi', false)).toEqual([
+      'mount',
+      '/dev/loop0p1',
+      '/m/boot/efi',
+    ])
+    expect(buildMountArgv('/dev/loop0p1', '/m/boot/efi', true)).toEqual([
+      'fusefat',
+      '-o',
+      'rw+,blkdev,fsname=/dev/loop0p1',
+      '/dev/loop0p1',
+      '/m/boot/efi',
+    ])
+  })
+})
+
+describe('listFuseMountPoints()', () => {
+  it('names the mount points of FUSE-mounted filesystems', () => {
+    expect(listFuseMountPoints(EFI, new Set(['vfat']))).toEqual(['/boot/efi'])
+    expect(listFuseMountPoints(EFI, new Set())).toEqual([])
+  })
+})
+
+describe('requireFuseTool()', () => {
+  it('refuses up front when fusefat is needed and missing, naming the mount point', async () => {
+    const error = await requireFuseTool(EFI, new Set(['vfat']), async () => undefined).catch(
+      (caught: unknown) => caught,
+    )
+    expect(error).toBeInstanceOf(HostRequirementError)
+    expect((error as Error).message).toBe(
+      'Cannot mount the FAT filesystem at "/boot/efi" (gpt_efi.yaml): this kernel has no vfat driver and "fusefat" is not installed',
+    )
+    await expect(
+      requireFuseTool(EFI, new Set(['vfat']), async () => '/usr/bin/fusefat'),
+    ).resolves.toBeUndefined()
+    await expect(requireFuseTool(EFI, new Set(), async () => undefined)).resolves.toBeUndefined()
+  })
+})
+
+describe('createBlockDevices() on a kernel without vfat', () => {
+  it('mounts the ESP with fusefat, journals it, skips fstrim and unmounts it with umount', async () => {
+    const world = new NoVfatHost()
+    const devices = await createBlockDevices(EFI, PARAMS, {
+      runner: world,
+      reporter: new RecordingReporter(),
+      journal: world,
+      host: world,
+    })
+    expect(world.commands).toContainEqual([
+      'fusefat',
+      '-o',
+      'rw+,blkdev,fsname=/dev/loop7p1',
+      '/dev/loop7p1',
+      '/build/mnt/boot/efi',
+    ])
+    expect(world.journal).toContainEqual({ kind: 'mount', path: '/build/mnt/boot/efi' })
+    const created = world.commands.length
+    await devices[Symbol.asyncDispose]()
+    expect(world.commands.slice(created)).toEqual([
+      ['sync'],
+      ['umount', '/build/mnt/boot/efi'],
+      ['fstrim', '--verbose', '/build/mnt'],
+      ['umount', '/build/mnt'],
+      ['losetup', '-d', '/dev/loop7'],
+    ])
+    expect(world.journal).toEqual([])
+  })
+
+  it('shows the fusefat mount in the plan when told the types', () => {
+    const mounts = planCommandsForDisplay(EFI, PARAMS, { fuseTypes: new Set(['vfat']) })
+      .map((step) => step.argv?.[0])
+      .filter((tool) => tool === 'mount' || tool === 'fusefat')
+    expect(mounts).toEqual(['mount', 'fusefat'])
+  })
+})
