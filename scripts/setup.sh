@@ -7,6 +7,8 @@ set -o pipefail
 HOST_PACKAGES=(
     qemu-utils qemu-system-x86 ovmf mmdebstrap debootstrap fdisk gdisk dosfstools xfsprogs
     e2fsprogs squashfs-tools util-linux mount kmod cpio zstd ca-certificates
+    # EFI system partitions on kernels without a vfat driver are mounted through FUSE.
+    fusefat
 )
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,7 +42,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
 fi
 
+# `npm install` honours package-lock.json; `npm ci` would refuse the lock file because vite
+# names an optional Windows-only dependency that the registry does not serve.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm ci --no-audit --no-fund --loglevel=error
+    npm install --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build
