@@ -7,6 +7,8 @@ import { planBlockDevice, planBlockDeviceFromText, type BlockDevicePlan } from '
 import { readFallbackConfig } from '../blockdevice/fallback-config.ts'
 import { getBootLabel, getMountPoints, getRootFsType, getRootLabel } from '../blockdevice/getval.ts'
 import { createBlockDevices } from '../blockdevice/create.ts'
+import { nodeDeviceHost } from '../blockdevice/device-host.ts'
+import { findFuseTypes, listFuseMountPoints } from '../blockdevice/fuse-mount.ts'
 import type { RootFsParams } from '../blockdevice/root-params.ts'
 import { safeTargetPath } from '../chroot/safe-path.ts'
 import type { ResolvedElements } from '../elements/resolve.ts'
@@ -15,6 +17,7 @@ import { ConfigError } from '../errors.ts'
 import type { Reporter } from '../report/events.ts'
 import { type BuildContext, resourceDeps, rootTreeDir } from './context.ts'
 import { computeImageSize, rootMkfsOptions } from './image-size.ts'
+import { copyTreeIntoImage } from './copy-tree.ts'
 import { removeInTarget } from './tree-hygiene.ts'
 
 export interface DiskPlan {
@@ -133,7 +136,8 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
     const fstab = await safeTargetPath(tree, 'etc/fstab', { createDirs: true })
     if (fstab.lastIsSymlink) await removeInTarget(tree, 'etc/fstab')
     await writeFile(fstab.path, devices.fstab)
-    await ctx.runner.run({ argv: ['cp', '-a', '--sparse=always', `${tree}/.`, `${devices.rootMountPath}/`], label: 'copy the tree into the image' }, { quiet: true })
+    const fuseMountPoints = listFuseMountPoints(disk.plan, await findFuseTypes(disk.plan, nodeDeviceHost))
+    await copyTreeIntoImage(ctx.runner, tree, devices.rootMountPath, fuseMountPoints)
   } catch (error) {
     await devices[Symbol.asyncDispose]()
     throw error

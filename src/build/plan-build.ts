@@ -5,6 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { planCommandsForDisplay, formatDisplaySteps } from '../blockdevice/display.ts'
+import { nodeDeviceHost } from '../blockdevice/device-host.ts'
+import { findFuseTypes } from '../blockdevice/fuse-mount.ts'
 import type { BuildOptions } from '../config/build-options.ts'
 import { PHASE_TABLE } from '../phases/phase-table.ts'
 import { silentReporter, type Reporter } from '../report/events.ts'
@@ -66,7 +68,7 @@ export async function planBuild(options: BuildOptions): Promise<BuildPlan> {
     const steps = planCommandsForDisplay(
       plan,
       { ...root, imageDir: '$TMP_IMAGE_DIR', imageSizeBytes: options.imageSizeBytes ?? PLACEHOLDER_SIZE, mountBase: '$TMP_BUILD_DIR/mnt' },
-      { teardown: true },
+      { teardown: true, fuseTypes: await findFuseTypes(plan, nodeDeviceHost) },
     )
     const exported = initialExports(options, PLACEHOLDER_WORKSPACE, elements.resolved, elements.searchPath)
     return {

@@ -67,7 +67,8 @@ export async function removeUnmounted(
   deps: { readonly runner: Runner; readonly reporter: Reporter; readonly journal: ResourceJournal },
 ): Promise<void> {
   for (const target of await mountsBelow(dir, deps.runner)) {
-    deps.reporter.emit({ kind: 'warning', message: `Unmounting "${target}", still mounted at the end of the build` })
+    // The workspace's own tmpfs is expected; anything mounted inside it is a leak worth saying.
+    if (target !== dir) deps.reporter.emit({ kind: 'warning', message: `Unmounting "${target}", still mounted at the end of the build` })
     await unmount(target, deps)
   }
   const left = await mountsBelow(dir, deps.runner)

@@ -21,6 +21,7 @@ export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
   'mkfs.ext2': 'e2fsprogs',
   'mkfs.xfs': 'xfsprogs',
   'mkfs.vfat': 'dosfstools',
+  fusefat: 'fusefat',
   'mkfs.btrfs': 'btrfs-progs',
   mkswap: 'util-linux',
   fstrim: 'util-linux',

@@ -1,0 +1,124 @@
+// Every disk layout, bootloader and firmware the elements support, proven by booting. Three
+// builds, run one after the other, cover the combinations between them:
+//   1. MBR, extlinux (DIB_EXTLINUX=1), an XFS root: SeaBIOS
+//   2. block-device-efi (ESP mounted through FUSE where the kernel has no vfat), grub EFI: OVMF
+//   3. GPT with a BIOS boot partition and a separate /boot, /var and swap (DIB_BLOCK_DEVICE_CONFIG),
+//      grub BIOS: SeaBIOS, logged in to check what is mounted and that swap is on
+// Each build must pass the hygiene check and leave nothing on the host.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DIB_BIN, IW_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+
+const MULTI_PARTITION = join(REPO, 'test', 'fixtures', 'boot-matrix', 'multi-partition.yaml')
+const PASSWORD = 'boot-matrix-pw'
+
+let work: string
+let before: HostSnapshot
+
+beforeAll(() => {
+  work = mkdtempSync('/var/tmp/iw-boot-matrix-')
+  mkdirSync(join(work, 'tmp'))
+  before = hostSnapshot(work)
+})
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true })
+})
+
+async function build(name: string, args: readonly string[], env: Record<string, string> = {}): Promise<string> {
+  const result = await runCli(DIB_BIN, {
+    args: ['-o', name, ...args],
+    env: { DIB_IMAGE_CACHE: TEST_CACHE, DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1', TMPDIR: join(work, 'tmp'), ...env },
+    cwd: work,
+  })
+  expect(result.stderr).toBe('')
+  expect(result.code).toBe(0)
+  expect(result.stdout).toContain('Hygiene check passed')
+  expectHostClean()
+  return join(work, `${name}.qcow2`)
+}
+
+async function boot(image: string, args: readonly string[] = []): Promise<{ result: CliResult; console: string }> {
+  const consoleLog = `${image}.console`
+  const result = await runCli(IW_BIN, {
+    args: ['boot-test', '--quiet', '--timeout', '600', '--console-log', consoleLog, ...args, image],
+    cwd: work,
+  })
+  expect(result.stdout, result.stderr).toContain('PASS')
+  expect(result.code).toBe(0)
+  expectHostClean()
+  return { result, console: readFileSync(consoleLog, 'utf8') }
+}
+
+function expectHostClean(): void {
+  expect(hostSnapshot(work)).toEqual(before)
+  // A FUSE mount's daemon (fusefat) outlives nothing: umount waits for it.
+  const fusefat = execFileSync('sh', ['-c', 'pgrep -af fusefat || true'], { encoding: 'utf8' })
+  expect(fusefat.split('\n').filter((line) => line.includes(work))).toEqual([])
+}
+
+/** The text a guest command printed, from boot-test's "$ cmd  (exit N)" report. */
+function commandOutput(stdout: string, command: string): { exit: number; output: string } {
+  const lines = stdout.split('\n')
+  const start = lines.findIndex((line) => line.startsWith(`$ ${command}  (exit `))
+  expect(start, `no report of "${command}" in:\n${stdout}`).toBeGreaterThanOrEqual(0)
+  const exit = Number(/\(exit (\d+)\)$/.exec(lines[start] ?? '')?.[1])
+  const output: string[] = []
+  for (const line of lines.slice(start + 1)) {
+    if (!line.startsWith('  ')) break
+    output.push(line.slice(2))
+  }
+  return { exit, output: output.join('\n') }
+}
+
+describe('boot matrix', () => {
+  it('MBR + extlinux + XFS root boots with SeaBIOS', async () => {
+    const image = await build('extlinux-xfs', ['debian-minimal', 'vm', 'block-device-mbr'], {
+      DIB_EXTLINUX: '1',
+      FS_TYPE: 'xfs',
+    })
+    const { console } = await boot(image)
+    // syslinux's loader, not grub, read the kernel from the XFS root
+    expect(console).toMatch(/SYSLINUX \d/)
+    expect(console).not.toContain('GNU GRUB')
+    expect(console).toMatch(/Command line: .*root=LABEL=img-rootfs ro .*console=ttyS0,115200/)
+    expect(console).toMatch(/XFS \(vda1\): Mounting/)
+  })
+
+  it('block-device-efi boots with UEFI (OVMF) from the removable-media path', async () => {
+    const image = await build('efi', ['debian-minimal', 'vm', 'block-device-efi'])
+    const { console } = await boot(image, ['--uefi'])
+    // a fresh OVMF has no boot entries: it found EFI/BOOT/BOOTX64.EFI on the disk by itself
+    expect(console).toMatch(/BdsDxe: starting Boot\d+ "UEFI Misc Device"/)
+    expect(console).toMatch(/efi: EFI v/)
+  })
+
+  it('GPT with BIOS boot, separate /boot, /var and swap boots; fstab names each by label', async () => {
+    const image = await build('multi', ['--image-size', '3', 'debian-minimal', 'vm', 'devuser'], {
+      DIB_BLOCK_DEVICE_CONFIG: `file://${MULTI_PARTITION}`,
+      DIB_DEV_USER_PASSWORD: PASSWORD,
+      DIB_DEV_USER_PWDLESS_SUDO: '1',
+    })
+    const findmnt = (target: string): string => `findmnt -rn -o TARGET,SOURCE,FSTYPE,LABEL ${target}`
+    const commands = ['cat /etc/fstab', 'sudo -n swapon --show=NAME,TYPE --noheadings', findmnt('/'), findmnt('/boot'), findmnt('/var')]
+    const { result } = await boot(image, ['--user', 'devuser', '--password', PASSWORD, ...commands.flatMap((c) => ['--command', c])])
+
+    const fstab = commandOutput(result.stdout, commands[0] ?? '')
+    expect(fstab.exit).toBe(0)
+    expect(fstab.output).toMatch(/^LABEL=img-rootfs\s+\/\s+ext4\s+defaults\s+0\s+1$/m)
+    expect(fstab.output).toMatch(/^LABEL=img-boot\s+\/boot\s+ext4\s+defaults\s+0\s+2$/m)
+    expect(fstab.output).toMatch(/^LABEL=img-var\s+\/var\s+ext4\s+defaults\s+0\s+2$/m)
+    expect(fstab.output).toMatch(/^LABEL=img-swap\s+none\s+swap\s+sw\s+0\s+0$/m)
+
+    // the swap partition is active (from fstab), and devuser's password-less sudo works
+    const swaps = commandOutput(result.stdout, commands[1] ?? '')
+    expect(swaps).toEqual({ exit: 0, output: expect.stringMatching(/^\/dev\/vda3\s+partition$/m) })
+
+    // grub found the kernel on the separate /boot; systemd mounted /boot and /var from fstab
+    expect(commandOutput(result.stdout, findmnt('/')).output).toBe('/ /dev/vda5 ext4 img-rootfs')
+    expect(commandOutput(result.stdout, findmnt('/boot')).output).toBe('/boot /dev/vda2 ext4 img-boot')
+    expect(commandOutput(result.stdout, findmnt('/var')).output).toBe('/var /dev/vda4 ext4 img-var')
+  })
+})
