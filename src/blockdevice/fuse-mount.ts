@@ -4,7 +4,7 @@
 import { HostRequirementError } from '../errors.ts'
 import type { DeviceHost } from './device-host.ts'
 import type { BlockDevicePlan } from './plan.ts'
-import type { Argv } from './steps.ts'
+import type { Argv } from '../exec/command.ts'
 
 /** mkfs types that are FAT, and the kernel driver that would mount them. */
 const FAT_TYPES: ReadonlySet<string> = new Set(['vfat', 'fat'])

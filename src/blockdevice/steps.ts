@@ -15,7 +15,8 @@ import { buildMkfsArgv } from './mkfs-argv.ts'
 import type { BlockDeviceNode, LvmNode, LvNode } from './node-types.ts'
 import type { BlockDevicePlan } from './plan.ts'
 
-export type Argv = readonly [string, ...string[]]
+import type { Argv } from '../exec/command.ts'
+export type { Argv }
 
 export type BlockDeviceStep =
   | { readonly kind: 'create-image'; readonly path: string; readonly bytes: number }

@@ -1,5 +1,8 @@
 // The one shape of a subprocess request. argv arrays only: no shell strings anywhere.
 
+/** A command line as an array: program first, never a shell string. */
+export type Argv = readonly [string, ...string[]]
+
 export interface Command {
   readonly argv: readonly [string, ...string[]]
   readonly cwd?: string
