@@ -89,6 +89,7 @@ async function executeStep(
       await ctx.held.mount(
         { mountPoint: step.mountPoint, path: step.path, device: step.device, fstype: step.fstype },
         step.argv,
+        step.verify,
       )
       return
   }

@@ -9,14 +9,13 @@ import { layoutMbr, type MbrLayout } from './mbr-layout.ts'
 import type { LocalLoopNode, PartitionTable } from './node-types.ts'
 import type { BlockDeviceParams } from './params.ts'
 import { listTablePartitions, type BlockDevicePlan } from './plan.ts'
-
-export const DEFAULT_SECTOR_SIZE = 512
+import { DEFAULT_SECTOR_SIZE, SECTOR_SIZES, isSectorSize, type SectorSize } from '../util/sector-size.ts'
 
 export interface LoopImage {
   readonly path: string
   /** File size, a whole number of sectors. */
   readonly bytes: number
-  readonly sectorSize: number
+  readonly sectorSize: SectorSize
 }
 
 export type TableLayout =
@@ -95,9 +94,9 @@ export function layoutDisks(plan: BlockDevicePlan, params: BlockDeviceParams): D
 
 function describeImage(node: LocalLoopNode, params: BlockDeviceParams): LoopImage {
   const sectorSize = params.blockSize ?? node.blockSize ?? DEFAULT_SECTOR_SIZE
-  if (![512, 1024, 2048, 4096].includes(sectorSize)) {
+  if (!isSectorSize(sectorSize)) {
     throw new ConfigError(
-      `Cannot use block size ${sectorSize} for image "${node.name}": use 512, 1024, 2048 or 4096`,
+      `Cannot use block size ${sectorSize} for image "${node.name}": use ${SECTOR_SIZES.join(', ')}`,
     )
   }
   const wanted = node.size ?? params.imageSizeBytes

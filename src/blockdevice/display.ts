@@ -46,7 +46,7 @@ export function planCommandsForDisplay(
       fuseTypes: options.fuseTypes,
     })
     for (const step of steps) {
-      shown.push(describeStep(node.name, step))
+      shown.push(...describeStep(node.name, step))
       if (step.kind === 'attach-loop') {
         const device = options.loopDevices?.[node.name] ?? `/dev/loop-${node.name}`
         devices.set(node.name, device)
@@ -68,25 +68,30 @@ export function planCommandsForDisplay(
   return shown
 }
 
-function describeStep(node: string, step: BlockDeviceStep): DisplayStep {
+function describeStep(node: string, step: BlockDeviceStep): DisplayStep[] {
   const at = { node, phase: 'create' as const }
   switch (step.kind) {
     case 'create-image':
-      return { ...at, note: `create sparse file ${step.path} (${step.bytes} bytes)` }
+      return [{ ...at, note: `create sparse file ${step.path} (${step.bytes} bytes)` }]
     case 'write-mbr':
-      return { ...at, note: `write ${step.summary} to ${step.device}` }
+      return [{ ...at, note: `write ${step.summary} to ${step.device}` }]
     case 'mkdir':
-      return { ...at, note: `create directory ${step.path}` }
+      return [{ ...at, note: `create directory ${step.path}` }]
     case 'settle-partitions':
-      return {
-        ...at,
-        argv: step.argv,
-        note: `wait for partitions ${step.numbers.join(', ')} of ${step.device}`,
-      }
+      return [
+        {
+          ...at,
+          argv: step.argv,
+          note: `wait for partitions ${step.numbers.join(', ')} of ${step.device}`,
+        },
+      ]
+    case 'mount':
+      return step.verify === undefined
+        ? [{ ...at, argv: step.argv }]
+        : [{ ...at, argv: step.argv }, { ...at, argv: step.verify, note: `check that ${step.path} is mounted` }]
     case 'attach-loop':
     case 'run':
-    case 'mount':
-      return { ...at, argv: step.argv }
+      return [{ ...at, argv: step.argv }]
   }
 }
 

@@ -55,11 +55,23 @@ export function chooseFuseTypes(
  * The command that mounts `device` at `path`. Through FUSE the mount is a "fuseblk" one
  * (blkdev): umount then waits until fusefat has written everything back, so detaching the
  * loop device right after is safe. fsname makes the mount table name the partition, which
- * grub-install needs to find the device behind /boot/efi.
+ * grub-install needs to find the device behind /boot/efi. The kernel refuses a fuseblk mount
+ * whose block size is smaller than the device's sectors, so a 4Kn disk needs blksize=4096.
  */
-export function buildMountArgv(device: string, path: string, viaFuse: boolean): Argv {
+export function buildMountArgv(
+  device: string,
+  path: string,
+  viaFuse: boolean,
+  sectorSize = 512,
+): Argv {
   if (!viaFuse) return ['mount', device, path]
-  return [FUSE_FAT_TOOL, '-o', `rw+,blkdev,fsname=${device}`, device, path]
+  const blksize = sectorSize === 512 ? '' : `,blksize=${sectorSize}`
+  return [FUSE_FAT_TOOL, '-o', `rw+,blkdev${blksize},fsname=${device}`, device, path]
+}
+
+/** fusefat exits 0 even when the kernel refused its mount; this asks the mount table instead. */
+export function buildMountCheckArgv(path: string): Argv {
+  return ['mountpoint', '-q', path]
 }
 
 /** Mount points (in the image) of filesystems that are mounted through FUSE. */

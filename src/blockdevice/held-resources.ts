@@ -84,8 +84,17 @@ export class HeldResources {
     return device
   }
 
-  async mount(record: MountRecord, argv: Argv): Promise<void> {
-    await this.#runner.run({ argv })
+  /** `verify`, when given, must exit 0 once the mount is there (see MountStep.verify). */
+  async mount(record: MountRecord, argv: Argv, verify?: Argv): Promise<void> {
+    const result = await this.#runner.run({ argv })
+    const check = verify && (await this.#runner.run({ argv: verify }, { allowFailure: true }))
+    if (check && check.exitCode !== 0) {
+      const said = `${result.stderr}\n${result.stdout}`.split('\n').find((line) => /fail|error|invalid/i.test(line))
+      throw new BlockDeviceError(
+        `Cannot mount ${record.device} at ${record.path}: "${argv[0]}" exited 0 but nothing is mounted there` +
+          (said === undefined ? '' : ` (it said: ${said.trim()})`),
+      )
+    }
     this.mounts.push(record)
     await this.#journal.record({ kind: 'mount', path: record.path })
     this.#reporter.emit({ kind: 'resource', action: 'acquire', resource: `mount ${record.path}` })
@@ -134,7 +143,7 @@ export class HeldResources {
       this.#reporter.emit({
         kind: 'resource',
         action: 'release',
-        resource: `loop device ${loop.device}`,
+        resource: `loop device ${loop.device} for ${loop.image}`,
       })
     }
     for (let node = this.createdNodes.pop(); node !== undefined; node = this.createdNodes.pop()) {

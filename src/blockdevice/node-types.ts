@@ -3,6 +3,7 @@
 // node plus one node per PV, VG and LV), as in DIB.
 import type { SizeSpec } from '../util/size.ts'
 import type { ConfigOrigin } from './config-source.ts'
+import type { SectorSize } from '../util/sector-size.ts'
 
 interface NodeCommon {
   readonly name: string
@@ -16,7 +17,7 @@ export interface LocalLoopNode extends NodeCommon {
   /** Bytes; when absent the build's image size is used. */
   readonly size: number | undefined
   readonly directory: string | undefined
-  readonly blockSize: number | undefined
+  readonly blockSize: SectorSize | undefined
 }
 
 export type PartitionLabel = 'mbr' | 'gpt'

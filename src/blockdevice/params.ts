@@ -5,6 +5,7 @@ import type { Reporter } from '../report/events.ts'
 import type { DeviceHost } from './device-host.ts'
 import type { FstabIdentifier } from './fstab.ts'
 import type { RootFsParams } from './root-params.ts'
+import type { SectorSize } from '../util/sector-size.ts'
 
 export interface BlockDeviceParams extends RootFsParams {
   /** Directory for `<name>.raw` image files of local_loop nodes without a `directory`. */
@@ -14,7 +15,7 @@ export interface BlockDeviceParams extends RootFsParams {
   /** Filesystems are mounted under this directory; "/" is mounted on it directly. */
   readonly mountBase: string
   /** DIB_BLOCK_SIZE: the loop device sector size; overrides every local_loop's block_size. */
-  readonly blockSize?: number | undefined
+  readonly blockSize?: SectorSize | undefined
   /** Seed for filesystem UUIDs, disk ids and GUIDs, for reproducible images; random when absent. */
   readonly uuidSeed?: string | undefined
   /** How fstab names filesystems; DIB uses labels. */

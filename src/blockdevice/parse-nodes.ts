@@ -11,6 +11,7 @@ import type {
 } from './node-types.ts'
 import { parseLvm } from './parse-lvm.ts'
 import { parsePartitioning } from './parse-partitioning.ts'
+import { SECTOR_SIZES, isSectorSize, type SectorSize } from '../util/sector-size.ts'
 
 export interface ParsedConfig {
   readonly nodes: readonly DraftNode[]
@@ -22,7 +23,6 @@ const LOCAL_LOOP_KEYS = ['name', 'size', 'directory', 'block_size']
 const MKFS_KEYS = ['name', 'base', 'type', 'label', 'opts', 'uuid']
 const MOUNT_KEYS = ['name', 'base', 'mount_point']
 const FSTAB_KEYS = ['name', 'base', 'options', 'dump-freq', 'fsck-passno']
-const SECTOR_SIZES = [512, 1024, 2048, 4096]
 
 export function parseNodes(entries: readonly ConfigEntry[]): ParsedConfig {
   const warnings: string[] = []
@@ -68,13 +68,14 @@ function parseLocalLoop(entry: ConfigEntry, index: number, warnings: string[]): 
       `Cannot use "${name}" as a local_loop name: it becomes the file name "${name}.raw"`,
     )
   }
-  const blockSize = reader.optionalInteger('block_size', 512, 4096)
-  if (blockSize !== undefined && !SECTOR_SIZES.includes(blockSize)) {
-    reader.fail(
-      'block_size',
-      `Cannot use block_size ${blockSize} for local_loop "${name}": use one of ${SECTOR_SIZES.join(', ')}`,
-    )
-  }
+  const givenBlockSize = reader.optionalInteger('block_size', 512, 4096)
+  const blockSize: SectorSize | undefined =
+    givenBlockSize === undefined || isSectorSize(givenBlockSize)
+      ? givenBlockSize
+      : reader.fail(
+          'block_size',
+          `Cannot use block_size ${givenBlockSize} for local_loop "${name}": use one of ${SECTOR_SIZES.join(', ')}`,
+        )
   const size = reader.optionalSize('size')
   if (size === 0) reader.fail('size', `Cannot use size 0 for local_loop "${name}"`)
   return {

@@ -34,6 +34,7 @@ import {
   isStateSymbol,
   type GetvalSymbol,
 } from './state-getval.ts'
+import type { SectorSize } from '../util/sector-size.ts'
 
 export type StateDeps = Omit<BlockDeviceDeps, 'journal'>
 
@@ -46,7 +47,7 @@ export interface JournalSettings {
 
 export interface CreateSettings extends JournalSettings {
   /** DIB_BLOCK_SIZE: overrides every local_loop's block_size. */
-  readonly blockSize?: number | undefined
+  readonly blockSize?: SectorSize | undefined
   /**
    * Devices are created without interruption (a half-made device is worse); when this is aborted
    * meanwhile, they are released at the end instead of handed over, and the reason is thrown.
@@ -223,7 +224,7 @@ function describeDeviceParams(
   plan: BlockDevicePlan,
   root: RootFsParams,
   params: BlockDeviceParamsFile,
-  blockSize: number | undefined,
+  blockSize: SectorSize | undefined,
 ): BlockDeviceParams {
   const purpose = 'create block devices'
   const loops = plan.nodes.filter((node) => node.kind === 'local_loop')

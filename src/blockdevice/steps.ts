@@ -1,7 +1,7 @@
 // What creating each node does, as data. createBlockDevices() executes these steps and
 // planCommandsForDisplay() prints them, so the plan shown is the plan run.
 import { join } from 'node:path'
-import { buildMountArgv } from './fuse-mount.ts'
+import { buildMountArgv, buildMountCheckArgv } from './fuse-mount.ts'
 import { buildSgdiskArgv } from './gpt-argv.ts'
 import type { DiskLayout, TableLayout } from './disk-layout.ts'
 import {
@@ -45,6 +45,8 @@ export type BlockDeviceStep =
       readonly path: string
       readonly fstype: string
       readonly argv: Argv
+      /** Exits 0 only when something is mounted at `path`: for mounters whose status lies. */
+      readonly verify?: Argv
     }
 
 export interface NodeSteps {
@@ -120,6 +122,7 @@ export function planNodeSteps(node: BlockDeviceNode, ctx: StepContext): NodeStep
       if (fs?.kind !== 'mkfs' || fs.type === 'swap') return { steps: [], devices: {} }
       const device = deviceOf(ctx, fs.base)
       const path = mountPath(ctx.mountBase, node.mountPoint)
+      const viaFuse = ctx.fuseTypes?.has(fs.type) ?? false
       return {
         steps: [
           { kind: 'mkdir', path },
@@ -129,7 +132,8 @@ export function planNodeSteps(node: BlockDeviceNode, ctx: StepContext): NodeStep
             device,
             path,
             fstype: fs.type,
-            argv: buildMountArgv(device, path, ctx.fuseTypes?.has(fs.type) ?? false),
+            argv: buildMountArgv(device, path, viaFuse, sectorSizeOf(ctx, fs.base)),
+            ...(viaFuse ? { verify: buildMountCheckArgv(path) } : {}),
           },
         ],
         devices: {},
@@ -141,6 +145,23 @@ export function planNodeSteps(node: BlockDeviceNode, ctx: StepContext): NodeStep
     case 'fstab':
       return { steps: [], devices: {} }
   }
+}
+
+/** The sector size of the loop device a node sits on (through partitions, PVs, VGs and LVs). */
+export function sectorSizeOf(ctx: Pick<StepContext, 'plan' | 'layout'>, name: string): number {
+  const seen = new Set<string>()
+  for (let current: string | undefined = name; current !== undefined && !seen.has(current); ) {
+    seen.add(current)
+    const loop = ctx.layout.loops.get(current)
+    if (loop) return loop.sectorSize
+    const node = ctx.plan.byName.get(current)
+    if (node === undefined) break
+    if (node.kind === 'partition') current = node.table.base
+    else if (node.kind === 'vg') current = node.pvs[0]
+    else if ('base' in node) current = node.base
+    else break
+  }
+  return 512
 }
 
 /** Where a mount point of the image is on the host. */

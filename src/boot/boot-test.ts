@@ -9,6 +9,7 @@ import { AsyncStack } from '../util/async-stack.ts'
 import { CONSOLE_TAIL_LINES, explainFailure, type Stage } from './boot-failure.ts'
 import { SerialConsole } from './console.ts'
 import type { DiskFormat } from './disk-format.ts'
+import type { SectorSize } from '../util/sector-size.ts'
 import {
   GuestShellError,
   logIn,
@@ -41,6 +42,8 @@ export interface BootTestOptions {
   readonly cpus?: number
   /** Show the guest a disk of this many bytes (a qcow2 overlay), e.g. to test growroot. */
   readonly diskSize?: number
+  /** Logical sector size of the disk (4096 for a 4Kn image); read from its GPT when absent. */
+  readonly sectorSize?: SectorSize
   /** User-mode networking with a virtio NIC; on by default. */
   readonly network?: boolean
   /** Limit for reaching the marker, from QEMU's start. */
@@ -177,12 +180,13 @@ function checkOptions(options: BootTestOptions): void {
 }
 
 function vmSetup(options: BootTestOptions): Parameters<typeof prepareVm>[0] {
-  const { image, format, kernel, diskSize, ovmf, qemuBinary, tempParent } = options
+  const { image, format, kernel, diskSize, sectorSize, ovmf, qemuBinary, tempParent } = options
   return {
     ...(image === undefined ? {} : { image }),
     ...(format === undefined ? {} : { format }),
     ...(kernel === undefined ? {} : { kernel }),
     ...(diskSize === undefined ? {} : { diskSize }),
+    ...(sectorSize === undefined ? {} : { sectorSize }),
     ...(ovmf === undefined ? {} : { ovmf }),
     ...(qemuBinary === undefined ? {} : { qemuBinary }),
     ...(tempParent === undefined ? {} : { tempParent }),

@@ -1,6 +1,7 @@
 // Which QEMU block format a disk image is in, and the qemu-img command lines the boot test
 // needs. Pure: the caller runs the commands.
 import { extname } from 'node:path'
+import { DEFAULT_SECTOR_SIZE, SECTOR_SIZES, type SectorSize } from '../util/sector-size.ts'
 
 /** QEMU's names: a VHD is "vpc". */
 export type DiskFormat = 'raw' | 'qcow2' | 'vmdk' | 'vpc' | 'vhdx'
@@ -30,6 +31,41 @@ export function formatFromExtension(path: string): DiskFormat | undefined {
  */
 export function hasBootSignature(firstSector: Uint8Array): boolean {
   return firstSector.length >= 512 && firstSector[510] === 0x55 && firstSector[511] === 0xaa
+}
+
+/** How much of the disk's start sectorSizeFromHead needs to see. */
+export const HEAD_BYTES = 8192
+
+const GPT_SIGNATURE = 'EFI PART'
+
+/**
+ * The logical sector size a disk was partitioned for, from its first 8 KiB: the GPT header is
+ * the second sector, so it starts at byte 512 on an ordinary disk and at byte 4096 on a 4Kn
+ * one. An MBR disk does not say; it is taken to have 512-byte sectors.
+ */
+export function sectorSizeFromHead(head: Uint8Array): SectorSize {
+  const at = (offset: number): string =>
+    Buffer.from(head.subarray(offset, offset + GPT_SIGNATURE.length)).toString('latin1')
+  return SECTOR_SIZES.find((size) => at(size) === GPT_SIGNATURE) ?? DEFAULT_SECTOR_SIZE
+}
+
+/** Copy the first HEAD_BYTES of any image format to a raw file. */
+export function qemuImgHeadArgv(
+  image: { readonly path: string; readonly format: DiskFormat },
+  out: string,
+): [string, ...string[]] {
+  return [
+    'qemu-img',
+    'dd',
+    '-f',
+    image.format,
+    '-O',
+    'raw',
+    `bs=${HEAD_BYTES}`,
+    'count=1',
+    `if=${image.path}`,
+    `of=${out}`,
+  ]
 }
 
 export function qemuImgInfoArgv(image: string): [string, ...string[]] {

@@ -1,5 +1,6 @@
 // The QEMU command line for a boot test, built from a fully resolved plan. Pure: every path in
 // the plan already exists or will be created by the caller, so this is table-tested.
+import type { SectorSize } from '../util/sector-size.ts'
 import type { DiskFormat } from './disk-format.ts'
 
 export const QEMU_BINARY = 'qemu-system-x86_64'
@@ -15,6 +16,8 @@ export interface QemuDrive {
   readonly format: DiskFormat
   /** Send writes to a throwaway layer so booting never changes the image. */
   readonly snapshot: boolean
+  /** The logical and physical sector size the guest sees; 512 when absent. */
+  readonly sectorSize?: SectorSize
 }
 
 export interface UefiFirmware {
@@ -91,7 +94,7 @@ export function buildQemuArgv(plan: QemuPlan): [string, ...string[]] {
     argv.push('-drive', `if=pflash,unit=0,format=raw,readonly=on,file=${code}`)
     argv.push('-drive', `if=pflash,unit=1,format=raw,file=${vars}`)
   }
-  if (plan.drive) argv.push('-drive', driveValue(plan.drive))
+  if (plan.drive) argv.push(...driveArgs(plan.drive))
   if (plan.network) argv.push('-nic', 'user,model=virtio-net-pci')
   // Guests waiting for entropy (sshd, cloud-init) would otherwise stall under TCG.
   argv.push('-device', 'virtio-rng-pci')
@@ -103,8 +106,12 @@ export function buildQemuArgv(plan: QemuPlan): [string, ...string[]] {
   return argv
 }
 
-function driveValue(drive: QemuDrive): string {
-  const parts = [`file=${escapeQemuValue(drive.path)}`, 'if=virtio', `format=${drive.format}`]
-  if (drive.snapshot) parts.push('snapshot=on')
-  return parts.join(',')
+// The drive is a back end without a bus; the virtio-blk device in front of it sets the sectors.
+function driveArgs(drive: QemuDrive): string[] {
+  const backend = [`file=${escapeQemuValue(drive.path)}`, 'if=none', 'id=disk0', `format=${drive.format}`]
+  if (drive.snapshot) backend.push('snapshot=on')
+  const device = ['virtio-blk-pci', 'drive=disk0']
+  const sectors = drive.sectorSize ?? 512
+  if (sectors !== 512) device.push(`logical_block_size=${sectors}`, `physical_block_size=${sectors}`)
+  return ['-drive', backend.join(','), '-device', device.join(',')]
 }

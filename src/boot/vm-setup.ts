@@ -10,13 +10,17 @@ import type { Reporter } from '../report/events.ts'
 import type { AsyncStack } from '../util/async-stack.ts'
 import {
   formatFromExtension,
+  HEAD_BYTES,
   hasBootSignature,
   isDiskFormat,
   parseQemuImgInfo,
   qemuImgInfoArgv,
+  qemuImgHeadArgv,
   qemuImgOverlayArgv,
+  sectorSizeFromHead,
   type DiskFormat,
 } from './disk-format.ts'
+import type { SectorSize } from '../util/sector-size.ts'
 import {
   OVMF_CODE,
   OVMF_VARS,
@@ -39,6 +43,8 @@ export interface VmSetup {
   readonly memoryMiB: number
   readonly cpus: number
   readonly diskSize?: number
+  /** The disk's logical sector size; read from its partition table when absent. */
+  readonly sectorSize?: SectorSize
   readonly network: boolean
   readonly ovmf?: { readonly code: string; readonly vars: string }
   readonly qemuBinary?: string
@@ -146,12 +152,20 @@ async function prepareDrive(
   const probed = await probeImage(image, runner)
   const format = setup.format ?? probed.format
   // Without this, a file that is no disk at all would boot to nothing and wait for the timeout.
-  if (format === 'raw' && setup.kernel === undefined && !hasBootSignature(await readFirstSector(image))) {
+  if (format === 'raw' && setup.kernel === undefined && !hasBootSignature(await readStart(image, 512))) {
     throw new ConfigError(`Cannot boot-test "${image}": it is not a bootable disk image (no partition table or boot sector)`, {
       hint: 'Give a disk image (raw, qcow2, vmdk, vhd or vhdx) built with a bootloader, e.g. with the "vm" element',
     })
   }
-  if (setup.diskSize === undefined) return { path: image, format, snapshot: true }
+  const sectorSize = setup.sectorSize ?? sectorSizeFromHead(await readHead(image, format, dir, runner))
+  // Booting a kernel directly needs no boot code from the disk.
+  if (sectorSize !== 512 && setup.firmware === 'bios' && setup.kernel === undefined) {
+    throw new ConfigError(
+      `Cannot boot "${image}" with BIOS firmware: its disk has ${sectorSize}-byte sectors, and BIOS boot code reads 512-byte sectors only`,
+      { hint: 'Boot it with UEFI (--uefi); 4Kn images come from block-device-efi-4k' },
+    )
+  }
+  if (setup.diskSize === undefined) return { path: image, format, snapshot: true, sectorSize }
   if (probed.virtualSize !== undefined && setup.diskSize < probed.virtualSize) {
     throw new ConfigError(
       `Cannot boot-test "${image}" with disk size ${setup.diskSize}: ` +
@@ -167,13 +181,27 @@ async function prepareDrive(
     { quiet: true },
   )
   // The overlay is private to this test, so writes may land in it directly.
-  return { path: overlay, format: 'qcow2', snapshot: false }
+  return { path: overlay, format: 'qcow2', snapshot: false, sectorSize }
 }
 
-async function readFirstSector(image: string): Promise<Uint8Array> {
+/**
+ * The first bytes of the disk the guest will see, whatever the image format. When qemu-img
+ * cannot read it (a wrong --format, say), nothing is known and QEMU will say what is wrong.
+ */
+async function readHead(image: string, format: DiskFormat, dir: string, runner: Runner): Promise<Uint8Array> {
+  if (format === 'raw') return readStart(image, HEAD_BYTES)
+  const head = join(dir, 'disk-head.raw')
+  const copied = await runner.run(
+    { argv: qemuImgHeadArgv({ path: image, format }, head), label: 'qemu-img dd (partition table)' },
+    { quiet: true, allowFailure: true },
+  )
+  return copied.exitCode === 0 ? readStart(head, HEAD_BYTES) : new Uint8Array()
+}
+
+async function readStart(image: string, bytes: number): Promise<Uint8Array> {
   const handle = await open(image, 'r')
   try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(512), 0, 512, 0)
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(bytes), 0, bytes, 0)
     return buffer.subarray(0, bytesRead)
   } finally {
     await handle.close()

@@ -3,13 +3,14 @@ import { extname } from 'node:path'
 import { bootTest, type BootTestResult } from '../boot/boot-test.ts'
 import { BootTestError } from '../errors.ts'
 import type { BuildContext } from './context.ts'
+import type { SectorSize } from '../util/sector-size.ts'
 
 const BOOTABLE = ['.qcow2', '.raw', '.vmdk', '.vhd', '.vhdx']
 
 export async function bootCheckArtifacts(
   ctx: BuildContext,
   artifacts: readonly string[],
-  firmware: 'bios' | 'uefi',
+  disk: { readonly firmware: 'bios' | 'uefi'; readonly sectorSize: SectorSize },
 ): Promise<BootTestResult> {
   const image = BOOTABLE.map((ext) => artifacts.find((a) => extname(a) === ext)).find((a) => a !== undefined)
   if (image === undefined) {
@@ -17,5 +18,5 @@ export async function bootCheckArtifacts(
       hint: 'Add a disk format such as qcow2 or raw to -t',
     })
   }
-  return bootTest({ image, firmware, signal: ctx.signal }, ctx)
+  return bootTest({ image, ...disk, signal: ctx.signal }, ctx)
 }

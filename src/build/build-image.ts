@@ -7,6 +7,7 @@ import { openChroot } from '../chroot/chroot.ts'
 import type { BuildOptions } from '../config/build-options.ts'
 import { ProcessRunner, hostEnv } from '../exec/run.ts'
 import type { Reporter } from '../report/events.ts'
+import { failureOf } from '../report/outcome.ts'
 import { checkRootTree, installExtraPackages } from './root-tree.ts'
 import { type BuildContext, hooksDir, resourceDeps, rootTreeDir } from './context.ts'
 import { checkBlockDevicesBuildable } from '../blockdevice/create.ts'
@@ -34,7 +35,22 @@ export interface BuildResult {
   readonly artifacts: readonly string[]
 }
 
+/** The build, ending with one build-end event whatever happens (reports read the outcome there). */
 export async function buildImage(options: BuildOptions, deps: BuildDeps): Promise<BuildResult> {
+  const started = performance.now()
+  try {
+    const result = await buildSteps(options, deps)
+    deps.reporter.emit({ kind: 'build-end', ok: true, durationMs: performance.now() - started })
+    return result
+  } catch (error) {
+    // After Ctrl-C the error is whatever the killed command threw; the signal says why.
+    const reason: unknown = deps.signal.aborted ? deps.signal.reason : error
+    deps.reporter.emit({ kind: 'build-end', ok: false, durationMs: performance.now() - started, error: failureOf(reason) })
+    throw error
+  }
+}
+
+async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<BuildResult> {
   const { reporter, signal } = deps
   const runner = new ProcessRunner({ reporter, signal, baseEnv: hostEnv() })
   const resourceRunner = runner.withSignal(undefined)
@@ -91,6 +107,6 @@ export async function buildImage(options: BuildOptions, deps: BuildDeps): Promis
   }
   // 3. Disk formats from the unmounted raw image.
   artifacts.push(...(await writeDiskArtifacts(ctx, rawImage)))
-  if (options.bootTest) await bootCheckArtifacts(ctx, artifacts, disk.hasEfiLayout ? 'uefi' : 'bios')
+  if (options.bootTest) await bootCheckArtifacts(ctx, artifacts, { firmware: disk.hasEfiLayout ? 'uefi' : 'bios', sectorSize: disk.sectorSize })
   return { artifacts }
 }

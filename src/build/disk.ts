@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { planBlockDevice, planBlockDeviceFromText, type BlockDevicePlan } from '../blockdevice/plan.ts'
 import { readFallbackConfig } from '../blockdevice/fallback-config.ts'
 import { getBootLabel, getMountPoints, getRootFsType, getRootLabel } from '../blockdevice/getval.ts'
-import { createBlockDevices } from '../blockdevice/create.ts'
+import { IMAGE_NODE, createBlockDevices } from '../blockdevice/create.ts'
+import { DEFAULT_SECTOR_SIZE, type SectorSize } from '../util/sector-size.ts'
 import { nodeDeviceHost } from '../blockdevice/device-host.ts'
 import { findFuseTypes, listFuseMountPoints } from '../blockdevice/fuse-mount.ts'
 import type { RootFsParams } from '../blockdevice/root-params.ts'
@@ -24,6 +25,8 @@ export interface DiskPlan {
   readonly plan: BlockDevicePlan
   readonly root: RootFsParams
   readonly hasEfiLayout: boolean
+  /** Sector size of the image's disk (image0), which the boot test must show the guest too. */
+  readonly sectorSize: SectorSize
 }
 
 export interface AssembledDisk extends AsyncDisposable {
@@ -88,7 +91,9 @@ export async function planDisk(
   const root = rootFsParams(options)
   const plan = await readBlockDeviceConfig(options, resolved, root)
   for (const warning of plan.warnings) reporter.emit({ kind: 'warning', message: warning })
-  return { plan, root, hasEfiLayout: resolved.elements.some((e) => e.name.includes('block-device-efi')) }
+  const image = plan.byName.get(IMAGE_NODE)
+  const sectorSize = options.blockSize ?? (image?.kind === 'local_loop' ? image.blockSize : undefined) ?? DEFAULT_SECTOR_SIZE
+  return { plan, root, sectorSize, hasEfiLayout: resolved.elements.some((e) => e.name.includes('block-device-efi')) }
 }
 
 /** What DIB's getval calls export to hooks: root label and type, boot label, mount points. */
@@ -117,7 +122,6 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
     hasEfiLayout: disk.hasEfiLayout,
   })
   ctx.exported.set('DIB_IMAGE_SIZE', String(imageSizeBytes / 1024))
-  const blockSize = options.env['DIB_BLOCK_SIZE']
   const devices = await createBlockDevices(
     disk.plan,
     {
@@ -125,7 +129,7 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
       imageDir: ctx.workspace.imageDir,
       imageSizeBytes,
       mountBase: rootTreeDir(ctx),
-      ...(blockSize ? { blockSize: Number(blockSize) } : {}),
+      ...(options.blockSize === undefined ? {} : { blockSize: options.blockSize }),
       ...(options.uuidSeed === undefined ? {} : { uuidSeed: options.uuidSeed }),
     },
     resourceDeps(ctx),

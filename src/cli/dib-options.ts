@@ -3,10 +3,12 @@
 // (--image-extra-size, --mkfs-journal-size) or ignores settings (MKFS_OPTS), we honour them.
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import type { BuildOptions, ChecksumKind, InstallType } from '../config/build-options.ts'
+import type { BuildOptions, InstallType } from '../config/build-options.ts'
 import { ConfigError, UsageError } from '../errors.ts'
 import { resolveOutputFormats } from '../output/formats.ts'
+import { parseChecksumSpec } from '../output/checksum.ts'
 import { getopt, type OptionSpec } from './getopt.ts'
+import { parseSectorSize } from '../util/sector-size.ts'
 
 interface DibOption extends OptionSpec {
   readonly help: string
@@ -42,6 +44,7 @@ export const DIB_OPTIONS = {
   version: { long: 'version', takesValue: false, help: 'Print the version' },
   bootTest: { long: 'boot-test', takesValue: false, help: 'Boot the result under QEMU and wait for a login prompt (imagewright)' },
   jsonLog: { long: 'json-log', takesValue: true, arg: 'FILE', help: 'Also write every build event as JSON lines to FILE (imagewright)' },
+  htmlReport: { long: 'html-report', takesValue: true, arg: 'FILE', help: 'Write an HTML report with a timeline of the build to FILE, also on failure (imagewright)' },
 } as const satisfies Record<string, DibOption>
 
 export type DibOptionKey = keyof typeof DIB_OPTIONS
@@ -82,18 +85,6 @@ function parsePositiveNumber(source: SettingSource, value: string): number {
     throw settingError(source, `needs a positive number: got "${value}"`)
   }
   return n
-}
-
-export function parseChecksumSetting(value: string | undefined, source: string): ChecksumKind[] {
-  if (value === undefined || value === '' || value === '0') return []
-  if (value === '1') return ['md5', 'sha256']
-  const kinds = value.split(',').map((s) => s.trim())
-  for (const kind of kinds) {
-    if (kind !== 'md5' && kind !== 'sha256') {
-      throw new ConfigError(`${source} must be 1, md5, sha256 or md5,sha256: got "${value}"`)
-    }
-  }
-  return [...new Set(kinds as ChecksumKind[])]
 }
 
 function parseInstallType(value: string, source: SettingSource): InstallType {
@@ -175,7 +166,7 @@ export function parseDibCommandLine(
     uncompressed: has('uncompressed') || env['COMPRESS_IMAGE'] === '',
     skipBase: has('skipBase'),
     packages: (seen.get('packages') ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean),
-    checksums: has('checksum') ? ['md5', 'sha256'] : parseChecksumSetting(env['DIB_CHECKSUM'], 'DIB_CHECKSUM'),
+    checksums: has('checksum') ? ['md5', 'sha256'] : parseChecksumSpec(env['DIB_CHECKSUM'], 'DIB_CHECKSUM'),
     imageSizeBytes: imageSizeGiB === undefined ? undefined : Math.round(imageSizeGiB * 1024 ** 3),
     imageExtraSizeMiB: positive('imageExtraSize', 'DIB_IMAGE_EXTRA_SIZE'),
     imageCache: last('imageCache') ?? env['DIB_IMAGE_CACHE'] ?? join(env['HOME'] ?? homedir(), '.cache', 'image-create'),
@@ -196,11 +187,13 @@ export function parseDibCommandLine(
     overwriteOldImage: ENV_FLAG_TRUE(env['OVERWRITE_OLD_IMAGE']),
     elementsPath: (env['ELEMENTS_PATH'] ?? '').split(':').filter(Boolean),
     blockDeviceConfig: env['DIB_BLOCK_DEVICE_CONFIG'] || undefined,
+    blockSize: env['DIB_BLOCK_SIZE'] ? parseSectorSize(env['DIB_BLOCK_SIZE'], 'DIB_BLOCK_SIZE') : undefined,
     tmpDir: env['TMPDIR'] || env['TMP_DIR'] || '/tmp',
     env: has('clearEnv') ? clearedEnv(envStrings) : envStrings,
     args: argv,
     bootTest: has('bootTest'),
     jsonLog: last('jsonLog') ?? (env['IMAGEWRIGHT_JSON_LOG'] || undefined),
+    htmlReport: last('htmlReport') ?? (env['IMAGEWRIGHT_HTML_REPORT'] || undefined),
     uuidSeed: env['IMAGEWRIGHT_UUID_SEED'] || undefined,
   }
   return { kind: 'build', options: options_ }

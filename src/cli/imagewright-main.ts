@@ -5,6 +5,7 @@ import { runBootTest } from './commands/boot-test.ts'
 import { cleanupCommand } from './commands/cleanup.ts'
 import { usageErrorFromCommander } from './commander-error.ts'
 import { planCommand } from './commands/plan.ts'
+import { reportCommand } from './commands/report.ts'
 import { dibMain, packageVersion } from './dib-main.ts'
 import { exitCodeOf, renderError } from './render-error.ts'
 
@@ -42,11 +43,20 @@ function program(outcome: Outcome): Command {
     .option('--password <password>', 'password for --user')
     .option('--command <cmd>', 'run this command after logging in (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--disk-size <size>', 'show the guest a disk of this size (e.g. 4GiB), to test growing')
+    .option('--sector-size <bytes>', 'show the disk with 512 or 4096-byte sectors (default: as its GPT says)')
     .option('--memory <MiB>', 'guest memory (default 1024)')
     .option('--console-log <file>', 'write the whole console transcript here')
     .option('--quiet', 'do not echo the console')
     .action((image, opts) => {
       outcome.value = runBootTest(image, opts)
+    })
+  root
+    .command('report')
+    .description('Write the HTML report (timeline, slowest scripts, warnings, artifacts, resources) of a build from its --json-log file')
+    .argument('<events>', 'JSON-lines event log written by --json-log or IMAGEWRIGHT_JSON_LOG')
+    .option('-o, --output <file>', 'write the HTML here instead of to stdout')
+    .action((events, opts) => {
+      outcome.value = Promise.resolve(reportCommand(events, opts))
     })
   root
     .command('block-device')

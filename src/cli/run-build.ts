@@ -1,20 +1,30 @@
-// Runs one build from the command line: reporters on stdout/log file, signal handling, and
-// the error → exit code mapping. The same buildImage is what a queue worker calls.
+// Runs one build from the command line: reporters (stdout, log file, JSON lines, HTML report),
+// signal handling, and the error → exit code mapping. The same buildImage is what a queue
+// worker calls.
 import { appendFileSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { buildImage } from '../build/build-image.ts'
 import type { BuildOptions } from '../config/build-options.ts'
 import { CompositeReporter, type Reporter } from '../report/events.ts'
+import { HtmlReportReporter } from '../report/html-report-reporter.ts'
+import { type BuildOutcome, failureOf } from '../report/outcome.ts'
 import { JsonLinesReporter, TextReporter } from '../report/text-reporter.ts'
 import { exitCodeOf, renderError } from './render-error.ts'
 import { trapSignals } from './signals.ts'
 
 export interface CliBuildSettings {
   readonly jsonLog?: string | undefined
+  readonly htmlReport?: string | undefined
   readonly debug?: boolean
 }
 
-export function makeReporters(options: BuildOptions, settings: CliBuildSettings): Reporter {
+export interface CliReporters {
+  readonly reporter: Reporter
+  /** Called once the build is over: writes what the build-end event has not (the HTML report). */
+  readonly finish: (outcome: BuildOutcome) => void
+}
+
+export function makeReporters(options: BuildOptions, settings: CliBuildSettings): CliReporters {
   const reporters: Reporter[] = []
   if (!options.quiet) {
     reporters.push(new TextReporter({
@@ -33,19 +43,34 @@ export function makeReporters(options: BuildOptions, settings: CliBuildSettings)
     mkdirSync(dirname(jsonLog), { recursive: true })
     reporters.push(new JsonLinesReporter((text) => appendFileSync(jsonLog, text)))
   }
-  return new CompositeReporter(reporters)
+  const htmlReport = settings.htmlReport ?? options.htmlReport
+  let html: HtmlReportReporter | undefined
+  if (htmlReport) {
+    mkdirSync(dirname(htmlReport), { recursive: true })
+    html = new HtmlReportReporter({
+      path: htmlReport,
+      onWriteError: (error) => {
+        const reason = error instanceof Error ? error.message : String(error)
+        process.stderr.write(`Warning: Cannot write the HTML report "${htmlReport}": ${reason}\n`)
+      },
+    })
+    reporters.push(html)
+  }
+  return { reporter: new CompositeReporter(reporters), finish: (outcome) => html?.finish(outcome) }
 }
 
 export async function runBuildFromCli(options: BuildOptions, settings: CliBuildSettings = {}): Promise<number> {
-  const reporter = makeReporters(options, settings)
+  const { reporter, finish } = makeReporters(options, settings)
   using signals = trapSignals((text) => process.stderr.write(text))
   try {
     const result = await buildImage(options, { reporter, signal: signals.signal })
+    finish({ ok: true })
     for (const artifact of result.artifacts) process.stdout.write(`${artifact}\n`)
     return 0
   } catch (error) {
     const interrupted = signals.received()
     const reason: unknown = interrupted ? signals.signal.reason : error
+    finish({ ok: false, ...failureOf(reason) })
     process.stderr.write(renderError(reason, settings.debug ?? options.debugTrace > 0))
     return exitCodeOf(reason)
   }

@@ -1,6 +1,8 @@
 // The typed description of one build. The CLI (DIB-style argv plus environment) and a queue
 // worker both produce this object and hand it to buildImage.
 
+import type { SectorSize } from '../util/sector-size.ts'
+
 export type ChecksumKind = 'md5' | 'sha256'
 export type InstallType = 'source' | 'package'
 
@@ -38,6 +40,8 @@ export interface BuildOptions {
   /** ELEMENTS_PATH entries given by the user (the built-in dir is appended by the build). */
   readonly elementsPath: readonly string[]
   readonly blockDeviceConfig: string | undefined
+  /** DIB_BLOCK_SIZE: the sector size of every loop device, over the layout's block_size. */
+  readonly blockSize: SectorSize | undefined
   readonly tmpDir: string
   /** The environment hook scripts inherit (the caller's, as DIB passes it with sudo -E). */
   readonly env: Readonly<Record<string, string>>
@@ -47,6 +51,8 @@ export interface BuildOptions {
   readonly bootTest: boolean
   /** Write every build event as a JSON line to this file. */
   readonly jsonLog: string | undefined
+  /** Write an HTML report with a timeline of the build to this file when it ends. */
+  readonly htmlReport: string | undefined
   /** Fixed seed for disk ids and filesystem UUIDs, so equal inputs give equal images. */
   readonly uuidSeed: string | undefined
 }

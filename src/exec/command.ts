@@ -34,6 +34,8 @@ export interface RunOptions {
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void
   /** Stop this one command (for long-running children such as a VM) without a new runner. */
   readonly signal?: AbortSignal
+  /** Called once the command runs, with its pid: it leads a process group of that id. */
+  readonly onSpawn?: (pid: number) => void
 }
 
 export interface Runner {

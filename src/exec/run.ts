@@ -106,6 +106,7 @@ export class ProcessRunner implements Runner {
       pump(child.stderr, (line) => onLine(line, 'stderr')),
     ]
     const group = new ProcessGroup(child.pid)
+    if (child.pid !== undefined) options.onSpawn?.(child.pid)
     const onAbort = (): void => group.stop()
     cancel.cancelSignal?.addEventListener('abort', onAbort, { once: true })
     // A command that exited but left children holding its pipes is done: stop the stragglers.

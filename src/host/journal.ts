@@ -6,7 +6,11 @@ import { dirname } from 'node:path'
 export type JournalEntry =
   | { readonly kind: 'mount'; readonly path: string }
   | { readonly kind: 'loop'; readonly device: string; readonly file: string }
-  | { readonly kind: 'process'; readonly pid: number; readonly what: string }
+  /**
+   * A command's own process group (hook scripts run in one each). `startTicks` is when its
+   * leader started, so a group id the kernel has since reused is never signalled.
+   */
+  | { readonly kind: 'process-group'; readonly pgid: number; readonly startTicks: number; readonly what: string }
   | { readonly kind: 'dir'; readonly path: string }
 
 export interface ResourceJournal {

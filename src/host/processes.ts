@@ -1,6 +1,6 @@
 // Processes a chroot session started (daemons a package install spawned, stray background jobs)
 // must not outlive the build: they would keep its mounts busy and hold the host's devices.
-import { readdir, readlink } from 'node:fs/promises'
+import { readdir, readFile, readlink } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isInside } from '../util/is-inside.ts'
 
@@ -41,4 +41,59 @@ function signal(pid: number, name: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
+}
+
+/**
+ * Field 22 of /proc/PID/stat: when the process started, in clock ticks after boot. The command
+ * name (field 2) may hold spaces and parentheses, so fields are counted after its last ")".
+ */
+export function parseStartTicks(stat: string): number | undefined {
+  const fields = stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/)
+  const ticks = Number(fields[19])
+  return Number.isSafeInteger(ticks) ? ticks : undefined
+}
+
+/** The process group (field 5) of a /proc/PID/stat line. */
+function parseGroup(stat: string): number | undefined {
+  const fields = stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/)
+  const group = Number(fields[2])
+  return Number.isSafeInteger(group) ? group : undefined
+}
+
+async function readStat(pid: number | string): Promise<string | undefined> {
+  return readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
+}
+
+/** When `pid` started (clock ticks after boot); undefined when it is gone. */
+export async function processStartTicks(pid: number): Promise<number | undefined> {
+  const stat = await readStat(pid)
+  return stat === undefined ? undefined : parseStartTicks(stat)
+}
+
+/**
+ * Members of process group `pgid` that belong to the group a leader started at `startTicks`:
+ * none when a leader of that id runs but started at another time (the id was reused).
+ */
+export async function membersOfGroup(pgid: number, startTicks: number): Promise<number[]> {
+  const leader = await processStartTicks(pgid)
+  if (leader !== undefined && leader !== startTicks) return []
+  const members: number[] = []
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
+    const stat = await readStat(entry)
+    if (stat === undefined || parseGroup(stat) !== pgid) continue
+    if ((parseStartTicks(stat) ?? -1) >= startTicks) members.push(Number(entry))
+  }
+  return members
+}
+
+/** TERM, wait, then KILL the members of a journaled process group. Returns the pids signalled. */
+export async function stopProcessGroup(pgid: number, startTicks: number, graceMs = 2_000): Promise<number[]> {
+  const found = await membersOfGroup(pgid, startTicks)
+  if (found.length === 0) return []
+  for (const pid of found) signal(pid, 'SIGTERM')
+  const deadline = Date.now() + graceMs
+  while (Date.now() < deadline && (await membersOfGroup(pgid, startTicks)).length > 0) await sleep(100)
+  for (const pid of await membersOfGroup(pgid, startTicks)) signal(pid, 'SIGKILL')
+  return found
 }

@@ -6,7 +6,7 @@ import type { Runner } from '../exec/command.ts'
 import type { Reporter } from '../report/events.ts'
 import { readJournal, type JournalEntry, type JournalFile, type ResourceJournal } from './journal.ts'
 import { mountsBelow, unmount } from './mount.ts'
-import { killProcessesRootedIn } from './processes.ts'
+import { killProcessesRootedIn, stopProcessGroup } from './processes.ts'
 
 export interface RecoverDeps {
   readonly runner: Runner
@@ -52,9 +52,9 @@ export async function recoverBuild(path: string, journal: JournalFile, deps: Rec
       const killed = await killProcessesRootedIn(entry.path, 2_000, true)
       if (killed.length > 0) released.push(`processes ${killed.join(' ')}`)
     }
-    if (entry.kind === 'process' && isAlive(entry.pid)) {
-      process.kill(entry.pid, 'SIGKILL')
-      released.push(`process ${entry.pid} (${entry.what})`)
+    if (entry.kind === 'process-group') {
+      const stopped = await stopProcessGroup(entry.pgid, entry.startTicks)
+      if (stopped.length > 0) released.push(`process group ${entry.pgid} (${entry.what})`)
     }
   }
   for (const entry of entries) released.push(...(await release(entry, mountDeps)))
@@ -82,7 +82,7 @@ async function release(entry: JournalEntry, deps: RecoverDeps & { journal: Resou
       await rm(entry.path, { recursive: true, force: true })
       return [`directory ${entry.path}`]
     }
-    case 'process':
+    case 'process-group':
       return []
   }
 }

@@ -6,6 +6,8 @@ import { HOOKS_IN_TARGET } from '../chroot/chroot.ts'
 import { HookFailedError } from '../errors.ts'
 import type { Runner } from '../exec/command.ts'
 import { CommandFailedError } from '../exec/errors.ts'
+import { nullJournal, type ResourceJournal } from '../host/journal.ts'
+import { ProcessGroupTracker } from '../host/process-group-tracker.ts'
 import type { Reporter } from '../report/events.ts'
 import { buildHookEnv } from './hook-env.ts'
 import type { PhaseSpec } from './phase-table.ts'
@@ -36,6 +38,8 @@ export interface PhaseRun {
 export interface PhaseDeps {
   readonly runner: Runner
   readonly reporter: Reporter
+  /** Each script's process group is journaled while it runs, for `imagewright cleanup`. */
+  readonly journal?: ResourceJournal
 }
 
 const HELPERS_SUBDIR = '.imagewright/bin'
@@ -64,17 +68,26 @@ export async function runPhase(run: PhaseRun, deps: PhaseDeps): Promise<void> {
       const scriptPath = join(hooksSeen, phase.dir, script.name)
       const label = `${phase.dir}/${script.name} (element ${script.element})`
       const scriptStarted = performance.now()
+      const tracking = new ProcessGroupTracker(deps.journal ?? nullJournal, label)
       try {
-        await deps.runner.run({
-          argv: [runHook, ...envFiles, '--', scriptPath],
-          env,
-          label,
-          // Host-side hooks run where the build was started, as in DIB: relative paths such
-          // as the manifests element's "${IMAGE_NAME}.d/" land beside the image.
-          ...(inChroot ? { chroot: run.root } : {}),
-        })
+        await deps.runner.run(
+          {
+            argv: [runHook, ...envFiles, '--', scriptPath],
+            env,
+            label,
+            // Host-side hooks run where the build was started, as in DIB: relative paths such
+            // as the manifests element's "${IMAGE_NAME}.d/" land beside the image.
+            ...(inChroot ? { chroot: run.root } : {}),
+          },
+          { onSpawn: (pid) => tracking.started(pid) },
+        )
       } catch (error) {
+        const exitCode = error instanceof CommandFailedError ? (error.failure.exitCode ?? -1) : -1
+        const durationMs = performance.now() - scriptStarted
+        deps.reporter.emit({ kind: 'script-end', phase: phase.dir, script: script.name, element: script.element, durationMs, exitCode })
         throw hookFailure(error, phase, script)
+      } finally {
+        await tracking.ended()
       }
       const durationMs = performance.now() - scriptStarted
       timings.push({ script: script.name, element: script.element, durationMs })

@@ -12,6 +12,14 @@ export type BuildEvent =
   | { readonly kind: 'warning'; readonly message: string }
   | { readonly kind: 'resource'; readonly action: 'acquire' | 'release'; readonly resource: string }
   | { readonly kind: 'artifact'; readonly path: string; readonly format: string; readonly bytes: number }
+  // The last event of every build, success or failure; reports read the outcome from it.
+  | { readonly kind: 'build-end'; readonly ok: boolean; readonly durationMs: number; readonly error?: BuildFailure }
+
+/** Why a build failed: the error's stable code (ERR_INTERNAL for bugs) and its message. */
+export interface BuildFailure {
+  readonly code: string
+  readonly message: string
+}
 
 export type BuildEventKind = BuildEvent['kind']
 

@@ -13,7 +13,10 @@ const FORMATTERS: Formatters = {
   'step-end': (e) => `<== ${e.step} ${e.ok ? 'done' : 'FAILED'} in ${seconds(e.durationMs)}`,
   command: (e, verbose) => (verbose ? `+ ${e.argv.join(' ')}` : undefined),
   output: (e) => e.line,
-  'script-end': (e) => `${e.phase}/${e.script} completed (${seconds(e.durationMs)})`,
+  'script-end': (e) =>
+    e.exitCode === 0
+      ? `${e.phase}/${e.script} completed (${seconds(e.durationMs)})`
+      : `${e.phase}/${e.script} failed${e.exitCode > 0 ? ` with status ${e.exitCode}` : ''} (${seconds(e.durationMs)})`,
   'phase-summary': (e) => {
     if (e.scripts.length === 0) return undefined
     const width = Math.max(...e.scripts.map((s) => s.script.length), 6)
@@ -24,6 +27,9 @@ const FORMATTERS: Formatters = {
   warning: (e) => `WARNING: ${e.message}`,
   resource: (e, verbose) => (verbose ? `${e.action === 'acquire' ? 'took' : 'released'} ${e.resource}` : undefined),
   artifact: (e) => `Wrote ${e.path} (${e.format}, ${(e.bytes / 1024 / 1024).toFixed(1)} MiB)`,
+  // The CLI already prints the error (stderr) or the artifacts (stdout); logs get the line.
+  'build-end': (e, verbose) =>
+    verbose ? `Build ${e.ok ? 'finished' : `failed (${e.error?.code ?? 'unknown error'})`} after ${seconds(e.durationMs)}` : undefined,
 }
 
 export function formatEvent(event: BuildEvent, verbose = false): string | undefined {

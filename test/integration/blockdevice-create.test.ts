@@ -1,13 +1,15 @@
 // createBlockDevices() on real loop devices (needs root): build small sparse images, write into
 // the mounted root, release, and prove nothing of ours is left attached or mounted.
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ConfigSource } from '../../src/blockdevice/config-source.ts'
 import { createBlockDevices } from '../../src/blockdevice/create.ts'
 import type { BlockDevices } from '../../src/blockdevice/created-devices.ts'
+import { nodeDeviceHost } from '../../src/blockdevice/device-host.ts'
 import { readFallbackConfig } from '../../src/blockdevice/fallback-config.ts'
+import { HeldResources } from '../../src/blockdevice/held-resources.ts'
 import type { BlockDeviceParams } from '../../src/blockdevice/params.ts'
 import { planBlockDevice } from '../../src/blockdevice/plan.ts'
 import { BlockDeviceError } from '../../src/errors.ts'
@@ -257,6 +259,47 @@ describe.skipIf(!isRoot)('createBlockDevices() on loop devices', () => {
       await devices[Symbol.asyncDispose]()
     },
   )
+
+  it('builds block-device-efi-4k as shipped: 4Kn GPT, a 500 MiB ESP mounted and writable', async () => {
+    const shipped = new URL('../../elements/block-device-efi-4k/block-device-default.yaml', import.meta.url)
+    const devices = await createBlockDevices(
+      plan(await readFile(shipped, 'utf8'), 'block-device-efi-4k'),
+      { ...params, imageSizeBytes: 700 * MIB },
+      { runner, reporter: silentReporter, journal },
+    )
+    held = devices
+    const loop = devices.imageBlockDevice
+    const sectors = await runner.run({ argv: ['blockdev', '--getss', loop] }, { quiet: true })
+    expect(sectors.stdout.trim()).toBe('4096')
+    // the GPT header is the second 4 KiB sector: where a 4Kn disk's firmware looks for it
+    const head = (await readFile(devices.imagePath)).subarray(0, 8192)
+    expect(head.subarray(4096, 4104).toString('latin1')).toBe('EFI PART')
+    expect(head.subarray(512, 520).toString('latin1')).not.toBe('EFI PART')
+    const esp = join(dir, 'mnt', 'boot', 'efi')
+    const shown = await runner.run({ argv: ['findmnt', '-rn', '-o', 'SOURCE,FSTYPE', esp] }, { quiet: true })
+    expect(shown.stdout.trim()).toBe(`${loop}p1 ${canMountVfat ? 'vfat' : 'fuseblk'}`)
+    const size = await runner.run({ argv: ['blockdev', '--getsize64', `${loop}p1`] }, { quiet: true })
+    expect(Number(size.stdout)).toBe(500 * MIB)
+    await writeFile(join(esp, 'startup.nsh'), 'echo 4k\n')
+    await devices[Symbol.asyncDispose]()
+    await expectNothingLeft()
+  })
+
+  it('refuses a mount whose command exits 0 but mounts nothing, and holds nothing after', async () => {
+    const resources = new HeldResources({ runner, reporter: silentReporter, journal }, nodeDeviceHost)
+    const path = join(dir, 'not-mounted')
+    await mkdir(path)
+    const mounting = resources.mount(
+      { mountPoint: '/boot/efi', path, device: '/dev/loop-none', fstype: 'vfat' },
+      ['sh', '-c', 'echo "fuse: mount failed: Invalid argument" >&2'],
+      ['mountpoint', '-q', path],
+    )
+    await expect(mounting).rejects.toThrow(BlockDeviceError)
+    await expect(mounting).rejects.toThrow(
+      `Cannot mount /dev/loop-none at ${path}: "sh" exited 0 but nothing is mounted there (it said: fuse: mount failed: Invalid argument)`,
+    )
+    expect(resources.mounts).toEqual([])
+  })
 
   it.skipIf(canMountVfat)(
     'mounts the ESP of gpt_efi.yaml through fusefat when the kernel has no vfat, and releases it',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bootTest, type BootTestOptions } from '../../src/boot/boot-test.ts'
-import { BootTestError } from '../../src/errors.ts'
+import { BootTestError, ConfigError } from '../../src/errors.ts'
 import { ProcessRunner } from '../../src/exec/run.ts'
 import { RecordingReporter, silentReporter } from '../../src/report/events.ts'
 import {
@@ -130,6 +130,35 @@ describe.skipIf(!hasQemu())('boot test against a real kernel', () => {
       'CHANGED',
     ])
     expect((await readFile(image)).subarray(0, 8).toString()).toBe('ORIGINAL')
+  }, TEST_TIMEOUT_MS)
+
+  it('shows a disk partitioned for 4096-byte sectors as a 4Kn disk, raw or qcow2', async () => {
+    // An empty GPT written on a 4Kn loop device would look like this: its header in sector 1
+    const raw = join(work, '4kn.raw')
+    const disk = Buffer.alloc(64 * 1024 * 1024)
+    disk.writeUInt16LE(0xaa55, 510)
+    disk.write('EFI PART', 4096, 'latin1')
+    await writeFile(raw, disk)
+    const qcow2 = join(work, '4kn.qcow2')
+    await hostRunner.run({ argv: ['qemu-img', 'convert', '-f', 'raw', '-O', 'qcow2', raw, qcow2] }, { quiet: true })
+    const sectors = 'cat /sys/block/vda/queue/logical_block_size /sys/block/vda/queue/physical_block_size'
+    for (const image of [raw, qcow2]) {
+      const result = await bootTest(
+        options({ image, commands: [sectors], login: { user: TEST_USER, password: TEST_PASSWORD } }),
+        { runner: hostRunner, reporter: silentReporter },
+      )
+      expect(result.commands[0]).toEqual({ command: sectors, output: '4096\n4096', exitStatus: 0 })
+    }
+    // BIOS boot code reads 512-byte sectors: booting such a disk with SeaBIOS is refused up front
+    const reporter = new RecordingReporter()
+    const refused = await bootTest({ image: qcow2, firmware: 'bios', timeoutMs: BOOT_TIMEOUT_MS }, { runner: hostRunner, reporter }).catch(
+      (error: unknown) => error,
+    )
+    expect(refused).toBeInstanceOf(ConfigError)
+    expect((refused as Error).message).toBe(
+      `Cannot boot "${qcow2}" with BIOS firmware: its disk has 4096-byte sectors, and BIOS boot code reads 512-byte sectors only`,
+    )
+    expect(reporter.events.some((e) => e.event.kind === 'command' && e.event.argv[0] === 'qemu-system-x86_64')).toBe(false)
   }, TEST_TIMEOUT_MS)
 
   it('fails with the console tail when the login is refused', async () => {

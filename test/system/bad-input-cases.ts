@@ -92,6 +92,13 @@ export const COMMAND_LINE_CASES: readonly BadInputCase[] = [
     exit: 3, code: 'ERR_CONFIG', error: 'DIB_IMAGE_SIZE needs a positive number: got "huge"',
   },
   {
+    name: 'DIB_BLOCK_SIZE that no disk has',
+    args: dib('host-os'),
+    env: { DIB_BLOCK_SIZE: '1000' },
+    exit: 3, code: 'ERR_CONFIG', error: 'Cannot use DIB_BLOCK_SIZE "1000": a sector size is 512, 1024, 2048, 4096 bytes',
+    hint: 'Set DIB_BLOCK_SIZE to 512 (most disks) or 4096 (4Kn disks)',
+  },
+  {
     name: 'bad --install-type',
     args: dib('--install-type', 'binary', 'host-os'),
     exit: 2, code: 'ERR_USAGE', error: 'Option "--install-type" must be "source" or "package": got "binary"',
@@ -100,7 +107,7 @@ export const COMMAND_LINE_CASES: readonly BadInputCase[] = [
     name: 'bad DIB_CHECKSUM',
     args: dib('host-os'),
     env: { DIB_CHECKSUM: 'sha1' },
-    exit: 3, code: 'ERR_CONFIG', error: 'DIB_CHECKSUM must be 1, md5, sha256 or md5,sha256: got "sha1"',
+    exit: 3, code: 'ERR_CONFIG', error: 'Cannot use DIB_CHECKSUM "sha1": "sha1" is not a checksum type; expected "1", "md5", "sha256" or "md5,sha256"',
   },
   {
     name: 'unknown output type in -t',

@@ -189,6 +189,13 @@ export const IMAGEWRIGHT_CASES: readonly BadInputCase[] = [
     exit: 2, code: 'ERR_USAGE', error: 'Option "--timeout" needs a positive number: got "soon"',
   },
   {
+    name: 'boot-test with a bad --sector-size',
+    bin: 'imagewright',
+    args: ['boot-test', '--sector-size', '4k', '<case>/missing.qcow2'],
+    exit: 2, code: 'ERR_USAGE', error: 'Cannot use --sector-size "4k": a sector size is 512, 1024, 2048, 4096 bytes',
+    hint: 'Set --sector-size to 512 (most disks) or 4096 (4Kn disks)',
+  },
+  {
     name: 'boot-test with a bad --marker regex',
     bin: 'imagewright',
     args: ['boot-test', '--marker', 'login: (', '<case>/missing.qcow2'],

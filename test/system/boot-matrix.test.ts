@@ -1,8 +1,10 @@
-// Every disk layout, bootloader and firmware the elements support, proven by booting. Three
+// Every disk layout, bootloader and firmware the elements support, proven by booting. Four
 // builds, run one after the other, cover the combinations between them:
 //   1. MBR, extlinux (DIB_EXTLINUX=1), an XFS root: SeaBIOS
 //   2. block-device-efi (ESP mounted through FUSE where the kernel has no vfat), grub EFI: OVMF
-//   3. GPT with a BIOS boot partition and a separate /boot, /var and swap (DIB_BLOCK_DEVICE_CONFIG),
+//   3. block-device-efi-4k: 4096-byte sectors on the build's loop device and in the guest, an
+//      XFS root with its own ROOT_LABEL, grub EFI: OVMF
+//   4. GPT with a BIOS boot partition and a separate /boot, /var and swap (DIB_BLOCK_DEVICE_CONFIG),
 //      grub BIOS: SeaBIOS, logged in to check what is mounted and that swap is on
 // Each build must pass the hygiene check and leave nothing on the host.
 import { execFileSync } from 'node:child_process'
@@ -93,6 +95,28 @@ describe('boot matrix', () => {
     // a fresh OVMF has no boot entries: it found EFI/BOOT/BOOTX64.EFI on the disk by itself
     expect(console).toMatch(/BdsDxe: starting Boot\d+ "UEFI Misc Device"/)
     expect(console).toMatch(/efi: EFI v/)
+  })
+
+  it('block-device-efi-4k boots from a 4Kn disk with UEFI; XFS root by ROOT_LABEL, ESP mounted', async () => {
+    const image = await build('efi-4k', ['debian-minimal', 'vm', 'block-device-efi-4k', 'devuser'], {
+      FS_TYPE: 'xfs',
+      ROOT_LABEL: 'root-4k',
+      DIB_DEV_USER_PASSWORD: PASSWORD,
+      DIB_DEV_USER_PWDLESS_SUDO: '1',
+    })
+    const commands = [
+      'cat /sys/block/vda/queue/logical_block_size',
+      'findmnt -rn -o TARGET,SOURCE,FSTYPE,LABEL /',
+      'findmnt -rn -o TARGET,SOURCE,FSTYPE /boot/efi',
+      'ls /boot/efi/EFI/BOOT',
+    ]
+    // no --sector-size: boot-test reads it from the image's GPT
+    const { result, console } = await boot(image, ['--uefi', '--user', 'devuser', '--password', PASSWORD, ...commands.flatMap((c) => ['--command', c])])
+    expect(console).toMatch(/\[vda\] \d+ 4096-byte logical blocks/)
+    expect(commandOutput(result.stdout, commands[0] ?? '')).toEqual({ exit: 0, output: '4096' })
+    expect(commandOutput(result.stdout, commands[1] ?? '').output).toBe('/ /dev/vda3 xfs root-4k')
+    expect(commandOutput(result.stdout, commands[2] ?? '').output).toBe('/boot/efi /dev/vda1 vfat')
+    expect(commandOutput(result.stdout, commands[3] ?? '').output).toBe('BOOTX64.EFI')
   })
 
   it('GPT with BIOS boot, separate /boot, /var and swap boots; fstab names each by label', async () => {

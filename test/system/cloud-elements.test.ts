@@ -1,6 +1,7 @@
 // The cloud-image elements. A quick part builds the test-only host-os element with
 // source-repositories, cache-url and manifests and checks the produced tree; the slow part builds
-// a Debian qcow2 with cloud-init-nocloud, devuser and growroot and boots it on a larger disk.
+// a Debian qcow2 (block-device-gpt) with cloud-init-nocloud, devuser and growroot and boots it
+// on a larger disk.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
@@ -228,8 +229,8 @@ describe('source-repositories, cache-url and manifests (host-os)', () => {
   })
 })
 
-describe('debian-minimal vm cloud-init-nocloud devuser growroot', () => {
-  it('boots, lets devuser log in with its password and sudo, and grows / to the 4 GiB disk', async () => {
+describe('debian-minimal vm block-device-gpt cloud-init-nocloud devuser growroot', () => {
+  it('boots from GPT with SeaBIOS, lets devuser log in and sudo, and grows / to the 4 GiB disk', async () => {
     const env = {
       DIB_IMAGE_CACHE: TEST_CACHE,
       DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1',
@@ -238,7 +239,7 @@ describe('debian-minimal vm cloud-init-nocloud devuser growroot', () => {
       DIB_DEV_USER_AUTHORIZED_KEYS: '/dev/null',
       TMPDIR: join(work, 'tmp'),
     }
-    const elements = ['debian-minimal', 'vm', 'cloud-init-nocloud', 'devuser', 'growroot']
+    const elements = ['debian-minimal', 'vm', 'block-device-gpt', 'cloud-init-nocloud', 'devuser', 'growroot']
     const build = await runCli(DIB_BIN, { args: ['-o', 'cloud', ...elements], env, cwd: work })
     expect(build.stderr).toBe('')
     expect(build.code).toBe(0)
@@ -252,6 +253,7 @@ describe('debian-minimal vm cloud-init-nocloud devuser growroot', () => {
         '--command', 'sudo -n true',
         '--command', 'cloud-init status --wait || true',
         '--command', 'sudo -n journalctl -b -u growroot.service --no-pager -o cat',
+        '--command', 'sudo -n sfdisk --dump /dev/vda',
         join(work, 'cloud.qcow2'),
       ],
       env: { TMPDIR: join(work, 'tmp') },
@@ -265,7 +267,13 @@ describe('debian-minimal vm cloud-init-nocloud devuser growroot', () => {
     expect(boot.stdout).toContain('$ sudo -n true  (exit 0)')
     expect(boot.stdout).toMatch(/status: done/)
     // growroot did it before cloud-init could: the image does not depend on cloud-init for this.
-    expect(boot.stdout).toMatch(/growroot: grew partition 1 of \/dev\/vda/)
+    expect(boot.stdout).toMatch(/growroot: grew partition 2 of \/dev\/vda/)
+    // block-device-gpt as shipped: a BIOS boot partition for grub, then the root; the backup GPT
+    // moved to the end of the grown disk
+    expect(boot.stdout).toMatch(/^ {2}label: gpt$/m)
+    expect(boot.stdout).toMatch(/^ {2}\/dev\/vda1 : .*type=21686148-6449-6E6F-744E-656564454649, .*name="BSP"$/m)
+    expect(boot.stdout).toMatch(/^ {2}\/dev\/vda2 : .*name="root"$/m)
+    expect(boot.stdout).toMatch(/^ {2}last-lba: 838\d{4}$/m)
     expectHostClean()
   })
 })

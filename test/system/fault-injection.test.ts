@@ -1,5 +1,6 @@
 // A failed, interrupted or killed build must leave the host exactly as it was, and the next
 // build must work. Uses the download-free host-os element, so every case takes seconds.
+import { execFileSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -91,6 +92,22 @@ describe('kill -9 and imagewright cleanup', () => {
     expect(cleanup.code).toBe(0)
     expect(cleanup.stdout).toMatch(/released loop device \/dev\/loop\d+/)
     expect(cleanup.stdout).toMatch(/released mount .*\/mnt\/proc/)
+    expectHostIntact()
+  })
+
+  it('stops the host-side hook scripts of a killed build, wherever they run', async () => {
+    // root.d runs on the host, outside every build directory; its children moved away too
+    // (the group is journaled a moment after the script starts: the first second is left alone)
+    writeElement('nap-host', 'root.d/50-nap-on-host', 'sleep 1\necho "napping on the host"\ncd /\nsleep 3017 &\nwait')
+    const napping = (): string[] =>
+      execFileSync('sh', ['-c', 'pgrep -af "sleep 3017" || true'], { encoding: 'utf8' }).split('\n').filter((l) => /sleep 3017$/.test(l))
+    const result = await build('nap-host', 'killed-host', { when: /napping on the host/, signal: 'SIGKILL' })
+    expect(result.signal).toBe('SIGKILL')
+    expect(napping()).toHaveLength(1)
+    const cleanup = await runCli(IW_BIN, { args: ['cleanup'] })
+    expect(cleanup.code).toBe(0)
+    expect(cleanup.stdout).toMatch(/released process group \d+ \(root\.d\/50-nap-on-host \(element nap-host\)\)/)
+    expect(napping()).toEqual([])
     expectHostIntact()
   })
 })

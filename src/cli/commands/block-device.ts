@@ -19,6 +19,7 @@ import { ProcessRunner } from '../../exec/run.ts'
 import { requireRoot } from '../../host/host-tools.ts'
 import type { Reporter } from '../../report/events.ts'
 import { TextReporter } from '../../report/text-reporter.ts'
+import { parseSectorSize, type SectorSize } from '../../util/sector-size.ts'
 import { trapSignals } from '../signals.ts'
 
 export const BLOCK_DEVICE_COMMANDS = [
@@ -77,16 +78,10 @@ export function parseBlockDeviceRequest(
 /** DIB_BLOCK_SIZE, when set: the loop devices' sector size. */
 export function readBlockSize(
   env: Readonly<Record<string, string | undefined>>,
-): number | undefined {
+): SectorSize | undefined {
   const text = env['DIB_BLOCK_SIZE']
   if (text === undefined || text === '') return undefined
-  const size = Number(text)
-  if (!Number.isInteger(size)) {
-    throw new ConfigError(`Cannot use DIB_BLOCK_SIZE "${text}": expected a number of bytes`, {
-      hint: 'Set DIB_BLOCK_SIZE to 512 or 4096, or unset it',
-    })
-  }
-  return size
+  return parseSectorSize(text, 'DIB_BLOCK_SIZE')
 }
 
 export function describeCreated(state: SavedState): string {

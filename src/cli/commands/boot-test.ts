@@ -1,6 +1,7 @@
 // `imagewright boot-test IMAGE`: boot it under QEMU and report what the console showed.
 import { bootTest, type BootTestOptions, type BootTestResult } from '../../boot/boot-test.ts'
 import { UsageError } from '../../errors.ts'
+import { parseSectorSize } from '../../util/sector-size.ts'
 import { ProcessRunner } from '../../exec/run.ts'
 import { CompositeReporter } from '../../report/events.ts'
 import { TextReporter } from '../../report/text-reporter.ts'
@@ -16,6 +17,7 @@ export interface BootTestCliOptions {
   readonly password?: string
   readonly command?: readonly string[]
   readonly diskSize?: string
+  readonly sectorSize?: string
   readonly memory?: string
   readonly consoleLog?: string
   readonly quiet?: boolean
@@ -29,6 +31,7 @@ function positive(option: string, value: string | undefined): number | undefined
 }
 
 export function bootTestOptions(image: string, cli: BootTestCliOptions, signal?: AbortSignal): BootTestOptions {
+  const sectors = cli.sectorSize === undefined ? undefined : parseSectorSize(cli.sectorSize, '--sector-size', UsageError)
   const timeout = positive('--timeout', cli.timeout)
   const memory = positive('--memory', cli.memory)
   let marker: RegExp | undefined
@@ -51,6 +54,7 @@ export function bootTestOptions(image: string, cli: BootTestCliOptions, signal?:
     ...(cli.user === undefined ? {} : { login: { user: cli.user, ...(cli.password === undefined ? {} : { password: cli.password }) } }),
     ...(cli.command && cli.command.length > 0 ? { commands: cli.command } : {}),
     ...(cli.diskSize === undefined ? {} : { diskSize: parseSize(cli.diskSize) }),
+    ...(sectors === undefined ? {} : { sectorSize: sectors }),
     ...(cli.consoleLog === undefined ? {} : { consoleLog: cli.consoleLog }),
     ...(signal === undefined ? {} : { signal }),
   }

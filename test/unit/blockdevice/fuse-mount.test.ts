@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { createBlockDevices } from '../../../src/blockdevice/create.ts'
 import { planCommandsForDisplay } from '../../../src/blockdevice/display.ts'
@@ -14,7 +15,11 @@ import type { BlockDeviceParams } from '../../../src/blockdevice/params.ts'
 import { HostRequirementError } from '../../../src/errors.ts'
 import { RecordingReporter } from '../../../src/report/events.ts'
 import { FakeHostWorld } from './fake-host.ts'
-import { planFixture } from './fixture-config.ts'
+import { planFixture, planText } from './fixture-config.ts'
+import { layoutDisks } from '../../../src/blockdevice/disk-layout.ts'
+import type { BlockDevicePlan } from '../../../src/blockdevice/plan.ts'
+import { sectorSizeOf } from '../../../src/blockdevice/steps.ts'
+import type { SectorSize } from '../../../src/util/sector-size.ts'
 
 const NO_VFAT = 'nodev\tsysfs\nnodev\tproc\n\text4\n\txfs\n\tfuseblk\nnodev\tfuse\n'
 const WITH_VFAT = `${NO_VFAT}\tvfat\n`
@@ -88,6 +93,11 @@ describe('chooseFuseTypes()', () => {
 })
 
 describe('buildMountArgv()', () => {
+  it('gives fuseblk the sector size of a disk whose sectors are not 512 bytes', () => {
+    expect(buildMountArgv('/dev/loop0p1', '/m/boot/efi', true, 4096)[2]).toBe('rw+,blkdev,blksize=4096,fsname=/dev/loop0p1')
+    expect(buildMountArgv('/dev/loop0p1', '/m/boot/efi', false, 4096)).toEqual(['mount', '/dev/loop0p1', '/m/boot/efi'])
+  })
+
   it('mounts with the kernel, or with fusefat as a block-device FUSE mount named after the device', () => {
     expect(buildMountArgv('/dev/loop0p1', '/m/boot/efi', false)).toEqual([
       'mount',
@@ -143,6 +153,9 @@ describe('createBlockDevices() on a kernel without vfat', () => {
       '/dev/loop7p1',
       '/build/mnt/boot/efi',
     ])
+    // fusefat's exit status says nothing about the mount: the mount table is asked right after
+    const fusefat = world.commands.findIndex((argv) => argv[0] === 'fusefat')
+    expect(world.commands[fusefat + 1]).toEqual(['mountpoint', '-q', '/build/mnt/boot/efi'])
     expect(world.journal).toContainEqual({ kind: 'mount', path: '/build/mnt/boot/efi' })
     const created = world.commands.length
     await devices[Symbol.asyncDispose]()
@@ -161,5 +174,49 @@ describe('createBlockDevices() on a kernel without vfat', () => {
       .map((step) => step.argv?.[0])
       .filter((tool) => tool === 'mount' || tool === 'fusefat')
     expect(mounts).toEqual(['mount', 'fusefat'])
+  })
+
+  it('mounts a FAT filesystem of a 4Kn disk with a 4096-byte FUSE block size', () => {
+    const fourK = planText(
+      readFileSync(new URL('../../../elements/block-device-efi-4k/block-device-default.yaml', import.meta.url), 'utf8'),
+    )
+    const steps = planCommandsForDisplay(fourK, PARAMS, { fuseTypes: new Set(['vfat']) })
+    const argvs = steps.flatMap((step) => (step.argv ? [step.argv] : []))
+    expect(argvs).toContainEqual(['losetup', '--show', '--find', '--partscan', '--sector-size', '4096', '/build/img/image0.raw'])
+    expect(argvs).toContainEqual([
+      'fusefat',
+      '-o',
+      'rw+,blkdev,blksize=4096,fsname=/dev/loop-image0p1',
+      '/dev/loop-image0p1',
+      '/build/mnt/boot/efi',
+    ])
+    expect(argvs).toContainEqual(['mountpoint', '-q', '/build/mnt/boot/efi'])
+    // DIB_BLOCK_SIZE wins over the layout's block_size
+    const forced = planCommandsForDisplay(fourK, { ...PARAMS, blockSize: 512 }, { fuseTypes: new Set(['vfat']) })
+    expect(forced.flatMap((step) => (step.argv?.[0] === 'fusefat' ? [step.argv[2]] : []))).toEqual([
+      'rw+,blkdev,fsname=/dev/loop-image0p1',
+    ])
+  })
+})
+
+describe('sectorSizeOf()', () => {
+  // 100 GiB: room for every fixture's partitions; nothing is created
+  const layoutOf = (plan: BlockDevicePlan, blockSize?: SectorSize) =>
+    layoutDisks(plan, { ...PARAMS, imageSizeBytes: 100 * 1024 ** 3, ...(blockSize === undefined ? {} : { blockSize }) })
+
+  it('follows partitions to their loop device', () => {
+    expect(sectorSizeOf({ plan: EFI, layout: layoutOf(EFI) }, 'mkfs_ESP')).toBe(512)
+    expect(sectorSizeOf({ plan: EFI, layout: layoutOf(EFI, 4096) }, 'ESP')).toBe(4096)
+  })
+
+  it('follows logical volumes through their volume group and physical volumes', () => {
+    const lvm = planFixture('lvm_tree_spanned_vg.yaml')
+    const fs = lvm.nodes.find((node) => node.kind === 'mkfs')
+    expect(fs).toBeDefined()
+    expect(sectorSizeOf({ plan: lvm, layout: layoutOf(lvm, 4096) }, fs?.name ?? '')).toBe(4096)
+  })
+
+  it('takes 512 for a name it cannot place', () => {
+    expect(sectorSizeOf({ plan: EFI, layout: layoutOf(EFI, 4096) }, 'no-such-node')).toBe(512)
   })
 })

@@ -4,8 +4,10 @@ import {
   formatFromExtension,
   isDiskFormat,
   parseQemuImgInfo,
+  qemuImgHeadArgv,
   qemuImgInfoArgv,
   qemuImgOverlayArgv,
+  sectorSizeFromHead,
 } from '../../../src/boot/disk-format.ts'
 
 describe('formatFromExtension', () => {
@@ -96,5 +98,35 @@ describe('hasBootSignature', () => {
     ['text', new TextEncoder().encode('hello\n')],
   ])('refuses %s', (_name, data) => {
     expect(hasBootSignature(data)).toBe(false)
+  })
+})
+
+describe('sectorSizeFromHead', () => {
+  const headWithGptAt = (offset: number | undefined): Uint8Array => {
+    const head = new Uint8Array(8192)
+    head[510] = 0x55
+    head[511] = 0xaa
+    if (offset !== undefined) head.set(new TextEncoder().encode('EFI PART'), offset)
+    return head
+  }
+
+  it.each([
+    [512, 512],
+    [4096, 4096],
+    [2048, 2048],
+    [undefined, 512],
+    [100, 512],
+  ])('a GPT header at byte %s means %s-byte sectors', (offset, expected) => {
+    expect(sectorSizeFromHead(headWithGptAt(offset))).toBe(expected)
+  })
+
+  it('takes 512 when the image is shorter than the header would need', () => {
+    expect(sectorSizeFromHead(new Uint8Array(600))).toBe(512)
+  })
+
+  it('reads the head of any format through qemu-img dd', () => {
+    expect(qemuImgHeadArgv({ path: '/i/a.qcow2', format: 'qcow2' }, '/t/head.raw')).toEqual([
+      'qemu-img', 'dd', '-f', 'qcow2', '-O', 'raw', 'bs=8192', 'count=1', 'if=/i/a.qcow2', 'of=/t/head.raw',
+    ])
   })
 })

@@ -48,14 +48,30 @@ describe('buildQemuArgv', () => {
   })
 
   it.each([
-    ['/img/a.qcow2', 'qcow2', true, 'file=/img/a.qcow2,if=virtio,format=qcow2,snapshot=on'],
-    ['/img/a.raw', 'raw', true, 'file=/img/a.raw,if=virtio,format=raw,snapshot=on'],
-    ['/img/a.vhd', 'vpc', true, 'file=/img/a.vhd,if=virtio,format=vpc,snapshot=on'],
-    ['/img/a.vmdk', 'vmdk', false, 'file=/img/a.vmdk,if=virtio,format=vmdk'],
-    ['/img/a,b.vhdx', 'vhdx', true, 'file=/img/a,,b.vhdx,if=virtio,format=vhdx,snapshot=on'],
-  ] as const)('attaches %s (%s, snapshot %s) as virtio', (path, format, snapshot, expected) => {
+    ['/img/a.qcow2', 'qcow2', true, 'file=/img/a.qcow2,if=none,id=disk0,format=qcow2,snapshot=on'],
+    ['/img/a.raw', 'raw', true, 'file=/img/a.raw,if=none,id=disk0,format=raw,snapshot=on'],
+    ['/img/a.vhd', 'vpc', true, 'file=/img/a.vhd,if=none,id=disk0,format=vpc,snapshot=on'],
+    ['/img/a.vmdk', 'vmdk', false, 'file=/img/a.vmdk,if=none,id=disk0,format=vmdk'],
+    ['/img/a,b.vhdx', 'vhdx', true, 'file=/img/a,,b.vhdx,if=none,id=disk0,format=vhdx,snapshot=on'],
+  ] as const)('attaches %s (%s, snapshot %s) as a virtio disk', (path, format, snapshot, expected) => {
     const argv = buildQemuArgv({ ...base, drive: { path, format, snapshot } })
     expect(values(argv, '-drive')).toEqual([expected])
+    expect(values(argv, '-device')).toContain('virtio-blk-pci,drive=disk0')
+  })
+
+  it('shows a 4Kn disk with 4096-byte logical and physical sectors', () => {
+    const argv = buildQemuArgv({
+      ...base,
+      drive: { path: '/img/a.raw', format: 'raw', snapshot: true, sectorSize: 4096 },
+    })
+    expect(values(argv, '-device')).toContain(
+      'virtio-blk-pci,drive=disk0,logical_block_size=4096,physical_block_size=4096',
+    )
+    const explicit512 = buildQemuArgv({
+      ...base,
+      drive: { path: '/img/a.raw', format: 'raw', snapshot: true, sectorSize: 512 },
+    })
+    expect(values(explicit512, '-device')).toContain('virtio-blk-pci,drive=disk0')
   })
 
   it('adds OVMF as read-only code plus writable vars before the disk', () => {
@@ -67,7 +83,7 @@ describe('buildQemuArgv', () => {
     expect(values(argv, '-drive')).toEqual([
       'if=pflash,unit=0,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
       'if=pflash,unit=1,format=raw,file=/tmp/t/OVMF_VARS.fd',
-      'file=/img/a.qcow2,if=virtio,format=qcow2,snapshot=on',
+      'file=/img/a.qcow2,if=none,id=disk0,format=qcow2,snapshot=on',
     ])
   })
 

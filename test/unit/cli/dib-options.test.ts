@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseDibCommandLine, stripSingleTypeSuffix } from '../../../src/cli/dib-options.ts'
+import { parseDibCommandLine, renderDibHelp, stripSingleTypeSuffix } from '../../../src/cli/dib-options.ts'
 import { ConfigError, UsageError } from '../../../src/errors.ts'
 
 const build = (argv: string[], env: Record<string, string> = {}) => {
@@ -46,7 +46,7 @@ describe('parseDibCommandLine()', () => {
       '--max-online-resize', '1000', '--min-tmpfs', '3', '--mkfs-journal-size', '32',
       '--mkfs-options', '-O ^has_journal', '--no-tmpfs', '--offline', '--qemu-img-options', 'compat=0.10',
       '--root-label', 'myroot', '--ramdisk-element', 'dracut-ramdisk', '--install-type', 'package',
-      '--docker-target', 'r:t', '--log', '/tmp/x.log', '--boot-test', '--json-log', '/tmp/e.jsonl', 'el',
+      '--docker-target', 'r:t', '--log', '/tmp/x.log', '--boot-test', '--json-log', '/tmp/e.jsonl', '--html-report', '/tmp/r.html', 'el',
     ])
     expect(o.checksums).toEqual(['md5', 'sha256'])
     expect(o.imageSizeBytes).toBe(2.5 * 1024 ** 3)
@@ -66,6 +66,7 @@ describe('parseDibCommandLine()', () => {
     expect(o.quiet).toBe(true)
     expect(o.bootTest).toBe(true)
     expect(o.jsonLog).toBe('/tmp/e.jsonl')
+    expect(o.htmlReport).toBe('/tmp/r.html')
   })
 
   it('reads the environment variables the core honours', () => {
@@ -99,6 +100,22 @@ describe('parseDibCommandLine()', () => {
     expect(o.rootLabel).toBe('cli')
   })
 
+  it.each([
+    ['nothing', [], {}, undefined, undefined],
+    ['the options', ['--json-log', '/l/e.jsonl', '--html-report=/r/b.html'], {}, '/l/e.jsonl', '/r/b.html'],
+    ['an unambiguous prefix', ['--html', 'r.html'], {}, undefined, 'r.html'],
+    ['the variables', [], { IMAGEWRIGHT_JSON_LOG: '/env.jsonl', IMAGEWRIGHT_HTML_REPORT: '/env.html' }, '/env.jsonl', '/env.html'],
+    ['options over variables', ['--html-report', 'cli.html'], { IMAGEWRIGHT_HTML_REPORT: 'env.html' }, undefined, 'cli.html'],
+    ['empty variables', [], { IMAGEWRIGHT_JSON_LOG: '', IMAGEWRIGHT_HTML_REPORT: '' }, undefined, undefined],
+  ])('takes the JSON log and HTML report files from %s', (_, argv, env, jsonLog, htmlReport) => {
+    const o = build([...argv, 'el'], env)
+    expect([o.jsonLog, o.htmlReport]).toEqual([jsonLog, htmlReport])
+  })
+
+  it('lists --html-report in the help as an imagewright addition', () => {
+    expect(renderDibHelp('disk-image-create')).toMatch(/^ {2}--html-report FILE +.*HTML report.*\(imagewright\)$/m)
+  })
+
   it('keeps only DIB_* and basic variables with -c', () => {
     const o = build(['-c', 'el'], { DIB_RELEASE: 'bookworm', SECRET: 'x', PATH: '/bin' })
     expect(o.env).toEqual({ DIB_RELEASE: 'bookworm', PATH: '/bin', HOME: '/home/u' })
@@ -119,6 +136,7 @@ describe('parseDibCommandLine()', () => {
     [['--install-type', 'magic', 'el'], /"source" or "package".*"magic"/],
     [['--mkfs', 'x', 'el'], /ambiguous/],
     [['-o'], /requires a value/],
+    [['el', '--html-report'], /requires a value/],
     [['--checksum=yes', 'el'], /does not take a value/],
   ])('refuses %j with a clear usage error', (argv, message) => {
     expect(() => parseDibCommandLine(argv, {})).toThrow(UsageError)
@@ -135,7 +153,7 @@ describe('parseDibCommandLine()', () => {
     [{ DIB_JOURNAL_SIZE: '0' }, 'DIB_JOURNAL_SIZE needs a positive number: got "0"'],
     [{ DIB_MIN_TMPFS: 'x' }, 'DIB_MIN_TMPFS needs a positive number: got "x"'],
     [{ DIB_DEFAULT_INSTALLTYPE: 'magic' }, 'DIB_DEFAULT_INSTALLTYPE must be "source" or "package": got "magic"'],
-    [{ DIB_CHECKSUM: 'crc' }, 'DIB_CHECKSUM must be 1, md5, sha256 or md5,sha256: got "crc"'],
+    [{ DIB_CHECKSUM: 'crc' }, 'Cannot use DIB_CHECKSUM "crc": "crc" is not a checksum type; expected "1", "md5", "sha256" or "md5,sha256"'],
   ])('names the variable in %j, as a configuration error', (env, message) => {
     expect(() => parseDibCommandLine(['el'], env)).toThrow(ConfigError)
     expect(() => parseDibCommandLine(['el'], env)).toThrow(message)
