@@ -1,6 +1,6 @@
 // Fast real builds with the test-only host-os element: every phase runs, nothing is downloaded.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -65,6 +65,28 @@ describe('host-os builds', () => {
     expect(marker).toBe(`from-environment-d\n${join(work, 'out', 'img')}\n`)
     const fsType = execFileSync('blkid', ['-o', 'value', '-s', 'TYPE', join(work, 'out', 'img.raw')], { encoding: 'utf8' })
     expect(fsType.trim()).toBe('ext4')
+    expectHostClean()
+  })
+
+  it('gives the same tar, byte for byte, from the same inputs with SOURCE_DATE_EPOCH', async () => {
+    const sums: string[] = []
+    // the same -o (the marker element writes IMAGE_NAME into the image), in two directories
+    for (const name of ['repro-a', 'repro-b']) {
+      mkdirSync(join(work, name))
+      const result = await runCli(DIB_BIN, {
+        args: ['-n', '--checksum', '-o', 'img', '-t', 'tar', 'host-os', 'marker'],
+        env: { ...env(), SOURCE_DATE_EPOCH: '1700000000', IMAGEWRIGHT_UUID_SEED: 'repro' },
+        cwd: join(work, name),
+      })
+      expect(result.code).toBe(0)
+      sums.push(readFileSync(join(work, name, 'img.tar.sha256'), 'utf8').split(' ')[0] ?? '')
+    }
+    expect(sums[0]).toMatch(/^[0-9a-f]{64}$/)
+    expect(sums[1]).toBe(sums[0])
+    // every member's time is clamped to the epoch, so no build-time date leaks into the tar
+    const times = execFileSync('tar', ['--full-time', '-tvf', join(work, 'repro-a', 'img.tar')], { encoding: 'utf8' })
+    expect(times).toContain(' 2023-11-14 22:13:20 ./etc/marker\n')
+    expect(times).not.toMatch(/ 202[4-9]-\d\d-\d\d /)
     expectHostClean()
   })
 
