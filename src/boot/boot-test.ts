@@ -21,7 +21,7 @@ import {
 import { DEFAULT_CPUS, DEFAULT_MEMORY_MIB, type DirectKernelBoot } from './qemu-argv.ts'
 import { QemuProcess } from './qemu-process.ts'
 import { connectUnixSocket } from './unix-socket.ts'
-import { prepareVm, type AccelChoice, type Firmware } from './vm-setup.ts'
+import { prepareVm, type AccelChoice, type FirmwareChoice } from './vm-setup.ts'
 
 export const DEFAULT_BOOT_TIMEOUT_MS = 300_000
 export const DEFAULT_STEP_TIMEOUT_MS = 120_000
@@ -36,7 +36,8 @@ export interface BootTestOptions {
   readonly format?: DiskFormat
   /** Boot this kernel directly instead of (or as well as) booting from the disk. */
   readonly kernel?: DirectKernelBoot
-  readonly firmware?: Firmware
+  /** BIOS (SeaBIOS) or UEFI (OVMF); by default BIOS unless the disk needs UEFI (4Kn). */
+  readonly firmware?: FirmwareChoice
   readonly accel?: AccelChoice
   readonly memoryMiB?: number
   readonly cpus?: number
@@ -190,7 +191,7 @@ function vmSetup(options: BootTestOptions): Parameters<typeof prepareVm>[0] {
     ...(ovmf === undefined ? {} : { ovmf }),
     ...(qemuBinary === undefined ? {} : { qemuBinary }),
     ...(tempParent === undefined ? {} : { tempParent }),
-    firmware: options.firmware ?? 'bios',
+    firmware: options.firmware ?? 'auto',
     accel: options.accel ?? 'tcg',
     memoryMiB: options.memoryMiB ?? DEFAULT_MEMORY_MIB,
     cpus: options.cpus ?? DEFAULT_CPUS,

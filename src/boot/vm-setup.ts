@@ -31,6 +31,8 @@ import {
 } from './qemu-argv.ts'
 
 export type Firmware = 'bios' | 'uefi'
+/** "auto": BIOS, unless the disk has sectors BIOS boot code cannot read. */
+export type FirmwareChoice = Firmware | 'auto'
 /** "auto" uses KVM when /dev/kvm can be opened and TCG otherwise. */
 export type AccelChoice = Accel | 'auto'
 
@@ -38,7 +40,7 @@ export interface VmSetup {
   readonly image?: string
   readonly format?: DiskFormat
   readonly kernel?: DirectKernelBoot
-  readonly firmware: Firmware
+  readonly firmware: FirmwareChoice
   readonly accel: AccelChoice
   readonly memoryMiB: number
   readonly cpus: number
@@ -63,7 +65,8 @@ export async function prepareVm(
   stack: AsyncStack,
 ): Promise<QemuPlan> {
   const accel = await chooseAccel(setup.accel, reporter)
-  const uefi = setup.firmware === 'uefi' ? await checkOvmf(setup.ovmf) : undefined
+  // Asked for by name, missing firmware is reported before anything is made.
+  const asked = setup.firmware === 'uefi' ? await checkOvmf(setup.ovmf) : undefined
   const dir = await mkdtemp(join(setup.tempParent ?? tmpdir(), 'imagewright-boot-'))
   stack.defer(`boot test temp dir "${dir}"`, () => rm(dir, { recursive: true, force: true }))
   const serialSocket = join(dir, 'serial.sock')
@@ -75,6 +78,11 @@ export async function prepareVm(
   }
   const drive =
     setup.image === undefined ? undefined : await prepareDrive(setup.image, setup, dir, runner)
+  const firmware = chooseFirmware(setup.firmware, drive?.sectorSize, setup.kernel === undefined ? setup.image : undefined)
+  if (setup.firmware === 'auto' && firmware === 'uefi') {
+    reporter.emit({ kind: 'info', message: `Boot test uses UEFI firmware: the disk has ${drive?.sectorSize ?? 512}-byte sectors, which BIOS cannot boot from` })
+  }
+  const uefi = firmware === 'uefi' ? (asked ?? (await checkOvmf(setup.ovmf))) : undefined
   let vars: string | undefined
   if (uefi) {
     // OVMF writes boot entries into its variable store; the shipped template must stay pristine.
@@ -94,6 +102,22 @@ export async function prepareVm(
     qmpSocket: join(dir, 'qmp.sock'),
     network: setup.network,
   }
+}
+
+/**
+ * The firmware to boot with. `bootDisk` is the image the firmware must boot from (undefined when
+ * a kernel is booted directly, which needs no boot code from the disk).
+ */
+export function chooseFirmware(choice: FirmwareChoice, sectorSize: SectorSize | undefined, bootDisk: string | undefined): Firmware {
+  const biosReadable = sectorSize === undefined || sectorSize === 512 || bootDisk === undefined
+  if (choice === 'auto') return biosReadable ? 'bios' : 'uefi'
+  if (choice === 'bios' && !biosReadable) {
+    throw new ConfigError(
+      `Cannot boot "${bootDisk ?? ''}" with BIOS firmware: its disk has ${sectorSize ?? 512}-byte sectors, and BIOS boot code reads 512-byte sectors only`,
+      { hint: 'Boot it with UEFI (--uefi, or leave the firmware to boot-test); 4Kn images come from block-device-efi-4k' },
+    )
+  }
+  return choice
 }
 
 async function chooseAccel(choice: AccelChoice, reporter: Reporter): Promise<Accel> {
@@ -158,13 +182,6 @@ async function prepareDrive(
     })
   }
   const sectorSize = setup.sectorSize ?? sectorSizeFromHead(await readHead(image, format, dir, runner))
-  // Booting a kernel directly needs no boot code from the disk.
-  if (sectorSize !== 512 && setup.firmware === 'bios' && setup.kernel === undefined) {
-    throw new ConfigError(
-      `Cannot boot "${image}" with BIOS firmware: its disk has ${sectorSize}-byte sectors, and BIOS boot code reads 512-byte sectors only`,
-      { hint: 'Boot it with UEFI (--uefi); 4Kn images come from block-device-efi-4k' },
-    )
-  }
   if (setup.diskSize === undefined) return { path: image, format, snapshot: true, sectorSize }
   if (probed.virtualSize !== undefined && setup.diskSize < probed.virtualSize) {
     throw new ConfigError(

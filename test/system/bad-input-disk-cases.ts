@@ -189,6 +189,12 @@ export const IMAGEWRIGHT_CASES: readonly BadInputCase[] = [
     exit: 2, code: 'ERR_USAGE', error: 'Option "--timeout" needs a positive number: got "soon"',
   },
   {
+    name: 'boot-test with both --uefi and --bios',
+    bin: 'imagewright',
+    args: ['boot-test', '--uefi', '--bios', '<case>/missing.qcow2'],
+    exit: 2, code: 'ERR_USAGE', error: 'Options "--uefi" and "--bios" exclude each other',
+  },
+  {
     name: 'boot-test with a bad --sector-size',
     bin: 'imagewright',
     args: ['boot-test', '--sector-size', '4k', '<case>/missing.qcow2'],

@@ -110,8 +110,10 @@ describe('boot matrix', () => {
       'findmnt -rn -o TARGET,SOURCE,FSTYPE /boot/efi',
       'ls /boot/efi/EFI/BOOT',
     ]
-    // no --sector-size: boot-test reads it from the image's GPT
-    const { result, console } = await boot(image, ['--uefi', '--user', 'devuser', '--password', PASSWORD, ...commands.flatMap((c) => ['--command', c])])
+    // neither --sector-size nor --uefi: boot-test reads the sectors from the image's GPT and
+    // picks UEFI because BIOS cannot boot such a disk
+    const { result, console } = await boot(image, ['--user', 'devuser', '--password', PASSWORD, ...commands.flatMap((c) => ['--command', c])])
+    expect(console).toMatch(/BdsDxe: starting Boot\d+ "UEFI Misc Device"/)
     expect(console).toMatch(/\[vda\] \d+ 4096-byte logical blocks/)
     expect(commandOutput(result.stdout, commands[0] ?? '')).toEqual({ exit: 0, output: '4096' })
     expect(commandOutput(result.stdout, commands[1] ?? '').output).toBe('/ /dev/vda3 xfs root-4k')

@@ -10,6 +10,7 @@ import { trapSignals } from '../signals.ts'
 
 export interface BootTestCliOptions {
   readonly uefi?: boolean
+  readonly bios?: boolean
   readonly kvm?: boolean
   readonly timeout?: string
   readonly marker?: string
@@ -42,11 +43,12 @@ export function bootTestOptions(image: string, cli: BootTestCliOptions, signal?:
       throw new UsageError(`Option "--marker" is not a valid regular expression: "${cli.marker}"`, { cause: error })
     }
   }
+  if (cli.uefi && cli.bios) throw new UsageError('Options "--uefi" and "--bios" exclude each other')
   if (cli.password !== undefined && cli.user === undefined) throw new UsageError('Option "--password" needs "--user"')
   if ((cli.command?.length ?? 0) > 0 && cli.user === undefined) throw new UsageError('Option "--command" needs "--user" to log in first')
   return {
     image,
-    firmware: cli.uefi ? 'uefi' : 'bios',
+    firmware: cli.uefi ? 'uefi' : cli.bios ? 'bios' : 'auto',
     accel: cli.kvm ? 'kvm' : 'tcg',
     ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
     ...(memory === undefined ? {} : { memoryMiB: memory }),
