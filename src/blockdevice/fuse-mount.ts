@@ -5,6 +5,7 @@ import { HostRequirementError } from '../errors.ts'
 import type { DeviceHost } from './device-host.ts'
 import type { BlockDevicePlan } from './plan.ts'
 import type { Argv } from '../exec/command.ts'
+import { DEFAULT_SECTOR_SIZE, type SectorSize } from '../util/sector-size.ts'
 
 /** mkfs types that are FAT, and the kernel driver that would mount them. */
 const FAT_TYPES: ReadonlySet<string> = new Set(['vfat', 'fat'])
@@ -62,7 +63,7 @@ export function buildMountArgv(
   device: string,
   path: string,
   viaFuse: boolean,
-  sectorSize = 512,
+  sectorSize: SectorSize = DEFAULT_SECTOR_SIZE,
 ): Argv {
   if (!viaFuse) return ['mount', device, path]
   const blksize = sectorSize === 512 ? '' : `,blksize=${sectorSize}`

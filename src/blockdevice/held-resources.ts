@@ -84,7 +84,7 @@ export class HeldResources {
     return device
   }
 
-  /** `verify`, when given, must exit 0 once the mount is there (see MountStep.verify). */
+  /** `verify`, when given, must exit 0 once the mount is there (a mount step's `verify`). */
   async mount(record: MountRecord, argv: Argv, verify?: Argv): Promise<void> {
     const result = await this.#runner.run({ argv })
     const check = verify && (await this.#runner.run({ argv: verify }, { allowFailure: true }))

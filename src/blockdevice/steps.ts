@@ -14,6 +14,7 @@ import { encodeMbr, type SectorWrite } from './mbr-encode.ts'
 import { buildMkfsArgv } from './mkfs-argv.ts'
 import type { BlockDeviceNode, LvmNode, LvNode } from './node-types.ts'
 import type { BlockDevicePlan } from './plan.ts'
+import { DEFAULT_SECTOR_SIZE, type SectorSize } from '../util/sector-size.ts'
 
 import type { Argv } from '../exec/command.ts'
 export type { Argv }
@@ -148,7 +149,7 @@ export function planNodeSteps(node: BlockDeviceNode, ctx: StepContext): NodeStep
 }
 
 /** The sector size of the loop device a node sits on (through partitions, PVs, VGs and LVs). */
-export function sectorSizeOf(ctx: Pick<StepContext, 'plan' | 'layout'>, name: string): number {
+export function sectorSizeOf(ctx: Pick<StepContext, 'plan' | 'layout'>, name: string): SectorSize {
   const seen = new Set<string>()
   for (let current: string | undefined = name; current !== undefined && !seen.has(current); ) {
     seen.add(current)
@@ -161,7 +162,7 @@ export function sectorSizeOf(ctx: Pick<StepContext, 'plan' | 'layout'>, name: st
     else if ('base' in node) current = node.base
     else break
   }
-  return 512
+  return DEFAULT_SECTOR_SIZE
 }
 
 /** Where a mount point of the image is on the host. */

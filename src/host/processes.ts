@@ -25,13 +25,18 @@ export async function processesRootedIn(root: string, includeCwd = false): Promi
 }
 
 /** TERM, wait, then KILL whatever still runs inside `root`. Returns the pids it signalled. */
-export async function killProcessesRootedIn(root: string, graceMs = 2_000, includeCwd = false): Promise<number[]> {
-  const found = await processesRootedIn(root, includeCwd)
+export function killProcessesRootedIn(root: string, graceMs = 2_000, includeCwd = false): Promise<number[]> {
+  return terminate(() => processesRootedIn(root, includeCwd), graceMs)
+}
+
+/** TERM what `find` lists, give it `graceMs` to go, then KILL what is left. */
+async function terminate(find: () => Promise<number[]>, graceMs: number): Promise<number[]> {
+  const found = await find()
   if (found.length === 0) return []
   for (const pid of found) signal(pid, 'SIGTERM')
   const deadline = Date.now() + graceMs
-  while (Date.now() < deadline && (await processesRootedIn(root, includeCwd)).length > 0) await sleep(100)
-  for (const pid of await processesRootedIn(root, includeCwd)) signal(pid, 'SIGKILL')
+  while (Date.now() < deadline && (await find()).length > 0) await sleep(100)
+  for (const pid of await find()) signal(pid, 'SIGKILL')
   return found
 }
 
@@ -48,16 +53,19 @@ function signal(pid: number, name: NodeJS.Signals): void {
  * name (field 2) may hold spaces and parentheses, so fields are counted after its last ")".
  */
 export function parseStartTicks(stat: string): number | undefined {
-  const fields = stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/)
-  const ticks = Number(fields[19])
-  return Number.isSafeInteger(ticks) ? ticks : undefined
+  return statField(stat, 22)
 }
 
 /** The process group (field 5) of a /proc/PID/stat line. */
 function parseGroup(stat: string): number | undefined {
-  const fields = stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/)
-  const group = Number(fields[2])
-  return Number.isSafeInteger(group) ? group : undefined
+  return statField(stat, 5)
+}
+
+/** Numeric field `n` (counted from 1, as proc(5) does) of a /proc/PID/stat line. */
+function statField(stat: string, n: number): number | undefined {
+  // Fields 3 onwards follow the command name, which may hold spaces and parentheses itself.
+  const value = Number(stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/)[n - 3])
+  return Number.isSafeInteger(value) ? value : undefined
 }
 
 async function readStat(pid: number | string): Promise<string | undefined> {
@@ -88,12 +96,6 @@ export async function membersOfGroup(pgid: number, startTicks: number): Promise<
 }
 
 /** TERM, wait, then KILL the members of a journaled process group. Returns the pids signalled. */
-export async function stopProcessGroup(pgid: number, startTicks: number, graceMs = 2_000): Promise<number[]> {
-  const found = await membersOfGroup(pgid, startTicks)
-  if (found.length === 0) return []
-  for (const pid of found) signal(pid, 'SIGTERM')
-  const deadline = Date.now() + graceMs
-  while (Date.now() < deadline && (await membersOfGroup(pgid, startTicks)).length > 0) await sleep(100)
-  for (const pid of await membersOfGroup(pgid, startTicks)) signal(pid, 'SIGKILL')
-  return found
+export function stopProcessGroup(pgid: number, startTicks: number, graceMs = 2_000): Promise<number[]> {
+  return terminate(() => membersOfGroup(pgid, startTicks), graceMs)
 }
