@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import type { BuildOptions } from '../config/build-options.ts'
 import { ChrootError } from '../errors.ts'
 import type { Runner } from '../exec/command.ts'
-import { FileJournal, type ResourceJournal } from '../host/journal.ts'
+import { FileJournal, JOURNAL_SUFFIX, type ResourceJournal } from '../host/journal.ts'
 import { mountOn, mountsBelow, unmount } from '../host/mount.ts'
 import type { Reporter } from '../report/events.ts'
 import type { Workspace } from './context.ts'
@@ -32,7 +32,7 @@ export async function openWorkspace(
   deps: { readonly runner: Runner; readonly reporter: Reporter },
 ): Promise<OpenedWorkspace> {
   const buildId = `${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(4).toString('hex')}`
-  const journal = new FileJournal(join(STATE_DIR, `${buildId}.json`), buildId)
+  const journal = new FileJournal(join(STATE_DIR, `${buildId}${JOURNAL_SUFFIX}`), buildId)
   await mkdir(options.tmpDir, { recursive: true })
   const tmpfs = shouldUseTmpfs(options, totalmem())
   const makeDir = async (prefix: string): Promise<string> => {

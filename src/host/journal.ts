@@ -13,6 +13,10 @@ export type JournalEntry =
   | { readonly kind: 'process-group'; readonly pgid: number; readonly startTicks: number; readonly what: string }
   | { readonly kind: 'dir'; readonly path: string }
 
+/** A journal is <build id>.json; while it is rewritten the new version is <build id>.json.tmp. */
+export const JOURNAL_SUFFIX = '.json'
+export const TEMP_SUFFIX = '.tmp'
+
 export interface ResourceJournal {
   record(entry: JournalEntry): Promise<void>
   forget(entry: JournalEntry): Promise<void>
@@ -64,7 +68,7 @@ export class FileJournal implements ResourceJournal {
     const snapshot: JournalFile = { ...this.#header, entries: [...this.#entries] }
     this.#writing = this.#writing.then(async () => {
       await mkdir(dirname(this.path), { recursive: true })
-      const temp = `${this.path}.tmp`
+      const temp = `${this.path}${TEMP_SUFFIX}`
       await writeFile(temp, JSON.stringify(snapshot, null, 2) + '\n')
       await rename(temp, this.path)
     })

@@ -4,7 +4,7 @@ import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Runner } from '../exec/command.ts'
 import type { Reporter } from '../report/events.ts'
-import { readJournal, type JournalEntry, type JournalFile, type ResourceJournal } from './journal.ts'
+import { JOURNAL_SUFFIX, TEMP_SUFFIX, readJournal, type JournalEntry, type JournalFile, type ResourceJournal } from './journal.ts'
 import { mountsBelow, unmount } from './mount.ts'
 import { killProcessesRootedIn, stopProcessGroup } from './processes.ts'
 
@@ -27,16 +27,27 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Journals of builds whose process is gone (or every journal with `force`). */
+/**
+ * Journals of builds whose process is gone (or every journal with `force`). A build killed while
+ * it rewrote its journal leaves the new version under the temporary name: when that one is
+ * complete it is the newer truth, else the last renamed one is.
+ */
 export async function findAbandonedBuilds(stateDir: string, force = false): Promise<{ path: string; journal: JournalFile }[]> {
   const names = await readdir(stateDir).catch(() => [] as string[])
+  const builds = new Set(names.flatMap((name) => journalOf(name) ?? []))
   const found: { path: string; journal: JournalFile }[] = []
-  for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of [...builds].sort()) {
     const path = join(stateDir, name)
-    const journal = await readJournal(path).catch(() => undefined)
+    const journal = (await readJournal(`${path}${TEMP_SUFFIX}`).catch(() => undefined)) ?? (await readJournal(path).catch(() => undefined))
     if (journal && (force || !isAlive(journal.pid))) found.push({ path, journal })
   }
   return found
+}
+
+/** The journal a state-dir file belongs to: itself, or the one a temporary file would replace. */
+function journalOf(name: string): string | undefined {
+  const base = name.endsWith(TEMP_SUFFIX) ? name.slice(0, -TEMP_SUFFIX.length) : name
+  return base.endsWith(JOURNAL_SUFFIX) ? base : undefined
 }
 
 const noJournal: ResourceJournal = { record: async () => undefined, forget: async () => undefined }
@@ -58,6 +69,7 @@ export async function recoverBuild(path: string, journal: JournalFile, deps: Rec
     }
   }
   for (const entry of entries) released.push(...(await release(entry, mountDeps)))
+  await rm(`${path}${TEMP_SUFFIX}`, { force: true })
   await rm(path, { force: true })
   return { buildId: journal.buildId, released }
 }

@@ -1,6 +1,6 @@
 // After a kill -9 of a build, `imagewright cleanup` stops the process groups its journal names
 // (hook scripts on the host run outside every build directory) and nothing else.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -83,5 +83,39 @@ describe('process groups in the resource journal', () => {
     await runner.run({ argv: ['sleep', '0.3'] }, { onSpawn: (pid) => tracker.started(pid) })
     await tracker.ended()
     expect(journal.entries).toEqual([])
+  })
+})
+
+describe('journals a killed build was rewriting', () => {
+  const write = (name: string, text: string) => writeFile(join(dir, name), text)
+
+  it('reads the complete temporary version as the newer one, and removes both files', async () => {
+    const pid = await deadPid()
+    const old = { buildId: 'k1', pid, startedAt: 'x', entries: [{ kind: 'dir', path: join(dir, 'gone-a') }] }
+    const newer = { ...old, entries: [...old.entries, { kind: 'dir', path: join(dir, 'gone-b') }] }
+    await write('k1.json', JSON.stringify(old))
+    await write('k1.json.tmp', JSON.stringify(newer))
+    const [found] = await findAbandonedBuilds(dir)
+    expect(found?.path).toBe(join(dir, 'k1.json'))
+    expect(found?.journal.entries).toHaveLength(2)
+    await recover('k1')
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it('falls back to the renamed version when the temporary one was cut short', async () => {
+    const pid = await deadPid()
+    await write('k2.json', JSON.stringify({ buildId: 'k2', pid, startedAt: 'x', entries: [] }))
+    await write('k2.json.tmp', '{"buildId": "k2", "pid": ')
+    expect((await findAbandonedBuilds(dir)).map((b) => b.journal.buildId)).toEqual(['k2'])
+    await recover('k2')
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it('finds a build that died before its first rename', async () => {
+    const pid = await deadPid()
+    await write('k3.json.tmp', JSON.stringify({ buildId: 'k3', pid, startedAt: 'x', entries: [] }))
+    expect((await findAbandonedBuilds(dir)).map((b) => b.path)).toEqual([join(dir, 'k3.json')])
+    await recover('k3')
+    expect(await readdir(dir)).toEqual([])
   })
 })

@@ -39,7 +39,24 @@ const env = (): Record<string, string> => ({
   TMPDIR: join(work, 'tmp'),
 })
 
+/** Journals left in the state dir by builds that are not running (none may stay after cleanup). */
+function deadJournals(): string[] {
+  const dir = process.env['IMAGEWRIGHT_STATE_DIR'] ?? '/run/imagewright/builds'
+  const names = existsSync(dir) ? readdirSync(dir) : []
+  return names.filter((name) => {
+    if (name.endsWith('.tmp')) return true
+    const { pid } = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { pid: number }
+    try {
+      process.kill(pid, 0)
+      return false
+    } catch {
+      return true
+    }
+  })
+}
+
 function expectHostIntact(): void {
+  expect(deadJournals()).toEqual([])
   expect(hostSnapshot(work)).toEqual(before)
   expect(readdirSync(join(work, 'tmp'))).toEqual([])
   // The host's own /dev and /proc are still what they were: nothing unmounted or deleted there.
