@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { createBlockDevices } from '../../../src/blockdevice/create.ts'
 import { planCommandsForDisplay } from '../../../src/blockdevice/display.ts'
-import type { BlockDeviceParams } from '../../../src/blockdevice/params.ts'
 import { BlockDeviceError, ConfigError } from '../../../src/errors.ts'
 import { RecordingReporter } from '../../../src/report/events.ts'
 import { FakeHostWorld } from './fake-host.ts'
-import { planFixture, planText } from './fixture-config.ts'
+import { UNIT_PARAMS, planFixture, planText } from './fixture-config.ts'
 
-const PARAMS: BlockDeviceParams = {
-  imageDir: '/build/img',
-  imageSizeBytes: 1024 ** 3,
-  mountBase: '/build/mnt',
-  rootFsType: 'ext4',
-  uuidSeed: 'unit',
-}
+const PARAMS = UNIT_PARAMS
 
 const EFI = planFixture('gpt_efi.yaml')
 

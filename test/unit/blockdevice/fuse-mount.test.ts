@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { createBlockDevices } from '../../../src/blockdevice/create.ts'
 import { planCommandsForDisplay } from '../../../src/blockdevice/display.ts'
@@ -11,11 +10,10 @@ import {
   requireFuseTool,
   type KernelFilesystemFacts,
 } from '../../../src/blockdevice/fuse-mount.ts'
-import type { BlockDeviceParams } from '../../../src/blockdevice/params.ts'
 import { HostRequirementError } from '../../../src/errors.ts'
 import { RecordingReporter } from '../../../src/report/events.ts'
 import { FakeHostWorld } from './fake-host.ts'
-import { planFixture, planText } from './fixture-config.ts'
+import { UNIT_PARAMS, planFixture, planShippedLayout } from './fixture-config.ts'
 import { layoutDisks } from '../../../src/blockdevice/disk-layout.ts'
 import type { BlockDevicePlan } from '../../../src/blockdevice/plan.ts'
 import { sectorSizeOf } from '../../../src/blockdevice/steps.ts'
@@ -31,13 +29,7 @@ const facts = (over: Partial<KernelFilesystemFacts>): KernelFilesystemFacts => (
   ...over,
 })
 
-const PARAMS: BlockDeviceParams = {
-  imageDir: '/build/img',
-  imageSizeBytes: 1024 ** 3,
-  mountBase: '/build/mnt',
-  rootFsType: 'ext4',
-  uuidSeed: 'unit',
-}
+const PARAMS = UNIT_PARAMS
 const EFI = planFixture('gpt_efi.yaml')
 
 /** A host whose kernel has no vfat driver and no modules. */
@@ -177,9 +169,7 @@ describe('createBlockDevices() on a kernel without vfat', () => {
   })
 
   it('mounts a FAT filesystem of a 4Kn disk with a 4096-byte FUSE block size', () => {
-    const fourK = planText(
-      readFileSync(new URL('../../../elements/block-device-efi-4k/block-device-default.yaml', import.meta.url), 'utf8'),
-    )
+    const fourK = planShippedLayout('block-device-efi-4k')
     const steps = planCommandsForDisplay(fourK, PARAMS, { fuseTypes: new Set(['vfat']) })
     const argvs = steps.flatMap((step) => (step.argv ? [step.argv] : []))
     expect(argvs).toContainEqual(['losetup', '--show', '--find', '--partscan', '--sector-size', '4096', '/build/img/image0.raw'])

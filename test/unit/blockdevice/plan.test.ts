@@ -8,40 +8,12 @@ import {
 } from '../../../src/blockdevice/getval.ts'
 import { planBlockDevice } from '../../../src/blockdevice/plan.ts'
 import { ConfigError } from '../../../src/errors.ts'
-import { planFixture, planText } from './fixture-config.ts'
+import { planFixture, planShippedLayout, planText } from './fixture-config.ts'
+import type { RootFsParams } from '../../../src/blockdevice/root-params.ts'
 
-// The efi layout as an element should ship it: mkfs_root leaves type and label to FS_TYPE and
+// The efi layout as block-device-efi ships it: mkfs_root leaves type and label to FS_TYPE and
 // ROOT_LABEL (DIB's own block-device-efi hard-codes ext4).
-const EFI_LAYOUT = `
-- local_loop:
-    name: image0
-- partitioning:
-    base: image0
-    label: gpt
-    partitions:
-      - name: ESP
-        type: 'EF00'
-        size: 550MiB
-        mkfs:
-          type: vfat
-          mount:
-            mount_point: /boot/efi
-            fstab:
-              options: "defaults"
-              fsck-passno: 2
-      - name: BSP
-        type: 'EF02'
-        size: 8MiB
-      - name: root
-        type: '8300'
-        size: 100%
-        mkfs:
-          mount:
-            mount_point: /
-            fstab:
-              options: "defaults"
-              fsck-passno: 1
-`
+const efiLayout = (root?: RootFsParams) => planShippedLayout('block-device-efi', root)
 
 function errorOf(run: () => unknown): Error {
   try {
@@ -55,16 +27,16 @@ function errorOf(run: () => unknown): Error {
 
 describe('root filesystem parameters', () => {
   it('fill type and label of mkfs_root left unset by a GPT layout', () => {
-    const plan = planText(EFI_LAYOUT, { rootFsType: 'xfs' })
+    const plan = efiLayout({ rootFsType: 'xfs' })
     expect(getRootFsType(plan)).toBe('xfs')
     expect(getRootLabel(plan)).toBe('img-rootfs')
-    const ext4 = planText(EFI_LAYOUT, { rootFsType: 'ext4', rootLabel: 'myroot' })
+    const ext4 = efiLayout({ rootFsType: 'ext4', rootLabel: 'myroot' })
     expect(getRootFsType(ext4)).toBe('ext4')
     expect(getRootLabel(ext4)).toBe('myroot')
   })
 
   it('default the root label to cloudimg-rootfs, and an empty FS_TYPE to ext4', () => {
-    const plan = planText(EFI_LAYOUT, { rootFsType: '', rootLabel: '' })
+    const plan = efiLayout({ rootFsType: '', rootLabel: '' })
     expect(getRootFsType(plan)).toBe('ext4')
     expect(getRootLabel(plan)).toBe('cloudimg-rootfs')
   })
@@ -104,7 +76,7 @@ describe('root filesystem parameters', () => {
 
   it('reject a root label too long for the root type, saying where it came from', () => {
     const error = errorOf(() =>
-      planText(EFI_LAYOUT, { rootFsType: 'xfs', rootLabel: 'cloudimg-rootfs' }),
+      efiLayout({ rootFsType: 'xfs', rootLabel: 'cloudimg-rootfs' }),
     )
     expect(error.message).toMatch(
       /label "cloudimg-rootfs" \(from --root-label or ROOT_LABEL\) for xfs filesystem "mkfs_root"/,
@@ -145,7 +117,7 @@ describe('getvals', () => {
   })
 
   it('upper-case vfat labels', () => {
-    const plan = planText(EFI_LAYOUT)
+    const plan = efiLayout()
     expect(plan.byName.get('mkfs_ESP')).toMatchObject({ type: 'vfat', label: 'MKFS_ESP' })
   })
 })
