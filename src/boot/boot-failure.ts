@@ -7,6 +7,9 @@ import { GuestShellError, seconds } from './guest-shell.ts'
 import type { QemuExit, QemuProcess } from './qemu-process.ts'
 
 export const CONSOLE_TAIL_LINES = 30
+// Lines read back to find the last 30 distinct ones: a guest that ignores our repeated probes
+// echoes the same line for minutes, and that alone would fill the tail.
+export const CONSOLE_SCAN_LINES = 1_000
 const QEMU_STDERR_LINES = 10
 const EXIT_SETTLE_MS = 3_000
 
@@ -30,14 +33,29 @@ export async function explainFailure(error: unknown, context: FailureContext): P
   const { reason, hint } = await describeReason(error, context)
   const lines = [`Boot test failed: ${reason}`]
   if (context.stage.kind !== 'prepare') {
+    const tail = collapseRepeats(context.consoleTail).slice(-CONSOLE_TAIL_LINES)
     lines.push(
-      context.consoleTail.length === 0
-        ? 'The console printed nothing'
-        : `Last ${context.consoleTail.length} console lines:`,
-      ...context.consoleTail.map((line) => `  ${line}`),
+      tail.length === 0 ? 'The console printed nothing' : 'Last console lines:',
+      ...tail.map((line) => `  ${line}`),
     )
   }
   return new BootTestError(lines.join('\n'), { cause: error, hint })
+}
+
+/** Runs of one line become that line and a count, so what came before stays in view. */
+export function collapseRepeats(lines: readonly string[]): string[] {
+  const collapsed: string[] = []
+  for (let start = 0; start < lines.length; ) {
+    const line = lines[start] ?? ''
+    let end = start + 1
+    while (end < lines.length && lines[end] === line) end += 1
+    collapsed.push(line)
+    const more = end - start - 1
+    if (more > 1) collapsed.push(`(the line above ${more} more times)`)
+    else if (more === 1) collapsed.push(line)
+    start = end
+  }
+  return collapsed
 }
 
 async function describeReason(

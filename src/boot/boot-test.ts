@@ -6,7 +6,7 @@ import { ConfigError } from '../errors.ts'
 import type { Runner } from '../exec/command.ts'
 import type { Reporter } from '../report/events.ts'
 import { AsyncStack } from '../util/async-stack.ts'
-import { CONSOLE_TAIL_LINES, explainFailure, type Stage } from './boot-failure.ts'
+import { CONSOLE_SCAN_LINES, CONSOLE_TAIL_LINES, explainFailure, type Stage } from './boot-failure.ts'
 import { SerialConsole } from './console.ts'
 import type { DiskFormat } from './disk-format.ts'
 import type { SectorSize } from '../util/sector-size.ts'
@@ -147,7 +147,7 @@ export async function bootTest(
       stage,
       timeoutMs,
       vm,
-      consoleTail: terminal?.tail(CONSOLE_TAIL_LINES) ?? [],
+      consoleTail: terminal?.tail(CONSOLE_SCAN_LINES) ?? [],
       aborted: options.signal?.aborted ?? false,
     })
   } finally {

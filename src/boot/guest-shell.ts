@@ -44,9 +44,13 @@ const LOGIN_REJECTED = /Login incorrect|Authentication failure/i
 // login(1) may flush typed-ahead input while it starts the shell, so the probe is repeated.
 const PROBE_INTERVAL_MS = 3_000
 
-/** Shell words for the marker: split by quotes so the echoed input never contains the marker. */
+/**
+ * The command that prints a marker. A backslash the shell drops keeps the marker out of the
+ * echoed input. No quotes or brackets: login(1) may flush typed-ahead input halfway through a
+ * line, and a tail with an odd quote would leave the shell waiting for the closing one forever.
+ */
 export function markerEcho(nonce: string, tag: string, suffix = ''): string {
-  return `echo "__IW_${nonce}""_${tag}__${suffix}"`
+  return `echo __IW_${nonce}_\\${tag}__${suffix}`
 }
 
 export function markerPattern(nonce: string, tag: string, rest = ''): RegExp {

@@ -45,10 +45,10 @@ export class FakeGuest {
 /** Answers command lines built by buildCommandLine like a shell on a tty with echo on. */
 export function fakeShell(commands: Readonly<Record<string, [string, number]>>): Responder {
   const line =
-    /^echo "__IW_(\w+)""_B(\d+)__"; eval '(.*)' <\/dev\/null; echo "__IW_\w+""_E\d+__ \$\?"\r$/
+    /^echo __IW_(\w+)_\\B(\d+)__; eval '(.*)' <\/dev\/null; echo __IW_\w+_\\E\d+__ \$\?\r$/
   return (typed, guest) => {
     guest.print(`\x1b[1mvm#\x1b[0m ${typed.replace('\r', '\r\n')}`)
-    const ready = /^echo "__IW_(\w+)""_READY__"\r$/.exec(typed)
+    const ready = /^echo __IW_(\w+)_\\READY__\r$/.exec(typed)
     if (ready) {
       guest.print(`__IW_${ready[1]}_READY__\r\n`)
       return

@@ -15,8 +15,8 @@ describe('buildCommandLine', () => {
   it('frames the command with markers the echoed line cannot contain', () => {
     const line = buildCommandLine(`grep -c 'x' /etc/passwd # note`, 'ab12', 3)
     expect(line).toBe(
-      `echo "__IW_ab12""_B3__"; eval 'grep -c '\\''x'\\'' /etc/passwd # note' </dev/null; ` +
-        `echo "__IW_ab12""_E3__ $?"\r`,
+      `echo __IW_ab12_\\B3__; eval 'grep -c '\\''x'\\'' /etc/passwd # note' </dev/null; ` +
+        `echo __IW_ab12_\\E3__ $?\r`,
     )
     expect(markerPattern('ab12', 'B3').test(line)).toBe(false)
     expect(markerPattern('ab12', 'E3').test(line)).toBe(false)
@@ -85,7 +85,7 @@ describe('logIn and waitForShell', () => {
     await terminal.waitFor(/login:\s*$/m, 1_000)
     await logIn(terminal, { user: 'root', password: 'secret' }, { timeoutMs: 1_000 })
     await waitForShell(terminal, 'abc', { timeoutMs: 2_000 })
-    expect(guest.typed.slice(0, 3)).toEqual(['root\r', 'secret\r', 'echo "__IW_abc""_READY__"\r'])
+    expect(guest.typed.slice(0, 3)).toEqual(['root\r', 'secret\r', 'echo __IW_abc_\\READY__\r'])
     terminal.close()
   })
 
