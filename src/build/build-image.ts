@@ -18,7 +18,7 @@ import { finaliseTree } from './tree-hygiene.ts'
 import { makePhaseRunner } from './phase-runner.ts'
 import { resolveBuildElements, stageHooks } from './prepare-elements.ts'
 import { checkHost } from './preflight.ts'
-import { openWorkspace } from './workspace.ts'
+import { newBuildId, openWorkspace } from './workspace.ts'
 import { writeDiskArtifacts, writeTreeArtifacts } from './artifacts.ts'
 import { timed } from './timed.ts'
 import { bootCheckArtifacts } from './boot-check.ts'
@@ -52,7 +52,8 @@ export async function buildImage(options: BuildOptions, deps: BuildDeps): Promis
 
 async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<BuildResult> {
   const { reporter, signal } = deps
-  const runner = new ProcessRunner({ reporter, signal, baseEnv: hostEnv() })
+  const buildId = newBuildId()
+  const runner = new ProcessRunner({ reporter, signal, baseEnv: hostEnv(), buildId })
   const resourceRunner = runner.withSignal(undefined)
   await checkHost(options)
   const elements = await timed(reporter, 'resolve elements', () => resolveBuildElements(options, reporter))
@@ -62,9 +63,9 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   await checkEnvironmentFiles(elements.resolved.elements, runner)
   await mkdir(options.imageCache, { recursive: true })
   await mkdir(lockfilesDir(options), { recursive: true })
-  await using opened = await openWorkspace(options, { runner: resourceRunner, reporter })
+  await using opened = await openWorkspace(options, buildId, { runner: resourceRunner, reporter })
   const ctx: BuildContext = {
-    options, runner, resourceRunner, reporter, signal, journal: opened.journal, workspace: opened.workspace,
+    options, buildId, runner, resourceRunner, reporter, signal, journal: opened.journal, workspace: opened.workspace,
     exported: initialExports(options, opened.workspace, elements.resolved, elements.searchPath),
   }
   reporter.emit({ kind: 'info', message: `Elements: ${elements.resolved.elements.map((e) => e.name).join(' ')}` })

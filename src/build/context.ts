@@ -15,6 +15,8 @@ export interface Workspace {
 
 export interface BuildContext {
   readonly options: BuildOptions
+  /** Names the build's journal and tags every process it starts. */
+  readonly buildId: string
   /** Runs the build's work; aborting the build kills what it runs. */
   readonly runner: Runner
   /**

@@ -11,6 +11,7 @@ import { DEFAULT_SECTOR_SIZE, type SectorSize } from '../util/sector-size.ts'
 import { nodeDeviceHost } from '../blockdevice/device-host.ts'
 import { findFuseTypes, listFuseMountPoints } from '../blockdevice/fuse-mount.ts'
 import type { RootFsParams } from '../blockdevice/root-params.ts'
+import { stopStrayProcesses } from './stray-processes.ts'
 import { safeTargetPath } from '../chroot/safe-path.ts'
 import type { ResolvedElements } from '../elements/resolve.ts'
 import type { BuildOptions } from '../config/build-options.ts'
@@ -149,6 +150,10 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
   return {
     rootPath: devices.rootMountPath,
     imagePath: devices.imagePath,
-    [Symbol.asyncDispose]: () => devices[Symbol.asyncDispose](),
+    [Symbol.asyncDispose]: async () => {
+      // A process left running on the disk would keep it from unmounting cleanly.
+      await stopStrayProcesses(ctx.buildId, ctx.reporter)
+      await devices[Symbol.asyncDispose]()
+    },
   }
 }

@@ -12,6 +12,7 @@ import { FileJournal, JOURNAL_SUFFIX, type ResourceJournal } from '../host/journ
 import { mountOn, mountsBelow, unmount } from '../host/mount.ts'
 import type { Reporter } from '../report/events.ts'
 import type { Workspace } from './context.ts'
+import { stopStrayProcesses } from './stray-processes.ts'
 
 /** Journals of running builds live here, so `imagewright cleanup` can find crashed ones. */
 export const STATE_DIR = process.env['IMAGEWRIGHT_STATE_DIR'] ?? '/run/imagewright/builds'
@@ -27,11 +28,16 @@ export function shouldUseTmpfs(options: Pick<BuildOptions, 'noTmpfs' | 'minTmpfs
   return !options.noTmpfs && totalMemBytes >= 2 * options.minTmpfsGiB * 1024 ** 3
 }
 
+/** A build's id: when it started (UTC, to the second) and a random part; sorts by age. */
+export function newBuildId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(4).toString('hex')}`
+}
+
 export async function openWorkspace(
   options: Pick<BuildOptions, 'tmpDir' | 'noTmpfs' | 'minTmpfsGiB'>,
+  buildId: string,
   deps: { readonly runner: Runner; readonly reporter: Reporter },
 ): Promise<OpenedWorkspace> {
-  const buildId = `${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(4).toString('hex')}`
   const journal = new FileJournal(join(STATE_DIR, `${buildId}${JOURNAL_SUFFIX}`), buildId)
   await mkdir(options.tmpDir, { recursive: true })
   const tmpfs = shouldUseTmpfs(options, totalmem())
@@ -52,6 +58,7 @@ export async function openWorkspace(
     journal,
     buildId,
     [Symbol.asyncDispose]: async () => {
+      await stopStrayProcesses(buildId, deps.reporter)
       for (const dir of [buildDir, imageDir]) {
         await removeUnmounted(dir, { ...deps, journal })
         await journal.forget({ kind: 'dir', path: dir })

@@ -8,6 +8,8 @@ export interface Command {
   readonly cwd?: string
   /** Complete environment for the child; when absent the child gets the runner's base env. */
   readonly env?: Readonly<Record<string, string>>
+  /** Set on top of env (or the base env): a setting one command needs. */
+  readonly extraEnv?: Readonly<Record<string, string>>
   /** Run inside this root with the host's chroot(8). */
   readonly chroot?: string
   readonly input?: string

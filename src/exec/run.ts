@@ -42,26 +42,37 @@ class ProcessGroup {
   }
 }
 
+/**
+ * Every process a build starts carries the build's id in this variable, and whatever those start
+ * inherits it: how the build, or `imagewright cleanup` after a kill -9, finds the processes that
+ * left their process group (setsid, daemons) or started before their group was journaled.
+ */
+export const BUILD_ID_VARIABLE = 'IMAGEWRIGHT_BUILD_ID'
+
 export interface ProcessRunnerOptions {
   readonly reporter: Reporter
   readonly signal?: AbortSignal | undefined
   readonly baseEnv?: Readonly<Record<string, string>>
+  /** Set in the environment of every command as BUILD_ID_VARIABLE. */
+  readonly buildId?: string | undefined
 }
 
 export class ProcessRunner implements Runner {
   readonly #reporter: Reporter
   readonly #signal: AbortSignal | undefined
   readonly #baseEnv: Readonly<Record<string, string>>
+  readonly #buildId: string | undefined
 
   constructor(options: ProcessRunnerOptions) {
     this.#reporter = options.reporter
     this.#signal = options.signal
     this.#baseEnv = options.baseEnv ?? hostEnv()
+    this.#buildId = options.buildId
   }
 
   /** A runner that shares this one's reporter and env but obeys another abort signal. */
   withSignal(signal: AbortSignal | undefined): ProcessRunner {
-    return new ProcessRunner({ reporter: this.#reporter, signal, baseEnv: this.#baseEnv })
+    return new ProcessRunner({ reporter: this.#reporter, signal, baseEnv: this.#baseEnv, buildId: this.#buildId })
   }
 
   async run(cmd: Command, options: RunOptions = {}): Promise<RunResult> {
@@ -83,7 +94,11 @@ export class ProcessRunner implements Runner {
     const cancel = cancelOption(this.#signal, options.signal)
     const child = execa(file, args, {
       ...(cmd.cwd === undefined ? {} : { cwd: cmd.cwd }),
-      env: { ...(cmd.env ?? this.#baseEnv) },
+      env: {
+        ...(cmd.env ?? this.#baseEnv),
+        ...cmd.extraEnv,
+        ...(this.#buildId === undefined ? {} : { [BUILD_ID_VARIABLE]: this.#buildId }),
+      },
       extendEnv: false,
       ...(cmd.interactive
         ? { stdio: 'inherit' as const }

@@ -2,6 +2,7 @@
 // must not outlive the build: they would keep its mounts busy and hold the host's devices.
 import { readdir, readFile, readlink } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { BUILD_ID_VARIABLE } from '../exec/run.ts'
 import { isInside } from '../util/is-inside.ts'
 
 /**
@@ -22,6 +23,23 @@ export async function processesRootedIn(root: string, includeCwd = false): Promi
     }
   }
   return pids
+}
+
+/** Processes started by the build `buildId`, found by the variable in their environment. */
+export async function processesOfBuild(buildId: string): Promise<number[]> {
+  const tag = `${BUILD_ID_VARIABLE}=${buildId}`
+  const pids: number[] = []
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
+    const environ = await readFile(`/proc/${entry}/environ`, 'latin1').catch(() => '')
+    if (environ.split('\0').includes(tag)) pids.push(Number(entry))
+  }
+  return pids
+}
+
+/** TERM, wait, then KILL every process the build `buildId` started that still runs. */
+export function stopProcessesOfBuild(buildId: string, graceMs = 2_000): Promise<number[]> {
+  return terminate(() => processesOfBuild(buildId), graceMs)
 }
 
 /** TERM, wait, then KILL whatever still runs inside `root`. Returns the pids it signalled. */

@@ -6,7 +6,7 @@ import type { Runner } from '../exec/command.ts'
 import type { Reporter } from '../report/events.ts'
 import { JOURNAL_SUFFIX, TEMP_SUFFIX, readJournal, type JournalEntry, type JournalFile, type ResourceJournal } from './journal.ts'
 import { mountsBelow, unmount } from './mount.ts'
-import { killProcessesRootedIn, stopProcessGroup } from './processes.ts'
+import { killProcessesRootedIn, stopProcessGroup, stopProcessesOfBuild } from './processes.ts'
 
 export interface RecoverDeps {
   readonly runner: Runner
@@ -57,7 +57,10 @@ export async function recoverBuild(path: string, journal: JournalFile, deps: Rec
   const released: string[] = []
   const mountDeps = { ...deps, journal: noJournal }
   const entries = [...journal.entries].reverse()
-  // Processes first: they keep mounts busy. Any process rooted in the build's directories goes.
+  // Processes first: they keep mounts busy. Whatever carries the build's id goes, then any
+  // process rooted in its directories and the members of its journaled groups.
+  const started = await stopProcessesOfBuild(journal.buildId)
+  if (started.length > 0) released.push(`processes ${started.join(' ')} (started by the build)`)
   for (const entry of entries) {
     if (entry.kind === 'dir') {
       const killed = await killProcessesRootedIn(entry.path, 2_000, true)

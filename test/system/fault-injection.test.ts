@@ -66,6 +66,12 @@ function expectHostIntact(): void {
   expect(readFileSync('/proc/mounts', 'utf8')).toMatch(/^\S+ \/proc proc /m)
 }
 
+/** Host processes running `sleep <seconds>`, the marker a test's hook script used. */
+function napping(seconds: number): string[] {
+  const lines = execFileSync('sh', ['-c', `pgrep -af "sleep ${seconds}" || true`], { encoding: 'utf8' }).split('\n')
+  return lines.filter((line) => line.endsWith(`sleep ${seconds}`))
+}
+
 const build = (extra: string, output: string, interrupt?: { when: RegExp; signal: NodeJS.Signals }) =>
   runCli(DIB_BIN, {
     args: ['-n', '-o', join(work, output), '-t', 'tar,raw', 'host-os', ...(extra ? [extra] : [])],
@@ -113,18 +119,30 @@ describe('kill -9 and imagewright cleanup', () => {
   })
 
   it('stops the host-side hook scripts of a killed build, wherever they run', async () => {
-    // root.d runs on the host, outside every build directory; its children moved away too
-    // (the group is journaled a moment after the script starts: the first second is left alone)
-    writeElement('nap-host', 'root.d/50-nap-on-host', 'sleep 1\necho "napping on the host"\ncd /\nsleep 3017 &\nwait')
-    const napping = (): string[] =>
-      execFileSync('sh', ['-c', 'pgrep -af "sleep 3017" || true'], { encoding: 'utf8' }).split('\n').filter((l) => /sleep 3017$/.test(l))
+    // root.d runs on the host, outside every build directory; its children moved away too, one
+    // of them into a session of its own (out of the script's process group)
+    writeElement('nap-host', 'root.d/50-nap-on-host', 'echo "napping on the host"\ncd /\nsleep 3017 &\nsetsid sleep 3018 &\nwait')
     const result = await build('nap-host', 'killed-host', { when: /napping on the host/, signal: 'SIGKILL' })
     expect(result.signal).toBe('SIGKILL')
-    expect(napping()).toHaveLength(1)
+    expect(napping(3017)).toHaveLength(1)
+    expect(napping(3018)).toHaveLength(1)
     const cleanup = await runCli(IW_BIN, { args: ['cleanup'] })
     expect(cleanup.code).toBe(0)
-    expect(cleanup.stdout).toMatch(/released process group \d+ \(root\.d\/50-nap-on-host \(element nap-host\)\)/)
-    expect(napping()).toEqual([])
+    expect(cleanup.stdout).toMatch(/released processes [\d ]+ \(started by the build\)/)
+    expect(napping(3017)).toEqual([])
+    expect(napping(3018)).toEqual([])
+    expectHostIntact()
+  })
+})
+
+describe('processes a hook leaves running', () => {
+  it('are stopped at the end of a successful build, which says so', async () => {
+    writeElement('detach-host', 'cleanup.d/50-detach', 'setsid -f sleep 3019 >/dev/null 2>&1\necho "detached a sleep"')
+    const result = await build('detach-host', 'detached')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('detached a sleep')
+    expect(result.stdout + result.stderr).toMatch(/Stopped 1 process\(es\) the build started and left running: \d+/)
+    expect(napping(3019)).toEqual([])
     expectHostIntact()
   })
 })
