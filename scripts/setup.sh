@@ -6,7 +6,7 @@ set -o pipefail
 
 HOST_PACKAGES=(
     qemu-utils qemu-system-x86 ovmf mmdebstrap debootstrap fdisk gdisk dosfstools xfsprogs
-    e2fsprogs squashfs-tools util-linux mount kmod cpio zstd ca-certificates
+    e2fsprogs btrfs-progs squashfs-tools util-linux mount kmod cpio zstd ca-certificates
     # EFI system partitions on kernels without a vfat driver are mounted through FUSE.
     fusefat
 )

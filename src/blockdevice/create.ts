@@ -74,7 +74,7 @@ async function executeStep(
       await ctx.host.writeSectors(step.device, step.writes)
       return
     case 'run':
-      await ctx.deps.runner.run({ argv: step.argv })
+      await ctx.deps.runner.run({ argv: step.argv, ...(step.env === undefined ? {} : { extraEnv: step.env }) })
       if (step.volumeGroup !== undefined) ctx.held.volumeGroups.push(step.volumeGroup)
       return
     case 'settle-partitions': {

@@ -13,6 +13,8 @@ export interface DisplayStep {
   readonly phase: 'create' | 'teardown'
   /** A command the runner would run. */
   readonly argv?: Argv
+  /** Variables set for that one command. */
+  readonly env?: Readonly<Record<string, string>>
   /** Work done in-process (files, sectors, waiting), described. */
   readonly note?: string
 }
@@ -90,8 +92,9 @@ function describeStep(node: string, step: BlockDeviceStep): DisplayStep[] {
         ? [{ ...at, argv: step.argv }]
         : [{ ...at, argv: step.argv }, { ...at, argv: step.verify, note: `check that ${step.path} is mounted` }]
     case 'attach-loop':
-    case 'run':
       return [{ ...at, argv: step.argv }]
+    case 'run':
+      return [{ ...at, argv: step.argv, ...(step.env === undefined ? {} : { env: step.env }) }]
   }
 }
 
@@ -101,7 +104,10 @@ export function formatDisplaySteps(steps: readonly DisplayStep[]): string {
     .map((step) => {
       const lines: string[] = []
       if (step.note !== undefined) lines.push(`# ${step.note}`)
-      if (step.argv !== undefined) lines.push(step.argv.map(quoteShellWord).join(' '))
+      if (step.argv !== undefined) {
+        const assignments = Object.entries(step.env ?? {}).map(([key, value]) => `${key}=${quoteShellWord(value)}`)
+        lines.push([...assignments, ...step.argv.map(quoteShellWord)].join(' '))
+      }
       return lines.join('\n')
     })
     .join('\n')

@@ -46,3 +46,13 @@ export function buildMkfsArgv(input: MkfsInput): [string, ...string[]] {
   // Anything else `mkfs -t` would accept: its mkfs.<type> helper, with a label.
   return [`mkfs.${type}`, ...opts, '-L', label, device]
 }
+
+/**
+ * mkfs.btrfs refuses a UUID that libblkid's cache lists for any device, and the cache trusts an
+ * entry probed in the last 200 s: rebuilding an image with fixed UUIDs on the loop device the
+ * last build released failed with "non-unique UUID". Without the cache every device is probed
+ * afresh, so only a device that really holds the UUID now is a clash.
+ */
+export function mkfsEnvironment(type: string): { env?: Readonly<Record<string, string>> } {
+  return type === 'btrfs' ? { env: { BLKID_FILE: '/dev/null' } } : {}
+}

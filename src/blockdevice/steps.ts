@@ -11,7 +11,7 @@ import {
   lvDevicePath,
 } from './lvm-argv.ts'
 import { encodeMbr, type SectorWrite } from './mbr-encode.ts'
-import { buildMkfsArgv } from './mkfs-argv.ts'
+import { buildMkfsArgv, mkfsEnvironment } from './mkfs-argv.ts'
 import type { BlockDeviceNode, LvmNode, LvNode } from './node-types.ts'
 import type { BlockDevicePlan } from './plan.ts'
 import { DEFAULT_SECTOR_SIZE, type SectorSize } from '../util/sector-size.ts'
@@ -29,8 +29,16 @@ export type BlockDeviceStep =
       readonly writes: readonly SectorWrite[]
       readonly summary: string
     }
-  /** `volumeGroup`: the command creates this VG, which must be deactivated before detaching. */
-  | { readonly kind: 'run'; readonly argv: Argv; readonly volumeGroup?: string }
+  /**
+   * `volumeGroup`: the command creates this VG, which must be deactivated before detaching.
+   * `env`: variables the command needs on top of the build's environment.
+   */
+  | {
+      readonly kind: 'run'
+      readonly argv: Argv
+      readonly env?: Readonly<Record<string, string>>
+      readonly volumeGroup?: string
+    }
   /** Make the kernel list the partitions and wait for their device nodes. */
   | {
       readonly kind: 'settle-partitions'
@@ -113,6 +121,7 @@ export function planNodeSteps(node: BlockDeviceNode, ctx: StepContext): NodeStep
               uuid,
               opts: node.opts,
             }),
+            ...mkfsEnvironment(node.type),
           },
         ],
         devices: {},

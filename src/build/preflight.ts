@@ -17,9 +17,9 @@ export async function checkHost(options: BuildOptions): Promise<void> {
 }
 
 // FS_TYPE is free text (DIB passes it to mkfs -t), so a missing mkfs is often a typo in it.
-async function requireRootMkfs(fsType: string): Promise<void> {
+export async function requireRootMkfs(fsType: string, find: (tool: string) => Promise<string | undefined> = findTool): Promise<void> {
   const mkfs = `mkfs.${fsType}`
-  if (await findTool(mkfs)) return
+  if (await find(mkfs)) return
   const debianPackage = TOOL_PACKAGES[mkfs]
   throw new HostRequirementError(`Cannot make the root filesystem: FS_TYPE is "${fsType}" and "${mkfs}" is not installed`, {
     hint: debianPackage === undefined

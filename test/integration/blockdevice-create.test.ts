@@ -343,6 +343,26 @@ describe.skipIf(!isRoot)('createBlockDevices() on loop devices', () => {
     await devices[Symbol.asyncDispose]()
   })
 
+  it('builds a btrfs root with its label and UUID; the filesystem checks clean after release', async () => {
+    const layout = planBlockDevice(readFallbackConfig(), { rootFsType: 'btrfs', rootLabel: 'btrfs-root' })
+    const devices = await createBlockDevices(
+      layout,
+      { ...params, imageSizeBytes: 320 * MIB },
+      { runner, reporter: silentReporter, journal },
+    )
+    held = devices
+    const blkid = await runner.run({ argv: ['blkid', '-o', 'export', devices.imageBlockDevice] }, { quiet: true })
+    expect(blkid.stdout).toContain('TYPE=btrfs')
+    expect(blkid.stdout).toContain('LABEL=btrfs-root')
+    expect(blkid.stdout).toContain(`UUID=${devices.filesystems['mkfs_root']?.uuid}`)
+    expect(devices.fstab).toMatch(/^LABEL=btrfs-root \/ btrfs /m)
+    await writeFile(join(devices.rootMountPath, 'written'), 'through the mount\n')
+    await devices[Symbol.asyncDispose]()
+    await expectNothingLeft()
+    const check = await runner.run({ argv: ['btrfs', 'check', '--readonly', devices.imagePath] }, { allowFailure: true, quiet: true })
+    expect(check.exitCode, check.stderr).toBe(0)
+  })
+
   it('releases the loop device and removes the image when mkfs fails', async () => {
     const broken = MBR_LAYOUT.replace(
       '        mkfs:\n',

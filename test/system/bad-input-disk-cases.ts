@@ -18,15 +18,6 @@ function deviceMapperProblem(): string | undefined {
   }
 }
 
-function commandMissing(command: string): string | undefined {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore', env: { PATH: `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin` } })
-    return `${command} is installed on this host`
-  } catch {
-    return undefined
-  }
-}
-
 export const BLOCK_DEVICE_CASES: readonly BadInputCase[] = [
   {
     name: 'block-device YAML syntax error',
@@ -134,15 +125,6 @@ export const BLOCK_DEVICE_CASES: readonly BadInputCase[] = [
     exit: 3, code: 'ERR_CONFIG',
     error: 'Cannot use label "this-root-label-is-too-long" (from --root-label or ROOT_LABEL) for ext4 filesystem "mkfs_root": it is 27 characters long, and ext4 labels are at most 16',
     hint: 'Change --root-label (or ROOT_LABEL), or leave it out to use the default label',
-  },
-  {
-    name: 'FS_TYPE whose mkfs is not installed names the package',
-    args: dib('host-os'),
-    env: { FS_TYPE: 'btrfs' },
-    exit: 8, code: 'ERR_HOST',
-    error: 'Cannot make the root filesystem: FS_TYPE is "btrfs" and "mkfs.btrfs" is not installed',
-    hint: 'Install it with: apt-get install btrfs-progs',
-    skip: commandMissing('mkfs.btrfs'),
   },
   {
     // Only the finished tree says how big it is, so this one fails after root.d.

@@ -5,6 +5,8 @@ import {
   quoteShellWord,
 } from '../../../src/blockdevice/display.ts'
 import type { BlockDeviceParams } from '../../../src/blockdevice/params.ts'
+import { readFallbackConfig } from '../../../src/blockdevice/fallback-config.ts'
+import { planBlockDevice } from '../../../src/blockdevice/plan.ts'
 import { planFixture } from './fixture-config.ts'
 
 const PARAMS: BlockDeviceParams = {
@@ -84,6 +86,18 @@ describe('planCommandsForDisplay()', () => {
     await expect(text).toMatchFileSnapshot(
       `../../fixtures/block-device/commands/${file.replace('.yaml', '.sh')}`,
     )
+  })
+})
+
+describe('a btrfs root', () => {
+  it('is made without libblkid\'s cache, and the shown command says so', () => {
+    const steps = planCommandsForDisplay(planBlockDevice(readFallbackConfig(), { rootFsType: 'btrfs' }), PARAMS, {
+      loopDevices: { image0: '/dev/loop0' },
+    })
+    const mkfs = steps.find((step) => step.argv?.[0] === 'mkfs.btrfs')
+    expect(mkfs?.env).toEqual({ BLKID_FILE: '/dev/null' })
+    expect(formatDisplaySteps(steps)).toMatch(/^BLKID_FILE=\/dev\/null mkfs\.btrfs .* -U [0-9a-f-]{36} -q \/dev\/loop0$/m)
+    expect(steps.filter((step) => step.env !== undefined)).toHaveLength(1)
   })
 })
 
