@@ -54,7 +54,9 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   const { reporter, signal } = deps
   const buildId = newBuildId()
   const runner = new ProcessRunner({ reporter, signal, baseEnv: hostEnv(), buildId })
-  const resourceRunner = runner.withSignal(undefined)
+  // Untagged: what it starts lives as long as the resource it makes (a FUSE mount's daemon
+  // goes when the mount is released), so the sweep for stray processes must not find it.
+  const resourceRunner = new ProcessRunner({ reporter, baseEnv: hostEnv() })
   await checkHost(options)
   const elements = await timed(reporter, 'resolve elements', () => resolveBuildElements(options, reporter))
   // Everything the inputs alone can tell is checked before the host is touched.

@@ -70,11 +70,6 @@ export class ProcessRunner implements Runner {
     this.#buildId = options.buildId
   }
 
-  /** A runner that shares this one's reporter and env but obeys another abort signal. */
-  withSignal(signal: AbortSignal | undefined): ProcessRunner {
-    return new ProcessRunner({ reporter: this.#reporter, signal, baseEnv: this.#baseEnv, buildId: this.#buildId })
-  }
-
   async run(cmd: Command, options: RunOptions = {}): Promise<RunResult> {
     const argv = cmd.chroot ? (['chroot', cmd.chroot, ...cmd.argv] as const) : cmd.argv
     const [file, ...args] = argv

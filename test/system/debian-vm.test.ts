@@ -44,6 +44,7 @@ describe('debian-minimal vm', () => {
     expect(defaultBuild.stderr).toBe('')
     expect(defaultBuild.code).toBe(0)
     expect(defaultBuild.stdout).toContain('Hygiene check passed')
+    expect(defaultBuild.stdout).not.toContain('WARNING')
     const qcow2 = join(work, 'debian.qcow2')
     const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', qcow2], { encoding: 'utf8' })) as { format: string }
     expect(info.format).toBe('qcow2')
