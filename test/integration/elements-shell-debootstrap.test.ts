@@ -82,6 +82,8 @@ describe('debootstrap root.d: creating the root', () => {
     const [call] = await calls(s)
     expect(call).toContain('--mode=root --variant=minbase --architectures=amd64 --components=main')
     expect(call).toContain('--keyring=/keys/debian.gpg --include=foo --foo bookworm')
+    // a dropped connection to the mirror is retried, for the bootstrap only
+    expect(call).toContain('--aptopt=Acquire::Retries "3"')
     expect(call).toContain('deb http://deb.debian.org/debian bookworm main')
     expect(call).toContain('deb http://deb.debian.org/debian bookworm-updates main')
     expect(call).toContain('deb http://deb.debian.org/debian-security bookworm-security main')
