@@ -42,3 +42,13 @@ export function describeLabelProblem(type: string, label: string): string | unde
 export function defaultRootLabel(type: string): string {
   return type === 'xfs' ? 'img-rootfs' : 'cloudimg-rootfs'
 }
+
+// Filesystems without POSIX owners, modes or symlinks: copying a root tree onto one fails
+// halfway through the build, so a root of such a type is refused when the layout is read.
+const NOT_A_ROOT: ReadonlySet<string> = new Set(['vfat', 'msdos', 'exfat', 'ntfs'])
+
+/** Why a filesystem type cannot hold a Linux root, or undefined when it can. */
+export function describeRootTypeProblem(type: string): string | undefined {
+  if (!NOT_A_ROOT.has(type)) return undefined
+  return 'it cannot hold symlinks, owners or permissions, which a Linux root needs; use ext4, xfs or btrfs'
+}

@@ -8,6 +8,7 @@ import {
   canonicalFsType,
   defaultRootLabel,
   describeLabelProblem,
+  describeRootTypeProblem,
   effectiveLabel,
 } from './filesystem-rules.ts'
 import type { MkfsDraft, MkfsNode } from './node-types.ts'
@@ -42,6 +43,13 @@ export function settleFilesystem(draft: MkfsDraft, root: RootFsParams): MkfsNode
       `Cannot use filesystem type "${rawType}" for mkfs "${draft.name}": expected a name such as "ext4" or "xfs"`,
     )
   }
+  // A type from FS_TYPE is the setting's fault: a position in the config would mislead.
+  const rootTypeProblem = draft.type === undefined ? describeRootTypeProblem(type) : undefined
+  if (rootTypeProblem !== undefined) {
+    throw new ConfigError(`Cannot use FS_TYPE "${rawType}" for the root filesystem: ${rootTypeProblem}`, {
+      hint: 'Set FS_TYPE to ext4, xfs or btrfs, or leave it unset for ext4',
+    })
+  }
   const rootLabel = root.rootLabel === '' ? undefined : root.rootLabel
   const written = draft.label ?? (isRoot ? (rootLabel ?? defaultRootLabel(type)) : draft.name)
   const label = effectiveLabel(type, written)
@@ -51,9 +59,11 @@ export function settleFilesystem(draft: MkfsDraft, root: RootFsParams): MkfsNode
     const origin = draft.label === undefined ? draft.origin : originAt(draft.origin, 'label')
     const source = fromParams
       ? ' (from --root-label or ROOT_LABEL)'
-      : draft.label === undefined
-        ? ' (the node name)'
-        : ''
+      : draft.label !== undefined
+        ? ''
+        : isRoot
+          ? ' (the default root label)'
+          : ' (the node name)'
     const message = `Cannot use label "${label}"${source} for ${type} filesystem "${draft.name}": ${problem}`
     // A label from the option is the option's fault: a position in the config would mislead.
     if (fromParams) throw new ConfigError(message, { hint: 'Change --root-label (or ROOT_LABEL), or leave it out to use the default label' })

@@ -1,6 +1,7 @@
 // Stage five: rules that span nodes. Names are unique, every base names a node of a kind that
 // can carry it, a device feeds at most one consumer, mount points and labels are unique.
 import { configErrorAt, originAt } from './config-source.ts'
+import { describeRootTypeProblem } from './filesystem-rules.ts'
 import type { BlockDeviceNode, NodeKind, PartitionTable } from './node-types.ts'
 
 type Nodes = ReadonlyMap<string, BlockDeviceNode>
@@ -152,6 +153,13 @@ function checkMountPoints(nodes: Nodes): void {
       )
     }
     if (node.mountPoint === 'none') continue
+    const rootProblem = node.mountPoint === '/' && fs?.kind === 'mkfs' ? describeRootTypeProblem(fs.type) : undefined
+    if (rootProblem !== undefined && fs?.kind === 'mkfs') {
+      throw configErrorAt(
+        originAt(node.origin, 'mount_point'),
+        `Cannot use ${fs.type} filesystem "${fs.name}" as the root: ${rootProblem}`,
+      )
+    }
     const previous = seen.get(node.mountPoint)
     if (previous !== undefined) {
       throw configErrorAt(

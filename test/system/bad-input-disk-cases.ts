@@ -120,6 +120,14 @@ export const BLOCK_DEVICE_CASES: readonly BadInputCase[] = [
     skip: deviceMapperProblem(),
   },
   {
+    name: 'FS_TYPE=vfat for the root, refused before any work',
+    env: { FS_TYPE: 'vfat' },
+    args: dib('host-os'),
+    exit: 3, code: 'ERR_CONFIG',
+    error: 'Cannot use FS_TYPE "vfat" for the root filesystem: it cannot hold symlinks, owners or permissions, which a Linux root needs; use ext4, xfs or btrfs',
+    hint: 'Set FS_TYPE to ext4, xfs or btrfs, or leave it unset for ext4',
+  },
+  {
     name: '--root-label too long for ext4',
     args: dib('--root-label', 'this-root-label-is-too-long', 'host-os'),
     exit: 3, code: 'ERR_CONFIG',

@@ -82,6 +82,21 @@ describe('root filesystem parameters', () => {
       /label "cloudimg-rootfs" \(from --root-label or ROOT_LABEL\) for xfs filesystem "mkfs_root"/,
     )
   })
+
+  it('call a default root label that does not fit the type the default, not the node name', () => {
+    const error = errorOf(() =>
+      planText('- local_loop: {name: image0, mkfs: {name: mkfs_root, type: vfat, mount: {mount_point: /boot}}}'),
+    )
+    expect(error.message).toMatch(/label "CLOUDIMG-ROOTFS" \(the default root label\) for vfat filesystem "mkfs_root"/)
+  })
+
+  it.each(['vfat', 'fat', 'exfat', 'ntfs'])('refuse FS_TYPE=%s for the root, naming the setting', (type) => {
+    const error = errorOf(() => planBlockDevice(readFallbackConfig(), { rootFsType: type }))
+    expect(error.message).toBe(
+      `Cannot use FS_TYPE "${type}" for the root filesystem: it cannot hold symlinks, owners or permissions, which a Linux root needs; use ext4, xfs or btrfs`,
+    )
+    expect(error).toMatchObject({ hint: 'Set FS_TYPE to ext4, xfs or btrfs, or leave it unset for ext4' })
+  })
 })
 
 describe('fallback config', () => {
@@ -187,6 +202,11 @@ describe('config rules', () => {
       'a swap with a mount point',
       '- local_loop: {name: image0, mkfs: {type: swap, mount: {mount_point: /swap}}}',
       /mount_point "\/swap".*use mount_point "none"/,
+    ],
+    [
+      'a vfat root',
+      '- local_loop: {name: image0, mkfs: {type: vfat, mount: {mount_point: /}}}',
+      /^test\.yaml:1:\d+: .*mount_point: Cannot use vfat filesystem "mkfs_image0" as the root: it cannot hold symlinks, owners or permissions/,
     ],
     [
       'a relative mount point',
