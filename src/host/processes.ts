@@ -5,19 +5,24 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { BUILD_ID_VARIABLE } from '../exec/run.ts'
 import { isInside } from '../util/is-inside.ts'
 
+/** Every running process but this one, by /proc. */
+async function otherProcessIds(): Promise<number[]> {
+  const entries = await readdir('/proc')
+  return entries.filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => pid !== process.pid)
+}
+
 /**
  * Processes chrooted into `root` or below it; with `includeCwd`, also host processes working in
  * it (hook scripts run with their cwd in the build directory).
  */
 export async function processesRootedIn(root: string, includeCwd = false): Promise<number[]> {
   const pids: number[] = []
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
+  for (const pid of await otherProcessIds()) {
     const links = includeCwd ? ['root', 'cwd'] : ['root']
     for (const link of links) {
-      const target = await readlink(`/proc/${entry}/${link}`).catch(() => undefined)
+      const target = await readlink(`/proc/${pid}/${link}`).catch(() => undefined)
       if (target !== undefined && target !== '/' && isInside(root, target)) {
-        pids.push(Number(entry))
+        pids.push(pid)
         break
       }
     }
@@ -29,10 +34,9 @@ export async function processesRootedIn(root: string, includeCwd = false): Promi
 export async function processesOfBuild(buildId: string): Promise<number[]> {
   const tag = `${BUILD_ID_VARIABLE}=${buildId}`
   const pids: number[] = []
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
-    const environ = await readFile(`/proc/${entry}/environ`, 'latin1').catch(() => '')
-    if (environ.split('\0').includes(tag)) pids.push(Number(entry))
+  for (const pid of await otherProcessIds()) {
+    const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '')
+    if (environ.split('\0').includes(tag)) pids.push(pid)
   }
   return pids
 }
@@ -104,11 +108,10 @@ export async function membersOfGroup(pgid: number, startTicks: number): Promise<
   const leader = await processStartTicks(pgid)
   if (leader !== undefined && leader !== startTicks) return []
   const members: number[] = []
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
-    const stat = await readStat(entry)
+  for (const pid of await otherProcessIds()) {
+    const stat = await readStat(pid)
     if (stat === undefined || parseGroup(stat) !== pgid) continue
-    if ((parseStartTicks(stat) ?? -1) >= startTicks) members.push(Number(entry))
+    if ((parseStartTicks(stat) ?? -1) >= startTicks) members.push(pid)
   }
   return members
 }
