@@ -10,6 +10,14 @@ HOST_PACKAGES=(
     # EFI system partitions on kernels without a vfat driver are mounted through FUSE.
     fusefat
 )
+# Only the tests use these (fixtures, real peers); builds never need them. test.sh sets
+# IMAGEWRIGHT_SETUP_TESTS=1 before sourcing this file.
+TEST_PACKAGES=(
+    curl git python3 shellcheck
+)
+if [ "${IMAGEWRIGHT_SETUP_TESTS:-0}" = 1 ]; then
+    HOST_PACKAGES+=("${TEST_PACKAGES[@]}")
+fi
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo_root"

@@ -3,6 +3,7 @@
 # booted in QEMU). The README's second command, and what CI runs.
 set -eu
 set -o pipefail
+IMAGEWRIGHT_SETUP_TESTS=1
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
