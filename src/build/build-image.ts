@@ -21,6 +21,8 @@ import { checkHost } from './preflight.ts'
 import { newBuildId, openWorkspace } from './workspace.ts'
 import { writeDiskArtifacts, writeTreeArtifacts } from './artifacts.ts'
 import { timed } from './timed.ts'
+import { checkRelease } from './release-preflight.ts'
+import { describeRelease } from '../element-tools/debian-release/shell-facts.ts'
 import { bootCheckArtifacts } from './boot-check.ts'
 import { enforceHygiene } from './hygiene.ts'
 import { hostResolvConf } from '../chroot/target-files.ts'
@@ -63,6 +65,7 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   const disk = await planDisk(options, elements.resolved, reporter)
   await checkBlockDevicesBuildable(disk.plan, { runner: resourceRunner })
   await checkEnvironmentFiles(elements.resolved.elements, runner)
+  const release = await checkRelease(options, elements, runner, reporter)
   await mkdir(options.imageCache, { recursive: true })
   await mkdir(lockfilesDir(options), { recursive: true })
   await using opened = await openWorkspace(options, buildId, { runner: resourceRunner, reporter })
@@ -71,6 +74,7 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
     exported: initialExports(options, opened.workspace, elements.resolved, elements.searchPath),
   }
   reporter.emit({ kind: 'info', message: `Elements: ${elements.resolved.elements.map((e) => e.name).join(' ')}` })
+  if (release !== undefined) reporter.emit({ kind: 'info', message: `Debian release: ${describeRelease(release)}` })
   exportDiskSettings(ctx.exported, disk)
   const tree = await stageHooks(elements, hooksDir(ctx))
   const phase = makePhaseRunner(ctx, tree)

@@ -16,6 +16,8 @@ import { listPhase } from './phase-inputs.ts'
 import { BUILD_OUTLINE, type OutlineStep } from './outline.ts'
 import { runPartsRegex } from './phase-runner.ts'
 import { resolveBuildElements, stageHooks } from './prepare-elements.ts'
+import { planRelease } from './plan-release.ts'
+import { PLACEHOLDER_WORKSPACE } from './release-preflight.ts'
 
 export interface PlannedElement {
   readonly name: string
@@ -43,9 +45,10 @@ export interface BuildPlan {
     readonly commands: string
   }
   readonly warnings: readonly string[]
+  /** The Debian release a Debian build makes ("stable → trixie (13.8), archive of ..."), or why it cannot. */
+  readonly release?: string
 }
 
-const PLACEHOLDER_WORKSPACE = { buildDir: '$TMP_BUILD_DIR', imageDir: '$TMP_IMAGE_DIR' }
 const PLACEHOLDER_SIZE = 2 * 1024 ** 3
 
 export async function planBuild(options: BuildOptions): Promise<BuildPlan> {
@@ -71,7 +74,9 @@ export async function planBuild(options: BuildOptions): Promise<BuildPlan> {
       { teardown: true, fuseTypes: await findFuseTypes(plan, nodeDeviceHost) },
     )
     const exported = initialExports(options, PLACEHOLDER_WORKSPACE, elements.resolved, elements.searchPath)
+    const release = await planRelease(options, elements, reporter)
     return {
+      ...(release === undefined ? {} : { release }),
       elements: elements.resolved.elements.map((e) => ({ name: e.name, path: e.path, pulledBy: e.pulledBy, requested: e.requested, provides: e.provides })),
       outline: BUILD_OUTLINE,
       phases,

@@ -1,10 +1,11 @@
-// debootstrap's root.d with stand-in bootstrap tools (no network): the arguments it passes,
-// the cached tarball and when it is reused, and the configuration written into the new root.
+// debootstrap's root.d with stand-in bootstrap tools and a mirror of Release files on disk (no
+// network): the release DIB_RELEASE resolves to, the arguments it passes, the cached tarball and
+// when it is reused, and the configuration written into the new root.
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { script, useTempDir, writeFiles } from '../helpers/element-tree.ts'
-import { ELEMENTS, hookEnv, runOnHost } from './elements-shell-fixture.ts'
+import { ELEMENTS, LIBEXEC, hookEnv, runOnHost } from './elements-shell-fixture.ts'
 
 const ENV_FILES = [
   join(ELEMENTS, 'debootstrap/environment.d/10-debootstrap-defaults.bash'),
@@ -12,7 +13,18 @@ const ENV_FILES = [
 ]
 const CREATE = join(ELEMENTS, 'debootstrap/root.d/08-debootstrap')
 const CONFIGURE = join(ELEMENTS, 'debootstrap/root.d/10-debootstrap-configure')
-const TARBALL = 'debootstrap-debian-bookworm-amd64.tar.gz'
+const TARBALL = 'debootstrap-debian-trixie-amd64.tar.gz'
+
+/** The head of a Release file as the archive writes it. */
+const release = (suite: string, codename: string, date: string): string =>
+  `Origin: Debian\nSuite: ${suite}\nCodename: ${codename}\nDate: ${date}\nMD5Sum:\n 0123 1 main/Contents-all\n`
+const MIRROR_FILES = {
+  'mirror/dists/stable/Release': release('stable', 'trixie', 'Sat, 21 Nov 2026 09:15:44 UTC'),
+  'mirror/dists/trixie/Release': release('stable', 'trixie', 'Sat, 21 Nov 2026 09:15:44 UTC'),
+  'mirror/dists/oldstable/Release': release('oldstable', 'bookworm', 'Sat, 11 Jul 2026 10:16:37 UTC'),
+  'mirror/dists/bookworm/Release': release('oldstable', 'bookworm', 'Sat, 11 Jul 2026 10:16:37 UTC'),
+  'mirror/dists/sid/Release': release('unstable', 'sid', 'Fri, 30 Oct 2026 08:08:01 UTC'),
+}
 
 // Records its arguments, then makes a tiny root where a real tool would; FAKE_FAIL makes it fail
 // after leaving a half-made root behind.
@@ -45,14 +57,18 @@ async function setup(): Promise<Setup> {
   await writeFiles(dir, {
     'bin/mmdebstrap': script(FAKE_TOOL),
     'bin/debootstrap': script(FAKE_TOOL),
+    // sourced after debian-minimal's file, as DIB's test elements do
+    'late/10-set-release.bash': 'if [ -n "${LATE_RELEASE:-}" ]; then export DIB_RELEASE=$LATE_RELEASE; fi\n',
+    ...MIRROR_FILES,
   })
   const cache = join(dir, 'cache')
   const calls = join(dir, 'calls')
   const run = (target: string, extra: Record<string, string> = {}, hook = CREATE) => {
-    const sources = ENV_FILES.map((file) => `source ${JSON.stringify(file)}`).join('\n')
+    const sources = [...ENV_FILES, join(dir, 'late/10-set-release.bash')].map((file) => `source ${JSON.stringify(file)}`).join('\n')
     const body = `set -eu\n${sources}\nexec ${JSON.stringify(hook)}`
     const env = hookEnv({
-      PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
+      PATH: `${join(dir, 'bin')}:${LIBEXEC}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
+      DIB_DISTRIBUTION_MIRROR: `file://${dir}/mirror`,
       ARCH: 'amd64',
       TARGET_ROOT: target,
       DIB_IMAGE_CACHE: cache,
@@ -77,24 +93,26 @@ describe('debootstrap root.d: creating the root', () => {
       DIB_APT_KEYRING: '/keys/debian.gpg',
       DIB_DEBOOTSTRAP_EXTRA_ARGS: '--include=foo --foo',
     })
-    expect(result.stderr).toContain('Creating the debian bookworm root with mmdebstrap')
+    expect(result.stderr).toContain('Creating the debian trixie root with mmdebstrap')
     expect(result.exitCode).toBe(0)
     const [call] = await calls(s)
     expect(call).toContain('--mode=root --variant=minbase --architectures=amd64 --components=main')
-    expect(call).toContain('--keyring=/keys/debian.gpg --include=foo --foo bookworm')
+    // the suite stable resolves to, never the alias: the image stays on the release it got
+    expect(call).toContain('--keyring=/keys/debian.gpg --include=foo --foo trixie')
     // a dropped connection to the mirror is retried, for the bootstrap only
     expect(call).toContain('--aptopt=Acquire::Retries "3"')
-    expect(call).toContain('deb http://deb.debian.org/debian bookworm main')
-    expect(call).toContain('deb http://deb.debian.org/debian bookworm-updates main')
-    expect(call).toContain('deb http://deb.debian.org/debian-security bookworm-security main')
+    expect(call).toContain(`deb file://${s.dir}/mirror trixie main`)
+    expect(call).toContain(`deb file://${s.dir}/mirror trixie-updates main`)
+    expect(call).toContain('deb http://deb.debian.org/debian-security trixie-security main')
     expect(await readFile(join(target, 'etc/built-by'), 'utf8')).toBe('run 1\n')
     expect((await stat(join(s.cache, TARBALL))).size).toBeGreaterThan(0)
     expect(await readFile(join(s.cache, `${TARBALL}.settings`), 'utf8')).toContain(
-      'release=bookworm',
+      'release=trixie',
     )
     // Nothing half-made stays in the cache.
     expect((await readdir(s.cache)).sort()).toEqual([
-      '.debootstrap-debian-bookworm-amd64.lock',
+      '.debootstrap-debian-trixie-amd64.lock',
+      'debian-release',
       TARBALL,
       `${TARBALL}.settings`,
     ])
@@ -121,7 +139,7 @@ describe('debootstrap root.d: creating the root', () => {
     const rebuilt = await s.run(join(s.dir, 'second'), other)
     expect(rebuilt.stderr).toContain('was made with other settings; creating a new root')
     expect((await calls(s))[1]).toContain('--components=main,contrib')
-    expect((await calls(s))[1]).toContain('deb http://deb.debian.org/debian bookworm main contrib')
+    expect((await calls(s))[1]).toContain(`deb file://${s.dir}/mirror trixie main contrib`)
     const offline = await s.run(join(s.dir, 'third'), { DIB_OFFLINE: '1' })
     expect(offline.stderr).toContain('offline build: reusing')
     expect(await calls(s)).toHaveLength(2)
@@ -133,7 +151,7 @@ describe('debootstrap root.d: creating the root', () => {
     expect(result.exitCode).toBe(0)
     const [call] = await calls(s)
     expect(call).toMatch(
-      /^--variant=minbase --arch=amd64 --components=main bookworm \S+\/root http:\/\/deb\.debian\.org\/debian$/,
+      /^--variant=minbase --arch=amd64 --components=main trixie \S+\/root file:\/\/\S+\/mirror$/,
     )
   })
 
@@ -141,7 +159,7 @@ describe('debootstrap root.d: creating the root', () => {
     const s = await setup()
     const result = await s.run(join(s.dir, 'root'), { FAKE_FAIL: '1' })
     expect(result.exitCode).toBe(3)
-    expect(await readdir(s.cache)).toEqual(['.debootstrap-debian-bookworm-amd64.lock'])
+    expect((await readdir(s.cache)).sort()).toEqual(['.debootstrap-debian-trixie-amd64.lock', 'debian-release'])
   })
 
   it('rejects an unknown tool', async () => {
@@ -157,7 +175,7 @@ describe('debootstrap root.d: creating the root', () => {
 describe('debootstrap root.d: configuring the root', () => {
   async function configured(
     extra: Record<string, string> = {},
-  ): Promise<{ root: string; stderr: string; exitCode: number }> {
+  ): Promise<{ root: string; stderr: string; exitCode: number; mirror: string }> {
     const s = await setup()
     const root = join(s.dir, 'root')
     await writeFiles(root, {
@@ -165,35 +183,55 @@ describe('debootstrap root.d: configuring the root', () => {
       'etc/apt/sources.list': 'old\n',
     })
     const result = await s.run(root, extra, CONFIGURE)
-    return { root, stderr: result.stderr, exitCode: result.exitCode }
+    return { root, stderr: result.stderr, exitCode: result.exitCode, mirror: `file://${s.dir}/mirror` }
   }
 
   const read = (root: string, path: string) => readFile(join(root, path), 'utf8')
 
-  it('writes one apt source file per DIB_APT_SOURCES_CONF entry', async () => {
-    const { root, exitCode } = await configured()
+  it('writes one apt source file per entry, for the codename DIB_RELEASE names', async () => {
+    const { root, exitCode, mirror } = await configured()
     expect(exitCode).toBe(0)
-    expect(await read(root, 'etc/apt/sources.list.d/default.list')).toBe(
-      'deb http://deb.debian.org/debian bookworm main\n',
-    )
-    expect(await read(root, 'etc/apt/sources.list.d/updates.list')).toBe(
-      'deb http://deb.debian.org/debian bookworm-updates main\n',
-    )
+    expect(await read(root, 'etc/apt/sources.list.d/default.list')).toBe(`deb ${mirror} trixie main\n`)
+    expect(await read(root, 'etc/apt/sources.list.d/updates.list')).toBe(`deb ${mirror} trixie-updates main\n`)
     expect(await read(root, 'etc/apt/sources.list.d/security.list')).toBe(
-      'deb http://deb.debian.org/debian-security bookworm-security main\n',
+      'deb http://deb.debian.org/debian-security trixie-security main\n',
     )
     expect(await read(root, 'etc/apt/sources.list')).toMatch(/^#/)
   })
 
-  it('has no updates or security suites for sid, and honours the mirror settings', async () => {
-    const { root } = await configured({
-      DIB_RELEASE: 'sid',
-      DIB_DEBIAN_DISTRIBUTION_MIRROR: 'http://mirror.test/debian',
-    })
+  it('computes the sources from DIB_RELEASE as the last environment.d file left it', async () => {
+    const { root, exitCode, mirror } = await configured({ LATE_RELEASE: 'sid' })
+    expect(exitCode).toBe(0)
     expect(await readdir(join(root, 'etc/apt/sources.list.d'))).toEqual(['default.list'])
-    expect(await read(root, 'etc/apt/sources.list.d/default.list')).toBe(
-      'deb http://mirror.test/debian sid main\n',
-    )
+    expect(await read(root, 'etc/apt/sources.list.d/default.list')).toBe(`deb ${mirror} sid main\n`)
+  })
+
+  it('records the release in the manifest directory when the manifests element is there', async () => {
+    const { root } = await configured({ DIB_MANIFEST_IMAGE_DIR: '/etc/dib-manifests' })
+    const record = await read(root, 'etc/dib-manifests/debian-release')
+    expect(record).toContain('requested=stable\ncodename=trixie\nsuite=stable\n')
+    expect(record).toContain('release-date=Sat, 21 Nov 2026 09:15:44 UTC\n')
+    const without = await configured()
+    await expect(stat(join(without.root, 'etc/dib-manifests'))).rejects.toThrow()
+  })
+
+  it('has no updates or security suites for sid, and honours the mirror settings', async () => {
+    const s = await setup()
+    const root = join(s.dir, 'root')
+    const result = await s.run(root, {
+      DIB_RELEASE: 'sid',
+      DIB_DISTRIBUTION_MIRROR: 'http://unused.test/debian',
+      DIB_DEBIAN_DISTRIBUTION_MIRROR: `file://${s.dir}/mirror/`,
+    }, CONFIGURE)
+    expect(result.stderr).toBe('')
+    expect(await readdir(join(root, 'etc/apt/sources.list.d'))).toEqual(['default.list'])
+    expect(await read(root, 'etc/apt/sources.list.d/default.list')).toBe(`deb file://${s.dir}/mirror sid main\n`)
+  })
+
+  it('refuses a release the mirror does not have, naming the suites it has', async () => {
+    const { exitCode, stderr } = await configured({ DIB_RELEASE: 'nosuch' })
+    expect(exitCode).toBe(3)
+    expect(stderr).toMatch(/^debian-release: DIB_RELEASE="nosuch" is not a suite of file:\S+\/mirror; it offers oldstable \(bookworm\), stable \(trixie\)\n/)
   })
 
   it('puts bare source lines into sources.list', async () => {

@@ -225,4 +225,13 @@ export const ELEMENT_CASES: readonly BadInputCase[] = [
     error: 'Cannot source "environment.d/10-broken.bash" of element "bad-env": line 2: syntax error near unexpected token `then\'',
     hint: 'Fix the file, then check it with: bash -n <case>/elements/bad-env/environment.d/10-broken.bash',
   },
+  {
+    // Asks Debian's archive (this host reaches it), before the build takes anything.
+    name: 'a Debian release the mirror does not have',
+    args: dib('debian-minimal'),
+    env: { DIB_RELEASE: 'nosuch' },
+    exit: 3, code: 'ERR_CONFIG',
+    error: /^DIB_RELEASE="nosuch" is not a suite of http:\/\/deb\.debian\.org\/debian; it offers (\w+ \(\w[\w-]*\), )*stable \(\w+\), testing \(\w+\), unstable \(sid\)/,
+    hint: 'Set DIB_RELEASE to one of them, or to its codename',
+  },
 ]

@@ -10,6 +10,7 @@ export function renderPlan(plan: BuildPlan): string {
     const provides = e.provides.length > 0 ? `, provides ${e.provides.join(', ')}` : ''
     out.push(`  ${e.name.padEnd(width)}  ${why}${provides}`, `  ${''.padEnd(width)}  ${e.path}`)
   }
+  if (plan.release !== undefined) out.push('', `Debian release: ${plan.release}`)
   out.push('', `environment.d (sourced before every script): ${plan.environmentFiles.join(' ') || '(none)'}`, '', 'Steps:')
   for (const step of plan.outline) {
     if ('core' in step) {

@@ -1,0 +1,19 @@
+// Which Debian release a build makes, decided from the final environment before anything is
+// downloaded: an unknown DIB_RELEASE is refused here, naming the suites the mirror offers.
+import { resolveRelease, type ResolvedRelease } from '../element-tools/debian-release/resolve.ts'
+import type { FinalEnvironment } from './final-environment.ts'
+
+/** Builds whose root the debootstrap element makes for Debian. */
+export function makesDebianRoot(elementNames: readonly string[], final: FinalEnvironment): boolean {
+  return elementNames.includes('debootstrap') && final.ok && final.env['DISTRO_NAME'] === 'debian'
+}
+
+/** The release of a Debian build (throws a ConfigError for one the mirror lacks); undefined for others. */
+export async function checkDebianRelease(
+  elementNames: readonly string[],
+  final: FinalEnvironment,
+  warn: (line: string) => void,
+): Promise<ResolvedRelease | undefined> {
+  if (!final.ok || !makesDebianRoot(elementNames, final)) return undefined
+  return resolveRelease(final.env, { warn })
+}

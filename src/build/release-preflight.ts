@@ -1,0 +1,24 @@
+// The release check of a build, run on the final environment with placeholder workspace paths
+// (the workspace does not exist yet).
+import type { BuildOptions } from '../config/build-options.ts'
+import type { ResolvedRelease } from '../element-tools/debian-release/resolve.ts'
+import type { Runner } from '../exec/command.ts'
+import type { Reporter } from '../report/events.ts'
+import { initialExports } from './exported-env.ts'
+import { finalEnvironment } from './final-environment.ts'
+import type { PreparedElements } from './prepare-elements.ts'
+import { checkDebianRelease } from './release-check.ts'
+
+export const PLACEHOLDER_WORKSPACE = { buildDir: '$TMP_BUILD_DIR', imageDir: '$TMP_IMAGE_DIR' }
+
+export async function checkRelease(
+  options: BuildOptions,
+  elements: PreparedElements,
+  runner: Runner,
+  reporter: Reporter,
+): Promise<ResolvedRelease | undefined> {
+  const list = elements.resolved.elements
+  const exported = initialExports(options, PLACEHOLDER_WORKSPACE, elements.resolved, elements.searchPath)
+  const final = await finalEnvironment(list, { base: options.env, exported, targetRoot: '$TMP_BUILD_DIR/mnt' }, runner)
+  return checkDebianRelease(list.map((e) => e.name), final, (message) => reporter.emit({ kind: 'warning', message }))
+}
