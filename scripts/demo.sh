@@ -1,5 +1,6 @@
 #!/bin/bash
-# Builds the default Debian 12 image and proves it boots: the README's first command.
+# Builds the default image (Debian's current stable release) and proves it boots: the README's
+# first command.
 set -eu
 set -o pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
