@@ -145,6 +145,23 @@ describe('debootstrap root.d: creating the root', () => {
     expect(await calls(s)).toHaveLength(2)
   })
 
+  it('does not reuse a root cached when the alias meant another release', async () => {
+    const s = await setup()
+    // the day before trixie's release: stable was bookworm
+    await writeFiles(s.dir, { 'mirror/dists/stable/Release': release('stable', 'bookworm', 'Sat, 14 Jun 2025 10:00:00 UTC') })
+    expect((await s.run(join(s.dir, 'before'))).exitCode).toBe(0)
+    await writeFiles(s.dir, MIRROR_FILES)
+    const after = await s.run(join(s.dir, 'after'), { DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1' })
+    expect(after.stderr).toContain('Creating the debian trixie root')
+    expect(await calls(s)).toHaveLength(2)
+    expect((await calls(s))[0]).toMatch(/ bookworm \S+\/root /)
+    expect((await calls(s))[1]).toMatch(/ trixie \S+\/root /)
+    expect((await readdir(s.cache)).filter((f) => f.endsWith('.tar.gz')).sort()).toEqual([
+      'debootstrap-debian-bookworm-amd64.tar.gz',
+      TARBALL,
+    ])
+  })
+
   it('falls back to debootstrap with the mirror as its only source', async () => {
     const s = await setup()
     const result = await s.run(join(s.dir, 'root'), { DIB_DEBOOTSTRAP_TOOL: 'debootstrap' })
