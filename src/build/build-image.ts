@@ -1,7 +1,7 @@
 // The build, as a table of contents. Each step lives in its domain folder; this file only says
 // in which order they happen and which resources each block owns. Resources are scoped with
 // `await using`, so they are released in reverse order on success, failure and Ctrl-C alike.
-import { mkdir, rename } from 'node:fs/promises'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { openChroot } from '../chroot/chroot.ts'
 import type { BuildOptions } from '../config/build-options.ts'
@@ -24,6 +24,12 @@ import { timed } from './timed.ts'
 import { bootCheckArtifacts } from './boot-check.ts'
 import { enforceHygiene } from './hygiene.ts'
 import { hostResolvConf } from '../chroot/target-files.ts'
+import { GRAPH_DUMP_PATH, graphDot } from '../blockdevice/graph-dot.ts'
+import { extraTeardown } from './extra-teardown.ts'
+import { showImageUsage } from './image-usage.ts'
+
+/** The element whose presence means the build's disk image is not wanted (tree outputs stay). */
+const NO_FINAL_IMAGE = 'no-final-image'
 
 export interface BuildDeps {
   readonly reporter: Reporter
@@ -61,6 +67,10 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   const elements = await timed(reporter, 'resolve elements', () => resolveBuildElements(options, reporter))
   // Everything the inputs alone can tell is checked before the host is touched.
   const disk = await planDisk(options, elements.resolved, reporter)
+  if (options.env['DUMP_CONFIG_GRAPH'] !== undefined) {
+    await writeFile(GRAPH_DUMP_PATH, graphDot(disk.plan))
+    reporter.emit({ kind: 'info', message: `Block-device graph written to ${GRAPH_DUMP_PATH} (DUMP_CONFIG_GRAPH)` })
+  }
   await checkBlockDevicesBuildable(disk.plan, { runner: resourceRunner })
   await checkEnvironmentFiles(elements.resolved.elements, runner)
   await mkdir(options.imageCache, { recursive: true })
@@ -91,11 +101,13 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   const builtTree = join(ctx.workspace.buildDir, 'built')
   await rename(rootTreeDir(ctx), builtTree)
   await phase('block-device', builtTree)
+  await showImageUsage(ctx, builtTree)
 
   // 2. The disk: partitions and filesystems, the tree copied in, finalised in place.
   const artifacts: string[] = []
   let rawImage: string
   {
+    await using _extra = extraTeardown(ctx)
     await using mounted = await assembleDisk(ctx, disk, builtTree)
     {
       await using _chroot = await openChroot(mounted.rootPath, hooksDir(ctx), resourceDeps(ctx))
@@ -108,8 +120,12 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
     artifacts.push(...(await writeTreeArtifacts(ctx, mounted.rootPath)))
     rawImage = mounted.imagePath
   }
-  // 3. Disk formats from the unmounted raw image.
-  artifacts.push(...(await writeDiskArtifacts(ctx, rawImage)))
+  // 3. Disk formats from the unmounted raw image, unless an element says there is none.
+  if (elements.resolved.elements.some((e) => e.name === NO_FINAL_IMAGE)) {
+    reporter.emit({ kind: 'info', message: `Element ${NO_FINAL_IMAGE}: no disk image is written` })
+  } else {
+    artifacts.push(...(await writeDiskArtifacts(ctx, rawImage)))
+  }
   if (options.bootTest) await bootCheckArtifacts(ctx, artifacts, { firmware: disk.hasEfiLayout ? 'uefi' : 'bios', sectorSize: disk.sectorSize })
   return { artifacts }
 }

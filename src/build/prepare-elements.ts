@@ -36,7 +36,10 @@ export async function stageHooks(elements: PreparedElements, hooksDir: string): 
   const tree = await buildHooksTree(elements.resolved.elements, hooksDir)
   const helpers = join(hooksDir, HELPERS_IN_HOOKS)
   await mkdir(helpers, { recursive: true })
-  for (const name of await readdir(LIBEXEC_DIR)) {
+  for (const entry of await readdir(LIBEXEC_DIR, { withFileTypes: true })) {
+    // Sub-directories hold host-only tools (HOST_TOOLS_DIR); the chroot gets plain files.
+    if (!entry.isFile()) continue
+    const name = entry.name
     await copyFile(join(LIBEXEC_DIR, name), join(helpers, name))
     await chmod(join(helpers, name), 0o755)
   }
