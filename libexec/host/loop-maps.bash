@@ -13,6 +13,11 @@ fail() {
     exit 1
 }
 
+# The kernel has a device-mapper driver (a /dev/mapper/control node alone proves nothing).
+device_mapper_available() {
+    grep -qw device-mapper /proc/misc 2> /dev/null
+}
+
 # The same tool further along PATH than this directory, if any.
 real_tool() {
     local tool=$1 skip=$2 dir

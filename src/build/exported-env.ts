@@ -71,7 +71,7 @@ export function declareDibVariables(env: Readonly<Record<string, string>>): stri
     .join('\n')
 }
 
-const DIE_FUNCTION = `() {  local status=$?;
+export const DIE_FUNCTION = `() {  local status=$?;
  set +o xtrace;
  echo "ERROR: $*" >&2;
  if [ "$status" -eq 0 ]; then
