@@ -201,3 +201,15 @@ describe('common-functions', () => {
     expect(execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' })).not.toContain(mnt)
   })
 })
+
+describe('house rules', () => {
+  it('shellcheck finds nothing in the libraries and the host stand-ins', () => {
+    const files = [
+      ...readdirSync(LIB).map((name) => join(LIB, name)),
+      ...readdirSync(join(REPO, 'libexec', 'host')).map((name) => join(REPO, 'libexec', 'host', name)),
+    ]
+    const result = spawnSync('shellcheck', ['-x', '-s', 'bash', ...files], { encoding: 'utf8' })
+    expect(result.stdout).toBe('')
+    expect(result.status).toBe(0)
+  })
+})
