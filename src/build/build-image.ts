@@ -24,6 +24,7 @@ import { timed } from './timed.ts'
 import { bootCheckArtifacts } from './boot-check.ts'
 import { enforceHygiene } from './hygiene.ts'
 import { hostResolvConf } from '../chroot/target-files.ts'
+import { mountsBelow, unmount } from '../host/mount.ts'
 import { GRAPH_DUMP_PATH, graphDot } from '../blockdevice/graph-dot.ts'
 import { extraTeardown } from './extra-teardown.ts'
 import { showImageUsage } from './image-usage.ts'
@@ -96,6 +97,11 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
     await installExtraPackages(ctx, tree)
     await phase('post-install', rootTreeDir(ctx))
     await phase('post-root', rootTreeDir(ctx))
+  }
+  // What hooks left mounted in the tree (DIB's dpkg element bind-mounts an apt cache) is
+  // unmounted before the tree moves, as DIB does, or its contents would land in the image.
+  for (const target of await mountsBelow(rootTreeDir(ctx), ctx.resourceRunner)) {
+    if (target !== rootTreeDir(ctx)) await unmount(target, resourceDeps(ctx))
   }
   // DIB keeps TMP_MOUNT_PATH pointing at "mnt": the tree moves aside and the disk mounts there.
   const builtTree = join(ctx.workspace.buildDir, 'built')

@@ -96,8 +96,14 @@ describe.skipIf(hasDeviceMapper)('kpartx and dmsetup without device-mapper', () 
     expect(loopsOf(disk)).toEqual([])
   })
 
-  it('sudo runs the command as is for a root build and refuses another user', () => {
+  it('sudo runs the command for a root build with a reset environment (-E keeps it), and refuses another user', () => {
     expect(tool('sudo', '-E', 'sh', '-c', 'id -u').stdout.trim()).toBe('0')
+    const show = 'echo "[${TMPDIR:-}] [${LC_ALL:-}] [${IMAGEWRIGHT_BUILD_ID:-}] $HOME $PATH"'
+    const env = { PATH: `${HOST_TOOLS}:/usr/bin:/bin`, TMPDIR: '/host/tmp', LC_ALL: 'C', IMAGEWRIGHT_BUILD_ID: 'b1', HOME: '/elsewhere' }
+    const reset = spawnSync(join(HOST_TOOLS, 'sudo'), ['sh', '-c', show], { env, encoding: 'utf8' }).stdout.trim()
+    expect(reset).toBe(`[] [C] [b1] /root ${HOST_TOOLS}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`)
+    const kept = spawnSync(join(HOST_TOOLS, 'sudo'), ['-E', 'sh', '-c', show], { env, encoding: 'utf8' }).stdout.trim()
+    expect(kept).toBe(`[/host/tmp] [C] [b1] /elsewhere ${HOST_TOOLS}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`)
     const other = tool('sudo', '-u', 'nobody', 'true')
     expect(other.code).toBe(1)
     expect(other.stderr).toContain("cannot run as user 'nobody'")
