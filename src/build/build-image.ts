@@ -8,7 +8,7 @@ import type { BuildOptions } from '../config/build-options.ts'
 import { ProcessRunner, hostEnv } from '../exec/run.ts'
 import type { Reporter } from '../report/events.ts'
 import { failureOf } from '../report/outcome.ts'
-import { checkRootTree, installExtraPackages } from './root-tree.ts'
+import { checkRootTree, dropCopiedHostResolver, installExtraPackages } from './root-tree.ts'
 import { type BuildContext, hooksDir, resourceDeps, rootTreeDir } from './context.ts'
 import { checkBlockDevicesBuildable } from '../blockdevice/create.ts'
 import { assembleDisk, exportDiskSettings, planDisk } from './disk.ts'
@@ -89,6 +89,7 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   // 1. The root tree, built in a plain directory.
   await phase('root', rootTreeDir(ctx))
   await checkRootTree(rootTreeDir(ctx))
+  await dropCopiedHostResolver(rootTreeDir(ctx), await hostResolvConf(), reporter)
   {
     await using _chroot = await openChroot(rootTreeDir(ctx), hooksDir(ctx), resourceDeps(ctx))
     await phase('extra-data', rootTreeDir(ctx))
