@@ -14,6 +14,8 @@ HOST_PACKAGES=(
 # IMAGEWRIGHT_SETUP_TESTS=1 before sourcing this file.
 TEST_PACKAGES=(
     curl git python3 shellcheck
+    # DIB itself: its element tree and functional tests are fixtures of the compatibility tests.
+    python3-diskimage-builder
 )
 if [ "${IMAGEWRIGHT_SETUP_TESTS:-0}" = 1 ]; then
     HOST_PACKAGES+=("${TEST_PACKAGES[@]}")

@@ -1,14 +1,14 @@
 // The build, as a table of contents. Each step lives in its domain folder; this file only says
 // in which order they happen and which resources each block owns. Resources are scoped with
 // `await using`, so they are released in reverse order on success, failure and Ctrl-C alike.
-import { mkdir, rename } from 'node:fs/promises'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { openChroot } from '../chroot/chroot.ts'
 import type { BuildOptions } from '../config/build-options.ts'
 import { ProcessRunner, hostEnv } from '../exec/run.ts'
 import type { Reporter } from '../report/events.ts'
 import { failureOf } from '../report/outcome.ts'
-import { checkRootTree, installExtraPackages } from './root-tree.ts'
+import { checkRootTree, dropCopiedHostResolver, installExtraPackages } from './root-tree.ts'
 import { type BuildContext, hooksDir, resourceDeps, rootTreeDir } from './context.ts'
 import { checkBlockDevicesBuildable } from '../blockdevice/create.ts'
 import { assembleDisk, exportDiskSettings, planDisk } from './disk.ts'
@@ -26,6 +26,13 @@ import { describeRelease } from '../element-tools/debian-release/shell-facts.ts'
 import { bootCheckArtifacts } from './boot-check.ts'
 import { enforceHygiene } from './hygiene.ts'
 import { hostResolvConf } from '../chroot/target-files.ts'
+import { mountsBelow, unmount } from '../host/mount.ts'
+import { GRAPH_DUMP_PATH, graphDot } from '../blockdevice/graph-dot.ts'
+import { extraTeardown } from './extra-teardown.ts'
+import { showImageUsage } from './image-usage.ts'
+
+/** The element whose presence means the build's disk image is not wanted (tree outputs stay). */
+const NO_FINAL_IMAGE = 'no-final-image'
 
 export interface BuildDeps {
   readonly reporter: Reporter
@@ -63,6 +70,10 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   const elements = await timed(reporter, 'resolve elements', () => resolveBuildElements(options, reporter))
   // Everything the inputs alone can tell is checked before the host is touched.
   const disk = await planDisk(options, elements.resolved, reporter)
+  if (options.env['DUMP_CONFIG_GRAPH'] !== undefined) {
+    await writeFile(GRAPH_DUMP_PATH, graphDot(disk.plan))
+    reporter.emit({ kind: 'info', message: `Block-device graph written to ${GRAPH_DUMP_PATH} (DUMP_CONFIG_GRAPH)` })
+  }
   await checkBlockDevicesBuildable(disk.plan, { runner: resourceRunner })
   await checkEnvironmentFiles(elements.resolved.elements, runner)
   const release = await checkRelease(options, elements, runner, reporter)
@@ -82,6 +93,7 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   // 1. The root tree, built in a plain directory.
   await phase('root', rootTreeDir(ctx))
   await checkRootTree(rootTreeDir(ctx))
+  await dropCopiedHostResolver(rootTreeDir(ctx), await hostResolvConf(), reporter)
   {
     await using _chroot = await openChroot(rootTreeDir(ctx), hooksDir(ctx), resourceDeps(ctx))
     await phase('extra-data', rootTreeDir(ctx))
@@ -91,15 +103,22 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
     await phase('post-install', rootTreeDir(ctx))
     await phase('post-root', rootTreeDir(ctx))
   }
+  // What hooks left mounted in the tree (DIB's dpkg element bind-mounts an apt cache) is
+  // unmounted before the tree moves, as DIB does, or its contents would land in the image.
+  for (const target of await mountsBelow(rootTreeDir(ctx), ctx.resourceRunner)) {
+    if (target !== rootTreeDir(ctx)) await unmount(target, resourceDeps(ctx))
+  }
   // DIB keeps TMP_MOUNT_PATH pointing at "mnt": the tree moves aside and the disk mounts there.
   const builtTree = join(ctx.workspace.buildDir, 'built')
   await rename(rootTreeDir(ctx), builtTree)
   await phase('block-device', builtTree)
+  await showImageUsage(ctx, builtTree)
 
   // 2. The disk: partitions and filesystems, the tree copied in, finalised in place.
   const artifacts: string[] = []
   let rawImage: string
   {
+    await using _extra = extraTeardown(ctx)
     await using mounted = await assembleDisk(ctx, disk, builtTree)
     {
       await using _chroot = await openChroot(mounted.rootPath, hooksDir(ctx), resourceDeps(ctx))
@@ -112,8 +131,12 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
     artifacts.push(...(await writeTreeArtifacts(ctx, mounted.rootPath)))
     rawImage = mounted.imagePath
   }
-  // 3. Disk formats from the unmounted raw image.
-  artifacts.push(...(await writeDiskArtifacts(ctx, rawImage)))
+  // 3. Disk formats from the unmounted raw image, unless an element says there is none.
+  if (elements.resolved.elements.some((e) => e.name === NO_FINAL_IMAGE)) {
+    reporter.emit({ kind: 'info', message: `Element ${NO_FINAL_IMAGE}: no disk image is written` })
+  } else {
+    artifacts.push(...(await writeDiskArtifacts(ctx, rawImage)))
+  }
   if (options.bootTest) await bootCheckArtifacts(ctx, artifacts, { firmware: disk.hasEfiLayout ? 'uefi' : 'bios', sectorSize: disk.sectorSize })
   return { artifacts }
 }

@@ -137,6 +137,9 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
   )
   try {
     ctx.exported.set('IMAGE_BLOCK_DEVICE', devices.imageBlockDevice)
+    // DIB exports these only after its last hook; here hooks from pre-finalise on see them.
+    ctx.exported.set('TMP_IMAGE_PATH', devices.imagePath)
+    ctx.exported.set('OUT_IMAGE_PATH', devices.imagePath)
     ctx.exported.set('IMAGE_BLOCK_DEVICES', Object.entries(devices.devices).map(([name, dev]) => ` [${name}]=${dev}`).join(''))
     const fstab = await safeTargetPath(tree, 'etc/fstab', { createDirs: true })
     if (fstab.lastIsSymlink) await removeInTarget(tree, 'etc/fstab')

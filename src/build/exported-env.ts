@@ -1,10 +1,11 @@
 // The variables the core exports to every hook script (DIB section 2.4), before the block
 // devices exist. Later steps add IMAGE_BLOCK_DEVICE and friends to the same map.
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BuildOptions } from '../config/build-options.ts'
 import type { ResolvedElements } from '../elements/resolve.ts'
 import type { Workspace } from './context.ts'
-import { LIBEXEC_DIR } from './package-paths.ts'
+import { LIB_DIR } from './package-paths.ts'
 
 export function initialExports(
   options: BuildOptions,
@@ -43,7 +44,10 @@ export function initialExports(
     ['INSTALL_PACKAGES', options.packages.join(' ')],
     ['IMAGE_TYPES', options.imageTypes.join(' ')],
     ['FS_TYPE', options.fsType],
-    ['_LIB', join(LIBEXEC_DIR, '..', 'lib')],
+    ['_LIB', LIB_DIR],
+    // DIB exports `die` to every hook as a bash function; the same one lib/die defines.
+    ['BASH_FUNC_die%%', DIE_FUNCTION],
+    ['DIB_PYTHON_EXEC', options.env['DIB_PYTHON_EXEC'] || hostPython()],
   ])
   if (options.imageExtraSizeMiB !== undefined) env.set('DIB_IMAGE_EXTRA_SIZE', String(options.imageExtraSizeMiB))
   if (options.maxOnlineResize !== undefined) env.set('MAX_ONLINE_RESIZE', options.maxOnlineResize)
@@ -65,4 +69,21 @@ export function declareDibVariables(env: Readonly<Record<string, string>>): stri
     .sort()
     .map((key) => `declare -x ${key}=${quote(env[key] ?? '')}`)
     .join('\n')
+}
+
+export const DIE_FUNCTION = `() {  local status=$?;
+ set +o xtrace;
+ echo "ERROR: $*" >&2;
+ if [ "$status" -eq 0 ]; then
+ status=1;
+ fi;
+ exit "$status"
+}`
+
+/**
+ * The python DIB's Python helpers run with (DIB sets its own interpreter): the system one, whose
+ * modules (yaml, diskimage_builder) come from the distribution's packages.
+ */
+export function hostPython(exists: (path: string) => boolean = existsSync): string {
+  return ['/usr/bin/python3', '/usr/local/bin/python3'].find(exists) ?? 'python3'
 }

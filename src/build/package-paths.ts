@@ -18,3 +18,10 @@ export const PACKAGE_ROOT = findPackageRoot()
 export const BUILTIN_ELEMENTS_DIR = join(PACKAGE_ROOT, 'elements')
 export const LIBEXEC_DIR = join(PACKAGE_ROOT, 'libexec')
 export const RUN_HOOK = join(LIBEXEC_DIR, 'imagewright-run-hook')
+/** DIB's shell libraries for elements (`$_LIB`: img-functions, common-functions, die, ...). */
+export const LIB_DIR = join(PACKAGE_ROOT, 'lib')
+/**
+ * Stand-ins for host commands DIB's host-side hooks call (kpartx and dmsetup without
+ * device-mapper, sudo when the build already runs as root): on their PATH, never in the chroot.
+ */
+export const HOST_TOOLS_DIR = join(LIBEXEC_DIR, 'host')

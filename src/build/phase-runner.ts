@@ -6,7 +6,7 @@ import { buildHookEnv } from '../phases/hook-env.ts'
 import { phaseSpec, type PhaseName, type PhaseSpec } from '../phases/phase-table.ts'
 import { runPhase } from '../phases/run-phase.ts'
 import type { BuildContext } from './context.ts'
-import { LIBEXEC_DIR, RUN_HOOK } from './package-paths.ts'
+import { HOST_TOOLS_DIR, LIBEXEC_DIR, RUN_HOOK } from './package-paths.ts'
 import { listPhase } from './phase-inputs.ts'
 
 export type PhaseRunner = (name: PhaseName, root: string) => Promise<void>
@@ -37,6 +37,7 @@ export function makePhaseRunner(ctx: BuildContext, tree: HooksTree): PhaseRunner
           root,
           runHook: RUN_HOOK,
           hostHelpersDir: LIBEXEC_DIR,
+          hostToolsDirs: [HOST_TOOLS_DIR],
           baseEnv: ctx.options.env,
           exported: ctx.exported,
         },
@@ -59,7 +60,7 @@ async function runBreakpoint(
   kind: BreakKind,
 ): Promise<void> {
   ctx.reporter.emit({ kind: 'info', message: `Breakpoint ${kind === 'error' ? 'after-error' : `${kind}-${phase.name}`}: running "${command}" ${where === 'chroot' ? 'in the chroot' : 'on the host'}` })
-  const env = buildHookEnv({ base: ctx.options.env, exported: ctx.exported, phase: where === 'chroot' ? phase : { ...phase, side: 'host' }, targetRoot: root, pathPrefix: [LIBEXEC_DIR] })
+  const env = buildHookEnv({ base: ctx.options.env, exported: ctx.exported, phase: where === 'chroot' ? phase : { ...phase, side: 'host' }, targetRoot: root, pathPrefix: where === 'chroot' ? [LIBEXEC_DIR] : [LIBEXEC_DIR, HOST_TOOLS_DIR] })
   await ctx.runner.run(
     {
       argv: command === 'bash' ? ['bash', '-i'] : ['bash', '-c', command],

@@ -4,7 +4,7 @@ import { chmod, copyFile, mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { discoverElements } from '../elements/discover.ts'
 import { buildHooksTree, type HooksTree } from '../elements/hooks-tree.ts'
-import { withImplicitElements } from '../elements/implicit-elements.ts'
+import { defaultProviders, withImplicitElements } from '../elements/implicit-elements.ts'
 import { resolveElements, type ResolvedElements } from '../elements/resolve.ts'
 import type { Reporter } from '../report/events.ts'
 import type { BuildOptions } from '../config/build-options.ts'
@@ -25,7 +25,8 @@ export async function resolveBuildElements(
     reporter.emit({ kind: 'warning', message: `Element "${override.name}" at ${override.usedPath} overrides ${override.ignoredPath}` })
   }
   const requested = withImplicitElements(options.elements, { skipBase: options.skipBase, arch: options.arch })
-  return { searchPath, resolved: resolveElements(requested, catalog) }
+  const resolved = resolveElements(requested, catalog, { defaultProviders: defaultProviders(options.arch) })
+  return { searchPath, resolved }
 }
 
 export const HELPERS_IN_HOOKS = '.imagewright/bin'
@@ -35,7 +36,10 @@ export async function stageHooks(elements: PreparedElements, hooksDir: string): 
   const tree = await buildHooksTree(elements.resolved.elements, hooksDir)
   const helpers = join(hooksDir, HELPERS_IN_HOOKS)
   await mkdir(helpers, { recursive: true })
-  for (const name of await readdir(LIBEXEC_DIR)) {
+  for (const entry of await readdir(LIBEXEC_DIR, { withFileTypes: true })) {
+    // Sub-directories hold host-only tools (HOST_TOOLS_DIR); the chroot gets plain files.
+    if (!entry.isFile()) continue
+    const name = entry.name
     await copyFile(join(LIBEXEC_DIR, name), join(helpers, name))
     await chmod(join(helpers, name), 0o755)
   }

@@ -1,5 +1,8 @@
 // Checks and steps on the root tree between phases.
-import { readdir } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
+import { safeTargetPath } from '../chroot/safe-path.ts'
+import { removeInTarget } from './tree-hygiene.ts'
+import type { Reporter } from '../report/events.ts'
 import { HOOKS_IN_TARGET } from '../chroot/chroot.ts'
 import type { HooksTree } from '../elements/hooks-tree.ts'
 import { HookFailedError } from '../errors.ts'
@@ -19,6 +22,20 @@ export async function checkRootTree(root: string): Promise<void> {
       hint: 'An operating-system element (e.g. debian-minimal) must create the root in $TARGET_ROOT',
     })
   }
+}
+
+/**
+ * debootstrap copies the build host's /etc/resolv.conf into the new root (DIB's debootstrap
+ * element ships it). A regular file with exactly the host's content is the build's, not the
+ * image's: it goes, so the image cannot carry it (each chroot session still gets the host's).
+ */
+export async function dropCopiedHostResolver(root: string, hostResolver: string, reporter: Reporter): Promise<void> {
+  const target = await safeTargetPath(root, 'etc/resolv.conf')
+  if (!target.exists || target.lastIsSymlink) return
+  const text = await readFile(target.path, 'utf8')
+  if (text.trim() === '' || text.trim() !== hostResolver.trim()) return
+  await removeInTarget(root, 'etc/resolv.conf')
+  reporter.emit({ kind: 'info', message: "root.d copied the build host's /etc/resolv.conf into the image; removed" })
 }
 
 /** `-p` packages: installed with install-packages inside the chroot right after install.d. */

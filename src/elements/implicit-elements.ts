@@ -24,6 +24,14 @@ export function withImplicitElements(
   return elements
 }
 
+/**
+ * The documented default provider of each virtual element, for when nothing in the build
+ * provides it: `block-device` gets the layout `vm` would get on this architecture.
+ */
+export function defaultProviders(arch: string): ReadonlyMap<string, string> {
+  return new Map([['block-device', defaultBlockDevice(arch)]])
+}
+
 // DIB defaults to EFI only on 64-bit ARM, where there is no BIOS to boot an MBR disk.
 function defaultBlockDevice(arch: string): string {
   return arch === 'arm64' || arch === 'aarch64' ? 'block-device-efi' : 'block-device-mbr'

@@ -34,6 +34,12 @@ export interface ResolvedElements {
 export interface ResolveOptions {
   /** Fail unless some element provides `operating-system` (default true, as DIB). */
   readonly requireOperatingSystem?: boolean
+  /**
+   * Virtual name → the element that provides it when nothing else does (DIB documents
+   * `block-device-mbr` for `block-device`). Used however the virtual name was reached: by the
+   * request or through any element's element-deps.
+   */
+  readonly defaultProviders?: ReadonlyMap<string, string>
 }
 
 /** What resolution needs from discovery (a DiscoveredElements fits). */
@@ -53,8 +59,8 @@ export function resolveElements(
   options: ResolveOptions = {},
 ): ResolvedElements {
   const wanted = [...new Set(requested)]
-  const { discovered, provided, requiredBy } = expandElements(wanted, catalog)
-  checkRequestedNotProvided(wanted, provided)
+  const { discovered, provided, requiredBy } = expandElements(wanted, catalog, options.defaultProviders)
+  checkRequestedNotProvided(wanted, provided, options.defaultProviders)
   if (options.requireOperatingSystem ?? true) checkOperatingSystem(provided, catalog)
 
   // A name provided by another element is virtual here; an element providing its own name stays.
@@ -83,7 +89,11 @@ interface Expansion {
   readonly requiredBy: Map<string, string>
 }
 
-function expandElements(wanted: readonly string[], catalog: ElementCatalog): Expansion {
+function expandElements(
+  wanted: readonly string[],
+  catalog: ElementCatalog,
+  defaults: ReadonlyMap<string, string> = new Map(),
+): Expansion {
   const result = new Set(wanted)
   const provided = new Map<string, string>()
   const requiredBy = new Map<string, string>()
@@ -120,11 +130,21 @@ function expandElements(wanted: readonly string[], catalog: ElementCatalog): Exp
     }
     deferred = deferred.filter((name) => !provided.has(name))
     // Nothing left can provide the deferred names: expand a real one (it may bring in a
-    // provider for the others), or report the first unknown one.
-    const real = deferred.find((name) => catalog.elements.has(name)) ?? deferred[0]
-    if (real === undefined) break
-    deferred = deferred.filter((name) => name !== real)
-    expand(real)
+    // provider for the others), else the default provider of a virtual one, or report the
+    // first unknown one.
+    const real = deferred.find((name) => catalog.elements.has(name))
+    const virtual = deferred.find((name) => catalog.elements.has(defaults.get(name) ?? ''))
+    if (real === undefined && virtual !== undefined) {
+      const provider = defaults.get(virtual) ?? virtual
+      result.add(provider)
+      requiredBy.set(provider, requiredBy.get(virtual) ?? virtual)
+      expand(provider)
+      continue
+    }
+    const next = real ?? deferred[0]
+    if (next === undefined) break
+    deferred = deferred.filter((name) => name !== next)
+    expand(next)
   }
   return { discovered: [...result], provided, requiredBy }
 }
@@ -163,10 +183,13 @@ function provideConflict(name: string, first: string, second: string): ElementEr
 function checkRequestedNotProvided(
   wanted: readonly string[],
   provided: ReadonlyMap<string, string>,
+  defaults: ReadonlyMap<string, string> = new Map(),
 ): void {
   for (const name of wanted) {
     const provider = provided.get(name)
     if (provider === undefined || provider === name) continue
+    // Asked for the virtual name itself, and only its default filled it.
+    if (defaults.get(name) === provider && !wanted.includes(provider)) continue
     throw new ElementError(`Element '${name}' was requested but '${provider}' provides it`, {
       hint: `Remove '${name}' from the element list`,
     })

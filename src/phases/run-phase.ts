@@ -31,6 +31,8 @@ export interface PhaseRun {
   readonly runHook: string
   /** Host directory of the helper commands (the chroot sees copies in the hooks tree). */
   readonly hostHelpersDir: string
+  /** More host directories put on PATH after the helpers, for host-side scripts only. */
+  readonly hostToolsDirs?: readonly string[]
   readonly baseEnv: Readonly<Record<string, string>>
   readonly exported: ReadonlyMap<string, string>
 }
@@ -55,7 +57,7 @@ export async function runPhase(run: PhaseRun, deps: PhaseDeps): Promise<void> {
     exported: run.exported,
     phase,
     targetRoot: run.root,
-    pathPrefix: [inChroot ? join(HOOKS_IN_TARGET, HELPERS_SUBDIR) : run.hostHelpersDir],
+    pathPrefix: inChroot ? [join(HOOKS_IN_TARGET, HELPERS_SUBDIR)] : [run.hostHelpersDir, ...(run.hostToolsDirs ?? [])],
   })
   const envFiles = run.envFiles.map((name) => join(hooksSeen, 'environment.d', name))
   const step = `phase ${phase.dir}`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { declareDibVariables, lockfilesDir } from '../../../src/build/exported-env.ts'
+import { declareDibVariables, hostPython, lockfilesDir } from '../../../src/build/exported-env.ts'
 
 describe('declareDibVariables()', () => {
   it('lists DIB_* variables sorted, quoted for bash', () => {
@@ -12,5 +12,13 @@ describe('lockfilesDir()', () => {
   it('defaults under HOME and honours DIB_LOCKFILES', () => {
     expect(lockfilesDir({ env: { HOME: '/home/u' } })).toBe('/home/u/.cache/dib/lockfiles')
     expect(lockfilesDir({ env: { DIB_LOCKFILES: '/locks' } })).toBe('/locks')
+  })
+})
+
+describe('hostPython()', () => {
+  it('prefers the system python, whose modules come from distribution packages', () => {
+    expect(hostPython(() => true)).toBe('/usr/bin/python3')
+    expect(hostPython((path) => path === '/usr/local/bin/python3')).toBe('/usr/local/bin/python3')
+    expect(hostPython(() => false)).toBe('python3')
   })
 })

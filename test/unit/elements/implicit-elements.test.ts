@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { withImplicitElements } from '../../../src/elements/implicit-elements.ts'
+import { defaultProviders, withImplicitElements } from '../../../src/elements/implicit-elements.ts'
 
 describe('withImplicitElements()', () => {
   it.each<[string[], boolean, string, string[]]>([
@@ -27,5 +27,16 @@ describe('withImplicitElements()', () => {
     const requested = ['vm']
     withImplicitElements(requested, { skipBase: false, arch: 'amd64' })
     expect(requested).toEqual(['vm'])
+  })
+})
+
+describe('defaultProviders()', () => {
+  it.each([
+    ['amd64', 'block-device-mbr'],
+    ['x86_64', 'block-device-mbr'],
+    ['arm64', 'block-device-efi'],
+    ['aarch64', 'block-device-efi'],
+  ])('gives block-device the layout vm gets on %s', (arch, provider) => {
+    expect(defaultProviders(arch)).toEqual(new Map([['block-device', provider]]))
   })
 })

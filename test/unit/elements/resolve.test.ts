@@ -266,3 +266,60 @@ function hash(text: string, seed: number): number {
   for (const char of text) value = (value * 31 + char.charCodeAt(0)) % 1_000_003
   return value
 }
+
+// DIB 3.13: `vm` reached through element-deps (not named on the command line) fails with
+// "Element 'block-device' not found", because only disk-image-create's own list gets the
+// default block-device element. Here the documented default fills the virtual name however
+// it was reached.
+describe('resolveElements() default providers of virtual names', () => {
+  const rows: readonly ElementRow[] = [
+    ['os', [], ['operating-system']],
+    ['vm', ['block-device', 'bootloader']],
+    ['bootloader'],
+    ['block-device-mbr', [], ['block-device']],
+    ['block-device-efi', [], ['block-device']],
+    ['stable-vm', ['vm']],
+    ['deep', ['stable-vm']],
+    ['needs-nothing-known', ['no-provider']],
+  ]
+  const defaults = new Map([
+    ['block-device', 'block-device-mbr'],
+    ['no-provider', 'missing-default'],
+  ])
+  const names = async (requested: readonly string[]): Promise<string[]> =>
+    (await resolveRows(rows, requested, { defaultProviders: defaults })).elements.map((e) => e.name)
+
+  it('fails like DIB without defaults when vm comes through element-deps', async () => {
+    const error = await resolveError(rows, ['stable-vm', 'os'])
+    expect(error.message).toBe("Element 'block-device' not found (listed in element-deps of 'vm')")
+  })
+
+  it.each([
+    ['vm through one element-deps', ['stable-vm', 'os']],
+    ['vm through two levels', ['deep', 'os']],
+    ['vm requested', ['vm', 'os']],
+    ['the virtual name requested', ['block-device', 'bootloader', 'os']],
+  ])('adds the default provider for %s', async (_label, requested) => {
+    const resolved = await names(requested)
+    expect(resolved).toContain('block-device-mbr')
+    expect(resolved).not.toContain('block-device-efi')
+    expect(resolved).not.toContain('block-device')
+  })
+
+  it('records that vm pulled the default provider in', async () => {
+    const { elements } = await resolveRows(rows, ['stable-vm', 'os'], { defaultProviders: defaults })
+    expect(elements.find((e) => e.name === 'block-device-mbr')?.pulledBy).toEqual(['vm'])
+  })
+
+  it('leaves a provider the build has alone', async () => {
+    const resolved = await names(['stable-vm', 'block-device-efi', 'os'])
+    expect(resolved).toContain('block-device-efi')
+    expect(resolved).not.toContain('block-device-mbr')
+  })
+
+  it('reports a virtual name whose default provider is not on the search path', async () => {
+    const error = await resolveRows(rows, ['needs-nothing-known', 'os'], { defaultProviders: defaults }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ElementError)
+    expect((error as ElementError).message).toBe("Element 'no-provider' not found (listed in element-deps of 'needs-nothing-known')")
+  })
+})
