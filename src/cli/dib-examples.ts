@@ -3,7 +3,7 @@ import type { Example } from './help-examples.ts'
 
 export function dibExamples(program: string): readonly Example[] {
   return [
-    [`${program} -o debian debian-minimal vm`, 'Debian stable as debian.qcow2, bootable under BIOS'],
+    [`${program} -o debian debian-minimal vm`, 'a Debian image as debian.qcow2 (MBR disk, BIOS boot)'],
     [`${program} -t tar,raw,qcow2 -o out debian-minimal vm`, 'the same tree as out.tar, out.raw and out.qcow2'],
     [`FS_TYPE=xfs ${program} -o efi debian-minimal vm block-device-efi`, 'an xfs root on a GPT disk that boots with UEFI (efi.qcow2)'],
     [`ELEMENTS_PATH=~/my-elements ${program} -o app debian-minimal vm my-app`, 'add your own element from ~/my-elements/my-app'],
