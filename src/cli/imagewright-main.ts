@@ -63,7 +63,7 @@ function program(outcome: Outcome): Command {
     .option('--quiet', 'do not echo the console')
     .addHelpText('after', examplesHelp([
       ['imagewright boot-test debian.qcow2', 'pass when a login prompt appears on the serial console'],
-      ["imagewright boot-test --user devuser --password secret --command 'findmnt /' img.qcow2", 'log in and run a command (the devuser element makes the user)'],
+      ["imagewright boot-test --user devuser --password letmein-42 --command 'findmnt /' dev.qcow2", 'log in and run a command (the devuser element makes the user)'],
       ['imagewright boot-test --uefi --console-log boot.log efi.qcow2', 'boot with OVMF and keep the whole console transcript'],
       ['imagewright boot-test --disk-size 8GiB grow.qcow2', 'show the guest a bigger disk, to test growroot'],
     ]))
