@@ -58,3 +58,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
     npm install --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build
+# Put imagewright, disk-image-create and ramdisk-image-create on PATH (/usr/local/bin as root);
+# IMAGEWRIGHT_LINK=imagewright|none links fewer, scripts/link-commands.sh --remove undoes it.
+bash scripts/link-commands.sh

@@ -1,7 +1,9 @@
 // disk-image-create: DIB's command line, unchanged, on top of the shared build entry point.
 import { readFileSync } from 'node:fs'
 import { PACKAGE_ROOT } from '../build/package-paths.ts'
+import { dibExamples } from './dib-examples.ts'
 import { parseDibCommandLine, renderDibHelp } from './dib-options.ts'
+import { examplesHelp } from './help-examples.ts'
 import { exitCodeOf, renderError } from './render-error.ts'
 import { runBuildFromCli } from './run-build.ts'
 
@@ -23,7 +25,7 @@ export async function dibMain(argv: readonly string[], program: string): Promise
     return exitCodeOf(error)
   }
   if (command.kind === 'help') {
-    process.stdout.write(`${renderDibHelp(program)}\n`)
+    process.stdout.write(`${renderDibHelp(program)}\n${examplesHelp(dibExamples(program))}\n`)
     return 0
   }
   if (command.kind === 'version') {

@@ -3,10 +3,12 @@ import { Command, CommanderError } from '@commander-js/extra-typings'
 import { blockDeviceCommand } from './commands/block-device.ts'
 import { runBootTest } from './commands/boot-test.ts'
 import { cleanupCommand } from './commands/cleanup.ts'
+import { doctorCommand } from './commands/doctor.ts'
 import { usageErrorFromCommander } from './commander-error.ts'
 import { planCommand } from './commands/plan.ts'
 import { reportCommand } from './commands/report.ts'
 import { dibMain, packageVersion } from './dib-main.ts'
+import { examplesHelp } from './help-examples.ts'
 import { exitCodeOf, renderError } from './render-error.ts'
 
 type Outcome = { value: Promise<number> }
@@ -18,6 +20,13 @@ function program(outcome: Outcome): Command {
     .exitOverride()
     // Errors are rendered like every other failure (see imagewrightMain), not by commander.
     .configureOutput({ outputError: () => undefined })
+    .addHelpText('after', examplesHelp([
+      ['imagewright build -o debian debian-minimal vm', 'build debian.qcow2 (the same as disk-image-create)'],
+      ['imagewright plan debian-minimal vm', 'see what that build would run, without building'],
+      ['imagewright boot-test debian.qcow2', 'boot the image under QEMU and wait for a login prompt'],
+      ['imagewright doctor', 'check what this host can build and boot'],
+      ['imagewright <command> --help', 'the options and examples of one command'],
+    ]))
   root
     .command('build')
     .description('Build an image; takes the options of disk-image-create (see "imagewright build --help")')
@@ -28,6 +37,10 @@ function program(outcome: Outcome): Command {
     .command('cleanup')
     .description('Release mounts, loop devices and processes left by builds that were killed')
     .option('--force', 'also clean up after builds whose process still runs')
+    .addHelpText('after', examplesHelp([
+      ['imagewright cleanup', 'unmount, detach and stop what builds killed with kill -9 left behind'],
+      ['IMAGEWRIGHT_STATE_DIR=/srv/iw/state imagewright cleanup', 'the same for builds that kept their journals elsewhere'],
+    ]))
     .action((opts) => {
       outcome.value = cleanupCommand({ force: opts.force ?? false })
     })
@@ -48,6 +61,12 @@ function program(outcome: Outcome): Command {
     .option('--memory <MiB>', 'guest memory (default 1024)')
     .option('--console-log <file>', 'write the whole console transcript here')
     .option('--quiet', 'do not echo the console')
+    .addHelpText('after', examplesHelp([
+      ['imagewright boot-test debian.qcow2', 'pass when a login prompt appears on the serial console'],
+      ["imagewright boot-test --user devuser --password letmein-42 --command 'findmnt /' dev.qcow2", 'log in and run a command (the devuser element makes the user)'],
+      ['imagewright boot-test --uefi --console-log boot.log efi.qcow2', 'boot with OVMF and keep the whole console transcript'],
+      ['imagewright boot-test --disk-size 8GiB grow.qcow2', 'show the guest a bigger disk, to test growroot'],
+    ]))
     .action((image, opts) => {
       outcome.value = runBootTest(image, opts)
     })
@@ -56,6 +75,10 @@ function program(outcome: Outcome): Command {
     .description('Write the HTML report (timeline, slowest scripts, warnings, artifacts, resources) of a build from its --json-log file')
     .argument('<events>', 'JSON-lines event log written by --json-log or IMAGEWRIGHT_JSON_LOG')
     .option('-o, --output <file>', 'write the HTML here instead of to stdout')
+    .addHelpText('after', examplesHelp([
+      ['disk-image-create --json-log build.jsonl -o debian debian-minimal vm', 'first, keep the events of a build'],
+      ['imagewright report build.jsonl -o build.html', 'then write its report, one self-contained HTML file'],
+    ]))
     .action((events, opts) => {
       outcome.value = Promise.resolve(reportCommand(events, opts))
     })
@@ -67,8 +90,26 @@ function program(outcome: Outcome): Command {
     .option('--params <file>', 'DIB block-device params YAML (default: $DIB_BLOCK_DEVICE_PARAMS_YAML)')
     .option('-v, --verbose', 'show the commands run and the resources taken and released')
     .addHelpText('after', BLOCK_DEVICE_HELP)
+    .addHelpText('after', examplesHelp([
+      ['imagewright block-device --params params.yaml init', 'read and check the layout in params.yaml'],
+      ['imagewright block-device --params params.yaml create', 'make, partition, format and mount the disk'],
+      ['imagewright block-device --params params.yaml getval image-block-device', 'print the loop device it is on'],
+      ['imagewright block-device --params params.yaml cleanup', 'unmount, detach and forget it'],
+    ]))
     .action((command, symbol, opts) => {
       outcome.value = blockDeviceCommand(command, symbol, opts)
+    })
+  root
+    .command('doctor')
+    .description('Check what this host can build and boot: root, loop devices, mkfs tools, QEMU, KVM, space; says what each problem limits and the package that fixes it')
+    .option('--json', 'print the checks as JSON')
+    .addHelpText('after', examplesHelp([
+      ['imagewright doctor', 'one line per check; exits 8 when no build can work here'],
+      ['sudo imagewright doctor', 'as root it also attaches a partitioned loop device to prove partition scanning'],
+      ['imagewright doctor --json', 'the same checks for a script: status, found, limits, fix, packages'],
+    ]))
+    .action((opts) => {
+      outcome.value = doctorCommand({ json: opts.json ?? false })
     })
   return root
 }

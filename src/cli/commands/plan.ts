@@ -1,6 +1,7 @@
 // `imagewright plan [DIB options] ELEMENTS...`: show the build without building.
 import { planBuild, type BuildPlan } from '../../build/plan-build.ts'
 import { parseDibCommandLine } from '../dib-options.ts'
+import { examplesHelp } from '../help-examples.ts'
 
 export function renderPlan(plan: BuildPlan): string {
   const out: string[] = ['Elements (in resolved order):']
@@ -36,10 +37,27 @@ export async function planCommand(argv: readonly string[]): Promise<number> {
   const json = argv.includes('--json')
   const command = parseDibCommandLine(argv.filter((a) => a !== '--json'), process.env)
   if (command.kind !== 'build') {
-    process.stdout.write('Usage: imagewright plan [--json] [disk-image-create options] ELEMENT...\n')
+    process.stdout.write(command.kind === 'help' ? `${PLAN_HELP}\n` : 'Usage: imagewright plan [--json] [disk-image-create options] ELEMENT...\n')
     return command.kind === 'help' ? 0 : 2
   }
   const plan = await planBuild(command.options)
   process.stdout.write(json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan))
   return 0
 }
+
+const PLAN_HELP = `Usage: imagewright plan [--json] [disk-image-create options] ELEMENT...
+
+Show what a build would do, without root and without building: the resolved elements and who
+pulled each in, every phase's scripts in run order with their element, the environment the
+scripts see, and the block-device commands. Takes the options and environment of
+disk-image-create (see "disk-image-create --help"), so the plan is the build's.
+
+Options:
+  --json      print the plan as JSON
+  -h, --help  show this help
+${examplesHelp([
+  ['imagewright plan debian-minimal vm', 'the plan of the default Debian image'],
+  ['ELEMENTS_PATH=~/my-elements imagewright plan debian-minimal vm my-app', 'where my-app\'s scripts run among the built-in ones'],
+  ['FS_TYPE=xfs imagewright plan debian-minimal vm block-device-efi', 'the partitions and mkfs commands of an EFI layout'],
+  ['imagewright plan --json debian-minimal vm | jq .environment', 'the environment hook scripts get, for a script to read'],
+])}`
