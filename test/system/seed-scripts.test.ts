@@ -8,7 +8,7 @@
 //   pip-and-virtualenv;
 // - SysV init (DIB_DEBIAN_ALT_INIT_PACKAGE=sysvinit-core): a service installed through
 //   dib-init-system and named through svc-map, and the fixture package's daemon, both started
-//   at boot by the real start-stop-daemon.
+//   at boot by the real start-stop-daemon; sshd with host keys made at boot.
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -85,7 +85,7 @@ beforeAll(async () => {
     'cloud-init-datasources', 'openssh-server', 'runtime-ssh-host-keys', 'sysprep', 'disable-nouveau',
     'enable-serial-console', 'pip-and-virtualenv',
   ]
-  const sysv = ['debian-minimal', 'vm', 'devuser', 'enable-serial-console', 'iw-pkgd', 'iw-sysv-service']
+  const sysv = ['debian-minimal', 'vm', 'devuser', 'enable-serial-console', 'iw-pkgd', 'iw-sysv-service', 'openssh-server', 'runtime-ssh-host-keys']
   ;[systemdBuild, sysvBuild] = await Promise.all([
     runCli(DIB_BIN, {
       args: ['-t', 'tar,qcow2', '-o', 'seed', ...systemd],
@@ -213,11 +213,14 @@ describe('debian-minimal with SysV init (DIB_DEBIAN_ALT_INIT_PACKAGE=sysvinit-co
       'sudo -n service iw-hello status && cat /run/iw-hello.state',
       'sudo -n /etc/init.d/iw-pkgd status && wc -l < /var/lib/iw-pkgd/starts',
       'ls /etc/rc2.d | grep -E "^S[0-9]+iw-(hello|pkgd)$" | sed "s/^S[0-9]*//" | sort',
+      'ls /etc/ssh/ssh_host_ed25519_key.pub && sudo -n service ssh status',
     ])
     expect(out.get('cat /proc/1/comm; dib-init-system')?.output).toBe('init\nsysv\n')
     expect(out.get('sudo -n service iw-hello status && cat /run/iw-hello.state')?.output).toContain('iw-hello running')
     expect(out.get('sudo -n /etc/init.d/iw-pkgd status && wc -l < /var/lib/iw-pkgd/starts')?.output).toBe('1\n')
     expect(out.get('ls /etc/rc2.d | grep -E "^S[0-9]+iw-(hello|pkgd)$" | sed "s/^S[0-9]*//" | sort')?.output).toBe('iw-hello\niw-pkgd\n')
+    // runtime-ssh-host-keys' SysV script made the host keys before sshd started.
+    expect(out.get('ls /etc/ssh/ssh_host_ed25519_key.pub && sudo -n service ssh status')?.output).toMatch(/sshd is running/)
     expect(hostSnapshot(work)).toEqual(before)
   })
 })
