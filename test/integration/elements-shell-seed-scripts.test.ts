@@ -1,7 +1,8 @@
 // The seed's Debian-side scripts, run for real on throw-away trees: the build's apt proxy, the
 // daemon blockers and their undoing, the JSON dpkg manifest (against the host's dpkg database),
-// DIB_CLOUD_INIT_ETC_HOSTS, dib-python, enabling SysV/OpenRC scripts, svc-map and the choice of
-// init system. test/system/seed-scripts.test.ts shows them in real Debian builds.
+// DIB_CLOUD_INIT_ETC_HOSTS, dib-python, enabling SysV/OpenRC scripts (runtime-ssh-host-keys'
+// too), svc-map and the choice of init system. test/system/seed-scripts.test.ts shows them in
+// real Debian builds.
 import { lstat, readFile, readlink, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -168,6 +169,24 @@ describe('dib-init-system: SysV and OpenRC scripts enabled after install.d', () 
       expect(await readFile(join(root, 'var/log/init-calls'), 'utf8')).toBe(`${expected}\n`)
     })
   }
+})
+
+describe('runtime-ssh-host-keys without systemd', () => {
+  it('leaves enabling its SysV/OpenRC script to dib-init-system, and refuses upstart', async () => {
+    const root = await makeHostOsRoot()
+    await placeHooks(root, { 'post-install.d': 'runtime-ssh-host-keys/post-install.d' })
+    const enable = `${IN_TARGET}/post-install.d/80-runtime-ssh-host-keys-enable`
+    for (const init of ['sysv', 'openrc']) {
+      expect((await runInRoot(root, [enable], { DIB_INIT_SYSTEM: init })).exitCode).toBe(0)
+    }
+    const upstart = await runInRoot(root, [enable], { DIB_INIT_SYSTEM: 'upstart' })
+    expect(upstart.exitCode).toBe(1)
+    expect(upstart.stderr).toContain('DIB_INIT_SYSTEM="upstart" is not systemd, sysv or openrc')
+    for (const init of ['sysv', 'openrc']) {
+      const text = await readFile(join(ELEMENTS, 'runtime-ssh-host-keys/init-scripts', init, 'runtime-ssh-host-keys'), 'utf8')
+      expect(text).toContain('/usr/bin/ssh-keygen -A')
+    }
+  })
 })
 
 describe('svc-map under SysV init', () => {
