@@ -1,6 +1,6 @@
 // The dpkg element in a host-os chroot with stand-in apt-get/dpkg-query: install-packages'
 // apt calls, lock retries and mapping; build-time apt settings and cleanup; apt keys; the .deb
-// cache; the manifest; and the deferred initramfs build.
+// cache; where the manifest goes; and the deferred initramfs build.
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -286,7 +286,8 @@ describe('dpkg .deb cache', () => {
 })
 
 describe('dpkg manifest', () => {
-  it('records package versions under DIB_MANIFEST_IMAGE_DIR, named after the image', async () => {
+  // The JSON content is checked against a real dpkg database in elements-shell-seed-scripts.
+  it('writes nothing when DIB_MANIFEST_IMAGE_DIR is unset, else a file named after the image', async () => {
     const root = await dpkgRoot()
     await placeHooks(root, { 'finalise.d': 'dpkg/finalise.d' })
     const manifest = `${IN_TARGET}/finalise.d/99-dpkg-manifest`
@@ -294,9 +295,8 @@ describe('dpkg manifest', () => {
     await expect(stat(join(root, 'etc/dib-manifests'))).rejects.toThrow()
     const env = { DIB_MANIFEST_IMAGE_DIR: '/etc/dib-manifests', IMAGE_NAME: '/out/images/debian' }
     expect((await runInRoot(root, [manifest], env)).exitCode).toBe(0)
-    expect(await readFile(join(root, 'etc/dib-manifests/dib-manifest-dpkg-debian'), 'utf8')).toBe(
-      'bash 5.2.15-2\nzlib1g 1:1.2.13\n',
-    )
+    const text = await readFile(join(root, 'etc/dib-manifests/dib-manifest-dpkg-debian'), 'utf8')
+    expect(JSON.parse(text)).toHaveProperty('packages')
   })
 })
 
