@@ -8,6 +8,7 @@ import { safeTargetPath } from '../chroot/safe-path.ts'
 import { HygieneError } from '../errors.ts'
 import type { Reporter } from '../report/events.ts'
 import { removeInTarget } from './tree-hygiene.ts'
+import { secretValues } from '../util/secrets.ts'
 
 export interface HygieneInput {
   readonly root: string
@@ -76,14 +77,6 @@ async function installKeyRegeneration(root: string): Promise<void> {
   const link = join(wants.path, UNIT_NAME)
   if (!(await lstat(link).catch(() => undefined))) await symlink(`/etc/systemd/system/${UNIT_NAME}`, link)
 }
-
-/** Values of DIB_* variables that look like credentials, long enough to search for. */
-export function secretValues(env: Readonly<Record<string, string>>): { name: string; value: string }[] {
-  return Object.entries(env)
-    .filter(([name, value]) => name.startsWith('DIB_') && /PASSWORD|SECRET|TOKEN|PASSPHRASE|CREDENTIAL/.test(name) && value.length >= 6)
-    .map(([name, value]) => ({ name, value }))
-}
-
 const SCANNED_DIRS = ['etc', 'root', 'home', 'var/lib/cloud', 'usr/local', 'opt']
 const MAX_SCANNED_BYTES = 1024 * 1024
 
