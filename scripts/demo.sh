@@ -2,6 +2,7 @@
 # Builds the default Debian 12 image and proves it boots: the README's first command.
 set -eu
 set -o pipefail
+# shellcheck source=scripts/setup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -14,6 +14,8 @@ HOST_PACKAGES=(
 # IMAGEWRIGHT_SETUP_TESTS=1 before sourcing this file.
 TEST_PACKAGES=(
     curl git python3 shellcheck
+    # pgrep: the fault-injection tests look for the processes a killed build left.
+    procps
 )
 if [ "${IMAGEWRIGHT_SETUP_TESTS:-0}" = 1 ]; then
     HOST_PACKAGES+=("${TEST_PACKAGES[@]}")
@@ -50,9 +52,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
 fi
 
-# `npm install` honours package-lock.json; `npm ci` would refuse the lock file because vite
-# names an optional Windows-only dependency that the registry does not serve.
+# Exactly what package-lock.json says, never rewriting it (a clean clone stays clean).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm install --no-audit --no-fund --loglevel=error
+    npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build
