@@ -52,7 +52,7 @@ const WRITERS: readonly Writer[] = [
       await mkdir(join(host, 'elements', 'base'), { recursive: true })
       await writeFile(join(host, 'elements', 'base', 'pkg-map'), '{"family": {"debian": {"x": "y"}}}\n')
     },
-    write: (r) => installPkgMaps([{ name: 'base', dir: join(host, 'elements', 'base') }], { distro: 'debian', release: undefined }, r),
+    write: (r) => installPkgMaps([{ name: 'base', dir: join(host, 'elements', 'base'), dirs: [join(host, 'elements', 'base')] }], { distro: 'debian', release: undefined }, r),
   },
   {
     name: 'package-installs-squash',
