@@ -12,6 +12,8 @@ import { safeTargetPath } from './safe-path.ts'
 
 /** Make `pathInRoot` (and its parents) a real directory in the target; returns its host path. */
 export async function makeDirInTarget(root: string, pathInRoot: string, mode = 0o755): Promise<string> {
+  // The root is the caller's own path on the host; only what lies below it is the image's.
+  await mkdir(root, { recursive: true })
   const target = await safeTargetPath(root, pathInRoot, { createDirs: true })
   if (target.lastIsSymlink) {
     throw new ChrootError(`Cannot write into "${pathInRoot}" in the target "${root}": it is a symlink`, {
