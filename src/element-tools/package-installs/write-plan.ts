@@ -1,12 +1,12 @@
 // Write the squashed plan where the in-chroot side finds it without parsing JSON:
 // <lists>/<phase>.install and <phase>.uninstall, one final package name per line, next to
 // DIB's squashed /tmp/package-installs.json (kept for compatibility and debugging).
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { makeDirInTarget, removeInTargetTree, writeFileInTarget } from '../../chroot/target-write.ts'
 import type { DibSquashJson, SquashResult } from './squash.ts'
 
 export interface PlanPaths {
-  /** The image tree the paths below are in (written without following its symlinks), or "/" for a plain file. */
+  /** The directory the paths below are relative to (nothing below it is followed if a symlink). */
   readonly root: string
   readonly json: string
   readonly listsDir: string
@@ -17,7 +17,10 @@ export interface PlanPaths {
  * with the lists in the directory of the same name without the extension.
  */
 export function planPathsFor(output: string): PlanPaths {
-  if (output.endsWith('.json')) return { root: '/', json: output, listsDir: output.slice(0, -'.json'.length) }
+  if (output.endsWith('.json')) {
+    const name = basename(output)
+    return { root: dirname(output), json: name, listsDir: name.slice(0, -'.json'.length) }
+  }
   return { root: output, json: 'tmp/package-installs.json', listsDir: 'tmp/package-installs' }
 }
 

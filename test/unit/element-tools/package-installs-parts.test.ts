@@ -114,9 +114,9 @@ describe('planPathsFor()', () => {
       listsDir: 'tmp/package-installs',
     })
     expect(planPathsFor('/mnt/tmp/pi.json')).toEqual({
-      root: '/',
-      json: '/mnt/tmp/pi.json',
-      listsDir: '/mnt/tmp/pi',
+      root: '/mnt/tmp',
+      json: 'pi.json',
+      listsDir: 'pi',
     })
   })
 
