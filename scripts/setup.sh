@@ -16,6 +16,8 @@ TEST_PACKAGES=(
     curl git python3 shellcheck
     # DIB itself: its element tree and functional tests are fixtures of the compatibility tests.
     python3-diskimage-builder
+    # pgrep: the fault-injection tests look for the processes a killed build left.
+    procps
 )
 if [ "${IMAGEWRIGHT_SETUP_TESTS:-0}" = 1 ]; then
     HOST_PACKAGES+=("${TEST_PACKAGES[@]}")
@@ -52,10 +54,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
 fi
 
-# `npm install` honours package-lock.json; `npm ci` would refuse the lock file because vite
-# names an optional Windows-only dependency that the registry does not serve.
+# Exactly what package-lock.json says, never rewriting it (a clean clone stays clean).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm install --no-audit --no-fund --loglevel=error
+    npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build
 # Put imagewright, disk-image-create and ramdisk-image-create on PATH (/usr/local/bin as root);

@@ -13,7 +13,10 @@ export const ExitCode = {
   Host: 8,
   BootTest: 9,
   Hygiene: 10,
+  Hangup: 129,
   Interrupted: 130,
+  Quit: 131,
+  BrokenPipe: 141,
   Terminated: 143,
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
@@ -85,16 +88,47 @@ export class HygieneError extends BuilderError {
   readonly exitCode = ExitCode.Hygiene
 }
 
+/** The signals a build stops on, releasing everything first; their shell exit codes (128 + n). */
+export const STOP_SIGNALS = { SIGHUP: 129, SIGINT: 130, SIGQUIT: 131, SIGTERM: 143 } as const
+export type StopSignal = keyof typeof STOP_SIGNALS
+
 export class InterruptedError extends BuilderError {
   readonly code = 'ERR_INTERRUPTED'
   readonly exitCode: ExitCode
 
-  readonly signal: 'SIGINT' | 'SIGTERM'
+  readonly signal: StopSignal | 'EPIPE'
 
-  constructor(signal: 'SIGINT' | 'SIGTERM') {
-    super(`Build interrupted by ${signal}: everything it had set up was released`)
+  constructor(signal: StopSignal | 'EPIPE') {
+    super(signal === 'EPIPE'
+      ? 'Build stopped: its standard output was closed (EPIPE); everything it had set up was released'
+      : `Build interrupted by ${signal}: everything it had set up was released`)
     this.signal = signal
-    this.exitCode = signal === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Terminated
+    // A closed pipe ends a shell command with SIGPIPE's status, 128 + 13.
+    this.exitCode = signal === 'EPIPE' ? ExitCode.BrokenPipe : STOP_SIGNALS[signal]
+  }
+}
+
+/**
+ * A failure while releasing mounts, loop devices or directories. When the build had already
+ * failed, that first error is the one shown (its code and exit status); either way the hint
+ * says how to release what is left.
+ */
+export class ReleaseFailedError extends BuilderError {
+  readonly code: `ERR_${string}`
+  readonly exitCode: ExitCode
+  readonly primary: BuilderError | undefined
+  readonly releaseFailures: readonly string[]
+
+  constructor(primary: BuilderError | undefined, releaseFailures: readonly string[], cause: unknown) {
+    const released = `Releasing the build's resources failed: ${releaseFailures.join('; ')}`
+    super(primary ? `${primary.message}\n${released}` : released, {
+      cause,
+      hint: [primary?.hint, 'Run "imagewright cleanup" (as root) to release what the build left on the host'].filter(Boolean).join('\n'),
+    })
+    this.primary = primary
+    this.releaseFailures = releaseFailures
+    this.code = primary?.code ?? 'ERR_RELEASE'
+    this.exitCode = primary?.exitCode ?? ExitCode.BlockDevice
   }
 }
 

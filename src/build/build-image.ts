@@ -33,6 +33,8 @@ import { showImageUsage } from './image-usage.ts'
 
 /** The element whose presence means the build's disk image is not wanted (tree outputs stay). */
 const NO_FINAL_IMAGE = 'no-final-image'
+import { ReleaseFailedError, isBuilderError } from '../errors.ts'
+import { releasedWithHint, settleBuildError } from '../util/release-errors.ts'
 
 export interface BuildDeps {
   readonly reporter: Reporter
@@ -52,11 +54,18 @@ export async function buildImage(options: BuildOptions, deps: BuildDeps): Promis
     deps.reporter.emit({ kind: 'build-end', ok: true, durationMs: performance.now() - started })
     return result
   } catch (error) {
-    // After Ctrl-C the error is whatever the killed command threw; the signal says why.
-    const reason: unknown = deps.signal.aborted ? deps.signal.reason : error
+    const reason = endReason(error, deps.signal)
     deps.reporter.emit({ kind: 'build-end', ok: false, durationMs: performance.now() - started, error: failureOf(reason) })
-    throw error
+    throw reason
   }
+}
+
+/** After Ctrl-C the error is whatever the killed command threw: the signal says why. */
+function endReason(error: unknown, signal: AbortSignal): unknown {
+  const settled = settleBuildError(error)
+  if (!signal.aborted) return settled
+  if (!(settled instanceof ReleaseFailedError)) return signal.reason
+  return isBuilderError(signal.reason) ? new ReleaseFailedError(signal.reason, settled.releaseFailures, error) : settled
 }
 
 async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<BuildResult> {
@@ -79,7 +88,7 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   const release = await checkRelease(options, elements, runner, reporter)
   await mkdir(options.imageCache, { recursive: true })
   await mkdir(lockfilesDir(options), { recursive: true })
-  await using opened = await openWorkspace(options, buildId, { runner: resourceRunner, reporter })
+  await using opened = releasedWithHint(await openWorkspace(options, buildId, { runner: resourceRunner, reporter }))
   const ctx: BuildContext = {
     options, buildId, runner, resourceRunner, reporter, signal, journal: opened.journal, workspace: opened.workspace,
     exported: initialExports(options, opened.workspace, elements.resolved, elements.searchPath),
@@ -95,7 +104,7 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   await checkRootTree(rootTreeDir(ctx))
   await dropCopiedHostResolver(rootTreeDir(ctx), await hostResolvConf(), reporter)
   {
-    await using _chroot = await openChroot(rootTreeDir(ctx), hooksDir(ctx), resourceDeps(ctx))
+    await using _chroot = releasedWithHint(await openChroot(rootTreeDir(ctx), hooksDir(ctx), resourceDeps(ctx)))
     await phase('extra-data', rootTreeDir(ctx))
     await phase('pre-install', rootTreeDir(ctx))
     await phase('install', rootTreeDir(ctx))
@@ -119,9 +128,9 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   let rawImage: string
   {
     await using _extra = extraTeardown(ctx)
-    await using mounted = await assembleDisk(ctx, disk, builtTree)
+    await using mounted = releasedWithHint(await assembleDisk(ctx, disk, builtTree))
     {
-      await using _chroot = await openChroot(mounted.rootPath, hooksDir(ctx), resourceDeps(ctx))
+      await using _chroot = releasedWithHint(await openChroot(mounted.rootPath, hooksDir(ctx), resourceDeps(ctx)))
       await phase('pre-finalise', mounted.rootPath)
       await phase('finalise', mounted.rootPath)
     }

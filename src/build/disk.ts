@@ -1,7 +1,7 @@
 // The disk half of the build: which block-device config applies (DIB's search order), how big
 // the image must be, the devices themselves, and the tree copied onto them.
 import { existsSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { planBlockDevice, planBlockDeviceFromText, type BlockDevicePlan } from '../blockdevice/plan.ts'
 import { readFallbackConfig } from '../blockdevice/fallback-config.ts'
@@ -12,7 +12,6 @@ import { nodeDeviceHost } from '../blockdevice/device-host.ts'
 import { findFuseTypes, listFuseMountPoints } from '../blockdevice/fuse-mount.ts'
 import type { RootFsParams } from '../blockdevice/root-params.ts'
 import { stopStrayProcesses } from './stray-processes.ts'
-import { safeTargetPath } from '../chroot/safe-path.ts'
 import type { ResolvedElements } from '../elements/resolve.ts'
 import type { BuildOptions } from '../config/build-options.ts'
 import { ConfigError } from '../errors.ts'
@@ -21,6 +20,8 @@ import { type BuildContext, resourceDeps, rootTreeDir } from './context.ts'
 import { computeImageSize, rootMkfsOptions } from './image-size.ts'
 import { copyTreeIntoImage } from './copy-tree.ts'
 import { removeInTarget } from './tree-hygiene.ts'
+import { writeFileInTarget } from '../chroot/target-write.ts'
+import { explainingFullDisk, requireSpace } from './space-check.ts'
 
 export interface DiskPlan {
   readonly plan: BlockDevicePlan
@@ -114,8 +115,10 @@ async function treeSizeKiB(ctx: BuildContext, tree: string): Promise<number> {
 export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: string): Promise<AssembledDisk> {
   const { options } = ctx
   await removeInTarget(tree, 'lost+found')
+  const treeKiB = await treeSizeKiB(ctx, tree)
+  await requireSpace(ctx.workspace.imageDir, treeKiB * 1024)
   const imageSizeBytes = computeImageSize({
-    treeKiB: await treeSizeKiB(ctx, tree),
+    treeKiB,
     fixedBytes: options.imageSizeBytes,
     extraMiB: options.imageExtraSizeMiB,
     journalMiB: options.journalSizeMiB,
@@ -123,7 +126,7 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
     hasEfiLayout: disk.hasEfiLayout,
   })
   ctx.exported.set('DIB_IMAGE_SIZE', String(imageSizeBytes / 1024))
-  const devices = await createBlockDevices(
+  const devices = await explainingFullDisk(ctx.workspace.imageDir, () => createBlockDevices(
     disk.plan,
     {
       ...disk.root,
@@ -134,18 +137,16 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
       ...(options.uuidSeed === undefined ? {} : { uuidSeed: options.uuidSeed }),
     },
     resourceDeps(ctx),
-  )
+  ))
   try {
     ctx.exported.set('IMAGE_BLOCK_DEVICE', devices.imageBlockDevice)
     // DIB exports these only after its last hook; here hooks from pre-finalise on see them.
     ctx.exported.set('TMP_IMAGE_PATH', devices.imagePath)
     ctx.exported.set('OUT_IMAGE_PATH', devices.imagePath)
     ctx.exported.set('IMAGE_BLOCK_DEVICES', Object.entries(devices.devices).map(([name, dev]) => ` [${name}]=${dev}`).join(''))
-    const fstab = await safeTargetPath(tree, 'etc/fstab', { createDirs: true })
-    if (fstab.lastIsSymlink) await removeInTarget(tree, 'etc/fstab')
-    await writeFile(fstab.path, devices.fstab)
+    await writeFileInTarget(tree, 'etc/fstab', devices.fstab)
     const fuseMountPoints = listFuseMountPoints(disk.plan, await findFuseTypes(disk.plan, nodeDeviceHost))
-    await copyTreeIntoImage(ctx.runner, tree, devices.rootMountPath, fuseMountPoints)
+    await explainingFullDisk(ctx.workspace.imageDir, () => copyTreeIntoImage(ctx.runner, tree, devices.rootMountPath, fuseMountPoints))
   } catch (error) {
     await devices[Symbol.asyncDispose]()
     throw error

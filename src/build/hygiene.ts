@@ -2,12 +2,14 @@
 // image. Applied after cleanup.d on the final filesystems, then checked; a finding that
 // survives is a build error naming the file.
 import { constants } from 'node:fs'
-import { lstat, open, readdir, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises'
+import { lstat, open, readdir, readFile, rm, symlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { safeTargetPath } from '../chroot/safe-path.ts'
 import { HygieneError } from '../errors.ts'
 import type { Reporter } from '../report/events.ts'
 import { removeInTarget } from './tree-hygiene.ts'
+import { secretValues } from '../util/secrets.ts'
+import { makeDirInTarget, writeFileInTarget } from '../chroot/target-write.ts'
 
 export interface HygieneInput {
   readonly root: string
@@ -36,7 +38,7 @@ export async function applyHygiene(input: HygieneInput): Promise<string[]> {
   const done: string[] = []
   const machineId = await safeTargetPath(root, 'etc/machine-id')
   if (machineId.exists && !machineId.lastIsSymlink && (await lstat(machineId.path)).size > 0) {
-    await writeFile(machineId.path, '')
+    await writeFileInTarget(root, 'etc/machine-id', '', 0o444)
     done.push('emptied /etc/machine-id')
   }
   const dbusId = await safeTargetPath(root, 'var/lib/dbus/machine-id')
@@ -67,23 +69,11 @@ async function sshHostKeys(root: string): Promise<string[]> {
 }
 
 async function installKeyRegeneration(root: string): Promise<void> {
-  const unitDir = await safeTargetPath(root, 'etc/systemd/system', { createDirs: true })
-  await mkdir(unitDir.path, { recursive: true })
-  const unit = join(unitDir.path, UNIT_NAME)
-  await writeFile(unit, SSH_KEYGEN_UNIT)
-  const wants = await safeTargetPath(root, 'etc/systemd/system/multi-user.target.wants', { createDirs: true })
-  await mkdir(wants.path, { recursive: true })
-  const link = join(wants.path, UNIT_NAME)
+  await writeFileInTarget(root, `etc/systemd/system/${UNIT_NAME}`, SSH_KEYGEN_UNIT)
+  const wants = await makeDirInTarget(root, 'etc/systemd/system/multi-user.target.wants')
+  const link = join(wants, UNIT_NAME)
   if (!(await lstat(link).catch(() => undefined))) await symlink(`/etc/systemd/system/${UNIT_NAME}`, link)
 }
-
-/** Values of DIB_* variables that look like credentials, long enough to search for. */
-export function secretValues(env: Readonly<Record<string, string>>): { name: string; value: string }[] {
-  return Object.entries(env)
-    .filter(([name, value]) => name.startsWith('DIB_') && /PASSWORD|SECRET|TOKEN|PASSPHRASE|CREDENTIAL/.test(name) && value.length >= 6)
-    .map(([name, value]) => ({ name, value }))
-}
-
 const SCANNED_DIRS = ['etc', 'root', 'home', 'var/lib/cloud', 'usr/local', 'opt']
 const MAX_SCANNED_BYTES = 1024 * 1024
 

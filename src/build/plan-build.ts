@@ -18,6 +18,7 @@ import { runPartsRegex } from './phase-runner.ts'
 import { resolveBuildElements, stageHooks } from './prepare-elements.ts'
 import { planRelease } from './plan-release.ts'
 import { PLACEHOLDER_WORKSPACE } from './release-preflight.ts'
+import { REDACTED, isSecretName, makeRedactor } from '../util/secrets.ts'
 
 export interface PlannedElement {
   readonly name: string
@@ -81,11 +82,24 @@ export async function planBuild(options: BuildOptions): Promise<BuildPlan> {
       outline: BUILD_OUTLINE,
       phases,
       environmentFiles,
-      environment: Object.fromEntries([...exported].filter(([key]) => !key.startsWith('BASH_FUNC'))),
+      environment: redactedEnvironment([...exported].filter(([key]) => !key.startsWith('BASH_FUNC')), options.env),
       blockDevice: { config: plan.file, nodes: plan.order.map((n) => ({ name: n.name, kind: n.kind })), commands: formatDisplaySteps(steps) },
       warnings,
     }
   } finally {
     await rm(scratch, { recursive: true, force: true })
   }
+}
+
+/**
+ * What plan shows of the exported environment: a secret-named variable's value is "***",
+ * wherever it appears (in DIB_ENV's `declare -x` lines too, quoted as the shell quotes it).
+ */
+export function redactedEnvironment(entries: readonly (readonly [string, string])[], env: Readonly<Record<string, string>>): Record<string, string> {
+  const redact = makeRedactor(env)
+  const declared = /^(declare -x (\w+)=)(.*)$/gm
+  return Object.fromEntries(entries.map(([key, value]) => [
+    key,
+    isSecretName(key) ? REDACTED : redact(value).replace(declared, (line, head: string, name: string) => (isSecretName(name) ? `${head}"${REDACTED}"` : line)),
+  ]))
 }

@@ -1,11 +1,14 @@
 // Fail before any work when the host cannot do the build: not root, or tools missing.
 import type { BuildOptions } from '../config/build-options.ts'
-import { HostRequirementError } from '../errors.ts'
+import { statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { HostRequirementError, UsageError } from '../errors.ts'
 import { findTool, requireRoot, requireTools, TOOL_PACKAGES } from '../host/host-tools.ts'
 import { resolveOutputFormats } from '../output/formats.ts'
 
 export async function checkHost(options: BuildOptions): Promise<void> {
   resolveOutputFormats(options.imageTypes)
+  checkOutputDirectory(options.imageName)
   requireRoot('build an image')
   await requireRootMkfs(options.fsType)
   const tools = ['losetup', 'mount', 'umount', 'findmnt', 'partx', 'chroot', 'du', 'cp', 'sfdisk']
@@ -25,5 +28,15 @@ export async function requireRootMkfs(fsType: string, find: (tool: string) => Pr
     hint: debianPackage === undefined
       ? `Check FS_TYPE (ext4, xfs, btrfs, vfat...), or install the package that provides "${mkfs}"`
       : `Install it with: apt-get install ${debianPackage}`,
+  })
+}
+
+/** The directory of -o must exist, as for DIB: a typo must not create directories as root. */
+export function checkOutputDirectory(imageName: string): void {
+  const dir = dirname(resolve(imageName))
+  const found = statSync(dir, { throwIfNoEntry: false })
+  if (found?.isDirectory()) return
+  throw new UsageError(`Option "-o" names "${imageName}", but ${found ? `"${dir}" is not a directory` : `the directory "${dir}" does not exist`}`, {
+    hint: `Create "${dir}" first, or pick an image name in an existing directory`,
   })
 }

@@ -10,6 +10,7 @@ import { ChrootError } from '../errors.ts'
 import type { Runner } from '../exec/command.ts'
 import { FileJournal, JOURNAL_SUFFIX, type ResourceJournal } from '../host/journal.ts'
 import { mountOn, mountsBelow, unmount } from '../host/mount.ts'
+import { writeOwnerMark } from '../host/orphans.ts'
 import type { Reporter } from '../report/events.ts'
 import type { Workspace } from './context.ts'
 import { stopStrayProcesses } from './stray-processes.ts'
@@ -44,7 +45,13 @@ export async function openWorkspace(
   const makeDir = async (prefix: string): Promise<string> => {
     const dir = await mkdtemp(join(options.tmpDir, prefix))
     await journal.record({ kind: 'dir', path: dir })
-    if (tmpfs) await mountOn({ source: 'tmpfs', target: dir, type: 'tmpfs', options: ['mode=0755'] }, { ...deps, journal })
+    // Under the mount, so it is still there when a reboot took the tmpfs and the journal away.
+    await writeOwnerMark(dir, buildId)
+    // Always a private mount of its own, so nothing the build mounts below it reaches the host.
+    const mount = tmpfs
+      ? { source: 'tmpfs', target: dir, type: 'tmpfs', options: ['mode=0700'] }
+      : { source: dir, target: dir, bind: true }
+    await mountOn({ ...mount, private: true }, { ...deps, journal })
     return dir
   }
   const buildDir = await makeDir('dib_build.')

@@ -31,7 +31,7 @@ export async function openChroot(
   try {
     const mount = async (pathInRoot: string, request: { source: string; type?: string; bind?: boolean; options?: string[] }): Promise<void> => {
       const target = await safeMountPoint(root, pathInRoot)
-      stack.defer(`mount ${target}`, await mountOn({ ...request, target }, deps))
+      stack.defer(`mount ${target}`, await mountOn({ ...request, target, private: true }, deps))
     }
     await mount('proc', { source: 'proc', type: 'proc' })
     await mount('dev', { source: '/dev', bind: true })

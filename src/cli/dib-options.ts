@@ -64,6 +64,16 @@ export function hostArch(nodeArch: string = process.arch): string {
   return table[nodeArch] ?? nodeArch
 }
 
+/** What `-a`/ARCH may name: Debian's names and the kernel's (DIB's elements accept both). */
+export const KNOWN_ARCHITECTURES = [
+  'amd64', 'x86_64', 'i386', 'i686', 'arm64', 'aarch64', 'armhf', 'armel', 'ppc64el', 'ppc64le', 'ppc64', 's390x', 'riscv64',
+] as const
+
+function checkArch(arch: string, source: SettingSource): string {
+  if ((KNOWN_ARCHITECTURES as readonly string[]).includes(arch)) return arch
+  throw settingError(source, `names an unknown architecture "${arch}"; known architectures are ${KNOWN_ARCHITECTURES.join(', ')}`)
+}
+
 /**
  * Where a setting came from, so an error names what the user typed: a bad option is a usage
  * error (exit 2), a bad environment variable a configuration error (exit 3).
@@ -144,6 +154,10 @@ export function parseDibCommandLine(
     return given === undefined || given.value === '' ? undefined : parsePositiveNumber(given.source, given.value)
   }
 
+  const archSetting = (): string => {
+    const given = setting('arch', 'ARCH')
+    return given === undefined ? hostArch() : checkArch(given.value, given.source)
+  }
   const typesSetting = setting('types', 'IMAGE_TYPE') ?? { value: 'qcow2', source: { name: '-t', fromEnv: false } }
   const types = typesSetting.value.split(',').map((t) => t.trim()).filter(Boolean)
   if (types.length === 0) throw settingError(typesSetting.source, 'needs at least one output type')
@@ -161,7 +175,7 @@ export function parseDibCommandLine(
     elements: operands,
     imageName: stripSingleTypeSuffix(last('output') ?? 'image', types),
     imageTypes: types,
-    arch: last('arch') ?? env['ARCH'] ?? hostArch(),
+    arch: archSetting(),
     debugTrace: trace,
     uncompressed: has('uncompressed') || env['COMPRESS_IMAGE'] === '',
     skipBase: has('skipBase'),

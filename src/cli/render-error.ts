@@ -1,8 +1,10 @@
 // How a failure reads on the terminal: the message, the stable code, a concrete hint, and with
 // --debug the chain of causes. Anything that is not a BuilderError is a bug and shows its stack.
 import { isBuilderError } from '../errors.ts'
+import { settleBuildError } from '../util/release-errors.ts'
 
-export function renderError(error: unknown, debug: boolean): string {
+export function renderError(thrown: unknown, debug: boolean): string {
+  const error = settleBuildError(thrown)
   if (!isBuilderError(error)) {
     const stack = error instanceof Error ? (error.stack ?? error.message) : String(error)
     return `Internal error (a bug in imagewright, please report it):\n${stack}\n`
@@ -20,5 +22,6 @@ export function renderError(error: unknown, debug: boolean): string {
 }
 
 export function exitCodeOf(error: unknown): number {
-  return isBuilderError(error) ? error.exitCode : 1
+  const settled = settleBuildError(error)
+  return isBuilderError(settled) ? settled.exitCode : 1
 }

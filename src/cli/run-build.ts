@@ -1,7 +1,7 @@
 // Runs one build from the command line: reporters (stdout, log file, JSON lines, HTML report),
 // signal handling, and the error → exit code mapping. The same buildImage is what a queue
 // worker calls.
-import { appendFileSync, mkdirSync } from 'node:fs'
+import { fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { buildImage } from '../build/build-image.ts'
 import type { BuildOptions } from '../config/build-options.ts'
@@ -11,6 +11,7 @@ import { type BuildOutcome, failureOf } from '../report/outcome.ts'
 import { JsonLinesReporter, TextReporter } from '../report/text-reporter.ts'
 import { exitCodeOf, renderError } from './render-error.ts'
 import { trapSignals } from './signals.ts'
+import { makeRedactor, redactDeep } from '../util/secrets.ts'
 
 export interface CliBuildSettings {
   readonly jsonLog?: string | undefined
@@ -22,6 +23,8 @@ export interface CliReporters {
   readonly reporter: Reporter
   /** Called once the build is over: writes what the build-end event has not (the HTML report). */
   readonly finish: (outcome: BuildOutcome) => void
+  /** Hides secret values in text shown outside the event stream (the final error). */
+  readonly redact: (text: string) => string
 }
 
 export function makeReporters(options: BuildOptions, settings: CliBuildSettings): CliReporters {
@@ -34,15 +37,10 @@ export function makeReporters(options: BuildOptions, settings: CliBuildSettings)
     }))
   }
   if (options.logfile) {
-    const logfile = options.logfile
-    mkdirSync(dirname(logfile), { recursive: true })
-    reporters.push(new TextReporter({ write: (text) => appendFileSync(logfile, text), timestamps: true, verbose: true }))
+    reporters.push(new TextReporter({ write: logWriter(options.logfile, 'log file'), timestamps: true, verbose: true }))
   }
   const jsonLog = settings.jsonLog ?? options.jsonLog
-  if (jsonLog) {
-    mkdirSync(dirname(jsonLog), { recursive: true })
-    reporters.push(new JsonLinesReporter((text) => appendFileSync(jsonLog, text)))
-  }
+  if (jsonLog) reporters.push(new JsonLinesReporter(logWriter(jsonLog, 'JSON log')))
   const htmlReport = settings.htmlReport ?? options.htmlReport
   let html: HtmlReportReporter | undefined
   if (htmlReport) {
@@ -56,11 +54,43 @@ export function makeReporters(options: BuildOptions, settings: CliBuildSettings)
     })
     reporters.push(html)
   }
-  return { reporter: new CompositeReporter(reporters), finish: (outcome) => html?.finish(outcome) }
+  // Secret values never reach the terminal, a log or a report, whatever prints them (set -x).
+  const composite = new CompositeReporter(reporters)
+  const redact = makeRedactor(options.env)
+  return {
+    reporter: { emit: (event) => composite.emit(redactDeep(event, redact)) },
+    finish: (outcome) => html?.finish(redactDeep(outcome, redact)),
+    redact,
+  }
+}
+
+/**
+ * Appends to a log readable by its owner only (a trace can show what a build did with
+ * credentials). A log that cannot be written (a full disk) is given up with one warning: the
+ * build goes on, and its resources are still released.
+ */
+function logWriter(path: string, what: string): (text: string) => void {
+  let broken = false
+  let fd: number | undefined
+  return (text) => {
+    if (broken) return
+    try {
+      if (fd === undefined) {
+        mkdirSync(dirname(path), { recursive: true })
+        fd = openSync(path, 'a', 0o600)
+        fchmodSync(fd, 0o600)
+      }
+      writeSync(fd, text)
+    } catch (error) {
+      broken = true
+      const reason = error instanceof Error ? error.message : String(error)
+      process.stderr.write(`Warning: Cannot write the ${what} "${path}": ${reason}; the build goes on without it\n`)
+    }
+  }
 }
 
 export async function runBuildFromCli(options: BuildOptions, settings: CliBuildSettings = {}): Promise<number> {
-  const { reporter, finish } = makeReporters(options, settings)
+  const { reporter, finish, redact } = makeReporters(options, settings)
   using signals = trapSignals((text) => process.stderr.write(text))
   try {
     const result = await buildImage(options, { reporter, signal: signals.signal })
@@ -68,10 +98,10 @@ export async function runBuildFromCli(options: BuildOptions, settings: CliBuildS
     for (const artifact of result.artifacts) process.stdout.write(`${artifact}\n`)
     return 0
   } catch (error) {
-    const interrupted = signals.received()
-    const reason: unknown = interrupted ? signals.signal.reason : error
+    // buildImage already says why it ended: the signal, the failure, what could not be released.
+    const reason: unknown = error
     finish({ ok: false, ...failureOf(reason) })
-    process.stderr.write(renderError(reason, settings.debug ?? options.debugTrace > 0))
+    process.stderr.write(redact(renderError(reason, settings.debug ?? options.debugTrace > 0)))
     return exitCodeOf(reason)
   }
 }

@@ -1,39 +1,67 @@
-// Ctrl-C and SIGTERM abort the build instead of killing the process, so every mount, loop
-// device and child is released first. A second Ctrl-C says cleanup is still running; the
-// third gives up waiting (the journal still lets `imagewright cleanup` finish the job).
-import { InterruptedError } from '../errors.ts'
+// Every way a build can be asked to stop ends the same way: the build is aborted instead of the
+// process dying, so every mount, loop device and child is released first. That covers Ctrl-C,
+// SIGTERM, SIGHUP (a closed terminal or SSH session), SIGQUIT, a closed output pipe (EPIPE,
+// `... | head`) and, as a last resort, an uncaught exception. A second signal says cleanup is
+// still running; the third gives up waiting (the journal still lets `imagewright cleanup`
+// finish the job).
+import { InterruptedError, STOP_SIGNALS, type StopSignal } from '../errors.ts'
 
 export interface SignalScope extends Disposable {
   readonly signal: AbortSignal
-  readonly received: () => 'SIGINT' | 'SIGTERM' | undefined
+  readonly received: () => StopSignal | 'EPIPE' | undefined
 }
+
+const SIGNALS = Object.keys(STOP_SIGNALS) as StopSignal[]
 
 export function trapSignals(write: (text: string) => void): SignalScope {
   const controller = new AbortController()
-  let received: 'SIGINT' | 'SIGTERM' | undefined
+  let received: StopSignal | 'EPIPE' | undefined
   let count = 0
-  const onSignal = (name: 'SIGINT' | 'SIGTERM'): void => {
+  let outputClosed = false
+  const say = (text: string): void => {
+    if (!outputClosed) write(text)
+  }
+  const onSignal = (name: StopSignal): void => {
     count++
     if (count === 1) {
       received = name
-      write(`\nReceived ${name}: stopping the build and releasing its resources...\n`)
+      say(`\nReceived ${name}: stopping the build and releasing its resources...\n`)
       controller.abort(new InterruptedError(name))
     } else if (count === 2) {
-      write(`Still releasing resources; press Ctrl-C again to stop waiting (then run "imagewright cleanup")\n`)
+      say(`Still releasing resources; press Ctrl-C again to stop waiting (then run "imagewright cleanup")\n`)
     } else {
-      process.exit(name === 'SIGINT' ? 130 : 143)
+      process.exit(STOP_SIGNALS[name])
     }
   }
-  const onInt = (): void => onSignal('SIGINT')
-  const onTerm = (): void => onSignal('SIGTERM')
-  process.on('SIGINT', onInt)
-  process.on('SIGTERM', onTerm)
+  // Nobody reads the output any more: stop as a shell pipeline would, but release first.
+  const onOutputError = (error: NodeJS.ErrnoException): void => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
+    outputClosed = true
+    if (controller.signal.aborted) return
+    received = 'EPIPE'
+    controller.abort(new InterruptedError('EPIPE'))
+  }
+  // A bug: the build still releases what it holds, then the error is shown as what it is.
+  const onUncaught = (error: unknown): void => {
+    if (controller.signal.aborted) {
+      say(`Another internal error while stopping: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+      return
+    }
+    say(`\nInternal error: stopping the build and releasing its resources...\n`)
+    controller.abort(error)
+  }
+  const handlers = SIGNALS.map((name) => [name, (): void => onSignal(name)] as const)
+  for (const [name, handler] of handlers) process.on(name, handler)
+  process.stdout.on('error', onOutputError)
+  process.stderr.on('error', onOutputError)
+  process.on('uncaughtException', onUncaught)
   return {
     signal: controller.signal,
     received: () => received,
     [Symbol.dispose]: () => {
-      process.off('SIGINT', onInt)
-      process.off('SIGTERM', onTerm)
+      for (const [name, handler] of handlers) process.off(name, handler)
+      process.off('uncaughtException', onUncaught)
+      // Output errors stay handled: a write to a closed pipe must not crash the exit path.
     },
   }
 }

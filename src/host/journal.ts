@@ -1,7 +1,9 @@
 // A build writes down every host resource it takes (mounts, loop devices, processes) the moment
 // it takes it, so `imagewright cleanup` can release what a killed build left behind.
+import { readFileSync } from 'node:fs'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import * as v from 'valibot'
 
 export type JournalEntry =
   | { readonly kind: 'mount'; readonly path: string }
@@ -26,7 +28,33 @@ export interface JournalFile {
   readonly buildId: string
   readonly pid: number
   readonly startedAt: string
+  /** The kernel's boot id when the build started: after a reboot its pid means nothing. */
+  readonly bootId?: string | undefined
   readonly entries: readonly JournalEntry[]
+}
+
+const absolute = v.pipe(v.string(), v.startsWith('/'))
+const entrySchema = v.variant('kind', [
+  v.object({ kind: v.literal('mount'), path: absolute }),
+  v.object({ kind: v.literal('loop'), device: v.pipe(v.string(), v.regex(/^\/dev\/loop\d+$/)), file: absolute }),
+  v.object({ kind: v.literal('process-group'), pgid: v.pipe(v.number(), v.integer(), v.minValue(2)), startTicks: v.number(), what: v.string() }),
+  v.object({ kind: v.literal('dir'), path: v.pipe(absolute, v.check((p) => p !== '/', 'must not be /')) }),
+])
+const journalSchema = v.object({
+  buildId: v.pipe(v.string(), v.regex(/^[\w.-]+$/)),
+  pid: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  startedAt: v.string(),
+  bootId: v.optional(v.string()),
+  entries: v.array(entrySchema),
+})
+
+/** This boot of the kernel (changes at every reboot). */
+export function currentBootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
+  } catch {
+    return 'unknown'
+  }
 }
 
 function sameEntry(a: JournalEntry, b: JournalEntry): boolean {
@@ -46,7 +74,7 @@ export class FileJournal implements ResourceJournal {
    */
   constructor(path: string, buildId: string, pid: number = process.pid) {
     this.path = path
-    this.#header = { buildId, pid, startedAt: new Date().toISOString() }
+    this.#header = { buildId, pid, startedAt: new Date().toISOString(), bootId: currentBootId() }
   }
 
   get entries(): readonly JournalEntry[] {
@@ -66,7 +94,8 @@ export class FileJournal implements ResourceJournal {
 
   #flush(): Promise<void> {
     const snapshot: JournalFile = { ...this.#header, entries: [...this.#entries] }
-    this.#writing = this.#writing.then(async () => {
+    // Each write stands alone: one that failed (ENOSPC, EROFS) is not the answer of the next.
+    this.#writing = this.#writing.catch(() => undefined).then(async () => {
       await mkdir(dirname(this.path), { recursive: true })
       const temp = `${this.path}${TEMP_SUFFIX}`
       await writeFile(temp, JSON.stringify(snapshot, null, 2) + '\n')
@@ -82,6 +111,20 @@ export const nullJournal: ResourceJournal = {
   forget: async () => undefined,
 }
 
+/** A journal as written by a build; anything else (truncated, edited, foreign) is refused. */
 export async function readJournal(path: string): Promise<JournalFile> {
-  return JSON.parse(await readFile(path, 'utf8')) as JournalFile
+  const text = await readFile(path, 'utf8')
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    throw new Error(`not JSON (${error instanceof Error ? error.message : String(error)})`)
+  }
+  const parsed = v.safeParse(journalSchema, data)
+  if (!parsed.success) {
+    const issue = parsed.issues[0]
+    const where = v.getDotPath(issue) ?? 'the file'
+    throw new Error(`not a build journal: ${where}: ${issue.message}`)
+  }
+  return parsed.output
 }

@@ -17,6 +17,12 @@ export interface MountRequest {
   readonly type?: string
   readonly options?: readonly string[]
   readonly bind?: boolean
+  /**
+   * Make the new mount private at once (`--make-private`): nothing mounted below it later
+   * propagates to the host or to other mount namespaces, whatever the host's / is (shared under
+   * systemd). A bind of a shared mount (/dev) would otherwise join the host's peer group.
+   */
+  readonly private?: boolean
 }
 
 export function buildMountArgv(request: MountRequest): [string, ...string[]] {
@@ -24,6 +30,7 @@ export function buildMountArgv(request: MountRequest): [string, ...string[]] {
   if (request.bind) argv.push('--bind')
   if (request.type) argv.push('-t', request.type)
   if (request.options && request.options.length > 0) argv.push('-o', request.options.join(','))
+  if (request.private) argv.push('--make-private')
   argv.push(request.source, request.target)
   return argv
 }
@@ -31,7 +38,13 @@ export function buildMountArgv(request: MountRequest): [string, ...string[]] {
 /** Mount and return the release that unmounts it again. */
 export async function mountOn(request: MountRequest, deps: MountDeps): Promise<() => Promise<void>> {
   await deps.runner.run({ argv: buildMountArgv(request), label: `mount ${request.target}` }, { quiet: true })
-  await deps.journal.record({ kind: 'mount', path: request.target })
+  try {
+    await deps.journal.record({ kind: 'mount', path: request.target })
+  } catch (error) {
+    // Not written down, so not recoverable after a crash: do not keep it.
+    await unmount(request.target, deps)
+    throw error
+  }
   deps.reporter.emit({ kind: 'resource', action: 'acquire', resource: `mount ${request.target}` })
   return () => unmount(request.target, deps)
 }

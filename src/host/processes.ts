@@ -5,6 +5,16 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { BUILD_ID_VARIABLE } from '../exec/run.ts'
 import { isInside } from '../util/is-inside.ts'
 
+/** Whether `pid` runs (a pid the kernel reused counts as running: the safe answer). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 /** Every running process but this one, by /proc. */
 async function otherProcessIds(): Promise<number[]> {
   const entries = await readdir('/proc')

@@ -1,12 +1,13 @@
 // `imagewright cleanup`: release what builds that died without cleaning up (kill -9, power
 // loss of the process, a crash) left on the host, read from the journals they kept.
-import { readdir, rm } from 'node:fs/promises'
+import { readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Runner } from '../exec/command.ts'
 import type { Reporter } from '../report/events.ts'
-import { JOURNAL_SUFFIX, TEMP_SUFFIX, readJournal, type JournalEntry, type JournalFile, type ResourceJournal } from './journal.ts'
+import { JOURNAL_SUFFIX, TEMP_SUFFIX, currentBootId, readJournal, type JournalEntry, type JournalFile, type ResourceJournal } from './journal.ts'
+import { detachLoopsBackedBelow } from './loops.ts'
 import { mountsBelow, unmount } from './mount.ts'
-import { killProcessesRootedIn, stopProcessGroup, stopProcessesOfBuild } from './processes.ts'
+import { isAlive, killProcessesRootedIn, stopProcessGroup, stopProcessesOfBuild } from './processes.ts'
 
 export interface RecoverDeps {
   readonly runner: Runner
@@ -18,30 +19,51 @@ export interface RecoveredBuild {
   readonly released: readonly string[]
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
+export interface UnreadableJournal {
+  readonly path: string
+  readonly reason: string
+}
+
+export interface StateDirScan {
+  readonly abandoned: { path: string; journal: JournalFile }[]
+  readonly unreadable: UnreadableJournal[]
 }
 
 /**
- * Journals of builds whose process is gone (or every journal with `force`). A build killed while
- * it rewrote its journal leaves the new version under the temporary name: when that one is
- * complete it is the newer truth, else the last renamed one is.
+ * Journals of builds whose process is gone or whose boot is over (or every journal with
+ * `force`), and those that cannot be read. A build killed while it rewrote its journal leaves
+ * the new version under the temporary name: when that one is complete it is the newer truth,
+ * else the last renamed one is.
  */
-export async function findAbandonedBuilds(stateDir: string, force = false): Promise<{ path: string; journal: JournalFile }[]> {
+export async function scanStateDir(stateDir: string, force = false): Promise<StateDirScan> {
   const names = await readdir(stateDir).catch(() => [] as string[])
   const builds = new Set(names.flatMap((name) => journalOf(name) ?? []))
-  const found: { path: string; journal: JournalFile }[] = []
+  const scan: StateDirScan = { abandoned: [], unreadable: [] }
+  const bootId = currentBootId()
   for (const name of [...builds].sort()) {
     const path = join(stateDir, name)
-    const journal = (await readJournal(`${path}${TEMP_SUFFIX}`).catch(() => undefined)) ?? (await readJournal(path).catch(() => undefined))
-    if (journal && (force || !isAlive(journal.pid))) found.push({ path, journal })
+    const fromTemp = await readJournal(`${path}${TEMP_SUFFIX}`).catch((error: unknown) => error as Error)
+    const journal = fromTemp instanceof Error ? await readJournal(path).catch((error: unknown) => error as Error) : fromTemp
+    if (journal instanceof Error) {
+      // A first write still in progress is not a problem yet.
+      const onlyTemp = !names.includes(name)
+      if (onlyTemp && (await isRecent(`${path}${TEMP_SUFFIX}`))) continue
+      scan.unreadable.push({ path: onlyTemp ? `${path}${TEMP_SUFFIX}` : path, reason: journal.message })
+      continue
+    }
+    const previousBoot = journal.bootId !== undefined && journal.bootId !== bootId
+    if (force || previousBoot || !isAlive(journal.pid)) scan.abandoned.push({ path, journal })
   }
-  return found
+  return scan
+}
+
+export async function findAbandonedBuilds(stateDir: string, force = false): Promise<{ path: string; journal: JournalFile }[]> {
+  return (await scanStateDir(stateDir, force)).abandoned
+}
+
+async function isRecent(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined)
+  return info !== undefined && Date.now() - info.mtimeMs < 5_000
 }
 
 /** The journal a state-dir file belongs to: itself, or the one a temporary file would replace. */
@@ -92,10 +114,14 @@ async function release(entry: JournalEntry, deps: RecoverDeps & { journal: Resou
       return [`loop device ${entry.device}`]
     }
     case 'dir': {
-      for (const target of await mountsBelow(entry.path, deps.runner)) await unmount(target, deps)
-      if ((await mountsBelow(entry.path, deps.runner)).length > 0) return []
+      const below = await mountsBelow(entry.path, deps.runner)
+      for (const target of below) await unmount(target, deps)
+      // A loop device attached just before the build died, not journaled yet, is found by its file.
+      const loops = await detachLoopsBackedBelow(entry.path, deps.runner)
+      const done = [...below.map((t) => `mount ${t}`), ...loops]
+      if ((await mountsBelow(entry.path, deps.runner)).length > 0) return done
       await rm(entry.path, { recursive: true, force: true })
-      return [`directory ${entry.path}`]
+      return [...done, `directory ${entry.path}`]
     }
     case 'process-group':
       return []

@@ -130,6 +130,19 @@ export const COMMAND_LINE_CASES: readonly BadInputCase[] = [
     hint: 'For example: disk-image-create -o debian debian-minimal vm',
   },
   {
+    name: 'unknown architecture in -a',
+    args: dib('-a', 'nosucharch', 'host-os'),
+    exit: 2, code: 'ERR_USAGE',
+    error: 'Option "-a" names an unknown architecture "nosucharch"; known architectures are amd64, x86_64, i386, i686, arm64, aarch64, armhf, armel, ppc64el, ppc64le, ppc64, s390x, riscv64',
+  },
+  {
+    name: 'output directory that does not exist',
+    args: ['-n', '-t', 'tar', '-o', '<case>/out/no/such/dir/img', 'host-os'],
+    exit: 2, code: 'ERR_USAGE',
+    error: 'Option "-o" names "<case>/out/no/such/dir/img", but the directory "<case>/out/no/such/dir" does not exist',
+    hint: 'Create "<case>/out/no/such/dir" first, or pick an image name in an existing directory',
+  },
+  {
     name: 'unknown FS_TYPE',
     args: dib('host-os'),
     env: { FS_TYPE: 'ext5' },

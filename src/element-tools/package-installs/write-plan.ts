@@ -1,11 +1,13 @@
 // Write the squashed plan where the in-chroot side finds it without parsing JSON:
 // <lists>/<phase>.install and <phase>.uninstall, one final package name per line, next to
 // DIB's squashed /tmp/package-installs.json (kept for compatibility and debugging).
-import { mkdir, rm, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
+import { makeDirInTarget, removeInTargetTree, writeFileInTarget } from '../../chroot/target-write.ts'
 import type { DibSquashJson, SquashResult } from './squash.ts'
 
 export interface PlanPaths {
+  /** The directory the paths below are relative to (nothing below it is followed if a symlink). */
+  readonly root: string
   readonly json: string
   readonly listsDir: string
 }
@@ -15,11 +17,11 @@ export interface PlanPaths {
  * with the lists in the directory of the same name without the extension.
  */
 export function planPathsFor(output: string): PlanPaths {
-  if (output.endsWith('.json')) return { json: output, listsDir: output.slice(0, -'.json'.length) }
-  return {
-    json: join(output, 'tmp', 'package-installs.json'),
-    listsDir: join(output, 'tmp', 'package-installs'),
+  if (output.endsWith('.json')) {
+    const name = basename(output)
+    return { root: dirname(output), json: name, listsDir: name.slice(0, -'.json'.length) }
   }
+  return { root: output, json: 'tmp/package-installs.json', listsDir: 'tmp/package-installs' }
 }
 
 export function formatPackageList(packages: readonly string[]): string {
@@ -40,17 +42,13 @@ export function formatSquashJson(json: DibSquashJson): string {
 }
 
 export async function writePackagePlan(result: SquashResult, paths: PlanPaths): Promise<void> {
-  await mkdir(dirname(paths.json), { recursive: true })
-  await writeFile(paths.json, formatSquashJson(result.json), { mode: 0o644 })
+  const { root } = paths
+  await writeFileInTarget(root, paths.json, formatSquashJson(result.json))
   // Lists left over from an earlier run would add packages nobody asked for.
-  await rm(paths.listsDir, { recursive: true, force: true })
-  await mkdir(paths.listsDir, { recursive: true, mode: 0o755 })
+  await removeInTargetTree(root, paths.listsDir)
+  await makeDirInTarget(root, paths.listsDir)
   for (const [phase, plan] of result.phases) {
-    await writeFile(join(paths.listsDir, `${phase}.install`), formatPackageList(plan.install), {
-      mode: 0o644,
-    })
-    await writeFile(join(paths.listsDir, `${phase}.uninstall`), formatPackageList(plan.uninstall), {
-      mode: 0o644,
-    })
+    await writeFileInTarget(root, join(paths.listsDir, `${phase}.install`), formatPackageList(plan.install))
+    await writeFileInTarget(root, join(paths.listsDir, `${phase}.uninstall`), formatPackageList(plan.uninstall))
   }
 }

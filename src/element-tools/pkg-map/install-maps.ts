@@ -1,8 +1,8 @@
 // Put every element's pkg-map into the image: the original file at /usr/share/pkg-map/<element>
 // (where DIB puts it, for anything that reads it directly) and the table resolved for this
 // build at /usr/share/pkg-map/.resolved/<element>, which the bash `pkg-map` command reads.
-import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { makeDirInTarget, writeFileInTarget } from '../../chroot/target-write.ts'
 import type { ElementLocation } from '../element-dirs.ts'
 import { loadPkgMaps } from './load-maps.ts'
 import type { MapTarget } from './resolve.ts'
@@ -18,14 +18,10 @@ export async function installPkgMaps(
   targetRoot: string,
 ): Promise<string[]> {
   const maps = await loadPkgMaps(locations, target)
-  const mapDir = join(targetRoot, PKG_MAP_DIR)
-  const resolvedDir = join(mapDir, RESOLVED_DIR)
-  await mkdir(resolvedDir, { recursive: true, mode: 0o755 })
+  await makeDirInTarget(targetRoot, join(PKG_MAP_DIR, RESOLVED_DIR))
   for (const map of maps) {
-    await writeFile(join(mapDir, map.element), map.text, { mode: 0o644 })
-    await writeFile(join(resolvedDir, map.element), formatResolvedTable(map.table, target), {
-      mode: 0o644,
-    })
+    await writeFileInTarget(targetRoot, join(PKG_MAP_DIR, map.element), map.text)
+    await writeFileInTarget(targetRoot, join(PKG_MAP_DIR, RESOLVED_DIR, map.element), formatResolvedTable(map.table, target))
   }
   return maps.map((map) => map.element)
 }

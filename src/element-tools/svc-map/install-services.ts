@@ -1,8 +1,8 @@
 // Merge the `svc-map` files of the build's elements into /usr/share/svc-map/services in the image,
 // where the in-chroot `svc-map` command reads them. The file is written even when no element has
 // a map, so the command can tell "no mapping" from "svc-map never ran".
-import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
+import { writeFileInTarget } from '../../chroot/target-write.ts'
 import { parseDataText } from '../data-file.ts'
 import type { ElementLocation } from '../element-dirs.ts'
 import { readOptionalText } from '../optional-fs.ts'
@@ -30,8 +30,6 @@ export async function installServiceMap(
   targetRoot: string,
 ): Promise<number> {
   const services = mergeServiceMaps(await readServiceMaps(locations), distro)
-  const file = join(targetRoot, SERVICES_FILE)
-  await mkdir(dirname(file), { recursive: true, mode: 0o755 })
-  await writeFile(file, formatServices(services, distro), { mode: 0o644 })
+  await writeFileInTarget(targetRoot, SERVICES_FILE, formatServices(services, distro))
   return services.length
 }

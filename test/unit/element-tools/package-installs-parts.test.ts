@@ -107,13 +107,16 @@ describe('squashRequests()', () => {
 
 describe('planPathsFor()', () => {
   it('puts the plan under a target root, or beside a DIB-style JSON path', () => {
+    // Paths in a target root are written through the safe writer, relative to it.
     expect(planPathsFor('/mnt')).toEqual({
-      json: '/mnt/tmp/package-installs.json',
-      listsDir: '/mnt/tmp/package-installs',
+      root: '/mnt',
+      json: 'tmp/package-installs.json',
+      listsDir: 'tmp/package-installs',
     })
     expect(planPathsFor('/mnt/tmp/pi.json')).toEqual({
-      json: '/mnt/tmp/pi.json',
-      listsDir: '/mnt/tmp/pi',
+      root: '/mnt/tmp',
+      json: 'pi.json',
+      listsDir: 'pi',
     })
   })
 

@@ -1,0 +1,117 @@
+// The journal is the only record `imagewright cleanup` has of a killed build: it is validated,
+// an unreadable one is reported, one failed write does not poison the next, and what the journal
+// could not name (a loop device attached just before the kill, workspaces after a reboot) is
+// still found, by backing file and by the mark in each workspace, never for a live build.
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ProcessRunner } from '../../src/exec/run.ts'
+import { FileJournal, currentBootId } from '../../src/host/journal.ts'
+import { OWNER_MARK, findOrphanWorkspaces, releaseOrphan, writeOwnerMark } from '../../src/host/orphans.ts'
+import { recoverBuild, scanStateDir } from '../../src/host/recover.ts'
+import { silentReporter } from '../../src/report/events.ts'
+import { IW_BIN, runCli } from '../helpers/cli.ts'
+
+const runner = new ProcessRunner({ reporter: silentReporter })
+let dir = ''
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'iw-journal-'))
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function deadPid(): Promise<number> {
+  let pid = 0
+  await runner.run({ argv: ['true'] }, { onSpawn: (p) => (pid = p) })
+  return pid
+}
+
+const journalText = (data: object): string => `${JSON.stringify(data)}\n`
+
+describe('reading journals', () => {
+  it('reports a journal it cannot read instead of skipping it, and refuses one naming "/"', async () => {
+    const state = join(dir, 'state')
+    await mkdir(state)
+    await writeFile(join(state, '20260101000000-aaaaaaaa.json'), '{"buildId": "x", "pi')
+    await writeFile(join(state, '20260101000000-bbbbbbbb.json'), journalText({
+      buildId: 'b', pid: await deadPid(), startedAt: 'then', entries: [{ kind: 'dir', path: '/' }],
+    }))
+    const scan = await scanStateDir(state)
+    expect(scan.abandoned).toEqual([])
+    expect(scan.unreadable.map((u) => u.reason)).toEqual([
+      expect.stringMatching(/^not JSON/),
+      'not a build journal: entries.0.path: must not be /',
+    ])
+    const cleanup = await runCli(IW_BIN, { args: ['cleanup'], env: { IMAGEWRIGHT_STATE_DIR: state, TMPDIR: dir } })
+    expect(cleanup.stderr).toContain(`Warning: Cannot read the build journal "${join(state, '20260101000000-aaaaaaaa.json')}": not JSON`)
+    expect(cleanup.code).toBe(6)
+  })
+
+  it('treats a journal of an earlier boot as abandoned even when its pid is alive', async () => {
+    await writeFile(join(dir, 'old.json'), journalText({ buildId: 'old', pid: 1, startedAt: 'then', bootId: 'earlier', entries: [] }))
+    await writeFile(join(dir, 'live.json'), journalText({ buildId: 'live', pid: process.pid, startedAt: 'now', bootId: currentBootId(), entries: [] }))
+    expect((await scanStateDir(dir)).abandoned.map((b) => b.journal.buildId)).toEqual(['old'])
+  })
+})
+
+describe('writing journals', () => {
+  it('keeps writing after one write failed', async () => {
+    const state = join(dir, 'state')
+    const journal = new FileJournal(join(state, 'j.json'), 'j')
+    await writeFile(state, 'in the way')
+    await expect(journal.record({ kind: 'dir', path: '/tmp/a' })).rejects.toThrow()
+    await rm(state)
+    await journal.record({ kind: 'dir', path: '/tmp/b' })
+    expect((await scanStateDir(state, true)).abandoned[0]?.journal.entries).toEqual([
+      { kind: 'dir', path: '/tmp/a' },
+      { kind: 'dir', path: '/tmp/b' },
+    ])
+  })
+})
+
+describe('what the journal does not name', () => {
+  it('detaches a loop device backed by a file in a dead build\'s directory', async () => {
+    const work = join(dir, 'dib_image.x')
+    await mkdir(work)
+    execFileSync('truncate', ['-s', '8M', join(work, 'image.raw')])
+    const device = execFileSync('losetup', ['--find', '--show', join(work, 'image.raw')], { encoding: 'utf8' }).trim()
+    try {
+      const journal = { buildId: 'k', pid: await deadPid(), startedAt: 'then', entries: [{ kind: 'dir' as const, path: work }] }
+      const released = (await recoverBuild(join(dir, 'k.json'), journal, { runner, reporter: silentReporter })).released
+      expect(released).toContain(`loop device ${device} (backed by ${join(work, 'image.raw')})`)
+      expect(execFileSync('losetup', ['--list', '--noheadings', '-O', 'BACK-FILE'], { encoding: 'utf8' })).not.toContain(work)
+      expect(existsSync(work)).toBe(false)
+    } finally {
+      execFileSync('sh', ['-c', `losetup -d ${device} 2>/dev/null || true`])
+    }
+  })
+
+  it('finds workspaces of a dead build or an earlier boot by their mark, never a live build\'s', async () => {
+    const make = async (name: string, mark: object | undefined): Promise<string> => {
+      const path = join(dir, name)
+      await mkdir(path)
+      if (mark) await writeFile(join(path, OWNER_MARK), JSON.stringify(mark))
+      return path
+    }
+    const live = join(dir, 'dib_build.live')
+    await mkdir(live)
+    await writeOwnerMark(live, 'live')
+    await make('dib_build.dead', { buildId: 'dead', pid: await deadPid(), bootId: currentBootId() })
+    await make('dib_image.reboot', { buildId: 'reboot', pid: 1, bootId: 'earlier' })
+    await make('dib_build.unmarked', undefined)
+    await make('something-else', { buildId: 'x', pid: await deadPid(), bootId: 'earlier' })
+    const orphans = await findOrphanWorkspaces(dir)
+    expect(orphans.map((o) => [o.buildId, o.why])).toEqual(expect.arrayContaining([
+      ['dead', expect.stringMatching(/^its build \(pid \d+\) is gone$/)],
+      ['reboot', 'made before the last reboot'],
+    ]))
+    expect(orphans).toHaveLength(2)
+    for (const orphan of orphans) await releaseOrphan(orphan, { runner, reporter: silentReporter })
+    expect((await readdir(dir)).sort()).toEqual(['dib_build.live', 'dib_build.unmarked', 'something-else'])
+  })
+})

@@ -1,0 +1,109 @@
+// What running as root must never do: spread a build's mounts to the host's other mounts, or
+// show a secret's value in a plan, on the terminal, in a trace, a log or a report.
+import { execFileSync, spawn } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DIB_BIN, HOST_OS_ELEMENTS, IW_BIN, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
+
+let work: string
+let before: HostSnapshot
+const sh = (cmd: string): string => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' })
+const SECRET = 'pw-Zq81-never-shown'
+
+function writeElement(name: string, rel: string, body: string): void {
+  const path = join(work, 'elements', name, rel)
+  mkdirSync(join(path, '..'), { recursive: true })
+  writeFileSync(path, `#!/bin/bash\nset -eu\nset -o pipefail\n${body}\n`)
+  chmodSync(path, 0o755)
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'iw-rootsafe-'))
+  mkdirSync(join(work, 'tmp'))
+  writeElement('nap-install', 'install.d/50-nap', 'echo "napping in install"\nsleep 3201 &\nwait')
+  writeElement('says-secret', 'install.d/50-say', 'echo "the password is $DIB_TEST_PASSWORD"')
+  before = hostSnapshot(work)
+})
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true })
+})
+
+const env = (tmp: string): Record<string, string> => ({
+  ELEMENTS_PATH: `${join(work, 'elements')}:${HOST_OS_ELEMENTS}`,
+  TMPDIR: tmp,
+})
+
+describe('mount propagation', () => {
+  it('nothing mounted inside a build reaches a peer of the mount its workspace is on', async () => {
+    // The host's / is shared under systemd: make TMPDIR a shared mount with a peer elsewhere.
+    const shared = join(work, 'shared')
+    const peer = join(work, 'peer')
+    mkdirSync(shared)
+    mkdirSync(peer)
+    sh(`mount --bind "${shared}" "${shared}" && mount --make-shared "${shared}" && mount --bind "${shared}" "${peer}"`)
+    try {
+      const { code, seenInPeer } = await new Promise<{ code: number | null; seenInPeer: string[] }>((resolve) => {
+        const child = spawn(process.execPath, [DIB_BIN, '-n', '-o', join(work, 'prop'), '-t', 'tar', 'host-os', 'nap-install'], {
+          env: { ...process.env, ...env(shared) },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        })
+        let out = ''
+        let seen: string[] = []
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString()
+          if (seen.length === 0 && out.includes('napping in install')) {
+            // The chroot's /proc, /dev, /sys... are mounted now, below the workspace.
+            seen = sh(`findmnt -rn -o TARGET | grep -F "${peer}/" || true`).split('\n').filter(Boolean)
+            if (seen.length === 0) seen = ['(nothing)']
+            child.kill('SIGINT')
+          }
+        })
+        child.on('close', (exit) => resolve({ code: exit, seenInPeer: seen }))
+      })
+      expect(code).toBe(130)
+      // At most the workspace mounts themselves show there (made before they could be private).
+      expect(seenInPeer.filter((target) => target !== '(nothing)' && !/^[^/]+$/.test(target.slice(peer.length + 1)))).toEqual([])
+      expect(seenInPeer.length).toBeGreaterThan(0)
+    } finally {
+      sh(`umount "${peer}"; umount "${shared}"`)
+    }
+    expect(hostSnapshot(work)).toEqual(before)
+  })
+})
+
+describe('secrets', () => {
+  it('plan shows the names of secret variables, never their values (text and --json)', async () => {
+    for (const json of [false, true]) {
+      const plan = await runCli(IW_BIN, {
+        args: ['plan', ...(json ? ['--json'] : []), '-n', 'host-os', 'says-secret'],
+        env: { ...env(join(work, 'tmp')), DIB_TEST_PASSWORD: SECRET },
+      })
+      expect(plan.code).toBe(0)
+      expect(plan.stdout).toContain('DIB_TEST_PASSWORD')
+      expect(plan.stdout).not.toContain(SECRET)
+    }
+  })
+
+  it('a traced build shows no secret on the terminal, in logs or reports, all owner-only', async () => {
+    const logs = join(work, 'logs')
+    const result = await runCli(DIB_BIN, {
+      args: ['-x', '-n', '-o', join(work, 'secret'), '-t', 'tar', '--logfile', join(logs, 'build.log'),
+        '--json-log', join(logs, 'build.jsonl'), '--html-report', join(logs, 'report.html'), 'host-os', 'says-secret'],
+      env: { ...env(join(work, 'tmp')), DIB_TEST_PASSWORD: SECRET, DIB_QUIET: '0' },
+      timeoutMs: 180_000,
+    })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('the password is ***')
+    for (const text of [result.stdout, result.stderr]) expect(text).not.toContain(SECRET)
+    for (const file of ['build.log', 'build.jsonl', 'report.html']) {
+      const text = readFileSync(join(logs, file), 'utf8')
+      expect(text, file).toContain('the password is ***')
+      expect(text, file).not.toContain(SECRET)
+      expect(statSync(join(logs, file)).mode & 0o777, file).toBe(0o600)
+    }
+    expect(hostSnapshot(work)).toEqual(before)
+  })
+})
