@@ -24,6 +24,8 @@ import { timed } from './timed.ts'
 import { bootCheckArtifacts } from './boot-check.ts'
 import { enforceHygiene } from './hygiene.ts'
 import { hostResolvConf } from '../chroot/target-files.ts'
+import { takeInventory, writeSboms } from './inventory.ts'
+import type { ImageInventory } from '../inventory/read-inventory.ts'
 
 export interface BuildDeps {
   readonly reporter: Reporter
@@ -95,6 +97,7 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   // 2. The disk: partitions and filesystems, the tree copied in, finalised in place.
   const artifacts: string[] = []
   let rawImage: string
+  let inventory: ImageInventory
   {
     await using mounted = await assembleDisk(ctx, disk, builtTree)
     {
@@ -105,11 +108,13 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
     await phase('cleanup', mounted.rootPath)
     await finaliseTree(mounted.rootPath)
     await enforceHygiene({ root: mounted.rootPath, env: options.env, hostResolvConf: await hostResolvConf(), reporter })
-    artifacts.push(...(await writeTreeArtifacts(ctx, mounted.rootPath)))
+    inventory = await timed(reporter, 'inventory the image', () => takeInventory(ctx, mounted.rootPath))
+    artifacts.push(...(await timed(reporter, 'pack the tree', () => writeTreeArtifacts(ctx, mounted.rootPath))))
     rawImage = mounted.imagePath
   }
-  // 3. Disk formats from the unmounted raw image.
-  artifacts.push(...(await writeDiskArtifacts(ctx, rawImage)))
-  if (options.bootTest) await bootCheckArtifacts(ctx, artifacts, { firmware: disk.hasEfiLayout ? 'uefi' : 'bios', sectorSize: disk.sectorSize })
+  // 3. Disk formats from the unmounted raw image; the SBOMs beside them.
+  artifacts.push(...(await timed(reporter, 'convert the image', () => writeDiskArtifacts(ctx, rawImage))))
+  writeSboms(ctx, inventory)
+  if (options.bootTest) await timed(reporter, 'boot test', () => bootCheckArtifacts(ctx, artifacts, { firmware: disk.hasEfiLayout ? 'uefi' : 'bios', sectorSize: disk.sectorSize }))
   return { artifacts }
 }
