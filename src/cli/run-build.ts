@@ -10,6 +10,8 @@ import { HtmlReportReporter } from '../report/html-report-reporter.ts'
 import { type BuildOutcome, failureOf } from '../report/outcome.ts'
 import { JsonLinesReporter, TextReporter } from '../report/text-reporter.ts'
 import { exitCodeOf, renderError } from './render-error.ts'
+import { LiveProgressReporter } from '../report/progress/live-reporter.ts'
+import { readTimings, timingsPath, TimingsRecorder } from '../report/progress/estimate.ts'
 import { trapSignals } from './signals.ts'
 
 export interface CliBuildSettings {
@@ -26,7 +28,12 @@ export interface CliReporters {
 
 export function makeReporters(options: BuildOptions, settings: CliBuildSettings): CliReporters {
   const reporters: Reporter[] = []
-  if (!options.quiet) {
+  const timings = timingsPath(options.imageCache, { elements: options.elements, arch: options.arch, types: options.imageTypes })
+  let live: LiveProgressReporter | undefined
+  if (useLiveProgress(options)) {
+    live = new LiveProgressReporter({ stream: process.stdout, timings: readTimings(timings) })
+    reporters.push(live)
+  } else if (!options.quiet) {
     reporters.push(new TextReporter({
       write: (text) => process.stdout.write(text),
       timestamps: !options.noTimestamp,
@@ -56,7 +63,19 @@ export function makeReporters(options: BuildOptions, settings: CliBuildSettings)
     })
     reporters.push(html)
   }
-  return { reporter: new CompositeReporter(reporters), finish: (outcome) => html?.finish(outcome) }
+  reporters.push(new TimingsRecorder(timings))
+  return {
+    reporter: new CompositeReporter(reporters),
+    finish: (outcome) => {
+      live?.stop()
+      html?.finish(outcome)
+    },
+  }
+}
+
+/** The live view only on a terminal, and never with DIB_QUIET, --logfile or -x: there, plain lines. */
+export function useLiveProgress(options: BuildOptions, stdout: { readonly isTTY?: boolean } = process.stdout): boolean {
+  return stdout.isTTY === true && !options.quiet && options.logfile === undefined && options.debugTrace === 0 && options.env['TERM'] !== 'dumb'
 }
 
 export async function runBuildFromCli(options: BuildOptions, settings: CliBuildSettings = {}): Promise<number> {
