@@ -73,9 +73,16 @@ export function makeReporters(options: BuildOptions, settings: CliBuildSettings)
   }
 }
 
-/** The live view only on a terminal, and never with DIB_QUIET, --logfile or -x: there, plain lines. */
-export function useLiveProgress(options: BuildOptions, stdout: { readonly isTTY?: boolean } = process.stdout): boolean {
-  return stdout.isTTY === true && !options.quiet && options.logfile === undefined && options.debugTrace === 0 && options.env['TERM'] !== 'dumb'
+/**
+ * The live view only on a terminal, and never with DIB_QUIET, --logfile or -x (plain lines
+ * there), nor with break= (its shell needs the terminal to itself).
+ */
+export function useLiveProgress(
+  options: Pick<BuildOptions, 'quiet' | 'logfile' | 'debugTrace' | 'env'>,
+  stdout: { readonly isTTY?: boolean } = process.stdout,
+): boolean {
+  const plain = options.quiet || options.logfile !== undefined || options.debugTrace > 0
+  return stdout.isTTY === true && !plain && options.env['TERM'] !== 'dumb' && (options.env['break'] ?? '') === ''
 }
 
 export async function runBuildFromCli(options: BuildOptions, settings: CliBuildSettings = {}): Promise<number> {
