@@ -2,6 +2,7 @@
 // expression: the licence of its "Files: *" paragraph. Debian's short names are mapped to SPDX
 // identifiers; a name with no SPDX identifier becomes a LicenseRef-, which both SPDX and
 // CycloneDX accept. Files that are not DEP-5 state no licence we can read: undefined.
+import CDX from '@cyclonedx/cyclonedx-library'
 import { parseControlParagraphs } from './dpkg-status.ts'
 
 const DEP5_FORMAT = /^https?:\/\/www\.debian\.org\/doc\/packaging-manuals\/copyright-format\/1\.0\/?$/
@@ -31,6 +32,9 @@ export function spdxLicenseId(shortName: string): string {
     const valid = family === 'LGPL' ? ['2.0', '2.1', '3.0'] : family === 'GFDL' ? ['1.1', '1.2', '1.3'] : ['1.0', '2.0', '3.0']
     if (valid.includes(version)) return `${family}-${version}-${gnu[3] === '+' ? 'or-later' : 'only'}`
   }
+  // Many copyright files already use SPDX identifiers ("0BSD", "GPL-2.0-only"), in any case.
+  const spdx = CDX.SPDX.fixupSpdxId(name)
+  if (spdx !== undefined) return spdx
   return `LicenseRef-${name.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '') || 'unknown'}`
 }
 

@@ -41,7 +41,9 @@ export async function readImageInventory(root: string): Promise<ImageInventory> 
     const license = copyright === undefined ? undefined : licenseOfCopyright(copyright)
     packages.push({ ...pkg, ...(license === undefined ? {} : { license }) })
   }
-  return { packages, distro: distroOf(await readInTarget(root, 'etc/os-release')) }
+  // etc/os-release is usually a link to usr/lib/os-release (links are not followed here)
+  const osRelease = (await readInTarget(root, 'etc/os-release')) ?? (await readInTarget(root, 'usr/lib/os-release'))
+  return { packages, distro: distroOf(osRelease) }
 }
 
 export function distroOf(osRelease: string | undefined): string | undefined {
