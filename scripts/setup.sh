@@ -16,6 +16,8 @@ TEST_PACKAGES=(
     curl git python3 shellcheck
     # the HTML report is rendered in a headless browser (puppeteer-core drives it)
     chromium
+    # the live progress view is read off a real terminal screen
+    tmux
 )
 if [ "${IMAGEWRIGHT_SETUP_TESTS:-0}" = 1 ]; then
     HOST_PACKAGES+=("${TEST_PACKAGES[@]}")
