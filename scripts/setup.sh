@@ -18,6 +18,10 @@ TEST_PACKAGES=(
     python3-diskimage-builder
     # pgrep: the fault-injection tests look for the processes a killed build left.
     procps
+    # the HTML report is rendered in a headless browser (puppeteer-core drives it)
+    chromium
+    # the live progress view is read off a real terminal screen
+    tmux
 )
 if [ "${IMAGEWRIGHT_SETUP_TESTS:-0}" = 1 ]; then
     HOST_PACKAGES+=("${TEST_PACKAGES[@]}")

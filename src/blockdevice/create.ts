@@ -40,7 +40,9 @@ export async function createBlockDevices(
         devices,
         fuseTypes,
       })
-      for (const step of steps) await executeStep(step, node, { deps, host, held, devices })
+      await asStep(deps, node, steps.length > 0, async () => {
+        for (const step of steps) await executeStep(step, node, { deps, host, held, devices })
+      })
       for (const [name, device] of Object.entries(made)) devices.set(name, device)
     } catch (error) {
       const leftovers = await releaseAfterFailure(held, deps)
@@ -48,6 +50,36 @@ export async function createBlockDevices(
     }
   }
   return new CreatedBlockDevices(describeResult(plan, params, layout, devices), held)
+}
+
+/** Each node that does work is a step of the build's timeline: "mkfs root (ext4)". */
+export function nodeStepName(node: BlockDeviceNode): string {
+  switch (node.kind) {
+    case 'local_loop':
+      return `create disk ${node.name}`
+    case 'partition':
+      return `partition ${node.table.name}`
+    case 'mkfs':
+      return `mkfs ${node.name} (${node.type})`
+    case 'mount':
+      return `mount ${node.mountPoint}`
+    default:
+      return `${node.kind} ${node.name}`
+  }
+}
+
+async function asStep(deps: BlockDeviceDeps, node: BlockDeviceNode, doesWork: boolean, work: () => Promise<void>): Promise<void> {
+  if (!doesWork) return work()
+  const step = nodeStepName(node)
+  deps.reporter.emit({ kind: 'step-start', step })
+  const started = performance.now()
+  let ok = false
+  try {
+    await work()
+    ok = true
+  } finally {
+    deps.reporter.emit({ kind: 'step-end', step, durationMs: performance.now() - started, ok })
+  }
 }
 
 interface ExecuteContext {

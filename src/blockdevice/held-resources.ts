@@ -67,7 +67,8 @@ export class HeldResources {
   }
 
   async attachLoop(image: string, argv: Argv): Promise<string> {
-    const result = await this.#runner.run({ argv })
+    // Its stdout is the device name: data for the resource event, not a log line.
+    const result = await this.#runner.run({ argv }, { stdoutIsData: true })
     const device = result.stdout.trim()
     if (!device.startsWith('/dev/')) {
       throw new BlockDeviceError(

@@ -35,6 +35,8 @@ import { showImageUsage } from './image-usage.ts'
 const NO_FINAL_IMAGE = 'no-final-image'
 import { ReleaseFailedError, isBuilderError } from '../errors.ts'
 import { releasedWithHint, settleBuildError } from '../util/release-errors.ts'
+import { takeInventory, writeSboms } from './inventory.ts'
+import type { ImageInventory } from '../inventory/read-inventory.ts'
 
 export interface BuildDeps {
   readonly reporter: Reporter
@@ -126,6 +128,7 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   // 2. The disk: partitions and filesystems, the tree copied in, finalised in place.
   const artifacts: string[] = []
   let rawImage: string
+  let inventory: ImageInventory
   {
     await using _extra = extraTeardown(ctx)
     await using mounted = releasedWithHint(await assembleDisk(ctx, disk, builtTree))
@@ -137,15 +140,17 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
     await phase('cleanup', mounted.rootPath)
     await finaliseTree(mounted.rootPath)
     await enforceHygiene({ root: mounted.rootPath, env: options.env, hostResolvConf: await hostResolvConf(), reporter })
-    artifacts.push(...(await writeTreeArtifacts(ctx, mounted.rootPath)))
+    inventory = await timed(reporter, 'inventory the image', () => takeInventory(ctx, mounted.rootPath))
+    artifacts.push(...(await timed(reporter, 'pack the tree', () => writeTreeArtifacts(ctx, mounted.rootPath))))
     rawImage = mounted.imagePath
   }
-  // 3. Disk formats from the unmounted raw image, unless an element says there is none.
+  // 3. Disk formats from the unmounted raw image, unless an element says there is none; the SBOMs beside them.
   if (elements.resolved.elements.some((e) => e.name === NO_FINAL_IMAGE)) {
     reporter.emit({ kind: 'info', message: `Element ${NO_FINAL_IMAGE}: no disk image is written` })
   } else {
-    artifacts.push(...(await writeDiskArtifacts(ctx, rawImage)))
+    artifacts.push(...(await timed(reporter, 'convert the image', () => writeDiskArtifacts(ctx, rawImage))))
   }
-  if (options.bootTest) await bootCheckArtifacts(ctx, artifacts, { firmware: disk.hasEfiLayout ? 'uefi' : 'bios', sectorSize: disk.sectorSize })
+  writeSboms(ctx, inventory)
+  if (options.bootTest) await timed(reporter, 'boot test', () => bootCheckArtifacts(ctx, artifacts, { firmware: disk.hasEfiLayout ? 'uefi' : 'bios', sectorSize: disk.sectorSize }))
   return { artifacts }
 }

@@ -1,7 +1,7 @@
 // The disk half of the build: which block-device config applies (DIB's search order), how big
 // the image must be, the devices themselves, and the tree copied onto them.
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat, statfs, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { planBlockDevice, planBlockDeviceFromText, type BlockDevicePlan } from '../blockdevice/plan.ts'
 import { readFallbackConfig } from '../blockdevice/fallback-config.ts'
@@ -22,6 +22,9 @@ import { copyTreeIntoImage } from './copy-tree.ts'
 import { removeInTarget } from './tree-hygiene.ts'
 import { writeFileInTarget } from '../chroot/target-write.ts'
 import { explainingFullDisk, requireSpace } from './space-check.ts'
+import { timed } from './timed.ts'
+import { describeDiskLayout } from '../blockdevice/describe-layout.ts'
+import type { BlockDevices } from '../blockdevice/created-devices.ts'
 
 export interface DiskPlan {
   readonly plan: BlockDevicePlan
@@ -126,7 +129,7 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
     hasEfiLayout: disk.hasEfiLayout,
   })
   ctx.exported.set('DIB_IMAGE_SIZE', String(imageSizeBytes / 1024))
-  const devices = await explainingFullDisk(ctx.workspace.imageDir, () => createBlockDevices(
+  const devices = await explainingFullDisk(ctx.workspace.imageDir, () => timed(ctx.reporter, 'create the disk', () => createBlockDevices(
     disk.plan,
     {
       ...disk.root,
@@ -137,7 +140,7 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
       ...(options.uuidSeed === undefined ? {} : { uuidSeed: options.uuidSeed }),
     },
     resourceDeps(ctx),
-  ))
+  )))
   try {
     ctx.exported.set('IMAGE_BLOCK_DEVICE', devices.imageBlockDevice)
     // DIB exports these only after its last hook; here hooks from pre-finalise on see them.
@@ -146,7 +149,10 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
     ctx.exported.set('IMAGE_BLOCK_DEVICES', Object.entries(devices.devices).map(([name, dev]) => ` [${name}]=${dev}`).join(''))
     await writeFileInTarget(tree, 'etc/fstab', devices.fstab)
     const fuseMountPoints = listFuseMountPoints(disk.plan, await findFuseTypes(disk.plan, nodeDeviceHost))
-    await explainingFullDisk(ctx.workspace.imageDir, () => copyTreeIntoImage(ctx.runner, tree, devices.rootMountPath, fuseMountPoints))
+    await reportDiskLayout(ctx, devices, disk.sectorSize)
+    const treeBytes = treeKiB * 1024
+    await explainingFullDisk(ctx.workspace.imageDir, () => timed(ctx.reporter, 'copy the tree', () =>
+      whileCopying(ctx, devices.rootMountPath, treeBytes, () => copyTreeIntoImage(ctx.runner, tree, devices.rootMountPath, fuseMountPoints))))
   } catch (error) {
     await devices[Symbol.asyncDispose]()
     throw error
@@ -160,4 +166,41 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
       await devices[Symbol.asyncDispose]()
     },
   }
+}
+
+/** The partitions as sfdisk reads them back, with the filesystems made on them: an event. */
+async function reportDiskLayout(ctx: BuildContext, devices: BlockDevices, sectorSize: number): Promise<void> {
+  const table = await ctx.runner.run({ argv: ['sfdisk', '--json', devices.imagePath], label: 'read the partition table' }, { quiet: true, allowFailure: true })
+  const imageBytes = (await stat(devices.imagePath)).size
+  ctx.reporter.emit({
+    kind: 'disk-layout',
+    disk: describeDiskLayout({
+      sfdiskJson: table.exitCode === 0 && table.stdout.trim() !== '' ? table.stdout : undefined,
+      imagePath: devices.imagePath, imageBytes, sectorSize, loopDevice: devices.imageBlockDevice, filesystems: devices.filesystems,
+    }),
+  })
+}
+
+export const COPY_PROGRESS_INTERVAL_MS = 1000
+
+/** While the tree is copied, how much of it the root filesystem holds: progress events. */
+async function whileCopying(ctx: BuildContext, rootMount: string, treeBytes: number, copy: () => Promise<void>): Promise<void> {
+  const used = async (): Promise<number> => {
+    const fs = await statfs(rootMount)
+    return (fs.blocks - fs.bfree) * fs.bsize
+  }
+  const before = await used()
+  const task = 'copy the tree'
+  const timer = setInterval(() => {
+    used().then(
+      (now) => ctx.reporter.emit({ kind: 'progress', task, done: Math.min(Math.max(now - before, 0), treeBytes), total: treeBytes, unit: 'bytes' }),
+      () => undefined,
+    )
+  }, COPY_PROGRESS_INTERVAL_MS)
+  try {
+    await copy()
+  } finally {
+    clearInterval(timer)
+  }
+  ctx.reporter.emit({ kind: 'progress', task, done: treeBytes, total: treeBytes, unit: 'bytes' })
 }

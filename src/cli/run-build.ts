@@ -10,6 +10,8 @@ import { HtmlReportReporter } from '../report/html-report-reporter.ts'
 import { type BuildOutcome, failureOf } from '../report/outcome.ts'
 import { JsonLinesReporter, TextReporter } from '../report/text-reporter.ts'
 import { exitCodeOf, renderError } from './render-error.ts'
+import { LiveProgressReporter } from '../report/progress/live-reporter.ts'
+import { readTimings, timingsPath, TimingsRecorder } from '../report/progress/estimate.ts'
 import { trapSignals } from './signals.ts'
 import { makeRedactor, redactDeep } from '../util/secrets.ts'
 
@@ -29,7 +31,12 @@ export interface CliReporters {
 
 export function makeReporters(options: BuildOptions, settings: CliBuildSettings): CliReporters {
   const reporters: Reporter[] = []
-  if (!options.quiet) {
+  const timings = timingsPath(options.imageCache, { elements: options.elements, arch: options.arch, types: options.imageTypes })
+  let live: LiveProgressReporter | undefined
+  if (useLiveProgress(options)) {
+    live = new LiveProgressReporter({ stream: process.stdout, timings: readTimings(timings) })
+    reporters.push(live)
+  } else if (!options.quiet) {
     reporters.push(new TextReporter({
       write: (text) => process.stdout.write(text),
       timestamps: !options.noTimestamp,
@@ -54,12 +61,16 @@ export function makeReporters(options: BuildOptions, settings: CliBuildSettings)
     })
     reporters.push(html)
   }
+  reporters.push(new TimingsRecorder(timings))
   // Secret values never reach the terminal, a log or a report, whatever prints them (set -x).
   const composite = new CompositeReporter(reporters)
   const redact = makeRedactor(options.env)
   return {
     reporter: { emit: (event) => composite.emit(redactDeep(event, redact)) },
-    finish: (outcome) => html?.finish(redactDeep(outcome, redact)),
+    finish: (outcome) => {
+      live?.stop()
+      html?.finish(redactDeep(outcome, redact))
+    },
     redact,
   }
 }
@@ -87,6 +98,18 @@ function logWriter(path: string, what: string): (text: string) => void {
       process.stderr.write(`Warning: Cannot write the ${what} "${path}": ${reason}; the build goes on without it\n`)
     }
   }
+}
+
+/**
+ * The live view only on a terminal, and never with DIB_QUIET, --logfile or -x (plain lines
+ * there), nor with break= (its shell needs the terminal to itself).
+ */
+export function useLiveProgress(
+  options: Pick<BuildOptions, 'quiet' | 'logfile' | 'debugTrace' | 'env'>,
+  stdout: { readonly isTTY?: boolean } = process.stdout,
+): boolean {
+  const plain = options.quiet || options.logfile !== undefined || options.debugTrace > 0
+  return stdout.isTTY === true && !plain && options.env['TERM'] !== 'dumb' && (options.env['break'] ?? '') === ''
 }
 
 export async function runBuildFromCli(options: BuildOptions, settings: CliBuildSettings = {}): Promise<number> {

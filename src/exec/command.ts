@@ -30,6 +30,10 @@ export interface RunResult {
 export interface RunOptions {
   /** Do not emit output lines as events (for probing commands whose output is data). */
   readonly quiet?: boolean
+  /** Stdout is data (a device name, a progress meter), not log output: no output events for it. */
+  readonly stdoutIsData?: boolean
+  /** A carriage return ends a line too: for progress meters that redraw one line. */
+  readonly splitCarriageReturns?: boolean
   /** Return a failed result instead of throwing. */
   readonly allowFailure?: boolean
   /** Extra sink for each output line (stdout and stderr interleaved). */

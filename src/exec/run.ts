@@ -84,7 +84,9 @@ export class ProcessRunner implements Runner {
       tail.push(line)
       if (tail.length > TAIL_LINES) tail.shift()
       options.onLine?.(line, stream)
-      if (!options.quiet) this.#reporter.emit({ kind: 'output', label, stream, line })
+      if (!options.quiet && !(options.stdoutIsData === true && stream === 'stdout')) {
+        this.#reporter.emit({ kind: 'output', label, stream, line })
+      }
     }
     const cancel = cancelOption(this.#signal, options.signal)
     const child = execa(file, args, {
@@ -111,9 +113,10 @@ export class ProcessRunner implements Runner {
       buffer: false,
       stripFinalNewline: false,
     })
+    const endOfLine = options.splitCarriageReturns === true ? /\r\n|\r|\n/ : /\n/
     const pumps = [
-      pump(child.stdout, (line) => onLine(line, 'stdout')),
-      pump(child.stderr, (line) => onLine(line, 'stderr')),
+      pump(child.stdout, endOfLine, (line) => onLine(line, 'stdout')),
+      pump(child.stderr, endOfLine, (line) => onLine(line, 'stderr')),
     ]
     const group = new ProcessGroup(child.pid)
     if (child.pid !== undefined) options.onSpawn?.(child.pid)
@@ -151,19 +154,22 @@ export class ProcessRunner implements Runner {
 
 async function pump(
   stream: NodeJS.ReadableStream | null,
+  endOfLine: RegExp,
   onLine: (line: string) => void,
 ): Promise<void> {
   if (!stream) return
   let pending = ''
   for await (const chunk of stream) {
     pending += chunk.toString()
-    let newline = pending.indexOf('\n')
-    while (newline >= 0) {
-      onLine(pending.slice(0, newline))
-      pending = pending.slice(newline + 1)
-      newline = pending.indexOf('\n')
+    let end = endOfLine.exec(pending)
+    // A lone "\r" at the end may be the first half of "\r\n": wait for the next chunk.
+    while (end !== null && !(end[0] === '\r' && end.index === pending.length - 1)) {
+      onLine(pending.slice(0, end.index))
+      pending = pending.slice(end.index + end[0].length)
+      end = endOfLine.exec(pending)
     }
   }
+  if (pending.endsWith('\r')) pending = pending.slice(0, -1)
   if (pending.length > 0) onLine(pending)
 }
 

@@ -20,7 +20,17 @@ export interface ConvertInput {
   readonly qemuImgOptions?: string | undefined
 }
 
-export async function convertRawImage(input: ConvertInput, runner: Runner): Promise<void> {
+/** `qemu-img convert -p` redraws "    (12.34/100%)" on one line: the percentage, or undefined. */
+export function parseQemuImgProgress(line: string): number | undefined {
+  const match = /\((\d+(?:\.\d+)?)\/100%\)/.exec(line)
+  return match ? Number(match[1]) : undefined
+}
+
+export async function convertRawImage(
+  input: ConvertInput,
+  runner: Runner,
+  onProgress?: (percent: number) => void,
+): Promise<void> {
   const { qemu } = input.format
   if (!qemu) throw new Error(`Output type "${input.format.type}" is not a qemu-img format`)
   const commands = planQemuImgCommands({
@@ -32,7 +42,21 @@ export async function convertRawImage(input: ConvertInput, runner: Runner): Prom
     userOptions: input.qemuImgOptions,
   })
   for (const argv of commands) {
-    await runner.run({ argv, label: `qemu-img ${argv[1]} (${input.format.type})` })
+    const label = `qemu-img ${argv[1]} (${input.format.type})`
+    if (onProgress === undefined || argv[1] !== 'convert') {
+      await runner.run({ argv, label })
+      continue
+    }
+    // With -p the meter is on stdout; it becomes progress events, not log lines.
+    const [program, verb, ...rest] = argv
+    await runner.run({ argv: [program, verb ?? 'convert', '-p', ...rest], label }, {
+      stdoutIsData: true,
+      splitCarriageReturns: true,
+      onLine: (line, stream) => {
+        const percent = stream === 'stdout' ? parseQemuImgProgress(line) : undefined
+        if (percent !== undefined) onProgress(percent)
+      },
+    })
   }
 }
 

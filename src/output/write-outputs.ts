@@ -98,6 +98,7 @@ export async function writeDiskOutputs(
             qemuImgOptions: request.qemuImgOptions,
           },
           deps.runner,
+          progressOf(deps, `convert to ${format.type}`),
         ),
       ),
     )
@@ -108,6 +109,17 @@ export async function writeDiskOutputs(
     ? [job(raw, (target) => copyRawImage(source, target, { move }, deps.runner))]
     : []
   return produceAndCommit(session, [conversions, last])
+}
+
+/** Progress events for a conversion, one per whole percent at most. */
+function progressOf(deps: OutputDeps, task: string): (percent: number) => void {
+  let last = -1
+  return (percent) => {
+    const whole = Math.floor(percent)
+    if (whole === last) return
+    last = whole
+    deps.reporter.emit({ kind: 'progress', task, done: whole, total: 100, unit: 'percent' })
+  }
 }
 
 /** Both kinds in one call, for callers that still have the tree when the raw image is ready. */

@@ -7,6 +7,18 @@ const count = v.pipe(v.number(), v.finite())
 const failure = v.object({ code: v.string(), message: v.string() })
 const scriptTiming = v.object({ script: v.string(), element: v.string(), durationMs: count })
 
+const optionalString = v.exactOptional(v.string())
+const packageInfo = v.object({
+  name: v.string(), version: v.string(), arch: v.string(), source: v.string(), sourceVersion: v.string(),
+  license: optionalString, installedBytes: count,
+})
+const partition = v.object({
+  name: v.string(), startBytes: count, bytes: count, type: optionalString, fstype: optionalString, label: optionalString,
+  mountPoint: optionalString,
+})
+const diskLayout = v.object({ bytes: count, sectorSize: count, table: optionalString, partitions: v.pipe(v.array(partition), v.readonly()) })
+const spaceEntries = v.pipe(v.array(v.object({ name: v.string(), bytes: count })), v.readonly())
+
 const EVENT_SCHEMAS = [
   v.object({ kind: v.literal('step-start'), step: v.string(), detail: v.exactOptional(v.string()) }),
   v.object({ kind: v.literal('step-end'), step: v.string(), durationMs: count, ok: v.boolean() }),
@@ -21,6 +33,14 @@ const EVENT_SCHEMAS = [
   v.object({ kind: v.literal('warning'), message: v.string() }),
   v.object({ kind: v.literal('resource'), action: v.picklist(['acquire', 'release']), resource: v.string() }),
   v.object({ kind: v.literal('artifact'), path: v.string(), format: v.string(), bytes: count }),
+  v.object({
+    kind: v.literal('progress'), task: v.string(), done: count, total: v.exactOptional(count),
+    unit: v.picklist(['bytes', 'items', 'percent']),
+  }),
+  v.object({ kind: v.literal('packages'), packages: v.pipe(v.array(packageInfo), v.readonly()) }),
+  v.object({ kind: v.literal('disk-layout'), disk: diskLayout }),
+  v.object({ kind: v.literal('space-usage'), totalBytes: count, directories: spaceEntries, packages: spaceEntries }),
+  v.object({ kind: v.literal('cache-hit'), cache: v.string(), key: v.string(), what: v.string(), savedMs: v.exactOptional(count) }),
   v.object({ kind: v.literal('build-end'), ok: v.boolean(), durationMs: count, error: v.exactOptional(failure) }),
 ] as const
 

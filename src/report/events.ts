@@ -12,8 +12,53 @@ export type BuildEvent =
   | { readonly kind: 'warning'; readonly message: string }
   | { readonly kind: 'resource'; readonly action: 'acquire' | 'release'; readonly resource: string }
   | { readonly kind: 'artifact'; readonly path: string; readonly format: string; readonly bytes: number }
+  // How far a long task has got: copying the tree, converting, apt downloads (see progress/).
+  | { readonly kind: 'progress'; readonly task: string; readonly done: number; readonly total?: number; readonly unit: ProgressUnit }
+  | { readonly kind: 'packages'; readonly packages: readonly PackageInfo[] }
+  | { readonly kind: 'disk-layout'; readonly disk: DiskLayoutInfo }
+  | { readonly kind: 'space-usage'; readonly totalBytes: number; readonly directories: readonly SpaceEntry[]; readonly packages: readonly SpaceEntry[] }
+  // A step whose result came from a cache instead of being done again.
+  | { readonly kind: 'cache-hit'; readonly cache: string; readonly key: string; readonly what: string; readonly savedMs?: number }
   // The last event of every build, success or failure; reports read the outcome from it.
   | { readonly kind: 'build-end'; readonly ok: boolean; readonly durationMs: number; readonly error?: BuildFailure }
+
+export type ProgressUnit = 'bytes' | 'items' | 'percent'
+
+/** One installed package, as the image's package database states it. */
+export interface PackageInfo {
+  readonly name: string
+  readonly version: string
+  readonly arch: string
+  /** The source package, and its version when it differs from the binary's. */
+  readonly source: string
+  readonly sourceVersion: string
+  /** An SPDX licence expression, when the package states its licence machine-readably. */
+  readonly license?: string
+  readonly installedBytes: number
+}
+
+export interface DiskLayoutInfo {
+  readonly bytes: number
+  readonly sectorSize: number
+  /** "dos" (MBR), "gpt", or undefined for a bare filesystem. */
+  readonly table?: string
+  readonly partitions: readonly PartitionInfo[]
+}
+
+export interface PartitionInfo {
+  readonly name: string
+  readonly startBytes: number
+  readonly bytes: number
+  readonly type?: string
+  readonly fstype?: string
+  readonly label?: string
+  readonly mountPoint?: string
+}
+
+export interface SpaceEntry {
+  readonly name: string
+  readonly bytes: number
+}
 
 /** Why a build failed: the error's stable code (ERR_INTERNAL for bugs) and its message. */
 export interface BuildFailure {

@@ -27,6 +27,15 @@ const FORMATTERS: Formatters = {
   warning: (e) => `WARNING: ${e.message}`,
   resource: (e, verbose) => (verbose ? `${e.action === 'acquire' ? 'took' : 'released'} ${e.resource}` : undefined),
   artifact: (e) => `Wrote ${e.path} (${e.format}, ${(e.bytes / 1024 / 1024).toFixed(1)} MiB)`,
+  // Progress is drawn live on a terminal (progress/); as lines it would flood a log.
+  progress: () => undefined,
+  packages: (e, verbose) => (verbose ? `Installed packages: ${e.packages.length}` : undefined),
+  'disk-layout': (e, verbose) =>
+    verbose
+      ? `Disk: ${e.disk.table ?? 'no partition table'}, ${e.disk.partitions.map((p) => `${p.name} ${p.fstype ?? '-'} ${p.mountPoint ?? ''}`.trim()).join('; ')}`
+      : undefined,
+  'space-usage': (e, verbose) => (verbose ? `Image contents: ${(e.totalBytes / 1024 / 1024).toFixed(1)} MiB` : undefined),
+  'cache-hit': (e) => `Cache hit (${e.cache}): ${e.what}`,
   // The CLI already prints the error (stderr) or the artifacts (stdout); logs get the line.
   'build-end': (e, verbose) =>
     verbose ? `Build ${e.ok ? 'finished' : `failed (${e.error?.code ?? 'unknown error'})`} after ${seconds(e.durationMs)}` : undefined,

@@ -8,6 +8,8 @@ import {
   warningsSection,
 } from './html-sections.ts'
 import type { BuildOutcome } from './outcome.ts'
+import { bootConsoleSection, cacheHitsSection, CONTENTS_STYLE, diskLayoutSection, packagesSection, spaceSection } from './html-contents.ts'
+import { collectContents } from './report-contents.ts'
 import { collectArtifacts, collectWarnings, outputTail, pairResources } from './report-summary.ts'
 import { buildTimeline, findBuildEnd } from './timeline.ts'
 
@@ -20,11 +22,17 @@ export function renderHtmlReport(events: readonly TimedEvent[], outcome?: BuildO
   const result = outcome ?? (end === undefined ? undefined : outcomeOfEnd(end.event))
   const durationMs = end?.event.durationMs ?? timeline.spanMs
   const summary = result === undefined ? 'outcome unknown' : result.ok ? 'succeeded' : 'failed'
+  const contents = collectContents(events, timeline.origin)
   const sections = [
     timelineSection(timeline),
     slowestScriptsSection(timeline.rows),
+    cacheHitsSection(contents.cacheHits),
     warningsSection(collectWarnings(events, timeline.origin)),
     artifactsSection(collectArtifacts(events)),
+    diskLayoutSection(contents.disk),
+    spaceSection(contents.space),
+    packagesSection(contents.packages),
+    bootConsoleSection(contents.console),
     resourcesSection(pairResources(events, timeline.origin)),
     result?.ok === true ? undefined : outputTailSection(outputTail(events, OUTPUT_TAIL_LINES)),
   ]
@@ -34,7 +42,7 @@ export function renderHtmlReport(events: readonly TimedEvent[], outcome?: BuildO
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>imagewright build report: ${summary}</title>
-<style>${trustedHtml(STYLE)}</style>
+<style>${trustedHtml(STYLE + CONTENTS_STYLE)}</style>
 </head>
 <body>
 <header>

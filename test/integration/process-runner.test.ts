@@ -14,6 +14,20 @@ describe('ProcessRunner', () => {
     expect(lines.sort()).toEqual(['one', 'three', 'two'])
   })
 
+  it('keeps a data stdout out of the log, and can split a redrawn meter on carriage returns', async () => {
+    const reporter = new RecordingReporter()
+    const runner = new ProcessRunner({ reporter })
+    const seen: string[] = []
+    const result = await runner.run(
+      { argv: ['sh', '-c', 'printf "  (10.00/100%%)\\r  (55.50/100%%)\\r\\n/dev/loop7\\n"; echo warn >&2'], label: 'meter' },
+      { stdoutIsData: true, splitCarriageReturns: true, onLine: (line, stream) => seen.push(`${stream}:${line}`) },
+    )
+    expect(result.stdout).toBe('  (10.00/100%)\n  (55.50/100%)\n/dev/loop7')
+    expect(seen).toContain('stdout:  (55.50/100%)')
+    const lines = reporter.events.flatMap((e) => (e.event.kind === 'output' ? [e.event.line] : []))
+    expect(lines).toEqual(['warn'])
+  })
+
   it('throws CommandFailedError with the exit code and the output tail', async () => {
     const runner = new ProcessRunner({ reporter: new RecordingReporter() })
     const failing = runner.run({ argv: ['sh', '-c', 'echo boom; exit 3'], label: 'failing step' })

@@ -65,6 +65,8 @@ describe('host-os builds', () => {
     expect(marker).toBe(`from-environment-d\n${join(work, 'out', 'img')}\n`)
     const fsType = execFileSync('blkid', ['-o', 'value', '-s', 'TYPE', join(work, 'out', 'img.raw')], { encoding: 'utf8' })
     expect(fsType.trim()).toBe('ext4')
+    // losetup's answer is data, not a log line
+    expect(result.stdout).not.toMatch(/^\/dev\/loop\d+$/m)
     expectHostClean()
   })
 
@@ -81,6 +83,11 @@ describe('host-os builds', () => {
       expect(result.code).toBe(0)
       sums.push(readFileSync(join(work, name, 'img.tar.sha256'), 'utf8').split(' ')[0] ?? '')
     }
+    // the SBOMs beside the image are reproducible too
+    for (const sbom of ['img.spdx.json', 'img.cdx.json']) {
+      expect(readFileSync(join(work, 'repro-b', sbom), 'utf8')).toBe(readFileSync(join(work, 'repro-a', sbom), 'utf8'))
+    }
+    expect(readFileSync(join(work, 'repro-a', 'img.cdx.json'), 'utf8')).toContain('"timestamp": "2023-11-14T22:13:20.000Z"')
     expect(sums[0]).toMatch(/^[0-9a-f]{64}$/)
     expect(sums[1]).toBe(sums[0])
     // every member's time is clamped to the epoch, so no build-time date leaks into the tar

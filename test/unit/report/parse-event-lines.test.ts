@@ -19,6 +19,12 @@ const EVERY_KIND: readonly BuildEvent[] = [
   { kind: 'resource', action: 'acquire', resource: 'loop device /dev/loop0 for /tmp/x.raw' },
   { kind: 'resource', action: 'release', resource: 'loop device /dev/loop0' },
   { kind: 'artifact', path: '/out/x.qcow2', format: 'qcow2', bytes: 123456789 },
+  { kind: 'progress', task: 'convert to qcow2', done: 42, total: 100, unit: 'percent' },
+  { kind: 'progress', task: 'apt', done: 3, unit: 'items' },
+  { kind: 'packages', packages: [{ name: 'bash', version: '5.2', arch: 'amd64', source: 'bash', sourceVersion: '5.2', license: 'GPL-3.0-or-later', installedBytes: 1024 }] },
+  { kind: 'disk-layout', disk: { bytes: 1 << 30, sectorSize: 512, table: 'gpt', partitions: [{ name: 'ESP', startBytes: 1 << 20, bytes: 1 << 24, type: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B', fstype: 'vfat', label: 'MKFS_ESP', mountPoint: '/boot/efi' }] } },
+  { kind: 'space-usage', totalBytes: 9999, directories: [{ name: '/usr', bytes: 9000 }], packages: [{ name: 'bash', bytes: 1024 }] },
+  { kind: 'cache-hit', cache: 'phase', key: 'sha256:abc', what: 'root phase', savedMs: 60000 },
   { kind: 'build-end', ok: true, durationMs: 5000 },
   { kind: 'build-end', ok: false, durationMs: 5000, error: { code: 'ERR_HOOK_FAILED', message: 'Script "x" failed' } },
 ]
