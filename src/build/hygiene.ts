@@ -77,10 +77,15 @@ async function installKeyRegeneration(root: string): Promise<void> {
   if (!(await lstat(link).catch(() => undefined))) await symlink(`/etc/systemd/system/${UNIT_NAME}`, link)
 }
 
+/** A DIB_* variable whose name says it holds a credential (a farm job carries it encrypted). */
+export function isSecretVariable(name: string): boolean {
+  return name.startsWith('DIB_') && /PASSWORD|SECRET|TOKEN|PASSPHRASE|CREDENTIAL/.test(name)
+}
+
 /** Values of DIB_* variables that look like credentials, long enough to search for. */
 export function secretValues(env: Readonly<Record<string, string>>): { name: string; value: string }[] {
   return Object.entries(env)
-    .filter(([name, value]) => name.startsWith('DIB_') && /PASSWORD|SECRET|TOKEN|PASSPHRASE|CREDENTIAL/.test(name) && value.length >= 6)
+    .filter(([name, value]) => isSecretVariable(name) && value.length >= 6)
     .map(([name, value]) => ({ name, value }))
 }
 

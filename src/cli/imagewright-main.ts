@@ -3,6 +3,7 @@ import { Command, CommanderError } from '@commander-js/extra-typings'
 import { blockDeviceCommand } from './commands/block-device.ts'
 import { runBootTest } from './commands/boot-test.ts'
 import { cleanupCommand } from './commands/cleanup.ts'
+import { addFarmCommands } from './commands/farm.ts'
 import { usageErrorFromCommander } from './commander-error.ts'
 import { planCommand } from './commands/plan.ts'
 import { reportCommand } from './commands/report.ts'
@@ -70,6 +71,7 @@ function program(outcome: Outcome): Command {
     .action((command, symbol, opts) => {
       outcome.value = blockDeviceCommand(command, symbol, opts)
     })
+  addFarmCommands(root, (work) => { outcome.value = work })
   return root
 }
 
