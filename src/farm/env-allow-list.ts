@@ -13,6 +13,9 @@ export const TRAVELLING_NAMES: ReadonlySet<string> = new Set([
 /** DIB_* names that point at the submitter's own disk or cache: the worker's own apply. */
 export const STAYING_DIB_NAMES: ReadonlySet<string> = new Set(['DIB_IMAGE_CACHE', 'DIB_LOCKFILES', 'DIB_QUIET'])
 
+/** Beyond DIB's own rule (DIB_* only): a variable sent with --env is sealed when named like these. */
+const CREDENTIAL_NAME = /PASSWORD|SECRET|TOKEN|PASSPHRASE|CREDENTIAL|PRIVATE_KEY|ACCESS_KEY/
+
 export interface TravellingEnv {
   /** Sent as they are, in the job's payload. */
   readonly plain: Readonly<Record<string, string>>
@@ -30,7 +33,7 @@ export function travellingEnv(env: Readonly<Record<string, string | undefined>>,
   for (const name of Object.keys(env).sort()) {
     const value = env[name]
     if (value === undefined || !travels(name, extra)) continue
-    if (isSecretVariable(name)) secret[name] = value
+    if (isSecretVariable(name) || CREDENTIAL_NAME.test(name)) secret[name] = value
     else plain[name] = value
   }
   return { plain, secret }
