@@ -14,6 +14,8 @@ HOST_PACKAGES=(
 # IMAGEWRIGHT_SETUP_TESTS=1 before sourcing this file.
 TEST_PACKAGES=(
     curl git python3 shellcheck
+    # The build farm's tests start their own PostgreSQL (initdb in a temporary directory).
+    postgresql
 )
 if [ "${IMAGEWRIGHT_SETUP_TESTS:-0}" = 1 ]; then
     HOST_PACKAGES+=("${TEST_PACKAGES[@]}")
