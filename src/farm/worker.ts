@@ -37,6 +37,7 @@ export async function runWorker(settings: WorkerSettings, stop: AbortSignal): Pr
   log(`Worker ${name} started: ${settings.concurrency} build(s) at once, artefacts in ${settings.artifactsDir}, lease ${settings.leaseSeconds}s`)
 
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>()
+  const stopped = untilAborted(stop)
   const deps: JobDeps = { ...settings, pool: db.pool, boss, worker: name }
   const tick = async (): Promise<void> => {
     if (!(await heartbeat(db.pool, name))) {
@@ -61,7 +62,7 @@ export async function runWorker(settings: WorkerSettings, stop: AbortSignal): Pr
   try {
     while (!stop.aborted) {
       if (running.size >= settings.concurrency) {
-        await Promise.race([...running.values()].map((r) => r.done))
+        await Promise.race([...[...running.values()].map((r) => r.done), stopped])
         continue
       }
       const job = await fetchJob(deps).catch((error: unknown) => {
@@ -107,6 +108,13 @@ async function releaseAbandonedBuilds(settings: Pick<WorkerSettings, 'runner' | 
     const result = await recoverBuild(path, journal, { runner: settings.runner, reporter: silentReporter })
     settings.log(`Released what build ${result.buildId} (pid ${journal.pid}) left: ${result.released.join(', ') || 'nothing'}`)
   }
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve()
+    signal.addEventListener('abort', () => resolve(), { once: true })
+  })
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
