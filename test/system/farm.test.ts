@@ -37,7 +37,7 @@ function writeElement(name: string, files: Record<string, string>): void {
 }
 
 function startWorker(name: string): Worker {
-  const child = spawn(process.execPath, [IW_BIN, 'worker', '--name', name, '--artifacts', join(work, 'store'), '--lease', '5', '--poll', '1'], {
+  const child = spawn(process.execPath, [IW_BIN, 'worker', '--name', name, '--artifacts', join(work, 'store'), '--lease', '10', '--poll', '1'], {
     cwd: REPO,
     env: {
       ...process.env, IMAGEWRIGHT_DB: server.url, IMAGEWRIGHT_STATE_DIR: join(work, 'state'), TMPDIR: join(work, 'tmp'),
