@@ -82,12 +82,16 @@ export async function openFarmDb(url: string): Promise<FarmDb> {
 }
 
 /** The farm's queue; `supervise` only in workers (it runs pg-boss's maintenance). */
-export async function openQueue(url: string, options: { readonly supervise: boolean }): Promise<PgBoss & AsyncDisposable> {
+export async function openQueue(
+  url: string,
+  options: { readonly supervise: boolean; readonly onError?: (error: Error) => void },
+): Promise<PgBoss & AsyncDisposable> {
   const boss = new PgBoss({
     connectionString: url, max: 2, application_name: 'imagewright',
     supervise: options.supervise, schedule: false, migrate: true,
   })
-  boss.on('error', () => undefined)
+  // pg-boss reports failures of its own timers (maintenance, supervision) as events.
+  boss.on('error', options.onError ?? (() => undefined))
   try {
     await boss.start()
     if (!(await boss.getQueue(BUILD_QUEUE))) {

@@ -32,7 +32,7 @@ export async function runWorker(settings: WorkerSettings, stop: AbortSignal): Pr
   const name = settings.name ?? defaultWorkerName()
   await releaseAbandonedBuilds(settings)
   await using db = await openFarmDb(settings.db)
-  await using boss = await openQueue(settings.db, { supervise: true })
+  await using boss = await openQueue(settings.db, { supervise: true, onError: (error) => log(`Queue maintenance failed: ${error.message}`) })
   await registerWorker(db.pool, { name, host: hostname(), pid: process.pid, concurrency: settings.concurrency })
   log(`Worker ${name} started: ${settings.concurrency} build(s) at once, artefacts in ${settings.artifactsDir}, lease ${settings.leaseSeconds}s`)
 
