@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { benchFarm } from './bench-farm.mjs'
 
 const repo = join(import.meta.dirname, '..')
 const dib = join(repo, 'dist', 'cli', 'disk-image-create.js')
@@ -67,6 +68,9 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
+// Farm throughput (docs/farm.md); BENCH_FARM_BUILDS=0 skips it.
+const farmBuilds = Number(process.env.BENCH_FARM_BUILDS ?? 4)
+const farmRows = farmBuilds > 0 ? await benchFarm({ iw, hostOs, builds: farmBuilds }) : []
 const table = [
   `# imagewright benchmark (${new Date().toISOString()}, ${process.version})`,
   '',
@@ -74,6 +78,7 @@ const table = [
   '| --- | --- | --- | --- | --- |',
   ...rows,
   '',
+  ...(farmRows.length === 0 ? [] : ['| farm: queued builds drained by | seconds | builds per hour |', '| --- | --- | --- |', ...farmRows, '']),
 ].join('\n')
 mkdirSync(join(repo, 'bench-results'), { recursive: true })
 writeFileSync(join(repo, 'bench-results', 'bench.md'), table)

@@ -22,6 +22,8 @@ TEST_PACKAGES=(
     chromium
     # the live progress view is read off a real terminal screen
     tmux
+    # The build farm's tests start their own PostgreSQL (initdb in a temporary directory).
+    postgresql
 )
 if [ "${IMAGEWRIGHT_SETUP_TESTS:-0}" = 1 ]; then
     HOST_PACKAGES+=("${TEST_PACKAGES[@]}")

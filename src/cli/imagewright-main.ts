@@ -4,6 +4,7 @@ import { blockDeviceCommand } from './commands/block-device.ts'
 import { runBootTest } from './commands/boot-test.ts'
 import { cleanupCommand } from './commands/cleanup.ts'
 import { doctorCommand } from './commands/doctor.ts'
+import { addFarmCommands } from './commands/farm.ts'
 import { usageErrorFromCommander } from './commander-error.ts'
 import { planCommand } from './commands/plan.ts'
 import { reportCommand } from './commands/report.ts'
@@ -111,6 +112,7 @@ function program(outcome: Outcome): Command {
     .action((opts) => {
       outcome.value = doctorCommand({ json: opts.json ?? false })
     })
+  addFarmCommands(root, (work) => { outcome.value = work })
   return root
 }
 
