@@ -21,9 +21,11 @@ import { checkHost } from './preflight.ts'
 import { newBuildId, openWorkspace } from './workspace.ts'
 import { writeDiskArtifacts, writeTreeArtifacts } from './artifacts.ts'
 import { timed } from './timed.ts'
-import { bootCheckArtifacts } from './boot-check.ts'
+import { bootCheckArtifacts, bootCheckRamdisk } from './boot-check.ts'
 import { enforceHygiene } from './hygiene.ts'
 import { hostResolvConf } from '../chroot/target-files.ts'
+import { watchElementOutputs } from './element-outputs.ts'
+import { finishRamdiskBuild } from './ramdisk-build.ts'
 
 export interface BuildDeps {
   readonly reporter: Reporter
@@ -87,12 +89,19 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
     await phase('post-install', rootTreeDir(ctx))
     await phase('post-root', rootTreeDir(ctx))
   }
+  if (options.ramdiskElement !== undefined) {
+    const written = await finishRamdiskBuild(ctx, phase)
+    if (options.bootTest) await bootCheckRamdisk(ctx, written)
+    return { artifacts: written }
+  }
   // DIB keeps TMP_MOUNT_PATH pointing at "mnt": the tree moves aside and the disk mounts there.
   const builtTree = join(ctx.workspace.buildDir, 'built')
   await rename(rootTreeDir(ctx), builtTree)
   await phase('block-device', builtTree)
 
   // 2. The disk: partitions and filesystems, the tree copied in, finalised in place.
+  // Files cleanup.d scripts write beside the image (baremetal, iso) go again if a later step fails.
+  await using elementOutputs = await watchElementOutputs(options.imageName)
   const artifacts: string[] = []
   let rawImage: string
   {
@@ -110,6 +119,8 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   }
   // 3. Disk formats from the unmounted raw image.
   artifacts.push(...(await writeDiskArtifacts(ctx, rawImage)))
+  artifacts.push(...(await elementOutputs.written()))
+  elementOutputs.keep()
   if (options.bootTest) await bootCheckArtifacts(ctx, artifacts, { firmware: disk.hasEfiLayout ? 'uefi' : 'bios', sectorSize: disk.sectorSize })
   return { artifacts }
 }

@@ -138,6 +138,9 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
   try {
     ctx.exported.set('IMAGE_BLOCK_DEVICE', devices.imageBlockDevice)
     ctx.exported.set('IMAGE_BLOCK_DEVICES', Object.entries(devices.devices).map(([name, dev]) => ` [${name}]=${dev}`).join(''))
+    // DIB exports the root filesystem's UUID; the iso element boots the disk's root by it.
+    const rootUuid = Object.values(devices.filesystems).find((fs) => fs.mountPoint === '/')?.uuid
+    if (rootUuid !== undefined) ctx.exported.set('DIB_IMAGE_ROOT_FS_UUID', rootUuid)
     const fstab = await safeTargetPath(tree, 'etc/fstab', { createDirs: true })
     if (fstab.lastIsSymlink) await removeInTarget(tree, 'etc/fstab')
     await writeFile(fstab.path, devices.fstab)
