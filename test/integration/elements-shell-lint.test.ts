@@ -20,6 +20,8 @@ const SHELL_ELEMENTS = [
   'dib-init-system',
   'dib-run-parts',
   'dpkg',
+  'dracut-ramdisk',
+  'dracut-regenerate',
   'install-bin',
   'install-static',
   'iso',
