@@ -7,7 +7,7 @@
 // - disk-image-create vm baremetal iso: the kernel and initrd beside the disk boot the disk's
 //   system, and the boot ISO is named and configured as DIB's.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DIB_BIN, IW_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
@@ -54,7 +54,14 @@ async function expectBoots(args: readonly string[], marker?: string): Promise<st
   return boot.stdout
 }
 
-const isoText = (iso: string, member: string): string => execFileSync('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', member, '/dev/stdout'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+/** One file of an ISO, read with xorriso (which cannot extract to a pipe). */
+function isoText(iso: string, member: string): string {
+  const dir = mkdtempSync(join(work, 'iso-'))
+  execFileSync('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', member, join(dir, 'file')], { stdio: 'ignore' })
+  const text = readFileSync(join(dir, 'file'), 'utf8')
+  rmSync(dir, { recursive: true, force: true })
+  return text
+}
 
 describe('ramdisk-image-create debian-minimal iso (busybox ramdisk)', () => {
   it('writes rd.initramfs, rd.kernel and rd.iso, and nothing else', () => {
