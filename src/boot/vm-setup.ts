@@ -13,6 +13,8 @@ import {
   HEAD_BYTES,
   hasBootSignature,
   isDiskFormat,
+  isIso9660,
+  ISO9660_HEAD_BYTES,
   parseQemuImgInfo,
   qemuImgInfoArgv,
   qemuImgHeadArgv,
@@ -167,17 +169,10 @@ async function checkOvmf(
   return files
 }
 
-/** Byte 32769 of an ISO 9660 image starts its first volume descriptor's "CD001". */
-const ISO9660_MAGIC_OFFSET = 0x8001
-
-export function isIso9660(head: Uint8Array): boolean {
-  return Buffer.from(head.subarray(ISO9660_MAGIC_OFFSET, ISO9660_MAGIC_OFFSET + 5)).toString('latin1') === 'CD001'
-}
-
 /** True when the file is an ISO 9660 image (a bootable ISO is booted from a CD-ROM drive). */
 export async function looksLikeIso(path: string): Promise<boolean> {
   try {
-    return isIso9660(await readStart(path, ISO9660_MAGIC_OFFSET + 5))
+    return isIso9660(await readStart(path, ISO9660_HEAD_BYTES))
   } catch {
     return false
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bootTestOptions } from '../../../src/cli/commands/boot-test.ts'
-import { isIso9660 } from '../../../src/boot/vm-setup.ts'
+import { isIso9660 } from '../../../src/boot/disk-format.ts'
 import { UsageError } from '../../../src/errors.ts'
 
 describe('boot-test options for kernels and ISOs', () => {
