@@ -1,11 +1,10 @@
 // Ramdisks, ISOs and baremetal kernels, built from Debian 12 (the shared cached root) and booted
-// under QEMU. Three builds run at once:
+// under QEMU. Two builds run at once:
 // - ramdisk-image-create with the default busybox ramdisk and iso: the kernel and initramfs boot
 //   to the ramdisk's prompt, and the ISO boots to it under SeaBIOS and under OVMF;
-// - ramdisk-image-create with rootfs-ramdisk: the whole tree as initramfs boots systemd to a
-//   login prompt, and the build reports the ramdisk's size and the memory it needs;
 // - disk-image-create vm baremetal iso: the kernel and initrd beside the disk boot the disk's
 //   system, and the boot ISO is named and configured as DIB's.
+// The whole-tree ramdisk (rootfs-ramdisk) is in rootfs-ramdisk.test.ts.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,7 +17,6 @@ const SERIAL = 'console=ttyS0,115200'
 let work: string
 let before: HostSnapshot
 let busybox: CliResult
-let rootfs: CliResult
 let disk: CliResult
 
 const env = (extra: Record<string, string> = {}): Record<string, string> => ({
@@ -29,9 +27,8 @@ beforeAll(async () => {
   work = mkdtempSync('/var/tmp/iw-ramdisk-')
   mkdirSync(join(work, 'tmp'))
   before = hostSnapshot(work)
-  ;[busybox, rootfs, disk] = await Promise.all([
+  ;[busybox, disk] = await Promise.all([
     runCli(RAMDISK_BIN, { args: ['-o', 'rd', 'debian-minimal', 'iso'], env: env({ DIB_DEPLOY_ISO_KERNEL_CMDLINE_ARGS: SERIAL }), cwd: work }),
-    runCli(RAMDISK_BIN, { args: ['--ramdisk-element', 'rootfs-ramdisk', '-o', 'ipa', 'debian-minimal'], env: env({ IMAGEWRIGHT_RAMDISK_MEMORY: '1024' }), cwd: work }),
     runCli(DIB_BIN, {
       args: ['-o', 'bm', 'debian-minimal', 'vm', 'baremetal', 'cleanup-kernel-initrd', 'iso'],
       env: env({ DIB_BOOT_ISO_KERNEL_CMDLINE_ARGS: SERIAL }),
@@ -83,22 +80,6 @@ describe('ramdisk-image-create debian-minimal iso (busybox ramdisk)', () => {
     await expectBoots(['--bios', '--memory', '512', 'rd.iso'], 'ramdisk# $')
     await expectBoots(['--uefi', '--memory', '512', 'rd.iso'], 'ramdisk# $')
     expect(hostSnapshot(work)).toEqual(before)
-  })
-})
-
-describe('ramdisk-image-create --ramdisk-element rootfs-ramdisk debian-minimal', () => {
-  it('packs the whole tree, reports its size, and warns when 1024 MiB cannot hold it', () => {
-    expect(rootfs.stderr).toBe('')
-    expect(rootfs.code).toBe(0)
-    expect(rootfs.stdout).toMatch(/rootfs-ramdisk: \d+ KiB compressed \((zstd|gzip)\), \d+ MiB unpacked; it needs at least \d+ MiB of memory to boot/)
-    const need = Number(/at least (\d+) MiB/.exec(rootfs.stdout)?.[1])
-    expect(rootfs.stdout.includes('more than the 1024 MiB its target has')).toBe(need > 1024)
-    expect(readdirSync(work).filter((f) => f.startsWith('ipa')).sort()).toEqual(['ipa.initramfs', 'ipa.kernel'])
-  })
-
-  it('boots straight to systemd and a login prompt', async () => {
-    const console = await expectBoots(['--kernel', 'ipa.kernel', '--initrd', 'ipa.initramfs', '--append', SERIAL, '--memory', '2048'])
-    expect(console).toMatch(/systemd\[1\]|Welcome to .*Debian/)
   })
 })
 
