@@ -4,13 +4,15 @@
 // from the table rather than asserted in tests. Needs root and `npm run build` first.
 // BENCH_DEBIAN=1 adds a full debian-minimal vm build (uses the shared test cache).
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { benchFarm } from './bench-farm.mjs'
 
 const repo = join(import.meta.dirname, '..')
 const dib = join(repo, 'dist', 'cli', 'disk-image-create.js')
 const iw = join(repo, 'dist', 'cli', 'imagewright.js')
+const ramdisk = join(repo, 'dist', 'cli', 'ramdisk-image-create.js')
+const testElements = (element) => `${join(repo, 'elements', element, 'test-elements')}:${hostOs}`
 const hostOs = join(repo, 'test', 'fixtures', 'elements')
 const runs = Number(process.env.BENCH_RUNS ?? 3)
 
@@ -44,6 +46,18 @@ const cases = [
   { name: 'host-os build, tar', args: [dib, '-n', '-t', 'tar', '-o', 'b1', 'host-os'], env: { ELEMENTS_PATH: hostOs } },
   { name: 'host-os build, raw+qcow2', args: [dib, '-n', '-t', 'raw,qcow2', '-o', 'b2', 'host-os'], env: { ELEMENTS_PATH: hostOs } },
 ]
+// Ramdisks and ISOs of the offline test elements (host-os, the host's busybox, a stand-in kernel).
+cases.push(
+  { name: 'ramdisk (busybox, host-os)', args: [ramdisk, '-o', 'r1', 'build-succeeds'], env: { ELEMENTS_PATH: testElements('ramdisk') }, outputs: ['r1.initramfs'] },
+  { name: 'ramdisk + iso (host-os)', args: [ramdisk, '-o', 'r2', 'iso', 'ramdisk-iso'], env: { ELEMENTS_PATH: testElements('iso') }, outputs: ['r2.iso'] },
+)
+if (process.env.BENCH_DEBIAN === '1') {
+  const cached = { DIB_IMAGE_CACHE: '/var/tmp/imagewright-test-cache', DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1' }
+  cases.push(
+    { name: 'debian-minimal ramdisk + iso (cached root)', args: [ramdisk, '-o', 'deb-rd', 'debian-minimal', 'iso'], env: cached, runs: 1, outputs: ['deb-rd.initramfs', 'deb-rd.iso'] },
+    { name: 'debian-minimal rootfs-ramdisk (cached root)', args: [ramdisk, '--ramdisk-element', 'rootfs-ramdisk', '-o', 'deb-ipa', 'debian-minimal'], env: cached, runs: 1, outputs: ['deb-ipa.initramfs'] },
+  )
+}
 if (process.env.BENCH_DEBIAN === '1') {
   cases.push({
     name: 'debian-minimal vm (cached root), qcow2',
@@ -59,10 +73,11 @@ try {
   for (const c of cases) {
     const results = []
     for (let i = 0; i < (c.runs ?? runs); i++) results.push(await measure(c.args, { DIB_NO_TIMESTAMP: '1', ...c.env }, work))
+    const sizes = (c.outputs ?? []).filter((f) => existsSync(join(work, f))).map((f) => `${f.replace(/^[^.]*\./, '')} ${(statSync(join(work, f)).size / 2 ** 20).toFixed(1)}`)
     const seconds = results.map((r) => r.seconds).sort((a, b) => a - b)
     const median = seconds[Math.floor(seconds.length / 2)]
     const peak = Math.max(...results.map((r) => r.peakMiB))
-    rows.push(`| ${c.name} | ${results.length} | ${median.toFixed(2)} | ${seconds[0].toFixed(2)} | ${peak.toFixed(0)} |`)
+    rows.push(`| ${c.name} | ${results.length} | ${median.toFixed(2)} | ${seconds[0].toFixed(2)} | ${peak.toFixed(0)} | ${sizes.join(', ')} |`)
     process.stdout.write(`${rows.at(-1)}\n`)
   }
 } finally {
@@ -74,8 +89,8 @@ const farmRows = farmBuilds > 0 ? await benchFarm({ iw, hostOs, builds: farmBuil
 const table = [
   `# imagewright benchmark (${new Date().toISOString()}, ${process.version})`,
   '',
-  '| case | runs | median s | best s | peak RSS MiB (CLI process) |',
-  '| --- | --- | --- | --- | --- |',
+  '| case | runs | median s | best s | peak RSS MiB (CLI process) | outputs MiB |',
+  '| --- | --- | --- | --- | --- | --- |',
   ...rows,
   '',
   ...(farmRows.length === 0 ? [] : ['| farm: queued builds drained by | seconds | builds per hour |', '| --- | --- | --- |', ...farmRows, '']),

@@ -9,6 +9,8 @@ HOST_PACKAGES=(
     e2fsprogs btrfs-progs squashfs-tools util-linux mount kmod cpio zstd ca-certificates
     # EFI system partitions on kernels without a vfat driver are mounted through FUSE.
     fusefat
+    # The iso element: isolinux for BIOS, a standalone grub in a FAT image (mtools) for UEFI.
+    xorriso isolinux syslinux-common grub-common grub-efi-amd64-bin mtools
 )
 # Only the tests use these (fixtures, real peers); builds never need them. test.sh sets
 # IMAGEWRIGHT_SETUP_TESTS=1 before sourcing this file.
@@ -24,6 +26,8 @@ TEST_PACKAGES=(
     tmux
     # The build farm's tests start their own PostgreSQL (initdb in a temporary directory).
     postgresql
+    # Offline ramdisk test-elements copy the host's busybox into the host-os test root.
+    busybox
 )
 if [ "${IMAGEWRIGHT_SETUP_TESTS:-0}" = 1 ]; then
     HOST_PACKAGES+=("${TEST_PACKAGES[@]}")

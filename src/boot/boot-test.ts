@@ -36,6 +36,8 @@ export interface BootTestOptions {
   readonly format?: DiskFormat
   /** Boot this kernel directly instead of (or as well as) booting from the disk. */
   readonly kernel?: DirectKernelBoot
+  /** Boot this ISO image from a CD-ROM drive (the disk image, if any, is attached too). */
+  readonly cdrom?: string
   /** BIOS (SeaBIOS) or UEFI (OVMF); by default BIOS unless the disk needs UEFI (4Kn). */
   readonly firmware?: FirmwareChoice
   readonly accel?: AccelChoice
@@ -95,7 +97,7 @@ export async function bootTest(
   let vm: QemuProcess | undefined
   let terminal: SerialConsole | undefined
   try {
-    steps.begin('boot-test: boot', options.image ?? options.kernel?.kernel)
+    steps.begin('boot-test: boot', options.kernel?.kernel ?? options.cdrom ?? options.image)
     const plan = await prepareVm(vmSetup(options), runner, reporter, stack)
     stage = { kind: 'boot', marker, defaultMarker: options.marker === undefined }
     const started = performance.now()
@@ -159,8 +161,8 @@ export async function bootTest(
 }
 
 function checkOptions(options: BootTestOptions): void {
-  if (options.image === undefined && options.kernel === undefined) {
-    throw new ConfigError('Cannot run a boot test: give an image or a kernel to boot')
+  if (options.image === undefined && options.kernel === undefined && options.cdrom === undefined) {
+    throw new ConfigError('Cannot run a boot test: give an image, an ISO or a kernel to boot')
   }
   if (options.diskSize !== undefined && options.image === undefined) {
     throw new ConfigError('Cannot apply disk size: it needs an image to grow')
@@ -181,11 +183,12 @@ function checkOptions(options: BootTestOptions): void {
 }
 
 function vmSetup(options: BootTestOptions): Parameters<typeof prepareVm>[0] {
-  const { image, format, kernel, diskSize, sectorSize, ovmf, qemuBinary, tempParent } = options
+  const { image, format, kernel, cdrom, diskSize, sectorSize, ovmf, qemuBinary, tempParent } = options
   return {
     ...(image === undefined ? {} : { image }),
     ...(format === undefined ? {} : { format }),
     ...(kernel === undefined ? {} : { kernel }),
+    ...(cdrom === undefined ? {} : { cdrom }),
     ...(diskSize === undefined ? {} : { diskSize }),
     ...(sectorSize === undefined ? {} : { sectorSize }),
     ...(ovmf === undefined ? {} : { ovmf }),

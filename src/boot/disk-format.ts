@@ -33,6 +33,16 @@ export function hasBootSignature(firstSector: Uint8Array): boolean {
   return firstSector.length >= 512 && firstSector[510] === 0x55 && firstSector[511] === 0xaa
 }
 
+/** Byte 32769 of an ISO 9660 image starts its first volume descriptor's "CD001". */
+const ISO9660_MAGIC_OFFSET = 0x8001
+/** How much of a file's start isIso9660 needs to see. */
+export const ISO9660_HEAD_BYTES = ISO9660_MAGIC_OFFSET + 5
+
+/** True when the file starting with `head` is an ISO 9660 (CD-ROM) image. */
+export function isIso9660(head: Uint8Array): boolean {
+  return Buffer.from(head.subarray(ISO9660_MAGIC_OFFSET, ISO9660_HEAD_BYTES)).toString('latin1') === 'CD001'
+}
+
 /** How much of the disk's start sectorSizeFromHead needs to see. */
 export const HEAD_BYTES = 8192
 

@@ -38,6 +38,8 @@ export interface QemuPlan {
   readonly name?: string
   readonly drive?: QemuDrive
   readonly kernel?: DirectKernelBoot
+  /** An ISO image in a CD-ROM drive, booted before the disk. */
+  readonly cdrom?: string
   /** Absent means SeaBIOS, QEMU's built-in firmware. */
   readonly uefi?: UefiFirmware
   readonly accel: Accel
@@ -94,7 +96,8 @@ export function buildQemuArgv(plan: QemuPlan): [string, ...string[]] {
     argv.push('-drive', `if=pflash,unit=0,format=raw,readonly=on,file=${code}`)
     argv.push('-drive', `if=pflash,unit=1,format=raw,file=${vars}`)
   }
-  if (plan.drive) argv.push(...driveArgs(plan.drive))
+  if (plan.cdrom !== undefined) argv.push(...cdromArgs(plan.cdrom))
+  if (plan.drive) argv.push(...driveArgs(plan.drive, plan.cdrom === undefined ? undefined : 1))
   if (plan.network) argv.push('-nic', 'user,model=virtio-net-pci')
   // Guests waiting for entropy (sshd, cloud-init) would otherwise stall under TCG.
   argv.push('-device', 'virtio-rng-pci')
@@ -107,11 +110,20 @@ export function buildQemuArgv(plan: QemuPlan): [string, ...string[]] {
 }
 
 // The drive is a back end without a bus; the virtio-blk device in front of it sets the sectors.
-function driveArgs(drive: QemuDrive): string[] {
+function driveArgs(drive: QemuDrive, bootIndex: number | undefined): string[] {
   const backend = [`file=${escapeQemuValue(drive.path)}`, 'if=none', 'id=disk0', `format=${drive.format}`]
   if (drive.snapshot) backend.push('snapshot=on')
   const device = ['virtio-blk-pci', 'drive=disk0']
   const sectors = drive.sectorSize ?? 512
   if (sectors !== 512) device.push(`logical_block_size=${sectors}`, `physical_block_size=${sectors}`)
+  if (bootIndex !== undefined) device.push(`bootindex=${bootIndex}`)
   return ['-drive', backend.join(','), '-device', device.join(',')]
+}
+
+// A SATA CD-ROM on q35's built-in AHCI controller, first in the boot order (BIOS and UEFI).
+function cdromArgs(iso: string): string[] {
+  return [
+    '-drive', `file=${escapeQemuValue(iso)},if=none,id=cd0,media=cdrom,readonly=on,format=raw`,
+    '-device', 'ide-cd,drive=cd0,bus=ide.0,bootindex=0',
+  ]
 }

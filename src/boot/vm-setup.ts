@@ -13,6 +13,8 @@ import {
   HEAD_BYTES,
   hasBootSignature,
   isDiskFormat,
+  isIso9660,
+  ISO9660_HEAD_BYTES,
   parseQemuImgInfo,
   qemuImgInfoArgv,
   qemuImgHeadArgv,
@@ -40,6 +42,8 @@ export interface VmSetup {
   readonly image?: string
   readonly format?: DiskFormat
   readonly kernel?: DirectKernelBoot
+  /** An ISO image to boot from a CD-ROM drive. */
+  readonly cdrom?: string
   readonly firmware: FirmwareChoice
   readonly accel: AccelChoice
   readonly memoryMiB: number
@@ -76,9 +80,12 @@ export async function prepareVm(
       { hint: 'Set TMPDIR to a shorter directory' },
     )
   }
+  const cdrom = setup.cdrom === undefined ? undefined : await checkIso(setup.cdrom)
   const drive =
     setup.image === undefined ? undefined : await prepareDrive(setup.image, setup, dir, runner)
-  const firmware = chooseFirmware(setup.firmware, drive?.sectorSize, setup.kernel === undefined ? setup.image : undefined)
+  // A kernel or a CD boots without the disk's boot code.
+  const bootsFromDisk = setup.kernel === undefined && cdrom === undefined
+  const firmware = chooseFirmware(setup.firmware, drive?.sectorSize, bootsFromDisk ? setup.image : undefined)
   if (setup.firmware === 'auto' && firmware === 'uefi') {
     reporter.emit({ kind: 'info', message: `Boot test uses UEFI firmware: the disk has ${drive?.sectorSize ?? 512}-byte sectors, which BIOS cannot boot from` })
   }
@@ -94,6 +101,7 @@ export async function prepareVm(
     name: 'imagewright-boot-test',
     ...(drive === undefined ? {} : { drive }),
     ...(setup.kernel === undefined ? {} : { kernel: setup.kernel }),
+    ...(cdrom === undefined ? {} : { cdrom }),
     ...(uefi && vars ? { uefi: { code: uefi.code, vars } } : {}),
     accel,
     memoryMiB: setup.memoryMiB,
@@ -159,6 +167,28 @@ async function checkOvmf(
     }
   }
   return files
+}
+
+/** True when the file is an ISO 9660 image (a bootable ISO is booted from a CD-ROM drive). */
+export async function looksLikeIso(path: string): Promise<boolean> {
+  try {
+    return isIso9660(await readStart(path, ISO9660_HEAD_BYTES))
+  } catch {
+    return false
+  }
+}
+
+async function checkIso(path: string): Promise<string> {
+  const iso = resolve(path)
+  const info = await stat(iso).catch((error: unknown) => {
+    throw new ConfigError(`Cannot boot-test "${iso}": no such ISO image`, { cause: error })
+  })
+  if (!info.isFile() || !(await looksLikeIso(iso))) {
+    throw new ConfigError(`Cannot boot-test "${iso}" from a CD-ROM: it is not an ISO 9660 image`, {
+      hint: 'Give an ISO made by the iso element (NAME.iso or NAME-boot.iso)',
+    })
+  }
+  return iso
 }
 
 async function prepareDrive(

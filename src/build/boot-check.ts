@@ -20,3 +20,30 @@ export async function bootCheckArtifacts(
   }
   return bootTest({ image, ...disk, signal: ctx.signal }, ctx)
 }
+
+/** What a ramdisk's console shows when it is up: our busybox ramdisk's prompt, or a login prompt. */
+export const RAMDISK_MARKER = /(ramdisk# |login:\s*)$/m
+const DEFAULT_RAMDISK_MEMORY_MIB = 2048
+
+/** The guest memory a ramdisk is meant for: IMAGEWRIGHT_RAMDISK_MEMORY (MiB), else 2048. */
+export function ramdiskMemoryMiB(env: Readonly<Record<string, string | undefined>>): number {
+  const value = Number(env['IMAGEWRIGHT_RAMDISK_MEMORY'])
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_RAMDISK_MEMORY_MIB
+}
+
+/** --boot-test of ramdisk-image-create: boot NAME.kernel with NAME.initramfs, no disk. */
+export async function bootCheckRamdisk(ctx: BuildContext, artifacts: readonly string[]): Promise<BootTestResult> {
+  const kernel = artifacts.find((a) => a.endsWith('.kernel') || a.endsWith('.vmlinuz'))
+  const initrd = artifacts.find((a) => a.endsWith('.initramfs'))
+  if (kernel === undefined || initrd === undefined) {
+    throw new BootTestError('Cannot boot-test this ramdisk: the build wrote no kernel beside the ramdisk', {
+      hint: 'The ramdisk element must copy the kernel out as $IMAGE_NAME.kernel (ramdisk-base does)',
+    })
+  }
+  return bootTest({
+    kernel: { kernel, initrd, append: 'console=ttyS0,115200' },
+    marker: RAMDISK_MARKER,
+    memoryMiB: ramdiskMemoryMiB(ctx.options.env),
+    signal: ctx.signal,
+  }, ctx)
+}

@@ -23,7 +23,7 @@ import { writeDiskArtifacts, writeTreeArtifacts } from './artifacts.ts'
 import { timed } from './timed.ts'
 import { checkRelease } from './release-preflight.ts'
 import { describeRelease } from '../element-tools/debian-release/shell-facts.ts'
-import { bootCheckArtifacts } from './boot-check.ts'
+import { bootCheckArtifacts, bootCheckRamdisk } from './boot-check.ts'
 import { enforceHygiene } from './hygiene.ts'
 import { hostResolvConf } from '../chroot/target-files.ts'
 import { mountsBelow, unmount } from '../host/mount.ts'
@@ -37,6 +37,8 @@ import { ReleaseFailedError, isBuilderError } from '../errors.ts'
 import { releasedWithHint, settleBuildError } from '../util/release-errors.ts'
 import { takeInventory, writeSboms } from './inventory.ts'
 import type { ImageInventory } from '../inventory/read-inventory.ts'
+import { watchElementOutputs } from './element-outputs.ts'
+import { finishRamdiskBuild } from './ramdisk-build.ts'
 
 export interface BuildDeps {
   readonly reporter: Reporter
@@ -119,6 +121,11 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   for (const target of await mountsBelow(rootTreeDir(ctx), ctx.resourceRunner)) {
     if (target !== rootTreeDir(ctx)) await unmount(target, resourceDeps(ctx))
   }
+  if (options.ramdiskElement !== undefined) {
+    const written = await finishRamdiskBuild(ctx, phase)
+    if (options.bootTest) await bootCheckRamdisk(ctx, written)
+    return { artifacts: written }
+  }
   // DIB keeps TMP_MOUNT_PATH pointing at "mnt": the tree moves aside and the disk mounts there.
   const builtTree = join(ctx.workspace.buildDir, 'built')
   await rename(rootTreeDir(ctx), builtTree)
@@ -126,6 +133,8 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   await showImageUsage(ctx, builtTree)
 
   // 2. The disk: partitions and filesystems, the tree copied in, finalised in place.
+  // Files cleanup.d scripts write beside the image (baremetal, iso) go again if a later step fails.
+  await using elementOutputs = await watchElementOutputs(options.imageName)
   const artifacts: string[] = []
   let rawImage: string
   let inventory: ImageInventory
@@ -150,6 +159,8 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   } else {
     artifacts.push(...(await timed(reporter, 'convert the image', () => writeDiskArtifacts(ctx, rawImage))))
   }
+  artifacts.push(...(await elementOutputs.written()))
+  elementOutputs.keep()
   writeSboms(ctx, inventory)
   if (options.bootTest) await timed(reporter, 'boot test', () => bootCheckArtifacts(ctx, artifacts, { firmware: disk.hasEfiLayout ? 'uefi' : 'bios', sectorSize: disk.sectorSize }))
   return { artifacts }

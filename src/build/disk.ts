@@ -147,6 +147,9 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
     ctx.exported.set('TMP_IMAGE_PATH', devices.imagePath)
     ctx.exported.set('OUT_IMAGE_PATH', devices.imagePath)
     ctx.exported.set('IMAGE_BLOCK_DEVICES', Object.entries(devices.devices).map(([name, dev]) => ` [${name}]=${dev}`).join(''))
+    // DIB exports the root filesystem's UUID; the iso element boots the disk's root by it.
+    const rootUuid = Object.values(devices.filesystems).find((fs) => fs.mountPoint === '/')?.uuid
+    if (rootUuid !== undefined) ctx.exported.set('DIB_IMAGE_ROOT_FS_UUID', rootUuid)
     await writeFileInTarget(tree, 'etc/fstab', devices.fstab)
     const fuseMountPoints = listFuseMountPoints(disk.plan, await findFuseTypes(disk.plan, nodeDeviceHost))
     await reportDiskLayout(ctx, devices, disk.sectorSize)

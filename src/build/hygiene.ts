@@ -16,6 +16,8 @@ export interface HygieneInput {
   readonly env: Readonly<Record<string, string>>
   readonly hostResolvConf: string
   readonly reporter: Reporter
+  /** False for a ramdisk build's tree, whose /tmp holds the ramdisk the elements made. */
+  readonly checkTmp?: boolean
 }
 
 const SSH_KEYGEN_UNIT = `[Unit]
@@ -92,7 +94,7 @@ export async function checkHygiene(input: HygieneInput): Promise<string[]> {
     if (text.trim() === input.hostResolvConf.trim()) findings.push('/etc/resolv.conf is the build machine\'s resolver configuration')
   }
   const tmp = await safeTargetPath(root, 'tmp')
-  if (tmp.exists && !tmp.lastIsSymlink && (await readdir(tmp.path)).length > 0) findings.push('/tmp is not empty')
+  if (input.checkTmp !== false && tmp.exists && !tmp.lastIsSymlink && (await readdir(tmp.path)).length > 0) findings.push('/tmp is not empty')
   const secrets = secretValues(input.env)
   if (secrets.length > 0) {
     for (const dir of SCANNED_DIRS) {

@@ -13,13 +13,9 @@ export function packageVersion(): string {
 }
 
 export async function dibMain(argv: readonly string[], program: string): Promise<number> {
-  if (program.startsWith('ramdisk-image-create')) {
-    process.stderr.write('Error: ramdisk-image-create is not available yet in imagewright\nCode: ERR_USAGE\n')
-    return 2
-  }
   let command
   try {
-    command = parseDibCommandLine(argv, process.env)
+    command = parseDibCommandLine(argv, process.env, program.startsWith('ramdisk-image-create') ? 'ramdisk' : 'disk')
   } catch (error) {
     process.stderr.write(renderError(error, false))
     return exitCodeOf(error)

@@ -120,6 +120,7 @@ const SPEC_KEYS = new Map<OptionSpec, DibOptionKey>(
 export function parseDibCommandLine(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
+  mode: 'disk' | 'ramdisk' = 'disk',
 ): DibCommand {
   const { options, operands } = getopt(argv, Object.values(DIB_OPTIONS))
   const seen = new Map<DibOptionKey, string[]>()
@@ -171,8 +172,11 @@ export function parseDibCommandLine(
   const envStrings: Record<string, string> = {}
   for (const [k, v] of Object.entries(env)) if (v !== undefined) envStrings[k] = v
 
+  // ramdisk-image-create puts its main element (default "ramdisk") in front of the others.
+  const ramdiskElement = mode === 'ramdisk' ? (last('ramdiskElement') ?? (env['RAMDISK_ELEMENT'] || 'ramdisk')) : undefined
   const options_: BuildOptions = {
-    elements: operands,
+    elements: ramdiskElement === undefined ? operands : [ramdiskElement, ...operands],
+    ramdiskElement,
     imageName: stripSingleTypeSuffix(last('output') ?? 'image', types),
     imageTypes: types,
     arch: archSetting(),

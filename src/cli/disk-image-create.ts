@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Executable for `disk-image-create` (and `ramdisk-image-create`, which says it is not ready).
+// Executable for `disk-image-create`.
 import { basename } from 'node:path'
 import { dibMain } from './dib-main.ts'
 

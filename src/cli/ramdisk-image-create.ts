@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Executable for `ramdisk-image-create`: DIB's ramdisk builder is not implemented yet, and says so.
+// Executable for `ramdisk-image-create`: DIB's ramdisk builder, the same build with RAMDISK_ELEMENT in front.
 import { dibMain } from './dib-main.ts'
 
 process.exitCode = await dibMain(process.argv.slice(2), 'ramdisk-image-create')

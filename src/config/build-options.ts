@@ -9,6 +9,8 @@ export type InstallType = 'source' | 'package'
 export interface BuildOptions {
   /** Elements as the user asked for them, before base/block-device defaults are added. */
   readonly elements: readonly string[]
+  /** Set by ramdisk-image-create: its main element (already first in `elements`). */
+  readonly ramdiskElement: string | undefined
   readonly imageName: string
   readonly imageTypes: readonly string[]
   readonly arch: string

@@ -108,8 +108,10 @@ function hookFailure(error: unknown, phase: PhaseSpec, script: PhaseScript): unk
   if (failure.signal && !failure.exitCode) return error
   const tail = failure.tail.slice(-20).map((line) => `  | ${line}`).join('\n')
   const status = failure.exitCode === undefined ? 'was killed' : `exited with status ${failure.exitCode}`
+  // Its own last word (a "die" message, not a -x trace line) makes the error's first line.
+  const reason = failure.tail.filter((line) => line.trim() !== '' && !line.startsWith('+')).at(-1)?.trim()
   return new HookFailedError(
-    `Script "${phase.dir}/${script.name}" of element "${script.element}" ${status}${tail ? `; last output:\n${tail}` : ''}`,
+    `Script "${phase.dir}/${script.name}" of element "${script.element}" ${status}${reason ? `: ${reason}` : ''}${tail ? `; last output:\n${tail}` : ''}`,
     { cause: error, hint: 'Run again with -x to trace the script, or with break=after-error to get a shell where it failed' },
   )
 }

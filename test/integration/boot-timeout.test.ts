@@ -113,7 +113,7 @@ describe.skipIf(!hasQemu())('boot test failure paths', () => {
 
   it.each([
     [{ image: join('/nonexistent', 'x.qcow2') }, ConfigError, /no such image/],
-    [{}, ConfigError, /give an image or a kernel/],
+    [{}, ConfigError, /give an image, an ISO or a kernel/],
     [{ image: 'x', cpus: 0 }, ConfigError, /"cpus": "0" is not a positive integer/],
     [
       { image: 'x', firmware: 'uefi', ovmf: { code: '/nonexistent/CODE.fd', vars: '/x' } },

@@ -9,10 +9,12 @@ import { ELEMENTS, HOST_OS, DIB_RUN_PARTS, REPO } from './elements-shell-fixture
 
 const SHELL_ELEMENTS = [
   'base',
+  'baremetal',
   'block-device-efi',
   'block-device-gpt',
   'block-device-mbr',
   'bootloader',
+  'cleanup-kernel-initrd',
   'debian-minimal',
   'debootstrap',
   'dib-init-system',
@@ -20,8 +22,15 @@ const SHELL_ELEMENTS = [
   'dib-run-parts',
   'dkms',
   'dpkg',
+  'dracut-ramdisk',
+  'dracut-regenerate',
   'install-bin',
   'install-static',
+  'iso',
+  'ramdisk',
+  'ramdisk-base',
+  'rootfs-ramdisk',
+  'select-boot-kernel-initrd',
   'vm',
 ]
 const ELEMENT_DIRS = [...SHELL_ELEMENTS.map((name) => join(ELEMENTS, name)), HOST_OS]
@@ -39,7 +48,8 @@ async function shellScripts(): Promise<string[]> {
   const scripts = [DIB_RUN_PARTS]
   for (const element of ELEMENT_DIRS) {
     for (const part of await entries(element)) {
-      if (part === 'environment.d') continue
+      // environment.d files are sourced; init.d holds fragments of a ramdisk's /init; binary-deps.d and udev.d are data.
+      if (['environment.d', 'init.d', 'binary-deps.d', 'udev.d'].includes(part)) continue
       if (!part.endsWith('.d') && part !== 'bin') continue
       for (const name of await entries(join(element, part))) scripts.push(join(element, part, name))
     }

@@ -4,8 +4,8 @@ import { script, type ElementSpec, type FileSpec } from '../helpers/element-tree
 
 export interface BadInputCase {
   readonly name: string
-  /** disk-image-create (the default) or imagewright. */
-  readonly bin?: 'dib' | 'imagewright'
+  /** disk-image-create (the default), ramdisk-image-create or imagewright. */
+  readonly bin?: 'dib' | 'ramdisk' | 'imagewright'
   /** Arguments; "<case>" stands for the case's own directory. */
   readonly args: readonly string[]
   readonly env?: Readonly<Record<string, string>>

@@ -207,8 +207,8 @@ export const IMAGEWRIGHT_CASES: readonly BadInputCase[] = [
     name: 'boot-test without an image',
     bin: 'imagewright',
     args: ['boot-test'],
-    exit: 2, code: 'ERR_USAGE', error: 'Missing required argument "image"',
-    hint: 'Run "imagewright --help" to see the commands and their options',
+    exit: 2, code: 'ERR_USAGE', error: 'boot-test needs something to boot: an IMAGE, --kernel or --cdrom',
+    hint: 'For example: imagewright boot-test --kernel NAME.kernel --initrd NAME.initramfs --append console=ttyS0',
   },
   {
     name: 'imagewright unknown subcommand',

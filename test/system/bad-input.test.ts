@@ -16,9 +16,11 @@ import { DIB_BIN, HOST_OS_ELEMENTS, IW_BIN, REPO, runCli, type CliResult } from 
 import { writeElementTree, writeFiles } from '../helpers/element-tree.ts'
 import { COMMAND_LINE_CASES, ELEMENT_CASES, type BadInputCase } from './bad-input-cases.ts'
 import { BLOCK_DEVICE_CASES, IMAGEWRIGHT_CASES } from './bad-input-disk-cases.ts'
+import { RAMDISK_CASES } from './bad-input-ramdisk-cases.ts'
 
 const STATE_DIR = process.env['IMAGEWRIGHT_STATE_DIR'] ?? '/run/imagewright/builds'
 const BUILTIN_ELEMENTS = join(REPO, 'elements')
+const RAMDISK_BIN = join(REPO, 'dist', 'cli', 'ramdisk-image-create.js')
 
 // Settings a developer's shell may carry that would change what the cases test.
 const NEUTRAL_ENV: Record<string, string> = {
@@ -138,6 +140,7 @@ const TABLES = {
   elements: ELEMENT_CASES,
   'block devices and filesystems': BLOCK_DEVICE_CASES,
   'imagewright commands': IMAGEWRIGHT_CASES,
+  'ramdisks and ISOs': RAMDISK_CASES,
 } as const
 
 describe.concurrent.each(Object.entries(TABLES))('bad input: %s', (_table, cases) => {
@@ -151,7 +154,8 @@ describe.concurrent.each(Object.entries(TABLES))('bad input: %s', (_table, cases
       TMPDIR: dirs.tmp,
     }
     for (const [key, value] of Object.entries(testCase.env ?? {})) env[key] = expand(value, dirs)
-    const result = await runCli(testCase.bin === 'imagewright' ? IW_BIN : DIB_BIN, {
+    const bin = testCase.bin === 'imagewright' ? IW_BIN : testCase.bin === 'ramdisk' ? RAMDISK_BIN : DIB_BIN
+    const result = await runCli(bin, {
       args: testCase.args.map((arg) => expand(arg, dirs)),
       env,
       timeoutMs: 90_000,

@@ -2,6 +2,7 @@
 import { bootTest, type BootTestOptions, type BootTestResult } from '../../boot/boot-test.ts'
 import { UsageError } from '../../errors.ts'
 import { parseSectorSize } from '../../util/sector-size.ts'
+import { looksLikeIso } from '../../boot/vm-setup.ts'
 import { ProcessRunner } from '../../exec/run.ts'
 import { CompositeReporter } from '../../report/events.ts'
 import { TextReporter } from '../../report/text-reporter.ts'
@@ -22,6 +23,10 @@ export interface BootTestCliOptions {
   readonly memory?: string
   readonly consoleLog?: string
   readonly quiet?: boolean
+  readonly kernel?: string
+  readonly initrd?: string
+  readonly append?: string
+  readonly cdrom?: string
 }
 
 function positive(option: string, value: string | undefined): number | undefined {
@@ -31,7 +36,11 @@ function positive(option: string, value: string | undefined): number | undefined
   return n
 }
 
-export function bootTestOptions(image: string, cli: BootTestCliOptions, signal?: AbortSignal): BootTestOptions {
+/**
+ * `image` is the positional argument, if any; `imageIsIso` says it is an ISO 9660 image, which
+ * is then booted from a CD-ROM drive (the caller looks at the file).
+ */
+export function bootTestOptions(image: string | undefined, cli: BootTestCliOptions, signal?: AbortSignal, imageIsIso = false): BootTestOptions {
   const sectors = cli.sectorSize === undefined ? undefined : parseSectorSize(cli.sectorSize, '--sector-size', UsageError)
   const timeout = positive('--timeout', cli.timeout)
   const memory = positive('--memory', cli.memory)
@@ -43,11 +52,32 @@ export function bootTestOptions(image: string, cli: BootTestCliOptions, signal?:
       throw new UsageError(`Option "--marker" is not a valid regular expression: "${cli.marker}"`, { cause: error })
     }
   }
+  if (cli.kernel === undefined) {
+    for (const [option, value] of [['--initrd', cli.initrd], ['--append', cli.append]] as const) {
+      if (value !== undefined) throw new UsageError(`Option "${option}" needs "--kernel"`)
+    }
+  }
+  if (image === undefined && cli.kernel === undefined && cli.cdrom === undefined) {
+    throw new UsageError('boot-test needs something to boot: an IMAGE, --kernel or --cdrom', {
+      hint: 'For example: imagewright boot-test --kernel NAME.kernel --initrd NAME.initramfs --append console=ttyS0',
+    })
+  }
+  if (imageIsIso && cli.cdrom !== undefined) throw new UsageError(`Give one ISO: "${image ?? ''}" is an ISO image, and so is --cdrom`)
+  const cdrom = imageIsIso ? image : cli.cdrom
+  const disk = imageIsIso ? undefined : image
   if (cli.uefi && cli.bios) throw new UsageError('Options "--uefi" and "--bios" exclude each other')
   if (cli.password !== undefined && cli.user === undefined) throw new UsageError('Option "--password" needs "--user"')
   if ((cli.command?.length ?? 0) > 0 && cli.user === undefined) throw new UsageError('Option "--command" needs "--user" to log in first')
   return {
-    image,
+    ...(disk === undefined ? {} : { image: disk }),
+    ...(cdrom === undefined ? {} : { cdrom }),
+    ...(cli.kernel === undefined ? {} : {
+      kernel: {
+        kernel: cli.kernel,
+        ...(cli.initrd === undefined ? {} : { initrd: cli.initrd }),
+        ...(cli.append === undefined ? {} : { append: cli.append }),
+      },
+    }),
     firmware: cli.uefi ? 'uefi' : cli.bios ? 'bios' : 'auto',
     accel: cli.kvm ? 'kvm' : 'tcg',
     ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
@@ -73,11 +103,12 @@ export function renderBootResult(image: string, result: BootTestResult): string 
 }
 
 /** Run a boot test with console output on stdout; returns the exit code. */
-export async function runBootTest(image: string, cli: BootTestCliOptions): Promise<number> {
+export async function runBootTest(image: string | undefined, cli: BootTestCliOptions): Promise<number> {
+  const imageIsIso = image !== undefined && (await looksLikeIso(image))
   using signals = trapSignals((text) => process.stderr.write(text))
   const reporter = new CompositeReporter(cli.quiet ? [] : [new TextReporter({ write: (t) => process.stdout.write(t), timestamps: false, verbose: false })])
   const runner = new ProcessRunner({ reporter, signal: signals.signal })
-  const result = await bootTest(bootTestOptions(image, cli, signals.signal), { runner, reporter })
-  process.stdout.write(renderBootResult(image, result))
+  const result = await bootTest(bootTestOptions(image, cli, signals.signal, imageIsIso), { runner, reporter })
+  process.stdout.write(renderBootResult(cli.kernel ?? cli.cdrom ?? image ?? '', result))
   return result.ok ? 0 : 9
 }

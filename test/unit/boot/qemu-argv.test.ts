@@ -133,4 +133,21 @@ describe('escapeQemuValue', () => {
     ['a,b', 'a,,b'],
     [',,', ',,,,'],
   ])('%s -> %s', (input, expected) => expect(escapeQemuValue(input)).toBe(expected))
+
+  it('puts an ISO in a CD-ROM drive that boots before the disk', () => {
+    const argv = buildQemuArgv({ ...base, cdrom: '/img/a,b.iso', drive: { path: '/img/d.qcow2', format: 'qcow2', snapshot: true } })
+    expect(values(argv, '-drive')).toEqual([
+      'file=/img/a,,b.iso,if=none,id=cd0,media=cdrom,readonly=on,format=raw',
+      'file=/img/d.qcow2,if=none,id=disk0,format=qcow2,snapshot=on',
+    ])
+    expect(values(argv, '-device')).toEqual(expect.arrayContaining([
+      'ide-cd,drive=cd0,bus=ide.0,bootindex=0',
+      'virtio-blk-pci,drive=disk0,bootindex=1',
+    ]))
+  })
+
+  it('gives the disk no boot index without a CD-ROM', () => {
+    const argv = buildQemuArgv({ ...base, drive: { path: '/img/d.raw', format: 'raw', snapshot: true } })
+    expect(values(argv, '-device')).toContain('virtio-blk-pci,drive=disk0')
+  })
 })
