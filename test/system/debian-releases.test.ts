@@ -86,12 +86,15 @@ describe('Debian releases', () => {
     expect(tarText('testing', './etc/debian_version')).toMatch(/^forky\/sid$/m)
     expect(releaseRecord('testing')).toMatchObject({ requested: 'testing', codename: 'forky', suite: 'testing' })
     expect(tarList('testing')).not.toContain('00imagewright-build-expired')
+    // forky has no isc-dhcp-client: ifupdown gets dhcpcd
+    expect(tarText('testing', './var/lib/dpkg/status')).toContain('Package: dhcpcd-base\n')
   })
 
   it('builds bookworm by its codename', () => {
     expectBuilt('bookworm')
     expect(tarText('bookworm', './usr/lib/os-release')).toMatch(/^VERSION_ID="12"$/m)
     expect(releaseRecord('bookworm')).toMatchObject({ requested: 'bookworm', codename: 'bookworm', suite: 'oldstable' })
+    expect(tarText('bookworm', './var/lib/dpkg/status')).toContain('Package: isc-dhcp-client\n')
     expect(hostSnapshot(work)).toEqual(before)
   })
 })
