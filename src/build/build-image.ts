@@ -104,6 +104,8 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   const phase = makePhaseRunner(ctx, tree)
 
   // 1. The root tree, built in a plain directory.
+  // DIB makes the (empty, root-owned) tree directory before root.d: elements extract into it.
+  await mkdir(rootTreeDir(ctx), { mode: 0o755 })
   await phase('root', rootTreeDir(ctx))
   await checkRootTree(rootTreeDir(ctx))
   await dropCopiedHostResolver(rootTreeDir(ctx), await hostResolvConf(), reporter)
