@@ -101,15 +101,17 @@ function logWriter(path: string, what: string): (text: string) => void {
 }
 
 /**
- * The live view only on a terminal, and never with DIB_QUIET, --logfile or -x (plain lines
+ * The live view only on a terminal that has a size, and never with DIB_QUIET, --logfile or -x (plain lines
  * there), nor with break= (its shell needs the terminal to itself).
  */
 export function useLiveProgress(
   options: Pick<BuildOptions, 'quiet' | 'logfile' | 'debugTrace' | 'env'>,
-  stdout: { readonly isTTY?: boolean } = process.stdout,
+  stdout: { readonly isTTY?: boolean; readonly rows?: number } = process.stdout,
 ): boolean {
   const plain = options.quiet || options.logfile !== undefined || options.debugTrace > 0
-  return stdout.isTTY === true && !plain && options.env['TERM'] !== 'dumb' && (options.env['break'] ?? '') === ''
+  // A terminal without a size (rows 0) cannot show a block that is redrawn in place.
+  const sized = (stdout.rows ?? 0) > 0
+  return stdout.isTTY === true && sized && !plain && options.env['TERM'] !== 'dumb' && (options.env['break'] ?? '') === ''
 }
 
 export async function runBuildFromCli(options: BuildOptions, settings: CliBuildSettings = {}): Promise<number> {

@@ -227,7 +227,7 @@ export const ELEMENT_CASES: readonly BadInputCase[] = [
     args: dib('host-os', 'lazy'),
     exit: 0,
     stdoutLine: 'WARNING: Not running "install.d/20-forgot-chmod" of element "lazy": it is not executable (chmod +x it to run it)',
-    outputs: ['img.tar'],
+    outputs: ['img.tar', 'img.spdx.json', 'img.cdx.json'],
     early: false,
   },
   {
