@@ -114,7 +114,7 @@ describe('a closed output pipe (disk-image-create ... | head)', () => {
     })
     expect(result.stderr).toContain('Build stopped: its standard output was closed (EPIPE)')
     expect(result.code).toBe(141)
-    expect(sh(`pgrep -f "chatter" || true`)).toBe('')
+    expect(sh(`pgrep -f "[5]0-chatter" || true`)).toBe('')
     expectHostIntact()
   })
 })

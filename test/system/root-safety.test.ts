@@ -100,7 +100,8 @@ describe('secrets', () => {
     for (const text of [result.stdout, result.stderr]) expect(text).not.toContain(SECRET)
     for (const file of ['build.log', 'build.jsonl', 'report.html']) {
       const text = readFileSync(join(logs, file), 'utf8')
-      expect(text, file).toContain('the password is ***')
+      // The report shows a successful build's steps, not its output lines.
+      if (file !== 'report.html') expect(text, file).toContain('the password is ***')
       expect(text, file).not.toContain(SECRET)
       expect(statSync(join(logs, file)).mode & 0o777, file).toBe(0o600)
     }
