@@ -64,8 +64,15 @@ describe('imagewright doctor', () => {
 })
 
 describe('tryQemuUnderKvm()', () => {
-  it.skipIf(existsSync('/dev/kvm') || !hasCommand('qemu-system-x86_64'))('fails with QEMU\'s own reason on a host without KVM', async () => {
+  // Every host runs this: without /dev/kvm the trial must fail with QEMU's own reason; with it,
+  // KVM either works or (as on hosts whose KVM aborts QEMU) fails with a reason.
+  it('fails with QEMU\'s own reason on a host without KVM, and gives a verdict on one with it', async () => {
     const trial = await tryQemuUnderKvm(new ProcessRunner({ reporter: silentReporter }), 'qemu-system-x86_64')
-    expect(trial).toMatchObject({ kind: 'failed', why: expect.stringMatching(/^QEMU exited after \d+\.\d s with status 1: .*kvm/) })
+    if (existsSync('/dev/kvm')) {
+      expect(['ok', 'failed']).toContain(trial.kind)
+      if (trial.kind === 'failed') expect(trial.why).toMatch(/^QEMU exited after \d+\.\d s/)
+    } else {
+      expect(trial).toMatchObject({ kind: 'failed', why: expect.stringMatching(/^QEMU exited after \d+\.\d s with status 1: .*kvm/) })
+    }
   })
 })
