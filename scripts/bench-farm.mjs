@@ -3,7 +3,7 @@
 // tar) queued at once, then drained by one worker and again by two. Reports builds per hour
 // from the first start to the last end. Needs root and the Debian postgresql package.
 import { execFileSync, spawn } from 'node:child_process'
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 const PG_BIN = '/usr/lib/postgresql/15/bin'
@@ -71,6 +71,8 @@ async function drain(iw, db, workerCount, builds, work, hostOs) {
 /** Rows for the bench table: one per worker count. */
 export async function benchFarm({ iw, hostOs, builds }) {
   const work = mkdtempSync('/var/tmp/iw-bench-farm-')
+  // The server runs as "postgres", which must reach its directory below this one.
+  chmodSync(work, 0o755)
   const server = await startPostgres(work)
   const rows = []
   try {
