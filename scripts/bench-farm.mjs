@@ -73,16 +73,17 @@ export async function benchFarm({ iw, hostOs, builds }) {
   const work = mkdtempSync('/var/tmp/iw-bench-farm-')
   // The server runs as "postgres", which must reach its directory below this one.
   chmodSync(work, 0o755)
-  const server = await startPostgres(work)
   const rows = []
+  let server
   try {
+    server = await startPostgres(work)
     for (const workerCount of [1, 2]) {
       const result = await drain(iw, server.url, workerCount, builds, work, hostOs)
       rows.push(`| ${builds} host-os builds (tar), ${workerCount} worker(s) | ${result.seconds.toFixed(1)} | ${result.perHour.toFixed(0)} |`)
       process.stdout.write(`${rows.at(-1)}\n`)
     }
   } finally {
-    await server.stop()
+    await server?.stop()
     rmSync(work, { recursive: true, force: true })
   }
   return rows
