@@ -3,7 +3,7 @@
 // tar) queued at once, then drained by one worker and again by two. Reports builds per hour
 // from the first start to the last end. Needs root and the Debian postgresql package.
 import { execFileSync, spawn } from 'node:child_process'
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 const PG_BIN = '/usr/lib/postgresql/15/bin'
@@ -71,16 +71,19 @@ async function drain(iw, db, workerCount, builds, work, hostOs) {
 /** Rows for the bench table: one per worker count. */
 export async function benchFarm({ iw, hostOs, builds }) {
   const work = mkdtempSync('/var/tmp/iw-bench-farm-')
-  const server = await startPostgres(work)
+  // The server runs as "postgres", which must reach its directory below this one.
+  chmodSync(work, 0o755)
   const rows = []
+  let server
   try {
+    server = await startPostgres(work)
     for (const workerCount of [1, 2]) {
       const result = await drain(iw, server.url, workerCount, builds, work, hostOs)
       rows.push(`| ${builds} host-os builds (tar), ${workerCount} worker(s) | ${result.seconds.toFixed(1)} | ${result.perHour.toFixed(0)} |`)
       process.stdout.write(`${rows.at(-1)}\n`)
     }
   } finally {
-    await server.stop()
+    await server?.stop()
     rmSync(work, { recursive: true, force: true })
   }
   return rows
