@@ -1,6 +1,7 @@
 // The build-farm subcommands of `imagewright` (docs/farm.md): worker, submit, jobs, logs,
 // cancel, fetch. Each hands its promise of an exit code to `run`.
 import type { Command } from '@commander-js/extra-typings'
+import { examplesHelp } from '../help-examples.ts'
 import { dbOption, keyOption } from './farm-options.ts'
 import { submitCommand } from './farm-submit.ts'
 import { cancelCommand, fetchCommand, jobsCommand, showBuild } from './farm-view.ts'
@@ -17,7 +18,10 @@ export function addFarmCommands(root: Command, run: (work: Promise<number>) => v
     .option('--lease <seconds>', 'a worker silent this long loses its builds to the others (default 60)')
     .option('--poll <seconds>', 'how often an idle worker asks for a job (default 2)')
     .addOption(keyOption())
-    .addHelpText('after', WORKER_HELP)
+    .addHelpText('after', WORKER_HELP + '\n' + examplesHelp([
+      ['imagewright worker --db postgres:///imagewright?host=/run/postgresql', 'take builds one at a time until stopped'],
+      ['imagewright worker --db postgres:///imagewright?host=/run/postgresql --concurrency 2 --artifacts /srv/images', 'two builds at once, outputs to a shared directory'],
+    ]))
     .action((opts) => run(workerCommand(opts)))
   root
     .command('submit')
@@ -29,6 +33,10 @@ export function addFarmCommands(root: Command, run: (work: Promise<number>) => v
     .option('--retries <n>', 'attempts after the first when a build fails or its worker dies (default 2)')
     .option('--env <name>', 'also send this environment variable (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .addOption(keyOption())
+    .addHelpText('after', examplesHelp([
+      ['imagewright submit --db postgres:///imagewright?host=/run/postgresql -- -o debian debian-minimal vm', 'queue a build and print its id'],
+      ['ELEMENTS_PATH=~/elements imagewright submit --db postgres:///imagewright?host=/run/postgresql --wait -- -o app debian-minimal vm my-app', 'send local elements with the job and follow it to the end'],
+    ]))
     .action((args, opts) => run(submitCommand(args, opts)))
   root
     .command('jobs')
@@ -37,6 +45,10 @@ export function addFarmCommands(root: Command, run: (work: Promise<number>) => v
     .option('--watch', 'keep listing, every time something changes')
     .option('--json', 'as JSON')
     .option('--limit <n>', 'newest N builds (default 50)')
+    .addHelpText('after', examplesHelp([
+      ['imagewright jobs --db postgres:///imagewright?host=/run/postgresql', 'the newest builds, one line each'],
+      ['imagewright jobs --db postgres:///imagewright?host=/run/postgresql --json --limit 10', 'the same for a script'],
+    ]))
     .action((opts) => run(jobsCommand(opts)))
   root
     .command('logs')
@@ -44,6 +56,9 @@ export function addFarmCommands(root: Command, run: (work: Promise<number>) => v
     .argument('<job>', 'build id (from submit or jobs)')
     .addOption(dbOption())
     .option('-f, --follow', 'keep printing until the build ends, then exit as it did')
+    .addHelpText('after', examplesHelp([
+      ['imagewright logs --db postgres:///imagewright?host=/run/postgresql --follow JOB', 'print the build as it goes and exit as it did'],
+    ]))
     .action((job, opts) => run(showBuild(opts.db, job, { follow: opts.follow ?? false })))
   root
     .command('cancel')
@@ -51,6 +66,9 @@ export function addFarmCommands(root: Command, run: (work: Promise<number>) => v
     .argument('<job>', 'build id')
     .addOption(dbOption())
     .option('--timeout <seconds>', 'how long to wait for the worker to confirm (default 120)')
+    .addHelpText('after', examplesHelp([
+      ['imagewright cancel --db postgres:///imagewright?host=/run/postgresql JOB', 'stop the build and wait until its worker released its disk'],
+    ]))
     .action((job, opts) => run(cancelCommand(job, opts)))
   root
     .command('fetch')
@@ -59,5 +77,8 @@ export function addFarmCommands(root: Command, run: (work: Promise<number>) => v
     .addOption(dbOption())
     .option('--artifacts <dir>', 'artefact store (default /var/lib/imagewright/artifacts)')
     .option('-o, --output <dir>', 'copy into this directory (default .)')
+    .addHelpText('after', examplesHelp([
+      ['imagewright fetch --db postgres:///imagewright?host=/run/postgresql --artifacts /srv/images -o out JOB', "copy the build's images into ./out"],
+    ]))
     .action((job, opts) => run(fetchCommand(job, opts)))
 }
