@@ -15,7 +15,7 @@ fi
 run_tier() {
     local report
     report=$(mktemp)
-    npx vitest run --project "$1" --reporter=default --reporter=json --outputFile.json="$report"
+    npx vitest run --project "$1" "${@:2}" --reporter=default --reporter=json --outputFile.json="$report"
     if [ -n "${CI:-}" ] || [ "${IMAGEWRIGHT_NO_SKIPS:-0}" = 1 ]; then
         # shellcheck disable=SC2016 # JavaScript, not shell
         node -e '
@@ -33,4 +33,4 @@ run_tier() {
 npx tsc -p tsconfig.json
 run_tier unit
 run_tier integration
-run_tier system
+run_tier system --maxWorkers=2
