@@ -1,6 +1,7 @@
 // DIB_SHOW_IMAGE_USAGE: a `du` report of the root tree, biggest first, in binary units. Only
 // entries of 10 MiB or more unless DIB_SHOW_IMAGE_USAGE_FULL is set, as DIB prints it.
 import type { BuildContext } from './context.ts'
+import { scaleBinary } from '../util/size.ts'
 
 const TEN_MIB_IN_KIB = 10 * 1024
 
@@ -22,17 +23,11 @@ export function parseDu(text: string): UsageEntry[] {
     .map((match) => ({ kib: Number(match[1]), path: match[2] ?? '' }))
 }
 
-/** KiB in the style of `numfmt --to=iec-i --suffix=B`: one decimal below 10, none above. */
+/** KiB in the style of `numfmt --to=iec-i --suffix=B`: rounded up, one decimal below 10. */
 export function formatKiB(kib: number): string {
-  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB']
-  let value = kib
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  const text = value < 10 && unit > 0 ? (Math.ceil(value * 10) / 10).toFixed(1) : String(Math.ceil(value))
-  return `${text}${units[unit]}`
+  const { value, unit } = scaleBinary(kib * 1024)
+  const text = value < 10 && unit !== 'KiB' ? (Math.ceil(value * 10) / 10).toFixed(1) : String(Math.ceil(value))
+  return `${text}${unit}`
 }
 
 export function usageReport(entries: readonly UsageEntry[], full: boolean): string[] {

@@ -2,18 +2,14 @@
 // disk, the packages, what takes the space, the boot console (folded) and cache hits.
 import type { DiskLayoutInfo, PackageInfo, PartitionInfo, SpaceEntry } from './events.ts'
 import { html, type Html } from './html.ts'
+import { scaleBinary } from '../util/size.ts'
 import { formatDuration } from './html-sections.ts'
 import type { CacheHitRow, SpaceUsage } from './report-contents.ts'
 
+/** "512 B", "1.5 KiB", "300 MiB": one decimal below 10. */
 export function shortBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit] ?? ''}`
+  const { value, unit } = scaleBinary(bytes)
+  return unit === 'B' ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${unit}`
 }
 
 const pct = (part: number, whole: number): string => `${whole <= 0 ? 0 : ((part / whole) * 100).toFixed(3)}%`

@@ -85,6 +85,19 @@ export function resolveSizeSpec(spec: SizeSpec, freeBytes: number): number {
   return Number((BigInt(freeBytes) * BigInt(Math.round(spec.percent * 1e6))) / 100_000_000n)
 }
 
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const
+
+/** `bytes` in the largest binary unit that keeps it at 1 or more: 1536 -> 1.5 KiB. */
+export function scaleBinary(bytes: number): { value: number; unit: (typeof BINARY_UNITS)[number] } {
+  let value = bytes
+  let index = 0
+  while (value >= 1024 && index < BINARY_UNITS.length - 1) {
+    value /= 1024
+    index += 1
+  }
+  return { value, unit: BINARY_UNITS[index] ?? 'B' }
+}
+
 /** "1.5 GiB" style text for messages. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const
