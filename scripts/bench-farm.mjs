@@ -73,6 +73,7 @@ export async function benchFarm({ iw, hostOs, builds }) {
   const work = mkdtempSync('/var/tmp/iw-bench-farm-')
   // The server runs as "postgres", which must reach its directory below this one.
   chmodSync(work, 0o755)
+  mkdirSync(join(work, 'tmp'))
   const rows = []
   let server
   try {

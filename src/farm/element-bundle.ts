@@ -31,7 +31,12 @@ export async function packElements(
   elements: readonly { readonly name: string; readonly path: string }[],
   deps: { readonly runner: Runner; readonly tmpDir: string },
 ): Promise<ElementBundle> {
-  const scratch = await mkdtemp(join(deps.tmpDir, 'iw-bundle-'))
+  const scratch = await mkdtemp(join(deps.tmpDir, 'iw-bundle-')).catch((error: unknown) => {
+    throw new FarmJobError(`Cannot pack the local elements in TMPDIR "${deps.tmpDir}": ${(error as Error).message}`, {
+      cause: error,
+      hint: 'Set TMPDIR to a directory that exists and is writable',
+    })
+  })
   try {
     const tree = join(scratch, 'elements')
     await deps.runner.run({ argv: ['mkdir', '-p', tree] }, { quiet: true })

@@ -27,6 +27,13 @@ describe('packElements() and unpackElements()', () => {
     { name: 'renamed', path: join(work, 'src', 'other') },
   ]
 
+  it('refuses a TMPDIR that does not exist with a message naming it, not an internal error', async () => {
+    await expect(packElements(elements(), { runner, tmpDir: join(work, 'no-such-dir') })).rejects.toMatchObject({
+      code: 'ERR_FARM_JOB',
+      message: expect.stringContaining(`Cannot pack the local elements in TMPDIR "${join(work, 'no-such-dir')}"`),
+    })
+  })
+
   it('gives the same digest for the same trees, whatever their file times, and another one after an edit', async () => {
     const first = await packElements(elements(), { runner, tmpDir: work })
     utimesSync(join(work, 'src/my-app/element-deps'), new Date(2001, 1, 1), new Date(2001, 1, 1))
