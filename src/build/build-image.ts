@@ -27,6 +27,7 @@ import { hostResolvConf } from '../chroot/target-files.ts'
 import { mountsBelow, unmount } from '../host/mount.ts'
 import { GRAPH_DUMP_PATH, graphDot } from '../blockdevice/graph-dot.ts'
 import { extraTeardown } from './extra-teardown.ts'
+import { exportedSearchPath, stageBuiltinsView } from '../elements/builtins-view.ts'
 import { showImageUsage } from './image-usage.ts'
 
 /** The element whose presence means the build's disk image is not wanted (tree outputs stay). */
@@ -79,8 +80,9 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   await using opened = await openWorkspace(options, buildId, { runner: resourceRunner, reporter })
   const ctx: BuildContext = {
     options, buildId, runner, resourceRunner, reporter, signal, journal: opened.journal, workspace: opened.workspace,
-    exported: initialExports(options, opened.workspace, elements.resolved, elements.searchPath),
+    exported: initialExports(options, opened.workspace, elements.resolved, exportedSearchPath(options.elementsPath, opened.workspace.buildDir)),
   }
+  await stageBuiltinsView(opened.workspace.buildDir, elements.builtins)
   reporter.emit({ kind: 'info', message: `Elements: ${elements.resolved.elements.map((e) => e.name).join(' ')}` })
   exportDiskSettings(ctx.exported, disk)
   const tree = await stageHooks(elements, hooksDir(ctx))
