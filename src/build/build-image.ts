@@ -29,6 +29,7 @@ import { hostResolvConf } from '../chroot/target-files.ts'
 import { mountsBelow, unmount } from '../host/mount.ts'
 import { GRAPH_DUMP_PATH, graphDot } from '../blockdevice/graph-dot.ts'
 import { extraTeardown } from './extra-teardown.ts'
+import { exportedSearchPath, stageBuiltinsView } from '../elements/builtins-view.ts'
 import { showImageUsage } from './image-usage.ts'
 
 /** The element whose presence means the build's disk image is not wanted (tree outputs stay). */
@@ -95,8 +96,9 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   await using opened = releasedWithHint(await openWorkspace(options, buildId, { runner: resourceRunner, reporter }))
   const ctx: BuildContext = {
     options, buildId, runner, resourceRunner, reporter, signal, journal: opened.journal, workspace: opened.workspace,
-    exported: initialExports(options, opened.workspace, elements.resolved, elements.searchPath),
+    exported: initialExports(options, opened.workspace, elements.resolved, exportedSearchPath(options.elementsPath, opened.workspace.buildDir)),
   }
+  await stageBuiltinsView(opened.workspace.buildDir, elements.builtins)
   reporter.emit({ kind: 'info', message: `Elements: ${elements.resolved.elements.map((e) => e.name).join(' ')}` })
   if (release !== undefined) reporter.emit({ kind: 'info', message: `Debian release: ${describeRelease(release)}` })
   exportDiskSettings(ctx.exported, disk)

@@ -12,6 +12,7 @@ import { PHASE_TABLE } from '../phases/phase-table.ts'
 import { silentReporter, type Reporter } from '../report/events.ts'
 import { readBlockDeviceConfig, rootFsParams } from './disk.ts'
 import { initialExports } from './exported-env.ts'
+import { exportedSearchPath } from '../elements/builtins-view.ts'
 import { listPhase } from './phase-inputs.ts'
 import { BUILD_OUTLINE, type OutlineStep } from './outline.ts'
 import { runPartsRegex } from './phase-runner.ts'
@@ -74,7 +75,9 @@ export async function planBuild(options: BuildOptions): Promise<BuildPlan> {
       { ...root, imageDir: '$TMP_IMAGE_DIR', imageSizeBytes: options.imageSizeBytes ?? PLACEHOLDER_SIZE, mountBase: '$TMP_BUILD_DIR/mnt' },
       { teardown: true, fuseTypes: await findFuseTypes(plan, nodeDeviceHost) },
     )
-    const exported = initialExports(options, PLACEHOLDER_WORKSPACE, elements.resolved, elements.searchPath)
+    const exported = initialExports(
+      options, PLACEHOLDER_WORKSPACE, elements.resolved, exportedSearchPath(options.elementsPath, PLACEHOLDER_WORKSPACE.buildDir),
+    )
     const release = await planRelease(options, elements, reporter)
     return {
       ...(release === undefined ? {} : { release }),

@@ -2,7 +2,8 @@
 // implicit elements, resolve deterministically, merge, and add our helper commands.
 import { chmod, copyFile, mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { discoverElements } from '../elements/discover.ts'
+import { type BuiltinElement, visibleBuiltins } from '../elements/builtins-view.ts'
+import { discoverElements, listElementDirs } from '../elements/discover.ts'
 import { buildHooksTree, type HooksTree } from '../elements/hooks-tree.ts'
 import { defaultProviders, withImplicitElements } from '../elements/implicit-elements.ts'
 import { resolveElements, type ResolvedElements } from '../elements/resolve.ts'
@@ -13,6 +14,8 @@ import { BUILTIN_ELEMENTS_DIR, LIBEXEC_DIR } from './package-paths.ts'
 export interface PreparedElements {
   readonly searchPath: readonly string[]
   readonly resolved: ResolvedElements
+  /** Built-in elements no earlier search path entry replaces (what hooks may still see). */
+  readonly builtins: readonly BuiltinElement[]
 }
 
 export async function resolveBuildElements(
@@ -26,7 +29,8 @@ export async function resolveBuildElements(
   }
   const requested = withImplicitElements(options.elements, { skipBase: options.skipBase, arch: options.arch })
   const resolved = resolveElements(requested, catalog, { defaultProviders: defaultProviders(options.arch) })
-  return { searchPath, resolved }
+  const builtins = visibleBuiltins(catalog, await listElementDirs(BUILTIN_ELEMENTS_DIR))
+  return { searchPath, resolved, builtins }
 }
 
 export const HELPERS_IN_HOOKS = '.imagewright/bin'

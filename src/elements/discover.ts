@@ -75,9 +75,11 @@ export function parseElementList(text: string): string[] {
   return [...names]
 }
 
-// Sub-directories of one path entry, sorted by name so discovery order never depends on the
-// file system's directory order.
-async function listElementDirs(entry: string): Promise<[string, string][]> {
+/**
+ * Sub-directories of one path entry as [name, real path], sorted by name so discovery order
+ * never depends on the file system's directory order.
+ */
+export async function listElementDirs(entry: string): Promise<[string, string][]> {
   const isDirectory = await stat(entry).then(
     (info) => info.isDirectory(),
     () => false,

@@ -13,7 +13,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 describe('stageHooks()', () => {
   it('copies the helper commands into the hooks tree, but not the host-only stand-ins', async () => {
     const hooks = join(work, 'hooks')
-    await stageHooks({ searchPath: [], resolved: { elements: [], provided: new Map() } }, hooks)
+    await stageHooks({ searchPath: [], resolved: { elements: [], provided: new Map() }, builtins: [] }, hooks)
     const helpers = readdirSync(join(hooks, HELPERS_IN_HOOKS)).sort()
     expect(helpers).toContain('imagewright-run-hook')
     expect(helpers).toContain('dib-run-parts')
