@@ -36,6 +36,7 @@ describe('the final environment', () => {
       'debian-minimal/environment.d/10-debian-minimal.bash',
       'debootstrap/environment.d/10-debootstrap-defaults.bash',
       'late/environment.d/10-set-distro.bash',
+      'debian-minimal/environment.d/11-debian-minimal-init-system.bash',
     ])
   })
 
