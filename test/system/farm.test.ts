@@ -41,7 +41,8 @@ function startWorker(name: string): Worker {
     cwd: REPO,
     env: {
       ...process.env, IMAGEWRIGHT_DB: server.url, IMAGEWRIGHT_STATE_DIR: join(work, 'state'), TMPDIR: join(work, 'tmp'),
-      DIB_IMAGE_CACHE: TEST_CACHE, ELEMENTS_PATH: '',
+      // Debian 12: where this file's boot was proven (its Debian 13 run is still to be made).
+      DIB_IMAGE_CACHE: TEST_CACHE, ELEMENTS_PATH: '', DIB_RELEASE: 'bookworm',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   })

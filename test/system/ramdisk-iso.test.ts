@@ -20,7 +20,8 @@ let busybox: CliResult
 let disk: CliResult
 
 const env = (extra: Record<string, string> = {}): Record<string, string> => ({
-  DIB_IMAGE_CACHE: TEST_CACHE, DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1', TMPDIR: join(work, 'tmp'), ...extra,
+  // Debian 12, where these boots were proven; their Debian 13 run is still to be made.
+  DIB_IMAGE_CACHE: TEST_CACHE, DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1', DIB_RELEASE: 'bookworm', TMPDIR: join(work, 'tmp'), ...extra,
 })
 
 beforeAll(async () => {
