@@ -54,6 +54,8 @@ function expectHostClean(): void {
 
 describe('host-os builds', () => {
   it('runs every phase and writes tar and raw outputs', async () => {
+    // As in DIB, the directory of -o must exist: it is refused before any work otherwise.
+    mkdirSync(join(work, 'out'), { recursive: true })
     const result = await runCli(DIB_BIN, { args: ['-n', '-o', join(work, 'out', 'img'), '-t', 'tar,raw', 'host-os', 'marker'], env: env() })
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
