@@ -81,8 +81,12 @@ export class ProcessRunner implements Runner {
     const stderr: string[] = []
     const onLine = (line: string, stream: 'stdout' | 'stderr'): void => {
       ;(stream === 'stdout' ? stdout : stderr).push(line)
-      tail.push(line)
-      if (tail.length > TAIL_LINES) tail.shift()
+      // Data on stdout (a progress meter, a listing) says nothing about why a command failed,
+      // and a late meter line would push the error itself out of the message.
+      if (!(options.stdoutIsData === true && stream === 'stdout')) {
+        tail.push(line)
+        if (tail.length > TAIL_LINES) tail.shift()
+      }
       options.onLine?.(line, stream)
       if (!options.quiet && !(options.stdoutIsData === true && stream === 'stdout')) {
         this.#reporter.emit({ kind: 'output', label, stream, line })

@@ -37,6 +37,15 @@ describe('ProcessRunner', () => {
     expect((error as CommandFailedError).failure.tail).toEqual(['boom'])
   })
 
+  it('keeps a data stdout out of the failure tail, so a late meter line cannot hide the error', async () => {
+    const runner = new ProcessRunner({ reporter: new RecordingReporter() })
+    const script = 'echo "bad option" >&2; sleep 0.1; printf "  (0.00/100%%)\\r\\n"; exit 1'
+    const error = await runner
+      .run({ argv: ['sh', '-c', script], label: 'meter' }, { stdoutIsData: true, splitCarriageReturns: true })
+      .catch((e: unknown) => e)
+    expect((error as CommandFailedError).failure.tail).toEqual(['bad option'])
+  })
+
   it('explains exit status 127', async () => {
     const runner = new ProcessRunner({ reporter: new RecordingReporter() })
     await expect(runner.run({ argv: ['sh', '-c', 'exit 127'] })).rejects.toThrow(/command not found/)
