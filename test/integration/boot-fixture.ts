@@ -16,8 +16,8 @@ import {
 } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import type { Runner } from '../../src/exec/command.ts'
+import { TEST_CACHE } from '../helpers/cli.ts'
 
-export const TEST_CACHE = '/var/tmp/imagewright-test-cache'
 const CACHE = join(TEST_CACHE, 'boot')
 
 // Enough to see a virtio disk; listed in load order (each after what it depends on).
