@@ -8,7 +8,7 @@ import { safeTargetPath } from '../chroot/safe-path.ts'
 import { HygieneError } from '../errors.ts'
 import type { Reporter } from '../report/events.ts'
 import { removeInTarget } from './tree-hygiene.ts'
-import { secretValues } from '../util/secrets.ts'
+import { containsSecretToken, secretValues } from '../util/secrets.ts'
 import { makeDirInTarget, writeFileInTarget } from '../chroot/target-write.ts'
 
 export interface HygieneInput {
@@ -117,7 +117,7 @@ async function scanForSecrets(root: string, dir: string, secrets: readonly { nam
         try {
           if ((await handle.stat()).size > MAX_SCANNED_BYTES) continue
           const text = (await handle.readFile()).toString('latin1')
-          for (const secret of secrets) if (text.includes(secret.value)) findings.push(`${relPath} contains the value of ${secret.name}`)
+          for (const secret of secrets) if (containsSecretToken(text, secret.value)) findings.push(`${relPath} contains the value of ${secret.name}`)
         } finally {
           await handle.close()
         }

@@ -20,6 +20,21 @@ export function secretValues(env: Readonly<Record<string, string | undefined>>):
     .flatMap(([name, value]) => (value !== undefined && name.startsWith('DIB_') && isSecretName(name) && value.length >= MIN_SECRET_LENGTH ? [{ name, value }] : []))
 }
 
+/**
+ * Whether `text` holds `value` as a whole token: not inside a longer run of letters, digits and underscores.
+ * A short everyday password ("secret") then matches `password=secret` but not "secrets" or
+ * "client_secret_file" in a stock configuration file, which would fail every build.
+ */
+export function containsSecretToken(text: string, value: string): boolean {
+  const isWordChar = (char: string | undefined): boolean => char !== undefined && /[A-Za-z0-9_]/.test(char)
+  for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) {
+    const startsClean = !isWordChar(value[0]) || !isWordChar(text[at - 1])
+    const endsClean = !isWordChar(value[value.length - 1]) || !isWordChar(text[at + value.length])
+    if (startsClean && endsClean) return true
+  }
+  return false
+}
+
 /** Replaces every secret value in text (longest first, so one value inside another still goes). */
 export function makeRedactor(env: Readonly<Record<string, string | undefined>>): (text: string) => string {
   const values = [...new Set(secretValues(env).map((s) => s.value))].sort((a, b) => b.length - a.length)

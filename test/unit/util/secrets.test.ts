@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { redactedEnvironment } from '../../../src/build/plan-build.ts'
 import { writeFileAtomically } from '../../../src/report/write-atomically.ts'
-import { SECRET_NAME, isSecretName, makeRedactor, redactDeep, secretValues } from '../../../src/util/secrets.ts'
+import { SECRET_NAME, containsSecretToken, isSecretName, makeRedactor, redactDeep, secretValues } from '../../../src/util/secrets.ts'
 
 const REPO = join(import.meta.dirname, '..', '..', '..')
 
@@ -26,6 +26,28 @@ describe('the secret-name list', () => {
   it('gives the hygiene scan values of DIB_ secrets long enough to search for', () => {
     expect(secretValues({ DIB_X_PASSWORD: 'hunter22', DIB_Y_TOKEN: 'abc', OTHER_PASSWORD: 'longenough', DIB_RELEASE: 'bookworm' }))
       .toEqual([{ name: 'DIB_X_PASSWORD', value: 'hunter22' }])
+  })
+})
+
+describe('containsSecretToken() (the hygiene scan)', () => {
+  it('finds a value standing alone, in an assignment or quoted', () => {
+    expect(containsSecretToken('password=secret\n', 'secret')).toBe(true)
+    expect(containsSecretToken('secret', 'secret')).toBe(true)
+    expect(containsSecretToken('pw: "secret"', 'secret')).toBe(true)
+    expect(containsSecretToken('key=hunter2-very-secret;', 'hunter2-very-secret')).toBe(true)
+  })
+
+  it('ignores a value inside a longer word, as stock files hold everyday words', () => {
+    expect(containsSecretToken('# see chap-secrets and client_secret_file', 'secret')).toBe(false)
+    expect(containsSecretToken('topsecret', 'secret')).toBe(false)
+  })
+
+  it('finds a later whole occurrence after one inside a word', () => {
+    expect(containsSecretToken('secrets; then secret', 'secret')).toBe(true)
+  })
+
+  it('needs no boundary where the value itself ends in punctuation', () => {
+    expect(containsSecretToken('x!pass1!y', '!pass1!')).toBe(true)
   })
 })
 
