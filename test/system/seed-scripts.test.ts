@@ -9,6 +9,8 @@
 // - SysV init (DIB_DEBIAN_ALT_INIT_PACKAGE=sysvinit-core): a service installed through
 //   dib-init-system and named through svc-map, and the fixture package's daemon, both started
 //   at boot by the real start-stop-daemon; sshd with host keys made at boot.
+// The systemd image is Debian 12, the SysV image Debian 13, so the baseline tools are shown for
+// a release with add-apt-repository and for one without.
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
