@@ -216,3 +216,40 @@ describe('debian-minimal: DIB_DEBIAN_ALT_INIT_PACKAGE', () => {
     expect(bad.stderr).toContain('DIB_DEBIAN_ALT_INIT_PACKAGE="runit-init" is not an init Debian ships')
   })
 })
+
+describe('base: DIB_BASE_BASELINE_TOOLS by release', () => {
+  const SCRIPT = `${IN_TARGET}/pre-install.d/03-base-baseline-tools`
+
+  /** The install-packages calls the script makes in a root whose os-release names `codename`. */
+  async function installsFor(distro: string, codename: string): Promise<{ calls: string; stderr: string }> {
+    const root = await makeHostOsRoot()
+    await placeHooks(root, { 'pre-install.d': 'base/pre-install.d' })
+    await writeFiles(root, {
+      'etc/os-release': `ID=${distro}\nVERSION_CODENAME=${codename}\n`,
+      'usr/local/bin/install-packages': script('echo "$*" >> /var/log/installs'),
+      // The archive still has the transitional apt-transport-https.
+      'usr/local/bin/apt-cache': script('exit 0'),
+    })
+    const result = await runInRoot(root, [SCRIPT], { DISTRO_NAME: distro, DIB_BASE_BASELINE_TOOLS: '1' })
+    expect(result.exitCode, result.stderr).toBe(0)
+    return { calls: await readFile(join(root, 'var/log/installs'), 'utf8'), stderr: result.stderr }
+  }
+
+  it('installs add-apt-repository up to Debian 12 and on Ubuntu, and says Debian 13 has none', async () => {
+    expect((await installsFor('debian', 'bookworm')).calls).toBe('-m base iscsi_package\nsoftware-properties-common apt-transport-https\n')
+    expect((await installsFor('ubuntu', 'noble')).calls).toBe('-m base iscsi_package\nsoftware-properties-common apt-transport-https\n')
+    const trixie = await installsFor('debian', 'trixie')
+    expect(trixie.calls).toBe('-m base iscsi_package\napt-transport-https\n')
+    expect(trixie.stderr).toBe('base: Debian "trixie" has no add-apt-repository (software-properties-common ended with Debian 12); the other baseline tools are installed')
+  })
+})
+
+describe('growroot: systemd only', () => {
+  it('refuses another init system in root.d, before the build does any work', async () => {
+    const check = join(ELEMENTS, 'growroot/root.d/01-growroot-init-check')
+    expect((await runOnHost([check], hookEnv({ DIB_INIT_SYSTEM: 'systemd' }))).exitCode).toBe(0)
+    const sysv = await runOnHost([check], hookEnv({ DIB_INIT_SYSTEM: 'sysv' }))
+    expect(sysv.exitCode).toBe(1)
+    expect(sysv.stderr).toBe('growroot: DIB_INIT_SYSTEM="sysv" is not supported: growroot needs systemd (drop DIB_DEBIAN_ALT_INIT_PACKAGE, or leave out growroot)')
+  })
+})

@@ -234,8 +234,10 @@ describe('debian-minimal vm block-device-gpt cloud-init-nocloud devuser growroot
     const env = {
       DIB_IMAGE_CACHE: TEST_CACHE,
       DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1',
-      // Debian 12: on 13 this image did not answer the login within the boot test's 900 s
-      // (cloud-init + growroot on trixie, to be found and fixed).
+      // Debian 12. On 13 growroot works, but cloud-init 25.1's fallback network config (no
+      // datasource network) asks for DHCPv6 too; ifupdown runs dhclient -6, which waits without
+      // end where no server answers (QEMU's user network), until networking.service's 5-minute
+      // start timeout; with cloud-init's network stage after it the login took over 900 s.
       DIB_RELEASE: 'bookworm',
       DIB_DEV_USER_PASSWORD: 'dev-secret-1',
       DIB_DEV_USER_PWDLESS_SUDO: '1',

@@ -10,3 +10,5 @@ export DIB_DISTRIBUTION_MIRROR=${DIB_DEBIAN_DISTRIBUTION_MIRROR:-${DIB_DISTRIBUT
 export DIB_DEBIAN_COMPONENTS=${DIB_DEBIAN_COMPONENTS:-main}
 export DIB_DEBIAN_SECURITY_MIRROR=${DIB_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 export DIB_DEBIAN_SECURITY_SUBPATH=${DIB_DEBIAN_SECURITY_SUBPATH:--security}
+# Set by the build when there is a disk; package-installs.yaml's "when" needs it set.
+export DIB_ROOT_FSTYPE=${DIB_ROOT_FSTYPE:-}
