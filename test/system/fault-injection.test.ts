@@ -114,7 +114,8 @@ describe('kill -9 and imagewright cleanup', () => {
     const cleanup = await runCli(IW_BIN, { args: ['cleanup'] })
     expect(cleanup.code).toBe(0)
     expect(cleanup.stdout).toMatch(/released loop device \/dev\/loop\d+/)
-    expect(cleanup.stdout).toMatch(/released mount .*\/mnt\/proc/)
+    // The mounts were in the build's own namespace: they went with its last process.
+    expect(cleanup.stdout).not.toMatch(/released mount/)
     expectHostIntact()
   })
 
