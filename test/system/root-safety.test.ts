@@ -57,12 +57,13 @@ describe('the build\'s own mount namespace', () => {
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString()
         if (found.build.length === 0 && out.includes('napping in finalise')) {
-          const [hook] = sh('pgrep -f "^sleep 3202$" || true').split('\n').filter(Boolean).map(Number)
-          const inBuild = hook === undefined ? [] : readFileSync(`/proc/${hook}/mountinfo`, 'utf8').split('\n')
+          // The build's own process (the command waits for it): the hook is chrooted and sees less.
+          const [builder] = sh(`pgrep -P ${child.pid ?? 0} || true`).split('\n').filter(Boolean).map(Number)
+          const inBuild = builder === undefined ? [] : readFileSync(`/proc/${builder}/mountinfo`, 'utf8').split('\n')
           found = {
             // The test runs where the build was started: the host, as far as the build knows.
             host: [...mountsBelowWork('self'), ...sh(`findmnt -rn -o TARGET | grep -F "${work}/" || true`).split('\n').filter(Boolean)],
-            build: hook === undefined ? ['(no hook)'] : mountsBelowWork(hook),
+            build: builder === undefined ? ['(no builder process)'] : mountsBelowWork(builder),
             loops: inBuild.flatMap((line) => /\s(\/dev\/loop\d+)(p\d+)?\s/.exec(line)?.[1] ?? []),
           }
           child.kill('SIGTERM')
