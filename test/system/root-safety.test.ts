@@ -80,7 +80,7 @@ describe('the build\'s own mount namespace', () => {
     // And nothing is left of it: no mount anywhere, its loop devices detached.
     // (its number may already back another build's file: only this test's, or a workspace-relative name, would be a leak)
     for (const loop of new Set(seen.loops)) expect(sh(`losetup -n -O BACK-FILE ${loop} || true`).trim()).not.toMatch(new RegExp(`^(${work}/.*|/[^/]+)$`))
-    expect(sh(`grep -F "${work}/" /proc/[0-9]*/mountinfo || true`)).toBe('')
+    expect(sh(`grep -sF "${work}/" /proc/[0-9]*/mountinfo || true`)).toBe('')
     expect(hostSnapshot(work)).toEqual(before)
   })
 })
