@@ -6,6 +6,7 @@ import { parseDibCommandLine, renderDibHelp } from './dib-options.ts'
 import { examplesHelp } from './help-examples.ts'
 import { exitCodeOf, renderError } from './render-error.ts'
 import { runBuildFromCli } from './run-build.ts'
+import { inOwnMountNamespace } from './own-namespace.ts'
 
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string }
@@ -27,6 +28,13 @@ export async function dibMain(argv: readonly string[], program: string): Promise
   if (command.kind === 'version') {
     process.stdout.write(`${packageVersion()}\n`)
     return 0
+  }
+  try {
+    const status = await inOwnMountNamespace()
+    if (status !== undefined) return status
+  } catch (error) {
+    process.stderr.write(renderError(error, false))
+    return exitCodeOf(error)
   }
   return runBuildFromCli(command.options)
 }

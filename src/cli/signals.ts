@@ -12,16 +12,25 @@ export interface SignalScope extends Disposable {
 }
 
 const SIGNALS = Object.keys(STOP_SIGNALS) as StopSignal[]
+/**
+ * A Ctrl-C reaches both the build and the command that started it in its own mount namespace,
+ * which passes it on: the same signal again this soon is that copy, not a second request.
+ */
+export const SAME_SIGNAL_WINDOW_MS = 1_000
 
-export function trapSignals(write: (text: string) => void): SignalScope {
+export function trapSignals(write: (text: string) => void, now: () => number = Date.now): SignalScope {
   const controller = new AbortController()
   let received: StopSignal | 'EPIPE' | undefined
   let count = 0
+  let last: { name: StopSignal; at: number } | undefined
   let outputClosed = false
   const say = (text: string): void => {
     if (!outputClosed) write(text)
   }
   const onSignal = (name: StopSignal): void => {
+    const at = now()
+    if (last !== undefined && last.name === name && at - last.at < SAME_SIGNAL_WINDOW_MS) return
+    last = { name, at }
     count++
     if (count === 1) {
       received = name

@@ -1,5 +1,7 @@
 // Loop devices found by what backs them, not by a journal: one attached just before a kill -9
 // was never written down. Only callers that know the directory's build is dead may detach.
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Runner } from '../exec/command.ts'
 import { isInside } from '../util/is-inside.ts'
 
@@ -29,4 +31,30 @@ export async function detachLoopsBackedBelow(dir: string, runner: Runner): Promi
     if (result.exitCode === 0) released.push(`loop device ${loop.device} (backed by ${loop.file})`)
   }
   return released
+}
+
+/**
+ * Whether a loop device that shows `shown` as its backing file is backed by `file`. A build's
+ * mount namespace that died with it takes its workspace mount away: the kernel then names the
+ * file from the root of that workspace ("/image.raw" for "<workspace>/image.raw").
+ */
+export function backsFile(shown: string, file: string, workspaces: readonly string[]): boolean {
+  if (shown === file) return true
+  return workspaces.some((dir) => isInside(dir, file) && join(dir, shown) === file)
+}
+
+const DETACH_WAIT_MS = 10_000
+
+/**
+ * Detach `device` and wait until it is gone. One still held (a filesystem on it that a dying
+ * mount namespace has not let go of yet) is only marked for detaching by the kernel, which
+ * detaches it when the last user lets go.
+ */
+export async function detachLoop(device: string, runner: Runner): Promise<void> {
+  await runner.run({ argv: ['losetup', '--detach', device] }, { quiet: true })
+  for (let waited = 0; waited < DETACH_WAIT_MS; waited += 250) {
+    const result = await runner.run({ argv: ['losetup', '--list', '--noheadings', '--output', 'BACK-FILE', device] }, { quiet: true, allowFailure: true })
+    if (result.exitCode !== 0 || result.stdout.trim() === '') return
+    await sleep(250)
+  }
 }

@@ -1,15 +1,19 @@
 // Processes a chroot session started (daemons a package install spawned, stray background jobs)
 // must not outlive the build: they would keep its mounts busy and hold the host's devices.
+import { readFileSync } from 'node:fs'
 import { readdir, readFile, readlink } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BUILD_ID_VARIABLE } from '../exec/run.ts'
 import { isInside } from '../util/is-inside.ts'
 
-/** Whether `pid` runs (a pid the kernel reused counts as running: the safe answer). */
+/**
+ * Whether `pid` runs (a pid the kernel reused counts as running: the safe answer). A zombie
+ * does not: a build killed with its parent waits there until something reaps it.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
+    return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Runner } from '../exec/command.ts'
 import type { Reporter } from '../report/events.ts'
 import { JOURNAL_SUFFIX, TEMP_SUFFIX, currentBootId, readJournal, type JournalEntry, type JournalFile, type ResourceJournal } from './journal.ts'
-import { detachLoopsBackedBelow } from './loops.ts'
+import { backsFile, detachLoop, detachLoopsBackedBelow, parseLoopList } from './loops.ts'
 import { mountsBelow, unmount } from './mount.ts'
 import { isAlive, killProcessesRootedIn, stopProcessGroup, stopProcessesOfBuild } from './processes.ts'
 
@@ -93,13 +93,14 @@ export async function recoverBuild(path: string, journal: JournalFile, deps: Rec
       if (stopped.length > 0) released.push(`process group ${entry.pgid} (${entry.what})`)
     }
   }
-  for (const entry of entries) released.push(...(await release(entry, mountDeps)))
+  const workspaces = entries.flatMap((entry) => (entry.kind === 'dir' ? [entry.path] : []))
+  for (const entry of entries) released.push(...(await release(entry, { ...mountDeps, workspaces })))
   await rm(`${path}${TEMP_SUFFIX}`, { force: true })
   await rm(path, { force: true })
   return { buildId: journal.buildId, released }
 }
 
-async function release(entry: JournalEntry, deps: RecoverDeps & { journal: ResourceJournal }): Promise<string[]> {
+async function release(entry: JournalEntry, deps: RecoverDeps & { journal: ResourceJournal; workspaces: readonly string[] }): Promise<string[]> {
   switch (entry.kind) {
     case 'mount': {
       const below = await mountsBelow(entry.path, deps.runner)
@@ -107,10 +108,11 @@ async function release(entry: JournalEntry, deps: RecoverDeps & { journal: Resou
       return below.map((t) => `mount ${t}`)
     }
     case 'loop': {
-      const result = await deps.runner.run({ argv: ['losetup', '--list', '--noheadings', '--output', 'NAME,BACK-FILE', entry.device] }, { quiet: true, allowFailure: true })
+      const result = await deps.runner.run({ argv: ['losetup', '--list', '--noheadings', '--raw', '--output', 'NAME,BACK-FILE', entry.device] }, { quiet: true, allowFailure: true })
       // Only detach the device if it still backs the same file: the number may have been reused.
-      if (result.exitCode !== 0 || !result.stdout.includes(entry.file)) return []
-      await deps.runner.run({ argv: ['losetup', '--detach', entry.device] }, { quiet: true })
+      const [shown] = parseLoopList(result.stdout.replace(/\\x20/g, ' '))
+      if (result.exitCode !== 0 || shown === undefined || !backsFile(shown.file, entry.file, deps.workspaces)) return []
+      await detachLoop(entry.device, deps.runner)
       return [`loop device ${entry.device}`]
     }
     case 'dir': {

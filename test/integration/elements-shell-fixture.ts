@@ -21,7 +21,8 @@ export const HOOKS_IN_TARGET = '/tmp/in_target.d'
 
 export const runner = new ProcessRunner({ reporter: silentReporter })
 
-const HOST_PATH = process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin'
+// imagewright's helpers (imagewright-target-write...) are on the PATH of host-side hooks, as in a build.
+const HOST_PATH = `${LIBEXEC}:${process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`
 
 /** A minimal hook environment: nothing from the test runner leaks into the scripts. */
 export function hookEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {

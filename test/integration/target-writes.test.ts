@@ -1,5 +1,5 @@
 // Every writer into an image tree (the core's hygiene, the element tools, the helper command of
-// host-side shell elements) meets an absolute and a relative symlink planted at each path it
+// host-side shell elements and the shipped host-side hooks that use it) meets an absolute and a relative symlink planted at each path it
 // writes, directories and file alike, and must leave the host untouched: it refuses a symlinked
 // directory and replaces, never follows, a symlink at the file itself.
 import { execFile } from 'node:child_process'
@@ -18,15 +18,19 @@ import { REPO } from '../helpers/cli.ts'
 const run = promisify(execFile)
 let root: string
 let host: string
+/** A hook's own scratch directory on the host (TMP_BUILD_DIR): its files there are its business. */
+let scratch: string
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'iw-tree-'))
   host = await mkdtemp(join(tmpdir(), 'iw-host-'))
+  scratch = await mkdtemp(join(tmpdir(), 'iw-scratch-'))
   await writeFile(join(host, 'victim'), 'host data\n')
 })
 afterEach(async () => {
   await rm(root, { recursive: true, force: true })
   await rm(host, { recursive: true, force: true })
+  await rm(scratch, { recursive: true, force: true })
 })
 
 interface Writer {
@@ -42,6 +46,24 @@ const targetWrite = (args: string[], input: string): Promise<unknown> => {
   child.child.stdin?.end(input)
   return child
 }
+
+const ELEMENTS = join(REPO, 'elements')
+
+/** Run a shipped host-side hook on `root` (as TARGET_ROOT and TMP_MOUNT_PATH), sourcing `envFiles` first. */
+const hook = (script: string, env: Record<string, string>, envFiles: readonly string[] = []) => (r: string): Promise<unknown> => {
+  const sources = envFiles.map((file) => `source ${JSON.stringify(join(ELEMENTS, file))}`).join('\n')
+  return run('bash', ['-c', `set -eu\n${sources}\nexec ${JSON.stringify(join(ELEMENTS, script))}`], {
+    env: {
+      PATH: `${join(REPO, 'libexec')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
+      LC_ALL: 'C',
+      TARGET_ROOT: r,
+      TMP_MOUNT_PATH: r,
+      ...env,
+    },
+  })
+}
+
+const RELEASE = 'Origin: Debian\nSuite: stable\nCodename: trixie\nDate: Sat, 21 Nov 2026 09:15:44 UTC\nMD5Sum:\n 0123 1 main/Contents-all\n'
 
 const WRITERS: readonly Writer[] = [
   { name: 'svc-map-merge', writes: ['usr/share/svc-map/services'], write: (r) => installServiceMap([], 'debian', r) },
@@ -77,6 +99,53 @@ const WRITERS: readonly Writer[] = [
     name: 'imagewright-target-write --dir',
     writes: ['etc/dib-manifests/'],
     write: (r) => targetWrite(['--dir', r, '/etc/dib-manifests'], ''),
+  },
+  {
+    name: 'dpkg root.d/50-dpkg-build-proxy',
+    writes: ['etc/apt/apt.conf.d/60imagewright-build-proxy'],
+    write: hook('dpkg/root.d/50-dpkg-build-proxy', { http_proxy: 'http://proxy.example:3128' }),
+  },
+  {
+    name: 'dpkg extra-data.d/20-dpkg-apt-keys',
+    writes: ['etc/apt/trusted.gpg.d/imagewright-mine.gpg'],
+    prepare: async () => {
+      await mkdir(join(host, 'keys'), { recursive: true })
+      await writeFile(join(host, 'keys', 'mine.key'), 'binary key\n')
+    },
+    write: (r) => hook('dpkg/extra-data.d/20-dpkg-apt-keys', { DIB_ADD_APT_KEYS: join(host, 'keys') })(r),
+  },
+  {
+    name: 'dpkg extra-data.d/21-dpkg-seed-apt-cache',
+    writes: ['var/cache/apt/archives/partial/', 'var/cache/apt/archives/a_1_all.deb'],
+    prepare: async () => {
+      await mkdir(join(host, 'cache', 'apt', 'debian'), { recursive: true })
+      await writeFile(join(host, 'cache', 'apt', 'debian', 'a_1_all.deb'), 'a deb\n')
+      // The host's cache is the element's to lock: not a write into the image.
+      await writeFile(join(host, 'cache', 'apt', 'debian', '.lock'), '')
+    },
+    write: (r) => hook('dpkg/extra-data.d/21-dpkg-seed-apt-cache', { DIB_IMAGE_CACHE: join(host, 'cache'), DISTRO_NAME: 'debian' })(r),
+  },
+  {
+    name: 'debootstrap root.d/10-debootstrap-configure',
+    writes: ['etc/apt/sources.list', 'etc/network/interfaces.d/dhcp', 'etc/hosts'],
+    prepare: async () => {
+      await mkdir(join(host, 'mirror', 'dists', 'trixie'), { recursive: true })
+      await writeFile(join(host, 'mirror', 'dists', 'trixie', 'Release'), RELEASE)
+    },
+    write: (r) => hook('debootstrap/root.d/10-debootstrap-configure', {
+      ARCH: 'amd64', DIB_RELEASE: 'trixie', DIB_DISTRIBUTION_MIRROR: `file://${host}/mirror`,
+    }, ['debootstrap/environment.d/10-debootstrap-defaults.bash', 'debian-minimal/environment.d/10-debian-minimal.bash'])(r),
+  },
+  {
+    name: 'rootfs-ramdisk cleanup.d/90-rootfs-ramdisk-pack',
+    writes: ['tmp/ramdisk', 'tmp/kernel'],
+    prepare: async (r) => {
+      await mkdir(join(r, 'boot'), { recursive: true })
+      await mkdir(join(r, 'sbin'), { recursive: true })
+      await writeFile(join(r, 'boot', 'vmlinuz-6.1.0-test'), 'kernel\n')
+      await writeFile(join(r, 'sbin', 'init'), 'init\n')
+    },
+    write: (r) => hook('rootfs-ramdisk/cleanup.d/90-rootfs-ramdisk-pack', { TMP_BUILD_DIR: scratch })(r),
   },
 ]
 

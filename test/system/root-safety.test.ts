@@ -1,5 +1,6 @@
-// What running as root must never do: spread a build's mounts to the host's other mounts, or
-// show a secret's value in a plan, on the terminal, in a trace, a log or a report.
+// What running as root must never do: show a build's mounts on the host or spread them to the
+// host's other mounts, or show a secret's value in a plan, on the terminal, in a trace, a log or
+// a report.
 import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -23,6 +24,7 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'iw-rootsafe-'))
   mkdirSync(join(work, 'tmp'))
   writeElement('nap-install', 'install.d/50-nap', 'echo "napping in install"\nsleep 3201 &\nwait')
+  writeElement('nap-finalise', 'finalise.d/50-nap', 'echo "napping in finalise"\nsleep 3202 &\nwait')
   writeElement('says-secret', 'install.d/50-say', 'echo "the password is $DIB_TEST_PASSWORD"')
   before = hostSnapshot(work)
 })
@@ -34,6 +36,53 @@ afterAll(() => {
 const env = (tmp: string): Record<string, string> => ({
   ELEMENTS_PATH: `${join(work, 'elements')}:${HOST_OS_ELEMENTS}`,
   TMPDIR: tmp,
+})
+
+/** The mount points below the test's directory in a mount table (/proc/PID/mountinfo). */
+function mountsBelowWork(pid: number | 'self'): string[] {
+  return readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((target) => target.startsWith(`${work}/`))
+}
+
+describe('the build\'s own mount namespace', () => {
+  it('a build paused in finalise has its workspace, chroot and disk mounted where only it sees them', async () => {
+    const seen = await new Promise<{ code: number | null; host: string[]; build: string[]; loops: string[] }>((resolve) => {
+      const child = spawn(process.execPath, [DIB_BIN, '-n', '-o', join(work, 'ns'), '-t', 'tar,raw', 'host-os', 'nap-finalise'], {
+        env: { ...process.env, ...env(join(work, 'tmp')) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+      let out = ''
+      let found = { host: [] as string[], build: [] as string[], loops: [] as string[] }
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        if (found.build.length === 0 && out.includes('napping in finalise')) {
+          // The build's own process (the command waits for it): the hook is chrooted and sees less.
+          const [builder] = sh(`pgrep -P ${child.pid ?? 0} || true`).split('\n').filter(Boolean).map(Number)
+          const inBuild = builder === undefined ? [] : readFileSync(`/proc/${builder}/mountinfo`, 'utf8').split('\n')
+          found = {
+            // The test runs where the build was started: the host, as far as the build knows.
+            host: [...mountsBelowWork('self'), ...sh(`findmnt -rn -o TARGET | grep -F "${work}/" || true`).split('\n').filter(Boolean)],
+            build: builder === undefined ? ['(no builder process)'] : mountsBelowWork(builder),
+            loops: inBuild.flatMap((line) => /\s(\/dev\/loop\d+)(p\d+)?\s/.exec(line)?.[1] ?? []),
+          }
+          child.kill('SIGTERM')
+        }
+      })
+      child.on('close', (exit) => resolve({ code: exit, ...found }))
+    })
+    expect(seen.code).toBe(143)
+    expect(seen.host).toEqual([])
+    // The build does have them: its workspaces, the image mounted from a loop device, the chroot's API filesystems.
+    expect(seen.build.filter((target) => /\/dib_(build|image)\.[^/]+$/.test(target))).toHaveLength(2)
+    expect(seen.build.filter((target) => /\/mnt\/(proc|dev|dev\/pts|sys)$/.test(target))).toHaveLength(4)
+    expect(seen.loops.length).toBeGreaterThan(0)
+    // And nothing is left of it: no mount anywhere, its loop devices detached.
+    // (its number may already back another build's file: only this test's, or a workspace-relative name, would be a leak)
+    for (const loop of new Set(seen.loops)) expect(sh(`losetup -n -O BACK-FILE ${loop} || true`).trim()).not.toMatch(new RegExp(`^(${work}/.*|/[^/]+)$`))
+    expect(sh(`grep -sF "${work}/" /proc/[0-9]*/mountinfo || true`)).toBe('')
+    expect(hostSnapshot(work)).toEqual(before)
+  })
 })
 
 describe('mount propagation', () => {

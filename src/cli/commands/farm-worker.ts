@@ -9,6 +9,7 @@ import { runWorker } from '../../farm/worker.ts'
 import { parseDibCommandLine } from '../dib-options.ts'
 import { UsageError } from '../../errors.ts'
 import { DEFAULT_ARTIFACTS_DIR, readFarmKey, wholeNumber } from './farm-options.ts'
+import { inOwnMountNamespace } from '../own-namespace.ts'
 
 export interface WorkerCommandOptions {
   readonly db: string
@@ -23,6 +24,9 @@ export interface WorkerCommandOptions {
 export async function workerCommand(opts: WorkerCommandOptions): Promise<number> {
   requireRoot('run a build worker')
   const key = readFarmKey(opts.key)
+  // Every build of this worker mounts in the worker's own namespace, never on the host.
+  const status = await inOwnMountNamespace()
+  if (status !== undefined) return status
   const log = (line: string): void => void process.stderr.write(`${timestampPrefix(new Date())}${line}\n`)
   const stop = new AbortController()
   let signals = 0
