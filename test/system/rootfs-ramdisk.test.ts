@@ -60,7 +60,7 @@ describe('ramdisk-image-create --ramdisk-element rootfs-ramdisk debian-minimal',
     expect(rootfs.stdout).toMatch(/rootfs-ramdisk: \d+ KiB compressed \((zstd|gzip)\), \d+ MiB unpacked; it needs at least \d+ MiB of memory to boot/)
     const need = Number(/at least (\d+) MiB/.exec(rootfs.stdout)?.[1])
     expect(rootfs.stdout.includes('more than the 1024 MiB its target has')).toBe(need > 1024)
-    expect(readdirSync(work).filter((f) => f.startsWith('ipa')).sort()).toEqual(['ipa.initramfs', 'ipa.kernel'])
+    expect(readdirSync(work).filter((f) => f.startsWith('ipa')).sort()).toEqual(['ipa.d', 'ipa.initramfs', 'ipa.kernel'])
   })
 
   it('boots straight to systemd and a login prompt', async () => {
@@ -74,7 +74,7 @@ describe('ramdisk-image-create --ramdisk-element dracut-ramdisk debian-minimal d
     expect(dracut.stderr).toBe('')
     expect(dracut.code).toBe(0)
     expect(dracut.stdout).toMatch(/dracut-ramdisk: \d+ KiB ramdisk for kernel \d+\.\d+\S*-amd64/)
-    expect(readdirSync(work).filter((f) => f.startsWith('drd')).sort()).toEqual(['drd.initramfs', 'drd.kernel'])
+    expect(readdirSync(work).filter((f) => f.startsWith('drd')).sort()).toEqual(['drd.d', 'drd.initramfs', 'drd.kernel'])
     const files = initramfsFiles(join(work, 'drd.initramfs'))
     expect(files).toContain('usr/lib/imagewright/ramdisk-init-fragments.sh')
     for (const driver of ['virtio_net', 'virtio_blk', 'e1000', '8139cp']) {
