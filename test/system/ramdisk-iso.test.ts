@@ -2,17 +2,14 @@
 // under QEMU. Two builds run at once:
 // - ramdisk-image-create with the default busybox ramdisk and iso: the kernel and initramfs boot
 //   to the ramdisk's prompt, and the ISO boots to it under SeaBIOS and under OVMF;
-// - disk-image-create vm baremetal dracut-regenerate iso: dracut rewrites the initrd with the
-//   lvm and crypt modules (and the packages DIB_DRACUT_ENABLED_MODULES names), the kernel and
-//   that initrd beside the disk boot the disk's system, and the boot ISO is named and
-//   configured as DIB's.
+// - disk-image-create vm baremetal iso: the kernel and initrd beside the disk boot the disk's
+//   system, and the boot ISO is named and configured as DIB's.
 // The whole-tree ramdisk (rootfs-ramdisk) is in rootfs-ramdisk.test.ts.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DIB_BIN, IW_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
-import { initramfsFiles, initramfsText } from '../helpers/initramfs.ts'
 
 const RAMDISK_BIN = join(REPO, 'dist', 'cli', 'ramdisk-image-create.js')
 const SERIAL = 'console=ttyS0,115200'
@@ -34,9 +31,8 @@ beforeAll(async () => {
   ;[busybox, disk] = await Promise.all([
     runCli(RAMDISK_BIN, { args: ['-o', 'rd', 'debian-minimal', 'iso'], env: env({ DIB_DEPLOY_ISO_KERNEL_CMDLINE_ARGS: SERIAL }), cwd: work }),
     runCli(DIB_BIN, {
-      args: ['-o', 'bm', 'debian-minimal', 'vm', 'baremetal', 'cleanup-kernel-initrd', 'dracut-regenerate', 'iso'],
-      // DIB's YAML form, with both ways of listing a module's packages.
-      env: env({ DIB_BOOT_ISO_KERNEL_CMDLINE_ARGS: SERIAL, DIB_DRACUT_ENABLED_MODULES: '- name: lvm\n  packages:\n    - lvm2\n- name: crypt\n  packages: [cryptsetup-bin]\n' }),
+      args: ['-o', 'bm', 'debian-minimal', 'vm', 'baremetal', 'cleanup-kernel-initrd', 'iso'],
+      env: env({ DIB_BOOT_ISO_KERNEL_CMDLINE_ARGS: SERIAL }),
       cwd: work,
     }),
   ])
@@ -88,22 +84,13 @@ describe('ramdisk-image-create debian-minimal iso (busybox ramdisk)', () => {
   })
 })
 
-describe('disk-image-create debian-minimal vm baremetal cleanup-kernel-initrd dracut-regenerate iso', () => {
+describe('disk-image-create debian-minimal vm baremetal cleanup-kernel-initrd iso', () => {
   it('writes the kernel and initrd beside the disk, and a boot ISO for its root', () => {
     expect(disk.stderr).toBe('')
     expect(disk.code).toBe(0)
     for (const name of ['bm.qcow2', 'bm.vmlinuz', 'bm.initrd', 'bm-boot.iso']) expect(existsSync(join(work, name)), name).toBe(true)
     const cfg = isoText(join(work, 'bm-boot.iso'), '/EFI/BOOT/grub.cfg')
     expect(cfg).toMatch(new RegExp(`linux /vmlinuz root=UUID=[0-9a-f-]{36} ${SERIAL}`))
-  })
-
-  it('has an initrd made by dracut with the lvm and crypt modules and their tools', () => {
-    expect(disk.stdout).toMatch(/dracut-regenerate: \/boot\/initrd\.img-\S+ with modules lvm crypt/)
-    const initrd = join(work, 'bm.initrd')
-    const modules = initramfsText(initrd, 'usr/lib/dracut/modules.txt').split('\n')
-    expect(modules).toEqual(expect.arrayContaining(['lvm', 'crypt']))
-    const files = initramfsFiles(initrd)
-    for (const tool of ['lvm', 'cryptsetup']) expect(files.some((f) => f.endsWith(`sbin/${tool}`)), tool).toBe(true)
   })
 
   it('boots its kernel and initrd against its disk to a login prompt', async () => {

@@ -3,12 +3,14 @@
 //   straight to systemd and a login prompt, with the size report and the memory warning;
 // - ramdisk-image-create --ramdisk-element dracut-ramdisk: the image's own dracut builds the
 //   ramdisk with the drivers elements ask for in dracut-drivers.d, and it boots from kernel and
-//   initramfs to the ramdisk's prompt.
+//   initramfs to the ramdisk's prompt. The same build carries dracut-regenerate (the image's
+//   initrd rewritten with the lvm and crypt modules and the packages DIB_DRACUT_ENABLED_MODULES
+//   names) and baremetal, which copies that initrd out beside the ramdisk to be read.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HOST_OS_ELEMENTS, IW_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
-import { initramfsFiles } from '../helpers/initramfs.ts'
+import { initramfsFiles, initramfsText } from '../helpers/initramfs.ts'
 
 const RAMDISK_BIN = join(REPO, 'dist', 'cli', 'ramdisk-image-create.js')
 const SERIAL = 'console=ttyS0,115200'
@@ -32,8 +34,13 @@ beforeAll(async () => {
     }),
     runCli(RAMDISK_BIN, {
       // dracut-extra-drivers (a test element) asks for e1000 and 8139cp in dracut-drivers.d.
-      args: ['--ramdisk-element', 'dracut-ramdisk', '-o', 'drd', 'debian-minimal', 'dracut-extra-drivers'],
-      env: { ...env, ELEMENTS_PATH: HOST_OS_ELEMENTS },
+      args: ['--ramdisk-element', 'dracut-ramdisk', '-o', 'drd', 'debian-minimal', 'dracut-extra-drivers', 'dracut-regenerate', 'baremetal'],
+      env: {
+        ...env,
+        ELEMENTS_PATH: HOST_OS_ELEMENTS,
+        // DIB's YAML form, with both ways of listing a module's packages.
+        DIB_DRACUT_ENABLED_MODULES: '- name: lvm\n  packages:\n    - lvm2\n- name: crypt\n  packages: [cryptsetup-bin]\n',
+      },
       cwd: work,
     }),
   ])
@@ -69,17 +76,26 @@ describe('ramdisk-image-create --ramdisk-element rootfs-ramdisk debian-minimal',
   })
 })
 
-describe('ramdisk-image-create --ramdisk-element dracut-ramdisk debian-minimal dracut-extra-drivers', () => {
+describe('ramdisk-image-create --ramdisk-element dracut-ramdisk debian-minimal dracut-extra-drivers dracut-regenerate baremetal', () => {
   it('has dracut build drd.initramfs with the imagewright module, virtio and the drivers asked for', () => {
     expect(dracut.stderr).toBe('')
     expect(dracut.code).toBe(0)
     expect(dracut.stdout).toMatch(/dracut-ramdisk: \d+ KiB ramdisk for kernel \d+\.\d+\S*-amd64/)
-    expect(readdirSync(work).filter((f) => f.startsWith('drd')).sort()).toEqual(['drd.d', 'drd.initramfs', 'drd.kernel'])
+    expect(readdirSync(work).filter((f) => f.startsWith('drd')).sort()).toEqual(['drd.d', 'drd.initramfs', 'drd.initrd', 'drd.kernel', 'drd.vmlinuz'])
     const files = initramfsFiles(join(work, 'drd.initramfs'))
     expect(files).toContain('usr/lib/imagewright/ramdisk-init-fragments.sh')
     for (const driver of ['virtio_net', 'virtio_blk', 'e1000', '8139cp']) {
       expect(files.some((f) => new RegExp(`/${driver}\\.ko(\\.[gx]z|\\.zst)?$`).test(f)), driver).toBe(true)
     }
+  })
+
+  it('has dracut-regenerate rewrite the image\'s initrd with the lvm and crypt modules and lvm itself', () => {
+    expect(dracut.stdout).toMatch(/dracut-regenerate: \/boot\/initrd\.img-\S+ with modules lvm crypt/)
+    const initrd = join(work, 'drd.initrd')
+    expect(initramfsText(initrd, 'usr/lib/dracut/modules.txt').split('\n')).toEqual(expect.arrayContaining(['lvm', 'crypt', 'dm']))
+    const files = initramfsFiles(initrd)
+    expect(files.some((f) => /(^|\/)sbin\/lvm$/.test(f))).toBe(true)
+    expect(files.some((f) => /\/dm-crypt\.ko/.test(f))).toBe(true)
   })
 
   it('boots from kernel and initramfs to the ramdisk\'s prompt', async () => {
