@@ -56,6 +56,8 @@ if (process.env.BENCH_DEBIAN === '1') {
   cases.push(
     { name: 'debian-minimal ramdisk + iso (cached root)', args: [ramdisk, '-o', 'deb-rd', 'debian-minimal', 'iso'], env: cached, runs: 1, outputs: ['deb-rd.initramfs', 'deb-rd.iso'] },
     { name: 'debian-minimal rootfs-ramdisk (cached root)', args: [ramdisk, '--ramdisk-element', 'rootfs-ramdisk', '-o', 'deb-ipa', 'debian-minimal'], env: cached, runs: 1, outputs: ['deb-ipa.initramfs'] },
+    { name: 'debian-minimal dracut-ramdisk (cached root)', args: [ramdisk, '--ramdisk-element', 'dracut-ramdisk', '-o', 'deb-drd', 'debian-minimal'], env: cached, runs: 1, outputs: ['deb-drd.initramfs', 'deb-drd.kernel'] },
+    { name: 'debian-minimal vm baremetal iso (cached root)', args: [dib, '-o', 'deb-bm', 'debian-minimal', 'vm', 'baremetal', 'iso'], env: cached, runs: 1, outputs: ['deb-bm.qcow2', 'deb-bm.initrd', 'deb-bm-boot.iso'] },
   )
 }
 if (process.env.BENCH_DEBIAN === '1') {

@@ -25,6 +25,15 @@ export const RAMDISK_CASES: readonly BadInputCase[] = [
     early: false,
   },
   {
+    name: 'a dracut ramdisk of a tree without a kernel',
+    bin: 'ramdisk',
+    args: ramdisk('--ramdisk-element', 'dracut-ramdisk', 'host-os'),
+    exit: 5, code: 'ERR_HOOK_FAILED',
+    error: 'Script "post-install.d/99-dracut-ramdisk-build" of element "dracut-ramdisk" exited with status 1: dracut-ramdisk: no kernel in the image tree (/boot/vmlinuz-*): add an element that installs one (debian-minimal and the other OS elements do); last output:',
+    hint: TRY_TRACE,
+    early: false,
+  },
+  {
     name: 'an ISO without a ramdisk or baremetal',
     args: dib('host-os', 'iso'),
     exit: 5, code: 'ERR_HOOK_FAILED',

@@ -4,13 +4,18 @@
 // DIB appends by itself; `-x -t FORMATS -o DEST/image -n ELEMENT TEST_ELEMENT`; break=after-error
 // with its break_cmd; pass = image.tar without tmp/dib-test-should-fail, or a failure that left
 // the sentinel). One build of the stable-vm test element also carries DIB elements that source
-// DIB's shell libraries (cleanup-kernel-initrd, baremetal), writes qcow2 and boots.
+// DIB's shell libraries (cleanup-kernel-initrd, baremetal), writes qcow2 and boots. DIB's own
+// ramdisk element (with ramdisk-base and deploy-tgtadm, over $_LIB/ramdisk-functions) builds a
+// busybox ramdisk through ramdisk-image-create, passing as run_ramdisk_element_test passes
+// (image.initramfs exists); DIB 3.13 ships no ramdisk test element, so it is built with -n as
+// the ramdisk of debian-minimal, beside stable-vm.
 // The debootstrap tarball DIB's debootstrap element caches is made once per machine.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DIB_BIN, IW_BIN, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import { initramfsFiles } from '../helpers/initramfs.ts'
+import { DIB_BIN, IW_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
 
 const DIB_ELEMENTS = '/usr/lib/python3/dist-packages/diskimage_builder/elements'
 const SENTINEL = 'dib-test-should-fail'
@@ -78,6 +83,20 @@ function expectPasses(name: string): FuncTestRun {
   return run
 }
 
+const RAMDISK_BIN = join(REPO, 'dist', 'cli', 'ramdisk-image-create.js')
+let ramdisk: { readonly dest: string, readonly result: CliResult } | undefined
+
+/** run_ramdisk_element_test's build: ramdisk-image-create with DIB's tree, its ramdisk element. */
+async function runRamdiskTest(): Promise<void> {
+  const dest = mkdtempSync(join(work, 'ramdisk-'))
+  const result = await runCli(RAMDISK_BIN, {
+    args: ['-x', '-n', '-o', join(dest, 'image'), 'debian-minimal'],
+    env: { ...env(dest), ELEMENTS_PATH: DIB_ELEMENTS },
+    cwd: work,
+  })
+  ramdisk = { dest, result }
+}
+
 const tarText = (tar: string, member: string): string => execFileSync('tar', ['-xOf', tar, member], { encoding: 'utf8' })
 
 beforeAll(async () => {
@@ -89,12 +108,15 @@ beforeAll(async () => {
   // DIB's debian/build-succeeds is not run: its test element pins Debian stable (13), where DIB
   // 3.13's base element asks for software-properties-common, which Debian 13 no longer has, so
   // it fails under DIB itself as well.
-  await runFuncTest({
-    element: 'debian-minimal',
-    testElement: 'stable-vm',
-    formats: 'tar,qcow2',
-    extraElements: ['cleanup-kernel-initrd', 'baremetal'],
-  })
+  await Promise.all([
+    runFuncTest({
+      element: 'debian-minimal',
+      testElement: 'stable-vm',
+      formats: 'tar,qcow2',
+      extraElements: ['cleanup-kernel-initrd', 'baremetal'],
+    }),
+    runRamdiskTest(),
+  ])
 }, 3_000_000)
 
 afterAll(() => {
@@ -125,6 +147,22 @@ describe("DIB's element tree builds a bootable image", () => {
     const boot = await runCli(IW_BIN, { args: ['boot-test', '--quiet', '--timeout', '300', join(run.dest, 'image.qcow2')], cwd: work })
     expect(boot.stdout, boot.stderr).toContain('PASS')
     expect(boot.code).toBe(0)
+    expect(hostSnapshot(work)).toEqual(before)
+  })
+})
+
+describe("DIB's ramdisk element builds a ramdisk through ramdisk-image-create", () => {
+  it('ramdisk (with ramdisk-base and deploy-tgtadm) writes image.initramfs with busybox, tgtd and the kernel\'s modules', () => {
+    if (ramdisk === undefined) throw new Error('the ramdisk build did not run')
+    const { dest, result } = ramdisk
+    const log = `${result.stdout.slice(-6000)}\n${result.stderr.slice(-3000)}`
+    expect(result.code, log).toBe(0)
+    expect(existsSync(join(dest, 'image.initramfs')), log).toBe(true)
+    expect(existsSync(join(dest, 'image.kernel')), log).toBe(true)
+    expect(result.stdout).toContain(`${DIB_ELEMENTS}/ramdisk overrides`)
+    const files = initramfsFiles(join(dest, 'image.initramfs'))
+    for (const file of ['init', 'bin/busybox', 'bin/tgtd', 'bin/dhclient', 'bin/udevadm']) expect(files, file).toContain(file)
+    expect(files.some((f) => /^lib\/modules\/[^/]+\/kernel\/drivers\/net\/virtio_net\.ko/.test(f))).toBe(true)
     expect(hostSnapshot(work)).toEqual(before)
   })
 })

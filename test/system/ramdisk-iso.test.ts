@@ -62,10 +62,10 @@ function isoText(iso: string, member: string): string {
 }
 
 describe('ramdisk-image-create debian-minimal iso (busybox ramdisk)', () => {
-  it('writes rd.initramfs, rd.kernel and rd.iso, and nothing else', () => {
+  it('writes rd.initramfs, rd.kernel, rd.iso and the manifests (rd.d), and nothing else', () => {
     expect(busybox.stderr).toBe('')
     expect(busybox.code).toBe(0)
-    expect(readdirSync(work).filter((f) => f.startsWith('rd')).sort()).toEqual(['rd.initramfs', 'rd.iso', 'rd.kernel'])
+    expect(readdirSync(work).filter((f) => f.startsWith('rd')).sort()).toEqual(['rd.d', 'rd.initramfs', 'rd.iso', 'rd.kernel'])
     // A busybox ramdisk is small: the tools and a few modules, not the whole tree.
     expect(statSync(join(work, 'rd.initramfs')).size).toBeLessThan(40 * 1024 * 1024)
   })
