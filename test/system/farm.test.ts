@@ -148,6 +148,9 @@ describe('build farm on PostgreSQL', () => {
     ids.nap = await submit(5, ['-n', '-t', 'tar', '-o', 'nap', 'host-os', 'nap-once'], { DIB_FARM_TEST_MARKER: join(work, 'napped') })
     ids.fast = await submit(0, ['-n', '--checksum', '-t', 'tar', '-o', 'fast', 'host-os', 'marker'])
     ids.hang = await submit(1, ['-n', '-t', 'tar', '-o', 'hang', 'host-os', 'hang'])
+    // pg-boss must not take a long build back after its default 15 minutes: the leases do that.
+    const expiry = await pool.query<{ s: number }>('SELECT EXTRACT(epoch FROM expire_in)::int AS s FROM pgboss.job WHERE id = $1', [ids.debian])
+    expect(expiry.rows[0]?.s).toBe(12 * 3600)
 
     // Priorities decide who takes what: w1 the Debian build, w2 the napping one.
     startWorker('w1')
