@@ -11,6 +11,8 @@ export interface BuildOutput {
   /** Path inside the artefact store: <job id>/<file>. */
   readonly path: string
   readonly bytes: number
+  /** A file written beside the images (checksum, SBOM, manifest), not an image. */
+  readonly beside?: true
 }
 
 export interface BuildRecord {

@@ -7,6 +7,12 @@ import { PgBoss } from './pg-boss.ts'
 import { FarmDatabaseError } from './farm-errors.ts'
 
 export const BUILD_QUEUE = 'imagewright-build'
+/**
+ * How long pg-boss lets a build run before it takes the job back (the workers' own leases find
+ * dead workers much sooner). pg-boss 10's createQueue keeps only `expireInSeconds`: an
+ * `expireInHours` there is dropped and jobs expire after its default 15 minutes, mid-build.
+ */
+export const BUILD_EXPIRY_SECONDS = 12 * 3600
 
 const SCHEMA_SQL = `
 CREATE SCHEMA IF NOT EXISTS imagewright;
@@ -95,7 +101,7 @@ export async function openQueue(
   try {
     await boss.start()
     if (!(await boss.getQueue(BUILD_QUEUE))) {
-      await boss.createQueue(BUILD_QUEUE, { name: BUILD_QUEUE, retryLimit: 2, retryDelay: 2, expireInHours: 12 }).catch(async (error: unknown) => {
+      await boss.createQueue(BUILD_QUEUE, { name: BUILD_QUEUE, retryLimit: 2, retryDelay: 2, expireInSeconds: BUILD_EXPIRY_SECONDS }).catch(async (error: unknown) => {
         // Another process created it in the meantime.
         if (!(await boss.getQueue(BUILD_QUEUE))) throw error
       })

@@ -1,6 +1,4 @@
 // Reading a build while it runs: its events in order as they are stored, until it ends.
-import { copyFile, mkdir } from 'node:fs/promises'
-import { basename, join } from 'node:path'
 import type pg from 'pg'
 import { type BuildRecord, type BuildState, getBuild } from './build-records.ts'
 import { type StoredEvent, readEvents } from './event-store.ts'
@@ -40,27 +38,4 @@ export async function followBuild(
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500))
   }
-}
-
-/** Copy a finished build's outputs from the artefact store into `outDir`; returns the copies. */
-export async function fetchOutputs(record: BuildRecord, artifactsDir: string, outDir: string): Promise<string[]> {
-  if (record.state !== 'completed') {
-    throw new FarmJobError(`Cannot fetch the outputs of build ${record.id}: it is ${record.state}`, {
-      hint: record.state === 'failed' ? `See why with: imagewright logs ${record.id}` : `Wait for it: imagewright logs --follow ${record.id}`,
-    })
-  }
-  await mkdir(outDir, { recursive: true })
-  const copies: string[] = []
-  for (const output of record.outputs) {
-    const target = join(outDir, basename(output.path))
-    try {
-      await copyFile(join(artifactsDir, output.path), target)
-    } catch (error) {
-      throw new FarmJobError(`Cannot copy ${output.path} from the artefact store ${artifactsDir}: ${(error as Error).message}`, {
-        hint: 'Give --artifacts the directory the workers write to (mounted here too)', cause: error,
-      })
-    }
-    copies.push(target)
-  }
-  return copies
 }

@@ -3,20 +3,21 @@
 // database, and tell pg-boss and the history how it ended. Input the build can never accept
 // (elements that do not resolve, bad options, a payload the worker cannot open) fails at once;
 // anything else is failed in pg-boss, which retries it until the job's limit is spent.
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
-import { join, relative } from 'node:path'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import type pg from 'pg'
 import { buildImage } from '../build/build-image.ts'
 import type { BuildOptions } from '../config/build-options.ts'
 import { isBuilderError } from '../errors.ts'
 import type { Runner } from '../exec/command.ts'
 import { failureOf } from '../report/outcome.ts'
-import { type BuildEnd, type BuildOutput, markActive, markEnded } from './build-records.ts'
+import { type BuildEnd, markActive, markEnded } from './build-records.ts'
 import { unpackElements } from './element-bundle.ts'
 import { jobEnvironment } from './env-allow-list.ts'
 import { BUILD_QUEUE } from './farm-db.ts'
 import { FarmJobError, JobCancelledError } from './farm-errors.ts'
 import { DbEventWriter } from './event-store.ts'
+import { listJobOutputs } from './job-outputs.ts'
 import { readJobPayload, workerBuildOptions } from './job-payload.ts'
 import type { PgBoss } from './pg-boss.ts'
 import { openSecrets } from './secrets.ts'
@@ -75,7 +76,7 @@ export async function runJob(job: FetchedJob, deps: JobDeps, signal: AbortSignal
     await rm(join(deps.artifactsDir, job.id), { recursive: true, force: true })
     await mkdir(join(deps.artifactsDir, job.id), { recursive: true })
     const result = await buildImage(options, { reporter: writer, signal })
-    end = { state: 'completed', exitCode: 0, outputs: await describeOutputs(result.artifacts, deps.artifactsDir) }
+    end = { state: 'completed', exitCode: 0, outputs: await listJobOutputs(deps.artifactsDir, job.id, result.artifacts) }
     await writer.flush()
     if (await markEnded(deps.pool, job.id, attempt, end)) await deps.boss.complete(BUILD_QUEUE, job.id, { outputs: end.outputs })
   } catch (error) {
@@ -124,10 +125,4 @@ async function readBundle(pool: pg.Pool, digest: string): Promise<Buffer> {
   const row = rows[0]
   if (row === undefined) throw new FarmJobError(`Cannot find the job's element archive ${digest} in the farm database`)
   return row.archive
-}
-
-async function describeOutputs(artifacts: readonly string[], artifactsDir: string): Promise<BuildOutput[]> {
-  const outputs: BuildOutput[] = []
-  for (const path of artifacts) outputs.push({ path: relative(artifactsDir, path), bytes: (await stat(path)).size })
-  return outputs
 }

@@ -11,7 +11,7 @@ import type { Reporter } from '../report/events.ts'
 import { insertBuild } from './build-records.ts'
 import { localElements, packElements } from './element-bundle.ts'
 import { travellingEnv } from './env-allow-list.ts'
-import { BUILD_QUEUE, type FarmDb } from './farm-db.ts'
+import { BUILD_EXPIRY_SECONDS, BUILD_QUEUE, type FarmDb } from './farm-db.ts'
 import type { JobPayload } from './job-payload.ts'
 import type { PgBoss } from './pg-boss.ts'
 import { sealSecrets } from './secrets.ts'
@@ -82,7 +82,7 @@ export async function submitBuild(
     await insertBuild(client, { id, submittedBy: request.submittedBy, command, priority: request.priority, state: 'created' })
     // In the same transaction: a job is never queued without its record and archive, nor the reverse.
     await boss.send(BUILD_QUEUE, payload, {
-      id, priority: request.priority, retryLimit: request.retries,
+      id, priority: request.priority, retryLimit: request.retries, expireInSeconds: BUILD_EXPIRY_SECONDS,
       db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
     })
     await client.query('COMMIT')

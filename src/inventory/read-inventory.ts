@@ -21,16 +21,23 @@ async function readInTarget(root: string, path: string): Promise<string | undefi
   return readFile(target.path, 'utf8').catch(() => undefined)
 }
 
-/** A doc directory may be a link to a sibling's (libfoo-dev → libfoo); follow that one step. */
+/** Links from one doc directory to another that are followed (libctf0 → libbinutils → binutils-common). */
+const DOC_LINK_HOPS = 4
+
+/**
+ * A doc directory may be a link to a sibling's (libfoo-dev → libfoo), which may itself be a link:
+ * follow sibling links a few steps, never out of usr/share/doc. Anything else states no licence.
+ */
 async function copyrightOf(root: string, name: string): Promise<string | undefined> {
-  const doc = await safeTargetPath(root, `usr/share/doc/${name}`)
   let dir = name
-  if (doc.lastIsSymlink) {
+  for (let hop = 0; hop <= DOC_LINK_HOPS; hop++) {
+    const doc = await safeTargetPath(root, `usr/share/doc/${dir}`)
+    if (!doc.lastIsSymlink) return readInTarget(root, `usr/share/doc/${dir}/copyright`)
     const link = await readlink(doc.path)
     if (link.includes('/') || link === '..' || link === '.') return undefined
     dir = link
   }
-  return readInTarget(root, `usr/share/doc/${dir}/copyright`)
+  return undefined
 }
 
 export async function readImageInventory(root: string): Promise<ImageInventory> {

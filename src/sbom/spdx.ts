@@ -19,8 +19,16 @@ const byKey = (p: { readonly name: string; readonly arch: string }): string => `
 export function renderSpdx(input: SbomInput): string {
   const imageId = spdxId('Image', input.imageName)
   const sorted = [...input.packages].sort((a, b) => byKey(a) < byKey(b) ? -1 : byKey(a) > byKey(b) ? 1 : 0)
+  // Characters an SPDX id cannot hold become "-": "g++" and "g--" would meet, so a repeat gets a number.
+  const taken = new Set<string>()
+  const uniqueId = (id: string): string => {
+    let unique = id
+    for (let n = 2; taken.has(unique); n++) unique = `${id}-${n}`
+    taken.add(unique)
+    return unique
+  }
   const packages = sorted.map((pkg) => ({
-    SPDXID: spdxId('Package-deb', pkg.name, pkg.arch),
+    SPDXID: uniqueId(spdxId('Package-deb', pkg.name, pkg.arch)),
     name: pkg.name,
     versionInfo: pkg.version,
     downloadLocation: NOASSERTION,

@@ -146,8 +146,11 @@ describe('build farm on PostgreSQL', () => {
   it('runs four builds on two workers: one worker killed with -9 mid-build, one build cancelled, a Debian image that boots', async () => {
     ids.debian = await submit(10, ['-t', 'raw', '--boot-test', '-o', 'debian', 'debian-minimal', 'vm'], { DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1' })
     ids.nap = await submit(5, ['-n', '-t', 'tar', '-o', 'nap', 'host-os', 'nap-once'], { DIB_FARM_TEST_MARKER: join(work, 'napped') })
-    ids.fast = await submit(0, ['-n', '-t', 'tar', '-o', 'fast', 'host-os', 'marker'])
+    ids.fast = await submit(0, ['-n', '--checksum', '-t', 'tar', '-o', 'fast', 'host-os', 'marker'])
     ids.hang = await submit(1, ['-n', '-t', 'tar', '-o', 'hang', 'host-os', 'hang'])
+    // pg-boss must not take a long build back after its default 15 minutes: the leases do that.
+    const expiry = await pool.query<{ s: number }>('SELECT EXTRACT(epoch FROM expire_in)::int AS s FROM pgboss.job WHERE id = $1', [ids.debian])
+    expect(expiry.rows[0]?.s).toBe(12 * 3600)
 
     // Priorities decide who takes what: w1 the Debian build, w2 the napping one.
     startWorker('w1')
@@ -197,11 +200,15 @@ describe('build farm on PostgreSQL', () => {
     expect(logs.code).toBe(0)
     expect(logs.stdout).toMatch(/^install\.d\/20-marker completed \(\d+\.\ds\)$/m)
     expect(logs.stdout).toContain(`Wrote ${join(work, 'store', ids.fast, 'fast.tar')} (tar,`)
-    expect(logs.stdout.trimEnd().split('\n').at(-1)).toBe(`${ids.fast}/fast.tar`)
+    // The image, then every file the build wrote beside it: checksums and SBOMs.
+    const besideFast = ['fast.cdx.json', 'fast.spdx.json', 'fast.tar.md5', 'fast.tar.sha256']
+    expect(logs.stdout.trimEnd().split('\n').slice(-5)).toEqual(['fast.tar', ...besideFast].map((f) => `${ids.fast}/${f}`))
 
     const fetched = await runCli(IW_BIN, { args: ['fetch', ids.fast, '--artifacts', join(work, 'store'), '-o', join(work, 'fetched')], env: submitEnv() })
-    expect(fetched.stdout, fetched.stderr).toBe(`${join(work, 'fetched', 'fast.tar')}\n`)
+    expect(fetched.stdout, fetched.stderr).toBe(['fast.tar', ...besideFast].map((f) => `${join(work, 'fetched', f)}\n`).join(''))
     expect(execFileSync('tar', ['-xOf', join(work, 'fetched', 'fast.tar'), './etc/marker'], { encoding: 'utf8' })).toBe('built on the farm\n')
+    expect(execFileSync('sha256sum', ['-c', 'fast.tar.sha256'], { cwd: join(work, 'fetched'), encoding: 'utf8' })).toBe('fast.tar: OK\n')
+    expect(JSON.parse(readFileSync(join(work, 'fetched', 'fast.spdx.json'), 'utf8'))).toMatchObject({ spdxVersion: 'SPDX-2.3' })
 
     const hangLogs = await runCli(IW_BIN, { args: ['logs', ids.hang], env: submitEnv() })
     expect(hangLogs.code).toBe(143)
@@ -212,7 +219,8 @@ describe('build farm on PostgreSQL', () => {
     expect(Object.fromEntries(listed.map((j) => [j.id, j.state]))).toEqual({
       [ids.debian]: 'completed', [ids.nap]: 'completed', [ids.fast]: 'completed', [ids.hang]: 'cancelled', [failed]: 'failed',
     })
-    expect(listed.find((j) => j.id === ids.debian)?.outputs.map((o) => o.path)).toEqual([`${ids.debian}/debian.raw`])
+    expect(listed.find((j) => j.id === ids.debian)?.outputs.map((o) => o.path))
+      .toEqual(['debian.raw', 'debian.cdx.json', 'debian.spdx.json'].map((f) => `${ids.debian}/${f}`))
   })
 
   it('stops its workers cleanly and leaves no mount, loop device, process or postgres behind', async () => {

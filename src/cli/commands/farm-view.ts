@@ -3,7 +3,8 @@
 import { BUILD_QUEUE, openFarmDb, openQueue } from '../../farm/farm-db.ts'
 import { type BuildRecord, listBuilds, requestCancel } from '../../farm/build-records.ts'
 import { FarmJobError } from '../../farm/farm-errors.ts'
-import { FINAL_STATES, fetchOutputs, followBuild, requireBuild } from '../../farm/follow.ts'
+import { FINAL_STATES, followBuild, requireBuild } from '../../farm/follow.ts'
+import { fetchOutputs } from '../../farm/job-outputs.ts'
 import { formatEvent } from '../../report/format-event.ts'
 import { timestampPrefix } from '../../report/text-reporter.ts'
 import { DEFAULT_ARTIFACTS_DIR, wholeNumber } from './farm-options.ts'
@@ -48,11 +49,18 @@ function jsonOf(b: BuildRecord): object {
   return { ...b, submittedAt: b.submittedAt.toISOString(), startedAt: b.startedAt?.toISOString() ?? null, finishedAt: b.finishedAt?.toISOString() ?? null }
 }
 
+/** The images by name, then how many files lie beside them: "img.qcow2,img.tar +4". */
+function outputNames(outputs: BuildRecord['outputs']): string {
+  const images = outputs.filter((o) => o.beside !== true)
+  const beside = outputs.length - images.length
+  return [images.map((o) => o.path.split('/').at(-1)).join(','), beside > 0 ? `+${beside}` : ''].filter((part) => part !== '').join(' ') || '-'
+}
+
 export function renderTable(builds: readonly BuildRecord[]): string {
   const rows = builds.map((b) => [
     b.id, b.state, b.worker ?? '-', b.state === 'active' ? (b.phase ?? 'starting') : `${b.attempt}`,
     b.error ? `${b.errorCode}: ${b.error.split('\n')[0]}`.slice(0, 80) : '-',
-    b.outputs.map((o) => o.path.split('/').at(-1)).join(',') || '-',
+    outputNames(b.outputs),
   ])
   const header = ['ID', 'STATE', 'WORKER', 'PHASE/TRIES', 'ERROR', 'OUTPUTS']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))

@@ -72,13 +72,13 @@ export function addFarmCommands(root: Command, run: (work: Promise<number>) => v
     .action((job, opts) => run(cancelCommand(job, opts)))
   root
     .command('fetch')
-    .description('Copy a finished farm build\'s outputs from the artefact store')
+    .description('Copy a finished farm build\'s outputs (images, and the checksums, SBOMs and manifests beside them) from the artefact store')
     .argument('<job>', 'build id')
     .addOption(dbOption())
     .option('--artifacts <dir>', 'artefact store (default /var/lib/imagewright/artifacts)')
     .option('-o, --output <dir>', 'copy into this directory (default .)')
     .addHelpText('after', examplesHelp([
-      ['imagewright fetch --db postgres:///imagewright?host=/run/postgresql --artifacts /srv/images -o out JOB', "copy the build's images into ./out"],
+      ['imagewright fetch --db postgres:///imagewright?host=/run/postgresql --artifacts /srv/images -o out JOB', "copy the build's images and the files beside them into ./out"],
     ]))
     .action((job, opts) => run(fetchCommand(job, opts)))
 }

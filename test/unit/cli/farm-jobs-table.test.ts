@@ -9,17 +9,17 @@ const record = (fields: Partial<BuildRecord>): BuildRecord => ({
 })
 
 describe('renderTable()', () => {
-  it('shows the phase of a running build, the attempts of the others, the first line of an error and the output names', () => {
+  it('shows the phase of a running build, the attempts of the others, the first line of an error, the image names and the count of files beside them', () => {
     const text = renderTable([
       record({ id: 'a', state: 'active', worker: 'b1/42', attempt: 1, phase: 'phase install.d' }),
       record({ id: 'b', state: 'failed', attempt: 3, errorCode: 'ERR_HOOK_FAILED', error: 'install.d/50-x failed\nmore' }),
-      record({ id: 'c', state: 'completed', worker: 'b2/7', attempt: 1, outputs: [{ path: 'c/img.qcow2', bytes: 1 }, { path: 'c/img.tar', bytes: 1 }] }),
+      record({ id: 'c', state: 'completed', worker: 'b2/7', attempt: 1, outputs: [{ path: 'c/img.qcow2', bytes: 1 }, { path: 'c/img.tar', bytes: 1 }, { path: 'c/img.spdx.json', bytes: 1, beside: true }] }),
     ])
     expect(text).toBe([
       'ID  STATE      WORKER  PHASE/TRIES      ERROR                                   OUTPUTS',
       'a   active     b1/42   phase install.d  -                                       -',
       'b   failed     -       3                ERR_HOOK_FAILED: install.d/50-x failed  -',
-      'c   completed  b2/7    1                -                                       img.qcow2,img.tar',
+      'c   completed  b2/7    1                -                                       img.qcow2,img.tar +1',
       '',
     ].join('\n'))
   })

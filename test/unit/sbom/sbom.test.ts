@@ -4,6 +4,7 @@ import type { PackageInfo } from '../../../src/report/events.ts'
 import { renderCycloneDx } from '../../../src/sbom/cyclonedx.ts'
 import { packageUrl, sbomTime, uuidFromDigest, type SbomInput } from '../../../src/sbom/sbom-input.ts'
 import { renderSpdx } from '../../../src/sbom/spdx.ts'
+import { spdxProblems } from '../../helpers/spdx-2.3.ts'
 
 /** The SPDX licence list, as the CycloneDX library ships it (its spdx.SNAPSHOT.schema.json). */
 const isSpdxId = (id: string): boolean => CDX.SPDX.isSupportedSpdxId(id)
@@ -25,6 +26,22 @@ describe('CycloneDX 1.6', () => {
   it('is valid against the CycloneDX 1.6 JSON schema the library ships', async () => {
     const validator = new CDX.Validation.JsonStrictValidator(CDX.Spec.Version.v1dot6)
     expect(await validator.validate(renderCycloneDx(input))).toBeNull()
+  })
+
+  it('fails that schema when a required field is dropped or misspelt', async () => {
+    const validator = new CDX.Validation.JsonStrictValidator(CDX.Spec.Version.v1dot6)
+    const edits: ((bom: { bomFormat?: string; specVersion?: string; components: Record<string, unknown>[] }) => void)[] = [
+      (bom) => { delete bom.bomFormat },
+      (bom) => { delete bom.specVersion },
+      (bom) => { delete bom.components[0]?.['name'] },
+      (bom) => { delete bom.components[0]?.['type'] },
+      (bom) => { if (bom.components[0]) bom.components[0]['licences'] = [] },
+    ]
+    for (const edit of edits) {
+      const bom = JSON.parse(renderCycloneDx(input)) as Parameters<typeof edit>[0]
+      edit(bom)
+      expect(await validator.validate(JSON.stringify(bom)), edit.toString()).not.toBeNull()
+    }
   })
 
   it('lists every package with version, architecture, source, licence and purl', () => {
@@ -54,7 +71,7 @@ interface SpdxDoc {
   dataLicense: string
   documentNamespace: string
   creationInfo: { created: string; creators: string[] }
-  packages: { SPDXID: string; name: string; versionInfo?: string; licenseDeclared: string; sourceInfo?: string; externalRefs?: { referenceType: string; referenceLocator: string }[] }[]
+  packages: { SPDXID: string; name: string; versionInfo?: string; licenseDeclared: string; sourceInfo?: string; externalRefs?: { referenceCategory: string; referenceType: string; referenceLocator: string }[] }[]
   relationships: { spdxElementId: string; relationshipType: string; relatedSpdxElement: string }[]
   hasExtractedLicensingInfos?: { licenseId: string }[]
 }
@@ -77,6 +94,13 @@ describe('SPDX 2.3', () => {
     expect(doc.packages.find((p) => p.name === 'tzdata')?.licenseDeclared).toBe('NOASSERTION')
   })
 
+  it('gives packages whose names meet in an SPDX id distinct ids', () => {
+    const plus = { ...bash, name: 'g++' }
+    const text = renderSpdx({ ...input, packages: [plus, { ...bash, name: 'g--' }] })
+    expect(spdxProblems(text)).toEqual([])
+    expect((JSON.parse(text) as SpdxDoc).packages.map((p) => p.SPDXID)).toEqual(['SPDXRef-Image-debian', 'SPDXRef-Package-deb-g---amd64', 'SPDXRef-Package-deb-g---amd64-2'])
+  })
+
   it('uses SPDX licence list identifiers, and declares every LicenseRef it uses', () => {
     const declared = new Set(doc.hasExtractedLicensingInfos?.map((l) => l.licenseId))
     expect(declared).toEqual(new Set(['LicenseRef-public-domain']))
@@ -86,6 +110,41 @@ describe('SPDX 2.3', () => {
         expect(id.startsWith('LicenseRef-') ? declared.has(id) : isSpdxId(id), id).toBe(true)
       }
     }
+  })
+
+  it('passes the SPDX 2.3 checker, which fails it when a mandatory field is dropped', () => {
+    expect(spdxProblems(renderSpdx(input))).toEqual([])
+    const mandatory = [
+      'spdxVersion', 'dataLicense', 'SPDXID', 'name', 'documentNamespace', 'creationInfo', 'creationInfo.created', 'creationInfo.creators',
+      'packages.1.name', 'packages.1.SPDXID', 'packages.1.downloadLocation', 'packages.0.SPDXID',
+      'relationships.0.relationshipType', 'relationships.1.relatedSpdxElement', 'relationships.1.spdxElementId',
+      'hasExtractedLicensingInfos.0.licenseId', 'hasExtractedLicensingInfos.0.extractedText', 'packages.1.externalRefs.0.referenceLocator',
+    ]
+    for (const path of mandatory) {
+      const broken = JSON.parse(renderSpdx(input)) as Record<string, unknown>
+      const keys = path.split('.')
+      const parent = keys.slice(0, -1).reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, broken)
+      expect(parent, path).toHaveProperty(keys.at(-1) ?? '')
+      delete parent[keys.at(-1) ?? '']
+      expect(spdxProblems(JSON.stringify(broken)), path).not.toEqual([])
+    }
+  })
+
+  it('is checked past the schema: identifiers, relationships, licence expressions, purls', () => {
+    const broken = (edit: (d: SpdxDoc) => void): string[] => {
+      const d = JSON.parse(renderSpdx(input)) as SpdxDoc
+      edit(d)
+      return spdxProblems(JSON.stringify(d))
+    }
+    const bashAt = doc.packages.findIndex((p) => p.name === 'bash')
+    expect(broken((d) => { (d as unknown as Record<string, unknown>)['pakages'] = [] })).not.toEqual([])
+    expect(broken((d) => { d.packages[bashAt]!.SPDXID = d.packages[bashAt + 1]!.SPDXID })).toContainEqual(expect.stringMatching(/identifiers repeat/))
+    expect(broken((d) => { d.relationships[1]!.relatedSpdxElement = 'SPDXRef-elsewhere' })).toContainEqual(expect.stringMatching(/not an element/))
+    expect(broken((d) => { d.relationships = d.relationships.filter((r) => r.relationshipType !== 'DESCRIBES') })).toContainEqual(expect.stringMatching(/describes nothing/))
+    expect(broken((d) => { d.packages[bashAt]!.licenseDeclared = 'GPL-3+' })).toContainEqual(expect.stringMatching(/not an SPDX licence expression/))
+    expect(broken((d) => { d.packages[bashAt]!.licenseDeclared = 'MIT AND LicenseRef-nowhere' })).toContainEqual(expect.stringMatching(/LicenseRef-nowhere is not declared/))
+    expect(broken((d) => { d.packages[bashAt]!.externalRefs![0]!.referenceLocator = 'deb/debian/bash' })).toContainEqual(expect.stringMatching(/does not parse/))
+    expect(broken((d) => { d.creationInfo.created = '2023-11-14T22:13:20.000Z' })).not.toEqual([])
   })
 
   it('gives the same bytes for the same inputs; the namespace follows the content', () => {
