@@ -137,7 +137,7 @@ export class StepCache {
       this.#hit(found.entry)
       return step
     }
-    for (const missed of misses.reverse()) this.#miss(missed)
+    for (const missed of misses) this.#miss(missed)
     return undefined
   }
 
