@@ -182,7 +182,7 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   artifacts.push(...(await elementOutputs.written()))
   elementOutputs.keep()
   writeSboms(ctx, inventory)
-  await cache.storeImage(outputs.paths())
+  await cache.storeImage([...artifacts, ...outputs.paths()])
   if (options.bootTest) await timed(reporter, 'boot test', () => bootCheckArtifacts(ctx, artifacts, { firmware: disk.hasEfiLayout ? 'uefi' : 'bios', sectorSize: disk.sectorSize }))
   return { artifacts }
 }

@@ -160,7 +160,7 @@ export class StepCache {
   async storeImage(paths: readonly string[]): Promise<void> {
     const inputs = this.off === undefined ? this.#steps.get('image') : undefined
     if (inputs === undefined) return
-    const files = relativeOutputs(this.#outputDir(), paths)
+    const files = relativeOutputs(this.#outputDir(), [...new Set(paths)])
     if (files === undefined || files.length === 0) {
       this.#deps.reporter.emit({ kind: 'info', message: 'Cache: image not stored: an output lies outside the directory of the image' })
       return
