@@ -44,7 +44,7 @@ async function build(name: string): Promise<{ events: BuildEvent[]; seconds: num
   const result = await runCli(DIB_BIN, { args: ['-n', '-o', join(work, 'out', 'img'), '-t', 'tar', '--json-log', log, 'host-os', 'marker'], env: env() })
   expect(result.stderr).toBe('')
   expect(result.code).toBe(0)
-  const events = readFileSync(log, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { event: BuildEvent }).event)
+  const events = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as BuildEvent)
   return { events, seconds: (performance.now() - started) / 1000 }
 }
 
