@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { benchFarm } from './bench-farm.mjs'
+import { benchCache } from './bench-cache.mjs'
 
 const repo = join(import.meta.dirname, '..')
 const dib = join(repo, 'dist', 'cli', 'disk-image-create.js')
@@ -28,7 +29,8 @@ function peakKiB(pid) {
 function measure(args, env, cwd) {
   return new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+    // The step cache is measured on its own rows (bench-cache.mjs): here every build runs.
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, IMAGEWRIGHT_NO_CACHE: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
     let peak = 0
     let stderr = ''
     const timer = setInterval(() => { peak = Math.max(peak, peakKiB(child.pid)) }, 20)
@@ -69,6 +71,8 @@ if (process.env.BENCH_DEBIAN === '1') {
   })
 }
 
+// BENCH_ONLY=cache: only the step-cache rows.
+if (process.env.BENCH_ONLY === 'cache') cases.length = 0
 const work = mkdtempSync('/var/tmp/iw-bench-')
 const rows = []
 try {
@@ -85,8 +89,10 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
+// The step cache (docs/cache.md); BENCH_CACHE=0 skips it.
+const cacheRows = process.env.BENCH_CACHE === '0' ? [] : await benchCache({ dib, hostOs, measure })
 // Farm throughput (docs/farm.md); BENCH_FARM_BUILDS=0 skips it.
-const farmBuilds = Number(process.env.BENCH_FARM_BUILDS ?? 4)
+const farmBuilds = process.env.BENCH_ONLY === 'cache' ? 0 : Number(process.env.BENCH_FARM_BUILDS ?? 4)
 const farmRows = farmBuilds > 0 ? await benchFarm({ iw, hostOs, builds: farmBuilds }) : []
 const table = [
   `# imagewright benchmark (${new Date().toISOString()}, ${process.version})`,
@@ -95,6 +101,7 @@ const table = [
   '| --- | --- | --- | --- | --- | --- |',
   ...rows,
   '',
+  ...(cacheRows.length === 0 ? [] : ['| step cache: build | seconds | peak RSS MiB |', '| --- | --- | --- |', ...cacheRows, '']),
   ...(farmRows.length === 0 ? [] : ['| farm: queued builds drained by | seconds | builds per hour |', '| --- | --- | --- |', ...farmRows, '']),
 ].join('\n')
 mkdirSync(join(repo, 'bench-results'), { recursive: true })

@@ -135,3 +135,9 @@ export class ReleaseFailedError extends BuilderError {
 export function isBuilderError(error: unknown): error is BuilderError {
   return error instanceof BuilderError
 }
+
+/** The step cache cannot be read or written (a damaged entry, a full disk). */
+export class CacheError extends BuilderError {
+  readonly code = 'ERR_CACHE'
+  readonly exitCode = ExitCode.Output
+}

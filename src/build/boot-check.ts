@@ -8,7 +8,7 @@ import type { SectorSize } from '../util/sector-size.ts'
 const BOOTABLE = ['.qcow2', '.raw', '.vmdk', '.vhd', '.vhdx']
 
 export async function bootCheckArtifacts(
-  ctx: BuildContext,
+  ctx: Pick<BuildContext, 'runner' | 'reporter' | 'signal'>,
   artifacts: readonly string[],
   disk: { readonly firmware: 'bios' | 'uefi'; readonly sectorSize: SectorSize },
 ): Promise<BootTestResult> {

@@ -40,6 +40,8 @@ import { takeInventory, writeSboms } from './inventory.ts'
 import type { ImageInventory } from '../inventory/read-inventory.ts'
 import { watchElementOutputs } from './element-outputs.ts'
 import { finishRamdiskBuild } from './ramdisk-build.ts'
+import { openStepCache } from '../cache/step-cache.ts'
+import { logArtifacts } from '../cache/artifact-log.ts'
 
 export interface BuildDeps {
   readonly reporter: Reporter
@@ -74,7 +76,9 @@ function endReason(error: unknown, signal: AbortSignal): unknown {
 }
 
 async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<BuildResult> {
-  const { reporter, signal } = deps
+  const outputs = logArtifacts(deps.reporter)
+  const { reporter } = outputs
+  const { signal } = deps
   const buildId = newBuildId()
   const runner = new ProcessRunner({ reporter, signal, baseEnv: hostEnv(), buildId })
   // Untagged: what it starts lives as long as the resource it makes (a FUSE mount's daemon
@@ -93,6 +97,13 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   const release = await checkRelease(options, elements, runner, reporter)
   await mkdir(options.imageCache, { recursive: true })
   await mkdir(lockfilesDir(options), { recursive: true })
+  // An unchanged build is its stored image (src/cache/: keys, hits and misses are events).
+  const cache = await openStepCache(options, elements.resolved.elements, release, { reporter, runner })
+  const reused = await cache.reuseImage()
+  if (reused !== undefined) {
+    if (options.bootTest) await timed(reporter, 'boot test', () => bootCheckArtifacts({ runner, reporter, signal }, reused, { firmware: disk.hasEfiLayout ? 'uefi' : 'bios', sectorSize: disk.sectorSize }))
+    return { artifacts: reused }
+  }
   await using opened = releasedWithHint(await openWorkspace(options, buildId, { runner: resourceRunner, reporter }))
   const ctx: BuildContext = {
     options, buildId, runner, resourceRunner, reporter, signal, journal: opened.journal, workspace: opened.workspace,
@@ -108,10 +119,14 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   // 1. The root tree, built in a plain directory.
   // DIB makes the (empty, root-owned) tree directory before root.d: elements extract into it.
   await mkdir(rootTreeDir(ctx), { mode: 0o755 })
-  await phase('root', rootTreeDir(ctx))
-  await checkRootTree(rootTreeDir(ctx))
-  await dropCopiedHostResolver(rootTreeDir(ctx), await hostResolvConf(), reporter)
-  {
+  const restored = await cache.restoreTree(ctx.workspace)
+  if (restored === undefined) {
+    await phase('root', rootTreeDir(ctx))
+    await checkRootTree(rootTreeDir(ctx))
+    await dropCopiedHostResolver(rootTreeDir(ctx), await hostResolvConf(), reporter)
+    await cache.storeTree('root', ctx.workspace)
+  }
+  if (restored !== 'tree') {
     await using _chroot = releasedWithHint(await openChroot(rootTreeDir(ctx), hooksDir(ctx), resourceDeps(ctx)))
     await phase('extra-data', rootTreeDir(ctx))
     await phase('pre-install', rootTreeDir(ctx))
@@ -125,6 +140,7 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   for (const target of await mountsBelow(rootTreeDir(ctx), ctx.resourceRunner)) {
     if (target !== rootTreeDir(ctx)) await unmount(target, resourceDeps(ctx))
   }
+  if (restored !== 'tree') await cache.storeTree('tree', ctx.workspace)
   if (options.ramdiskElement !== undefined) {
     const written = await finishRamdiskBuild(ctx, phase)
     if (options.bootTest) await bootCheckRamdisk(ctx, written)
@@ -166,6 +182,7 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   artifacts.push(...(await elementOutputs.written()))
   elementOutputs.keep()
   writeSboms(ctx, inventory)
+  await cache.storeImage([...artifacts, ...outputs.paths()])
   if (options.bootTest) await timed(reporter, 'boot test', () => bootCheckArtifacts(ctx, artifacts, { firmware: disk.hasEfiLayout ? 'uefi' : 'bios', sectorSize: disk.sectorSize }))
   return { artifacts }
 }

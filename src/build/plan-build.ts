@@ -19,6 +19,8 @@ import { runPartsRegex } from './phase-runner.ts'
 import { resolveBuildElements, stageHooks } from './prepare-elements.ts'
 import { planRelease } from './plan-release.ts'
 import { PLACEHOLDER_WORKSPACE } from './release-preflight.ts'
+import { planCache, type PlannedCache } from '../cache/plan-cache.ts'
+import { ProcessRunner, hostEnv } from '../exec/run.ts'
 import { REDACTED, isSecretName, makeRedactor } from '../util/secrets.ts'
 
 export interface PlannedElement {
@@ -49,6 +51,8 @@ export interface BuildPlan {
   readonly warnings: readonly string[]
   /** The Debian release a Debian build makes ("stable → trixie (13.8), archive of ..."), or why it cannot. */
   readonly release?: string
+  /** Per cached step: hit or miss, and for a miss which input changed. */
+  readonly cache: PlannedCache
 }
 
 const PLACEHOLDER_SIZE = 2 * 1024 ** 3
@@ -78,9 +82,12 @@ export async function planBuild(options: BuildOptions): Promise<BuildPlan> {
     const exported = initialExports(
       options, PLACEHOLDER_WORKSPACE, elements.resolved, exportedSearchPath(options.elementsPath, PLACEHOLDER_WORKSPACE.buildDir),
     )
-    const release = await planRelease(options, elements, reporter)
+    const { line: release, release: resolvedRelease, refused } = await planRelease(options, elements, reporter)
+    const runner = new ProcessRunner({ reporter, baseEnv: hostEnv() })
+    const cache = refused ? { off: 'the build would be refused' } : await planCache(options, elements.resolved.elements, resolvedRelease, { reporter, runner })
     return {
       ...(release === undefined ? {} : { release }),
+      cache,
       elements: elements.resolved.elements.map((e) => ({ name: e.name, path: e.path, pulledBy: e.pulledBy, requested: e.requested, provides: e.provides })),
       outline: BUILD_OUTLINE,
       phases,

@@ -44,6 +44,7 @@ export const DIB_OPTIONS = {
   version: { long: 'version', takesValue: false, help: 'Print the version' },
   bootTest: { long: 'boot-test', takesValue: false, help: 'Boot the result under QEMU and wait for a login prompt (imagewright)' },
   jsonLog: { long: 'json-log', takesValue: true, arg: 'FILE', help: 'Also write every build event as JSON lines to FILE (imagewright)' },
+  noCache: { long: 'no-cache', takesValue: false, help: 'Neither reuse nor store cached build steps (imagewright; also IMAGEWRIGHT_NO_CACHE=1)' },
   htmlReport: { long: 'html-report', takesValue: true, arg: 'FILE', help: 'Write an HTML report with a timeline of the build to FILE, also on failure (imagewright)' },
 } as const satisfies Record<string, DibOption>
 
@@ -213,6 +214,7 @@ export function parseDibCommandLine(
     jsonLog: last('jsonLog') ?? (env['IMAGEWRIGHT_JSON_LOG'] || undefined),
     htmlReport: last('htmlReport') ?? (env['IMAGEWRIGHT_HTML_REPORT'] || undefined),
     uuidSeed: env['IMAGEWRIGHT_UUID_SEED'] || undefined,
+    noCache: has('noCache'),
   }
   return { kind: 'build', options: options_ }
 }

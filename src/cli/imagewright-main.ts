@@ -5,6 +5,7 @@ import { runBootTest } from './commands/boot-test.ts'
 import { cleanupCommand } from './commands/cleanup.ts'
 import { doctorCommand } from './commands/doctor.ts'
 import { addFarmCommands } from './commands/farm.ts'
+import { addCacheCommands } from './commands/cache.ts'
 import { usageErrorFromCommander } from './commander-error.ts'
 import { planCommand } from './commands/plan.ts'
 import { reportCommand } from './commands/report.ts'
@@ -117,6 +118,7 @@ function program(outcome: Outcome): Command {
       outcome.value = doctorCommand({ json: opts.json ?? false })
     })
   addFarmCommands(root, (work) => { outcome.value = work })
+  addCacheCommands(root, (work) => { outcome.value = work })
   return root
 }
 

@@ -57,4 +57,6 @@ export interface BuildOptions {
   readonly htmlReport: string | undefined
   /** Fixed seed for disk ids and filesystem UUIDs, so equal inputs give equal images. */
   readonly uuidSeed: string | undefined
+  /** --no-cache: neither reuse nor store step results (src/cache/). */
+  readonly noCache?: boolean
 }

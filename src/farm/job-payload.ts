@@ -51,6 +51,9 @@ export function workerBuildOptions(parsed: BuildOptions, artifactsDir: string, j
     jsonLog: undefined,
     htmlReport: undefined,
     quiet: true,
+    // Each job writes below its own id, and IMAGE_NAME is a step-cache input: nothing stored
+    // would ever be reused, so the step cache stays off (docs/cache.md).
+    noCache: true,
   }
 }
 

@@ -41,6 +41,7 @@ const EVENT_SCHEMAS = [
   v.object({ kind: v.literal('disk-layout'), disk: diskLayout }),
   v.object({ kind: v.literal('space-usage'), totalBytes: count, directories: spaceEntries, packages: spaceEntries }),
   v.object({ kind: v.literal('cache-hit'), cache: v.string(), key: v.string(), what: v.string(), savedMs: v.exactOptional(count) }),
+  v.object({ kind: v.literal('cache-miss'), cache: v.string(), step: v.string(), key: v.string(), reason: v.string() }),
   v.object({ kind: v.literal('build-end'), ok: v.boolean(), durationMs: count, error: v.exactOptional(failure) }),
 ] as const
 

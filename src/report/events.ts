@@ -19,6 +19,8 @@ export type BuildEvent =
   | { readonly kind: 'space-usage'; readonly totalBytes: number; readonly directories: readonly SpaceEntry[]; readonly packages: readonly SpaceEntry[] }
   // A step whose result came from a cache instead of being done again.
   | { readonly kind: 'cache-hit'; readonly cache: string; readonly key: string; readonly what: string; readonly savedMs?: number }
+  // A cacheable step that must run: nothing stored under its key, and which inputs changed.
+  | { readonly kind: 'cache-miss'; readonly cache: string; readonly step: string; readonly key: string; readonly reason: string }
   // The last event of every build, success or failure; reports read the outcome from it.
   | { readonly kind: 'build-end'; readonly ok: boolean; readonly durationMs: number; readonly error?: BuildFailure }
 

@@ -36,6 +36,7 @@ const FORMATTERS: Formatters = {
       : undefined,
   'space-usage': (e, verbose) => (verbose ? `Image contents: ${(e.totalBytes / 1024 / 1024).toFixed(1)} MiB` : undefined),
   'cache-hit': (e) => `Cache hit (${e.cache}): ${e.what}`,
+  'cache-miss': (e) => `Cache miss (${e.cache}): ${e.step}, ${e.reason}`,
   // The CLI already prints the error (stderr) or the artifacts (stdout); logs get the line.
   'build-end': (e, verbose) =>
     verbose ? `Build ${e.ok ? 'finished' : `failed (${e.error?.code ?? 'unknown error'})`} after ${seconds(e.durationMs)}` : undefined,

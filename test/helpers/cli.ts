@@ -30,7 +30,8 @@ export function runCli(bin: string, run: CliRun): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...run.args], {
       cwd: run.cwd ?? REPO,
-      env: { ...process.env, DIB_NO_TIMESTAMP: '1', ...run.env },
+      // The step cache is tested on its own (cache.test.ts); other tests must see every build run.
+      env: { ...process.env, DIB_NO_TIMESTAMP: '1', IMAGEWRIGHT_NO_CACHE: '1', ...run.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''

@@ -1,5 +1,6 @@
 // `imagewright plan [DIB options] ELEMENTS...`: show the build without building.
 import { planBuild, type BuildPlan } from '../../build/plan-build.ts'
+import { renderPlannedCache } from '../../cache/plan-cache.ts'
 import { parseDibCommandLine } from '../dib-options.ts'
 import { examplesHelp } from '../help-examples.ts'
 
@@ -29,6 +30,7 @@ export function renderPlan(plan: BuildPlan): string {
   }
   out.push('', `Block devices (from ${plan.blockDevice.config}):`, `  order: ${plan.blockDevice.nodes.map((n) => `${n.name} (${n.kind})`).join(' → ')}`, '  commands:')
   out.push(...plan.blockDevice.commands.split('\n').map((line) => `    ${line}`))
+  out.push('', ...renderPlannedCache(plan.cache))
   if (plan.warnings.length > 0) out.push('', 'Warnings:', ...plan.warnings.map((w) => `  ${w}`))
   return `${out.join('\n')}\n`
 }

@@ -12,7 +12,7 @@ import { renderProgress } from './render-progress.ts'
 export const REDRAW_MS = 200
 
 /** Kinds whose line stays in the scrollback; the rest only feed the live block. */
-const LASTING: ReadonlySet<BuildEvent['kind']> = new Set(['step-start', 'step-end', 'script-end', 'phase-summary', 'info', 'warning', 'artifact', 'cache-hit'])
+const LASTING: ReadonlySet<BuildEvent['kind']> = new Set(['step-start', 'step-end', 'script-end', 'phase-summary', 'info', 'warning', 'artifact', 'cache-hit', 'cache-miss'])
 
 export interface LiveReporterOptions {
   readonly stream: NodeJS.WriteStream

@@ -25,6 +25,7 @@ const EVERY_KIND: readonly BuildEvent[] = [
   { kind: 'disk-layout', disk: { bytes: 1 << 30, sectorSize: 512, table: 'gpt', partitions: [{ name: 'ESP', startBytes: 1 << 20, bytes: 1 << 24, type: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B', fstype: 'vfat', label: 'MKFS_ESP', mountPoint: '/boot/efi' }] } },
   { kind: 'space-usage', totalBytes: 9999, directories: [{ name: '/usr', bytes: 9000 }], packages: [{ name: 'bash', bytes: 1024 }] },
   { kind: 'cache-hit', cache: 'phase', key: 'sha256:abc', what: 'root phase', savedMs: 60000 },
+  { kind: 'cache-miss', cache: 'step', step: 'tree', key: 'abc', reason: 'changed: element marker: install.d/20-x' },
   { kind: 'build-end', ok: true, durationMs: 5000 },
   { kind: 'build-end', ok: false, durationMs: 5000, error: { code: 'ERR_HOOK_FAILED', message: 'Script "x" failed' } },
 ]

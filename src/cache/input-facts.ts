@@ -1,0 +1,136 @@
+// Reads what the step keys are made of from disk: element files by phase, imagewright's own
+// files, the bootstrap tarball a Debian root starts from and the apt suites' Release dates.
+import { createHash } from 'node:crypto'
+import { createReadStream, existsSync } from 'node:fs'
+import { readdir, readFile, readlink } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import type { BuildOptions } from '../config/build-options.ts'
+import type { ResolvedRelease } from '../element-tools/debian-release/resolve.ts'
+import { lookUpSuite } from '../element-tools/debian-release/fetch-release.ts'
+import type { ResolvedElement } from '../elements/resolve.ts'
+import { PHASE_NAMES, type PhaseName } from '../phases/phase-table.ts'
+import { PACKAGE_ROOT } from '../build/package-paths.ts'
+import { environmentParts } from './environment-inputs.ts'
+import { digestOf, type InputPart, type StepFacts } from './step-keys.ts'
+
+const PHASE_DIRS = new Map<string, PhaseName>(PHASE_NAMES.map((name) => [`${name}.d`, name]))
+
+async function fileDigest(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/** Every file below `dir` (symlinks by target, executability counts), relative path → digest. */
+export async function treeDigests(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>()
+  const walk = async (at: string): Promise<void> => {
+    const entries = await readdir(at, { withFileTypes: true }).catch(() => [])
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(at, entry.name)
+      const rel = relative(dir, path)
+      if (entry.isDirectory()) await walk(path)
+      else if (entry.isSymbolicLink()) out.set(rel, digestOf(`link:${await readlink(path)}`))
+      else if (entry.isFile()) out.set(rel, await fileDigest(path))
+    }
+  }
+  await walk(dir)
+  return out
+}
+
+/** An element's files, each under the phase whose directory holds it ('all' for the rest). */
+export async function elementFileParts(elements: readonly ResolvedElement[]): Promise<Map<PhaseName | 'all', InputPart[]>> {
+  const byPhase = new Map<PhaseName | 'all', InputPart[]>()
+  for (const element of elements) {
+    for (const [rel, digest] of await treeDigests(element.path)) {
+      const phase = PHASE_DIRS.get(rel.split('/')[0] ?? '') ?? 'all'
+      const list = byPhase.get(phase) ?? []
+      list.push({ name: `element ${element.name}: ${rel}`, digest })
+      byPhase.set(phase, list)
+    }
+  }
+  return byPhase
+}
+
+/** imagewright's compiled code, helper commands and shell libraries. */
+async function builderDigest(): Promise<string> {
+  const parts: string[] = []
+  for (const dir of ['dist', 'src', 'libexec', 'lib']) {
+    const path = join(PACKAGE_ROOT, dir)
+    if (!existsSync(path)) continue
+    for (const [rel, digest] of await treeDigests(path)) parts.push(`${dir}/${rel}\0${digest}`)
+  }
+  return digestOf(parts.join('\n'))
+}
+
+/** The bootstrap tarball a Debian root is unpacked from, when the build uses it. */
+async function baseRootParts(options: BuildOptions, release: ResolvedRelease | undefined): Promise<InputPart[]> {
+  if (release === undefined) return []
+  const parts: InputPart[] = [{ name: 'base root codename', digest: digestOf(release.codename) }]
+  const usesTarball = options.env['DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE'] === '1' || options.offline
+  const tarball = join(options.imageCache, `debootstrap-debian-${release.codename}-${options.arch}.tar.gz`)
+  if (usesTarball && existsSync(tarball)) parts.push({ name: 'base root tarball', digest: await fileDigest(tarball) })
+  return parts
+}
+
+/**
+ * The Release date of every suite in the build's apt sources ("name:deb URL SUITE ..."): a
+ * security or point release changes it. An unreadable suite makes the input unknowable.
+ */
+async function packageIndexParts(options: BuildOptions, release: ResolvedRelease | undefined): Promise<InputPart[] | 'unknown'> {
+  if (release === undefined) return []
+  const parts: InputPart[] = []
+  for (const line of release.sourcesConf.split('\n')) {
+    const match = /^[^:]*:\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(line.trim())
+    if (!match?.[1] || !match[2]) continue
+    const [, mirror, suite] = match
+    const outcome = await lookUpSuite(mirror.replace(/\/$/, ''), suite, { cacheDir: join(options.imageCache, 'debian-release'), offline: options.offline })
+    if (outcome.kind !== 'found') return 'unknown'
+    parts.push({ name: `package index ${suite}`, digest: digestOf(`${outcome.facts.codename}\n${outcome.facts.date}\n${outcome.facts.version ?? ''}`) })
+  }
+  return parts
+}
+
+function optionParts(values: Record<string, unknown>): InputPart[] {
+  return Object.entries(values).map(([name, value]) => ({ name: `option ${name}`, digest: digestOf(JSON.stringify(value) ?? 'undefined') }))
+}
+
+export type FactsOutcome = { readonly ok: true; readonly facts: StepFacts } | { readonly ok: false; readonly reason: string }
+
+export async function gatherStepFacts(
+  options: BuildOptions,
+  elements: readonly ResolvedElement[],
+  release: ResolvedRelease | undefined,
+  salt: string,
+): Promise<FactsOutcome> {
+  const packageIndex = await packageIndexParts(options, release)
+  if (packageIndex === 'unknown') return { ok: false, reason: 'the apt suites cannot be read, so a changed package index could not be told' }
+  const o = options
+  return {
+    ok: true,
+    facts: {
+      builder: await builderDigest(),
+      elementFiles: await elementFileParts(elements),
+      environment: environmentParts(options.env, salt),
+      treeOptions: optionParts({
+        elements: elements.map((e) => e.name), arch: o.arch, packages: o.packages, imageName: o.imageName,
+        installType: o.installType, skipBase: o.skipBase, ramdiskElement: o.ramdiskElement,
+      }),
+      imageOptions: optionParts({
+        imageTypes: o.imageTypes, uncompressed: o.uncompressed, checksums: o.checksums, imageSizeBytes: o.imageSizeBytes,
+        imageExtraSizeMiB: o.imageExtraSizeMiB, maxOnlineResize: o.maxOnlineResize, journalSizeMiB: o.journalSizeMiB,
+        mkfsOptions: o.mkfsOptions, qemuImgOptions: o.qemuImgOptions, rootLabel: o.rootLabel, fsType: o.fsType,
+        dockerTarget: o.dockerTarget, blockDeviceConfig: o.blockDeviceConfig === undefined ? undefined : await configDigest(o.blockDeviceConfig),
+        blockSize: o.blockSize, uuidSeed: o.uuidSeed,
+      }),
+      baseRoot: await baseRootParts(options, release),
+      packageIndex,
+    },
+  }
+}
+
+/** DIB_BLOCK_DEVICE_CONFIG is YAML or file://PATH: the file's content counts, not its name. */
+async function configDigest(config: string): Promise<string> {
+  if (!config.startsWith('file://')) return digestOf(config)
+  return digestOf(await readFile(config.slice('file://'.length)).catch(() => Buffer.from(`missing ${config}`)))
+}

@@ -1,0 +1,223 @@
+// One build's view of the step cache: the keys of its steps, decided before anything runs,
+// and the three moves the build makes with them: reuse the finished image, restore the build
+// directory after root.d or after the install phases, and store each result it makes.
+// Every decision is an event (cache-hit, cache-miss with the inputs that changed).
+import { readdir } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import type { BuildOptions } from '../config/build-options.ts'
+import type { ResolvedRelease } from '../element-tools/debian-release/resolve.ts'
+import type { ResolvedElement } from '../elements/resolve.ts'
+import type { Runner } from '../exec/command.ts'
+import { mountsBelow } from '../host/mount.ts'
+import { OWNER_MARK } from '../host/orphans.ts'
+import { resolveImageName } from '../output/naming.ts'
+import type { Reporter } from '../report/events.ts'
+import { formatBytes } from '../util/size.ts'
+import { cacheEnabled, cacheMaxBytes } from './cache-policy.ts'
+import { copyInto, differingOutputs, relativeOutputs, restoreOutputs } from './image-files.ts'
+import { gatherStepFacts } from './input-facts.ts'
+import { lineageId, readLineage, recordLineage, type LineageRecord } from './lineage.ts'
+import { cacheSalt } from './salt.ts'
+import { changedInputs, stepInputs, type StepInputs, type StepName } from './step-keys.ts'
+import { StepStore, type StoredEntry } from './store.ts'
+import { packBuildDir, TREE_ARCHIVE, unpackBuildDir } from './tree-archive.ts'
+
+const CACHE = 'step'
+const FILES_DIR = 'files'
+
+export interface StepStatus {
+  readonly step: StepName
+  readonly key: string
+  readonly hit: boolean
+  /** For a miss: why (the inputs that changed, or that nothing was stored yet). */
+  readonly reason?: string
+}
+
+export interface CacheDeps {
+  readonly reporter: Reporter
+  readonly runner: Runner
+}
+
+/** The workspace a tree step packs and restores (TMP_BUILD_DIR and TMP_IMAGE_DIR). */
+export interface StepWorkspace {
+  readonly buildDir: string
+  readonly imageDir: string
+}
+
+export class StepCache {
+  readonly #store: StepStore
+  readonly #steps: ReadonlyMap<StepName, StepInputs>
+  readonly #lineage: LineageRecord
+  readonly #lineageId: string
+  readonly #options: BuildOptions
+  readonly #deps: CacheDeps
+  readonly #opened = performance.now()
+  /** Why no step can be cached, when none can. */
+  readonly off: string | undefined
+
+  constructor(init: { store: StepStore; steps: StepInputs[]; lineage: LineageRecord; lineageId: string; options: BuildOptions; deps: CacheDeps; off?: string }) {
+    this.#store = init.store
+    this.#steps = new Map(init.steps.map((s) => [s.step, s]))
+    this.#lineage = init.lineage
+    this.#lineageId = init.lineageId
+    this.#options = init.options
+    this.#deps = init.deps
+    this.off = init.off
+  }
+
+  /** Hit or miss of every step, without touching anything (for `plan`). */
+  async statuses(): Promise<StepStatus[]> {
+    const out: StepStatus[] = []
+    for (const step of this.#steps.values()) {
+      const found = await this.#store.list().then((all) => all.some((e) => e.manifest.key === step.key))
+      out.push(found ? { step: step.step, key: step.key, hit: true } : { step: step.step, key: step.key, hit: false, reason: this.#missReason(step) })
+    }
+    return out
+  }
+
+  #missReason(step: StepInputs): string {
+    const previous = this.#lineage[step.step]
+    if (previous === undefined) return 'not stored yet'
+    const changed = changedInputs(previous, step.parts)
+    if (changed.length === 0) return step.step === 'root' ? 'not stored (pruned?)' : 'an earlier step changed'
+    const shown = changed.slice(0, 5).join(', ')
+    return `changed: ${shown}${changed.length > 5 ? ` and ${changed.length - 5} more` : ''}`
+  }
+
+  async #find(step: StepName): Promise<{ inputs: StepInputs; entry: StoredEntry | undefined } | undefined> {
+    if (this.off !== undefined) return undefined
+    const inputs = this.#steps.get(step)
+    if (inputs === undefined) return undefined
+    return { inputs, entry: await this.#store.lookup(inputs.key) }
+  }
+
+  #miss(inputs: StepInputs, reason = this.#missReason(inputs)): void {
+    this.#deps.reporter.emit({ kind: 'cache-miss', cache: CACHE, step: inputs.step, key: inputs.key, reason })
+  }
+
+  #hit(entry: StoredEntry): void {
+    const m = entry.manifest
+    this.#deps.reporter.emit({ kind: 'cache-hit', cache: CACHE, key: m.key, what: `${m.what} (stored ${m.createdAt})`, savedMs: m.durationMs })
+  }
+
+  /** The finished image, copied to the outputs when the whole build is unchanged. */
+  async reuseImage(): Promise<string[] | undefined> {
+    const found = await this.#find('image')
+    if (found === undefined) return undefined
+    const { inputs, entry } = found
+    if (entry === undefined) return void this.#miss(inputs)
+    const outputDir = this.#outputDir()
+    const files = entry.manifest.files.map((f) => f.slice(FILES_DIR.length + 1))
+    const fromDir = join(entry.dir, FILES_DIR)
+    const differing = this.#options.overwriteOldImage ? [] : await differingOutputs(fromDir, outputDir, files)
+    if (differing.length > 0) {
+      return void this.#miss(inputs, `a different older output is in the way (${differing[0]}); a build keeps it aside, the cache does not replace it (OVERWRITE_OLD_IMAGE=1 lets it)`)
+    }
+    const written = await restoreOutputs(fromDir, outputDir, files)
+    this.#hit(entry)
+    for (const path of written) this.#deps.reporter.emit({ kind: 'info', message: `Reused from the cache: ${path}` })
+    return written
+  }
+
+  /**
+   * Restore the latest stored step of the tree into the empty build directory: 'tree' (after
+   * post-root) or 'root' (after root.d); undefined when neither is stored.
+   */
+  async restoreTree(workspace: StepWorkspace): Promise<'tree' | 'root' | undefined> {
+    const misses: StepInputs[] = []
+    for (const step of ['tree', 'root'] as const) {
+      const found = await this.#find(step)
+      if (found === undefined) return undefined
+      if (found.entry === undefined) {
+        misses.push(found.inputs)
+        continue
+      }
+      for (const missed of misses) this.#miss(missed)
+      await unpackBuildDir(join(found.entry.dir, TREE_ARCHIVE), workspace.buildDir, this.#deps.runner)
+      this.#hit(found.entry)
+      return step
+    }
+    for (const missed of misses) this.#miss(missed)
+    return undefined
+  }
+
+  /** Store the build directory as the result of `step` (after root.d, or after post-root). */
+  async storeTree(step: 'root' | 'tree', workspace: StepWorkspace): Promise<void> {
+    const inputs = this.off === undefined ? this.#steps.get(step) : undefined
+    if (inputs === undefined) return
+    const why = await this.#uncacheable(workspace)
+    if (why !== undefined) {
+      this.#deps.reporter.emit({ kind: 'info', message: `Cache: ${step} not stored: ${why}` })
+      return
+    }
+    await this.#store_(inputs, `${step === 'root' ? 'root tree after root.d' : 'root tree after post-root.d'}`, async (staged) => {
+      await packBuildDir(workspace.buildDir, join(staged, TREE_ARCHIVE), this.#deps.runner)
+      return [TREE_ARCHIVE]
+    })
+  }
+
+  /** Store the finished outputs (every artifact the build reported). */
+  async storeImage(paths: readonly string[]): Promise<void> {
+    const inputs = this.off === undefined ? this.#steps.get('image') : undefined
+    if (inputs === undefined) return
+    const files = relativeOutputs(this.#outputDir(), [...new Set(paths)])
+    if (files === undefined || files.length === 0) {
+      this.#deps.reporter.emit({ kind: 'info', message: 'Cache: image not stored: an output lies outside the directory of the image' })
+      return
+    }
+    await this.#store_(inputs, `image ${resolveImageName(this.#options.imageName, this.#options.imageTypes)}`, async (staged) => {
+      await copyInto(this.#outputDir(), join(staged, FILES_DIR), files)
+      return files.map((f) => `${FILES_DIR}/${f}`)
+    })
+  }
+
+  async #store_(inputs: StepInputs, what: string, fill: (staged: string) => Promise<string[]>): Promise<void> {
+    const staged = await this.#store.stage()
+    try {
+      const files = await fill(staged)
+      const stored = await this.#store.commit(staged, { step: inputs.step, key: inputs.key, what, durationMs: performance.now() - this.#opened, parts: inputs.parts, files })
+      await recordLineage(this.#store.root, this.#lineageId, inputs.step, inputs.parts)
+      const entry = await this.#store.lookup(inputs.key)
+      this.#deps.reporter.emit({ kind: 'info', message: `Cache: ${stored ? 'stored' : 'already stored'} ${what} (${inputs.key.slice(0, 12)}, ${formatBytes(entry?.manifest.bytes ?? 0)})` })
+      const pruned = await this.#store.prune(cacheMaxBytes(this.#options.env))
+      if (pruned.length > 0) this.#deps.reporter.emit({ kind: 'info', message: `Cache: pruned ${pruned.length} least recently used entries` })
+    } catch (error) {
+      await this.#store.discard(staged)
+      throw error
+    }
+  }
+
+  #outputDir(): string {
+    return dirname(resolve(resolveImageName(this.#options.imageName, this.#options.imageTypes)))
+  }
+
+  /** A step whose result is not all in the build directory cannot be stored. */
+  async #uncacheable(workspace: StepWorkspace): Promise<string | undefined> {
+    const mounted = (await mountsBelow(workspace.buildDir, this.#deps.runner)).filter((m) => m !== workspace.buildDir)
+    if (mounted.length > 0) return `${mounted[0]} is still mounted (a hook left a mount the cache cannot capture)`
+    if ((await readdir(workspace.imageDir)).some((name) => name !== OWNER_MARK)) {
+      return `a hook wrote into TMP_IMAGE_DIR (${workspace.imageDir}), which the cache does not capture`
+    }
+    return undefined
+  }
+}
+
+/** The cache of one build; with --no-cache (or nothing cacheable) every move is a no-op. */
+export async function openStepCache(
+  options: BuildOptions,
+  elements: readonly ResolvedElement[],
+  release: ResolvedRelease | undefined,
+  deps: CacheDeps,
+): Promise<StepCache> {
+  const store = new StepStore(options.imageCache)
+  const id = lineageId(options)
+  const base = { store, lineageId: id, options, deps, steps: [] as StepInputs[], lineage: {} as LineageRecord }
+  if (!cacheEnabled(options)) return new StepCache({ ...base, off: '--no-cache' })
+  const gathered = await gatherStepFacts(options, elements, release, await cacheSalt(store.root))
+  if (!gathered.ok) {
+    deps.reporter.emit({ kind: 'info', message: `Cache: not used: ${gathered.reason}` })
+    return new StepCache({ ...base, off: gathered.reason })
+  }
+  const steps = stepInputs(gathered.facts)
+  return new StepCache({ ...base, steps: options.ramdiskElement === undefined ? steps : steps.filter((s) => s.step !== 'image'), lineage: await readLineage(store.root, id) })
+}
