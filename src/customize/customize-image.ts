@@ -3,7 +3,7 @@
 // The input is only read: the work happens on a raw copy in a journaled workspace, and the
 // result replaces the target by a rename once it is complete. Every resource is scoped with
 // `await using`, so it is released in reverse order on success, failure and signals alike.
-import { stat } from 'node:fs/promises'
+import { mkdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { newBuildId, openWorkspace } from '../build/workspace.ts'
 import { enforceHygiene } from '../build/hygiene.ts'
@@ -58,8 +58,10 @@ async function customizeSteps(request: CustomizeRequest, deps: CustomizeDeps): P
   const resources = { runner: resourceRunner, reporter, journal: workspace.journal }
   const work = join(workspace.workspace.imageDir, 'disk.raw')
   await makeWorkingCopy(image, work, runner)
+  const mountDir = join(workspace.workspace.buildDir, 'mnt')
+  await mkdir(mountDir)
   {
-    await using opened = releasedWithHint(await openImage(work, join(workspace.workspace.buildDir, 'mnt'), request.image, resources))
+    await using opened = releasedWithHint(await openImage(work, mountDir, request.image, resources))
     reporter.emit({ kind: 'info', message: `Mounted ${opened.rootFilesystem.device} (${opened.rootFilesystem.type}) as the root${opened.mountPoints.length > 1 ? `, and ${opened.mountPoints.slice(1).join(', ')} from its fstab` : ''}` })
     {
       await using _chroot = releasedWithHint(await openChroot(opened.root, undefined, resources))

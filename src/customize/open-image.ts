@@ -7,11 +7,13 @@ import { lstat, open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { HEAD_BYTES, sectorSizeFromHead } from '../boot/disk-format.ts'
 import { nodeDeviceHost } from '../blockdevice/device-host.ts'
+import { buildMountArgv, buildMountCheckArgv, chooseFuseTypes, readKernelFilesystemFacts } from '../blockdevice/fuse-mount.ts'
 import { HeldResources } from '../blockdevice/held-resources.ts'
 import type { BlockDeviceDeps } from '../blockdevice/params.ts'
 import { settlePartitions } from '../blockdevice/partition-nodes.ts'
 import { safeMountPoint, safeTargetPath } from '../chroot/safe-path.ts'
 import { ImageInputError } from '../errors.ts'
+import { CommandFailedError } from '../exec/errors.ts'
 import { AsyncStack } from '../util/async-stack.ts'
 import { parseBlkidExport, parseFstab, planFstabMounts, ROOT_TYPES, UNREACHABLE_TYPES, type ProbedFilesystem } from './filesystems.ts'
 
@@ -39,10 +41,17 @@ export async function openImage(workPath: string, mountDir: string, what: string
     const fstab = await safeTargetPath(mountDir, 'etc/fstab')
     const lines = fstab.exists && !fstab.lastIsSymlink ? parseFstab(await readFile(fstab.path, 'utf8')) : []
     const plan = planFstabMounts(lines, filesystems, root)
+    const fuseTypes = chooseFuseTypes(plan.mounts.map((m) => m.filesystem.type), await readKernelFilesystemFacts(nodeDeviceHost))
     for (const line of plan.skipped) deps.reporter.emit({ kind: 'info', message: `Not mounting fstab line "${line}": not a filesystem of this disk` })
     for (const mount of plan.mounts) {
       const path = await safeMountPoint(mountDir, mount.mountPoint)
-      await held.mount({ mountPoint: mount.mountPoint, path, device: mount.filesystem.device, fstype: mount.filesystem.type }, mountArgv(mount.filesystem, path, mount.options))
+      const record = { mountPoint: mount.mountPoint, path, device: mount.filesystem.device, fstype: mount.filesystem.type }
+      if (fuseTypes.has(mount.filesystem.type)) {
+        // No vfat driver in this kernel: the ESP goes through fusefat, as in a build.
+        await held.mount(record, buildMountArgv(mount.filesystem.device, path, true, sectorSize), buildMountCheckArgv(path))
+      } else {
+        await held.mount(record, mountArgv(mount.filesystem, path, mount.options))
+      }
     }
     const owned = stack.move()
     return {
@@ -100,9 +109,16 @@ async function hasOsRelease(dir: string): Promise<boolean> {
 
 /** The first Linux filesystem holding an os-release (at its top, or in a btrfs subvolume named root or @). */
 async function mountRoot(filesystems: readonly ProbedFilesystem[], mountDir: string, what: string, held: HeldResources): Promise<ProbedFilesystem> {
+  const failed: string[] = []
   for (const fs of filesystems.filter((f) => ROOT_TYPES.has(f.type))) {
     const record = { mountPoint: '/', path: mountDir, device: fs.device, fstype: fs.type }
-    await held.mount(record, mountArgv(fs, mountDir, []))
+    try {
+      await held.mount(record, mountArgv(fs, mountDir, []))
+    } catch (error) {
+      // A damaged filesystem is not the root; say why if none is.
+      failed.push(`${fs.device} ${fs.type} does not mount (${error instanceof CommandFailedError ? (error.failure.tail.at(0) ?? error.message) : String(error)})`)
+      continue
+    }
     if (await hasOsRelease(mountDir)) return fs
     const subvolume = fs.type === 'btrfs' ? await findSubvolume(mountDir) : undefined
     await held.unmountAll()
@@ -111,7 +127,7 @@ async function mountRoot(filesystems: readonly ProbedFilesystem[], mountDir: str
       return fs
     }
   }
-  throw noRootError(filesystems, what)
+  throw noRootError(filesystems, what, failed)
 }
 
 async function findSubvolume(top: string): Promise<string | undefined> {
@@ -119,7 +135,7 @@ async function findSubvolume(top: string): Promise<string | undefined> {
   return undefined
 }
 
-function noRootError(filesystems: readonly ProbedFilesystem[], what: string): ImageInputError {
+function noRootError(filesystems: readonly ProbedFilesystem[], what: string, failed: readonly string[]): ImageInputError {
   if (filesystems.length === 0) {
     return new ImageInputError(`Cannot customize "${what}": not a disk image (no filesystem on it or on its partitions)`, { hint: 'Give a disk image with a Linux root filesystem' })
   }
@@ -127,6 +143,7 @@ function noRootError(filesystems: readonly ProbedFilesystem[], what: string): Im
   if (hidden) {
     return new ImageInputError(`Cannot customize "${what}": its root may be on ${UNREACHABLE_TYPES[hidden.type] ?? hidden.type} (${hidden.device}), which imagewright cannot open`)
   }
+  if (failed.length > 0) return new ImageInputError(`Cannot customize "${what}": no Linux root filesystem mounts: ${failed.join('; ')}`)
   const seen = filesystems.map((fs) => `${fs.device} ${fs.type}`).join(', ')
   const linux = filesystems.some((fs) => ROOT_TYPES.has(fs.type))
   return new ImageInputError(
