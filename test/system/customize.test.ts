@@ -121,11 +121,12 @@ describe('imagewright customize', () => {
       expect(existsSync(join(root, 'etc/resolv.conf'))).toBe(false)
       expect(readdirSync(join(root, 'tmp'))).toEqual([])
       // /boot and the ESP were the image's own partitions, not directories of the root
-      expect(readdirSync(join(root, 'boot')).sort()).toEqual(['efi'])
+      expect(readdirSync(join(root, 'boot'))).toEqual([])
     })
     withPartition(out, 1, (boot) => expect(readFileSync(join(boot, 'marker'), 'utf8')).toBe('on-the-boot-partition'))
     const esp = partitions(out)[0]?.start ?? 0
-    expect(sh('mtype', ['-i', `${out}@@${esp * 512}`, '::/marker'])).toBe('on-the-esp')
+    // fusefat (no vfat driver here) leaves FAT[1] as 0x8000, which fsck.fat accepts and mtools' strict check does not
+    expect(execFileSync('mtype', ['-i', `${out}@@${esp * 512}`, '::/marker'], { encoding: 'utf8', env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } })).toBe('on-the-esp')
     expectHostClean()
   })
 
