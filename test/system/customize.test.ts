@@ -100,6 +100,7 @@ describe('imagewright customize', () => {
       '--write', '/etc/order:one',
       '--run-command', 'echo two >> /etc/order; test -s /etc/resolv.conf && echo resolver-present > /etc/ran',
       '--run', join(work, 'setup.sh'),
+      '--mkdir', '/opt',
       '--copy-in', `${join(work, 'app')}:/opt`,
       '--mkdir', '/srv/data',
       '--write', '/boot/marker:on-the-boot-partition',
