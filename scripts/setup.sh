@@ -11,6 +11,8 @@ HOST_PACKAGES=(
     fusefat
     # The iso element: isolinux for BIOS, a standalone grub in a FAT image (mtools) for UEFI.
     xorriso isolinux syslinux-common grub-common grub-efi-amd64-bin mtools
+    # imagewright customize --root-password hashes the password on the host.
+    openssl
 )
 # Only the tests use these (fixtures, real peers); builds never need them. test.sh sets
 # IMAGEWRIGHT_SETUP_TESTS=1 before sourcing this file.

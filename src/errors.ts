@@ -83,6 +83,12 @@ export class BootTestError extends BuilderError {
   readonly exitCode = ExitCode.BootTest
 }
 
+/** An existing image that cannot be customized: not a disk image, no Linux root, an encrypted root. */
+export class ImageInputError extends BuilderError {
+  readonly code = 'ERR_IMAGE_INPUT'
+  readonly exitCode = ExitCode.Config
+}
+
 export class HygieneError extends BuilderError {
   readonly code = 'ERR_IMAGE_HYGIENE'
   readonly exitCode = ExitCode.Hygiene

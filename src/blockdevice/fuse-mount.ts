@@ -103,13 +103,18 @@ function mountedTypes(plan: BlockDevicePlan): Set<string> {
 export async function findFuseTypes(plan: BlockDevicePlan, host: DeviceHost): Promise<Set<string>> {
   const types = mountedTypes(plan)
   if (![...types].some((type) => FAT_TYPES.has(type))) return new Set()
+  return chooseFuseTypes(types, await readKernelFilesystemFacts(host))
+}
+
+/** What the running kernel can mount: /proc/filesystems and its module lists. */
+export async function readKernelFilesystemFacts(host: DeviceHost): Promise<KernelFilesystemFacts> {
   const release = (await host.readText('/proc/sys/kernel/osrelease'))?.trim() ?? ''
   const modules = `/lib/modules/${release}`
-  return chooseFuseTypes(types, {
+  return {
     procFilesystems: await host.readText('/proc/filesystems'),
     modulesDep: release ? await host.readText(`${modules}/modules.dep`) : undefined,
     modulesBuiltin: release ? await host.readText(`${modules}/modules.builtin`) : undefined,
-  })
+  }
 }
 
 /** Fail before any work when a FUSE mount is needed and fusefat is not installed. */

@@ -3,6 +3,7 @@ import { Command, CommanderError } from '@commander-js/extra-typings'
 import { blockDeviceCommand } from './commands/block-device.ts'
 import { runBootTest } from './commands/boot-test.ts'
 import { cleanupCommand } from './commands/cleanup.ts'
+import { addCustomizeCommand } from './commands/customize.ts'
 import { doctorCommand } from './commands/doctor.ts'
 import { addFarmCommands } from './commands/farm.ts'
 import { addCacheCommands } from './commands/cache.ts'
@@ -119,6 +120,7 @@ function program(outcome: Outcome): Command {
     })
   addFarmCommands(root, (work) => { outcome.value = work })
   addCacheCommands(root, (work) => { outcome.value = work })
+  addCustomizeCommand(root, (work) => { outcome.value = work })
   return root
 }
 

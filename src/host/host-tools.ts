@@ -11,6 +11,8 @@ export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
   umount: 'mount',
   findmnt: 'util-linux',
   partx: 'util-linux',
+  blkid: 'util-linux',
+  openssl: 'openssl',
   chroot: 'coreutils',
   du: 'coreutils',
   cp: 'coreutils',

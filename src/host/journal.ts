@@ -14,6 +14,8 @@ export type JournalEntry =
    */
   | { readonly kind: 'process-group'; readonly pgid: number; readonly startTicks: number; readonly what: string }
   | { readonly kind: 'dir'; readonly path: string }
+  /** A file being written (an output under its temporary name): removed if the build dies. */
+  | { readonly kind: 'file'; readonly path: string }
 
 /** A journal is <build id>.json; while it is rewritten the new version is <build id>.json.tmp. */
 export const JOURNAL_SUFFIX = '.json'
@@ -39,6 +41,7 @@ const entrySchema = v.variant('kind', [
   v.object({ kind: v.literal('loop'), device: v.pipe(v.string(), v.regex(/^\/dev\/loop\d+$/)), file: absolute }),
   v.object({ kind: v.literal('process-group'), pgid: v.pipe(v.number(), v.integer(), v.minValue(2)), startTicks: v.number(), what: v.string() }),
   v.object({ kind: v.literal('dir'), path: v.pipe(absolute, v.check((p) => p !== '/', 'must not be /')) }),
+  v.object({ kind: v.literal('file'), path: v.pipe(absolute, v.check((p) => p !== '/', 'must not be /')) }),
 ])
 const journalSchema = v.object({
   buildId: v.pipe(v.string(), v.regex(/^[\w.-]+$/)),

@@ -1,6 +1,6 @@
 // `imagewright cleanup`: release what builds that died without cleaning up (kill -9, power
 // loss of the process, a crash) left on the host, read from the journals they kept.
-import { readdir, rm, stat } from 'node:fs/promises'
+import { lstat, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Runner } from '../exec/command.ts'
 import type { Reporter } from '../report/events.ts'
@@ -124,6 +124,12 @@ async function release(entry: JournalEntry, deps: RecoverDeps & { journal: Resou
       if ((await mountsBelow(entry.path, deps.runner)).length > 0) return done
       await rm(entry.path, { recursive: true, force: true })
       return [...done, `directory ${entry.path}`]
+    }
+    case 'file': {
+      const info = await lstat(entry.path).catch(() => undefined)
+      if (!info?.isFile()) return []
+      await rm(entry.path, { force: true })
+      return [`file ${entry.path}`]
     }
     case 'process-group':
       return []
