@@ -71,7 +71,7 @@ export class FieldReader {
         `Cannot read ${this.#what}: "${key}" must be a list of strings, not ${describe(value)}`,
       )
     }
-    return value as readonly string[]
+    return value
   }
 
   list(key: string): readonly unknown[] {
@@ -147,6 +147,7 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'a map'
   if (typeof value === 'string') return value === '' ? 'an empty string' : `"${value}"`
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects were handled above
   return `${typeof value} ${String(value)}`
 }
 

@@ -98,6 +98,7 @@ export class CreatedBlockDevices implements BlockDevices {
     } catch (error) {
       failure ??= error
     }
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the first failure, as caught
     if (failure !== undefined) throw failure
   }
 }

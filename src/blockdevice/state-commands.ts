@@ -186,6 +186,7 @@ export async function umountFromState(
   const outcome = await releaseHeld(held, { ...deps, journal })
   await writeStateFile(stateDir, 'state.json', encodeState({ ...state, held: outcome.left }))
   if (isHeldEmpty(outcome.left)) await rm(state.journal, { force: true })
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- the first failure, as caught
   if (outcome.failure !== undefined) throw outcome.failure
   return held
 }

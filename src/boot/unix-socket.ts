@@ -23,7 +23,9 @@ export async function connectUnixSocket(path: string, options: ConnectOptions): 
       if (code === undefined || !NOT_YET.has(code)) throw error
       if (Date.now() >= deadline) {
         const waited = `${options.timeoutMs} ms`
-        throw new Error(`Cannot connect to "${path}": nothing listening after ${waited}`)
+        throw new Error(`Cannot connect to "${path}": nothing listening after ${waited}`, {
+          cause: error,
+        })
       }
     }
     await sleep(RETRY_MS, undefined, options.signal ? { signal: options.signal } : {})

@@ -1,7 +1,7 @@
 // The disk half of the build: which block-device config applies (DIB's search order), how big
 // the image must be, the devices themselves, and the tree copied onto them.
 import { existsSync } from 'node:fs'
-import { readFile, stat, statfs, writeFile } from 'node:fs/promises'
+import { readFile, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import { planBlockDevice, planBlockDeviceFromText, type BlockDevicePlan } from '../blockdevice/plan.ts'
 import { readFallbackConfig } from '../blockdevice/fallback-config.ts'

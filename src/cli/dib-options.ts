@@ -5,7 +5,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { BuildOptions, InstallType } from '../config/build-options.ts'
 import { ConfigError, UsageError } from '../errors.ts'
-import { resolveOutputFormats } from '../output/formats.ts'
+import { DEFAULT_IMAGE_TYPES, listImageTypes, resolveOutputFormats } from '../output/formats.ts'
 import { parseChecksumSpec } from '../output/checksum.ts'
 import { getopt, type OptionSpec } from './getopt.ts'
 import { parseSectorSize } from '../util/sector-size.ts'
@@ -18,7 +18,7 @@ interface DibOption extends OptionSpec {
 export const DIB_OPTIONS = {
   arch: { short: 'a', takesValue: true, arg: 'ARCH', help: 'Target architecture (default: the host, e.g. amd64)' },
   output: { short: 'o', takesValue: true, arg: 'NAME', help: 'Output file name without extension (default: image)' },
-  types: { short: 't', takesValue: true, arg: 'T1,T2', help: 'Output types: qcow2 (default), raw, tar, tgz, vhd, vhdx, vmdk, squashfs, docker, ...' },
+  types: { short: 't', takesValue: true, arg: 'T1,T2', help: `Output types: ${listImageTypes().join(', ')} (default: ${DEFAULT_IMAGE_TYPES.join(',')})` },
   trace: { short: 'x', takesValue: false, help: 'Trace the build (repeat for more)' },
   uncompressed: { short: 'u', takesValue: false, help: 'Do not compress qcow2 output' },
   clearEnv: { short: 'c', takesValue: false, help: 'Give hook scripts a clean environment (keeps PATH, HOME, TERM and DIB_*, ELEMENTS_PATH)' },

@@ -55,7 +55,7 @@ export function getopt(argv: readonly string[], specs: readonly OptionSpec[]): G
         options.push({ spec, name: displayName(spec), value: undefined })
         continue
       }
-      let value = eq >= 0 ? arg.slice(eq + 1) : argv[++i]
+      const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i]
       if (value === undefined) throw new UsageError(`Option "${displayName(spec)}" requires a value`)
       options.push({ spec, name: displayName(spec), value })
       continue

@@ -14,6 +14,7 @@ export function renderError(thrown: unknown, debug: boolean): string {
   if (debug) {
     let cause = error.cause
     while (cause !== undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a thrown non-Error, shown as it is
       lines.push(`Caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`)
       cause = cause instanceof Error ? cause.cause : undefined
     }

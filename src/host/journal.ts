@@ -121,7 +121,9 @@ export async function readJournal(path: string): Promise<JournalFile> {
   try {
     data = JSON.parse(text)
   } catch (error) {
-    throw new Error(`not JSON (${error instanceof Error ? error.message : String(error)})`)
+    throw new Error(`not JSON (${error instanceof Error ? error.message : String(error)})`, {
+      cause: error,
+    })
   }
   const parsed = v.safeParse(journalSchema, data)
   if (!parsed.success) {

@@ -10,8 +10,26 @@ export interface HostTool {
 
 export type OutputSource = 'disk' | 'tree'
 
-/** How an output file is made. */
-export type OutputProducer = 'qemu-img' | 'copy' | 'tar' | 'tgz' | 'squashfs' | 'oci'
+/**
+ * How an output file is made, and from which source: the one list of producers. The dispatches
+ * (tree-jobs.ts, write-outputs.ts) are records over it, so a new producer does not compile until
+ * it is dispatched, and a format whose source does not match its producer does not either.
+ */
+export const PRODUCER_SOURCES = {
+  'qemu-img': 'disk',
+  copy: 'disk',
+  tar: 'tree',
+  tgz: 'tree',
+  squashfs: 'tree',
+  oci: 'tree',
+} as const satisfies Record<string, OutputSource>
+
+export type OutputProducer = keyof typeof PRODUCER_SOURCES
+
+/** The producers that make their files from `S`. */
+export type ProducerOf<S extends OutputSource> = {
+  [P in OutputProducer]: (typeof PRODUCER_SOURCES)[P] extends S ? P : never
+}[OutputProducer]
 
 export interface QemuTarget {
   /** The `-O` format name qemu-img knows it by. */
@@ -24,25 +42,28 @@ export interface QemuTarget {
   readonly alignToMiB: boolean
 }
 
-export interface OutputFormat {
+/** A `-t` type made from `S`. */
+export interface FormatOf<S extends OutputSource> {
   /** The name given with `-t`. */
   readonly type: string
   /** File name suffix after the image name, without the leading dot. */
   readonly extension: string
-  readonly source: OutputSource
-  readonly producer: OutputProducer
+  readonly source: S
+  readonly producer: ProducerOf<S>
   readonly qemu?: QemuTarget
   readonly tools: readonly HostTool[]
   /** Said to the user when this type behaves differently from diskimage-builder. */
   readonly note?: string
 }
 
+export type OutputFormat = FormatOf<'disk'> | FormatOf<'tree'>
+
 export const QEMU_IMG: HostTool = { command: 'qemu-img', debianPackage: 'qemu-utils' }
 export const MKSQUASHFS: HostTool = { command: 'mksquashfs', debianPackage: 'squashfs-tools' }
 export const TAR: HostTool = { command: 'tar', debianPackage: 'tar' }
 export const CP: HostTool = { command: 'cp', debianPackage: 'coreutils' }
 
-function qemuFormat(type: string, qemu: Partial<QemuTarget> = {}): OutputFormat {
+function qemuFormat(type: string, qemu: Partial<QemuTarget> = {}): FormatOf<'disk'> {
   return {
     type,
     extension: type,

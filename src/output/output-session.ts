@@ -9,7 +9,12 @@ import type { Reporter } from '../report/events.ts'
 import { hashFile, type ChecksumAlgorithm } from './checksum.ts'
 import { commitOutput, type OutputArtifact, type ProducedFile } from './commit.ts'
 import { gzipTool, requireHostTools, toOutputError } from './failures.ts'
-import { resolveOutputFormats, type OutputFormat, type OutputSource } from './formats.ts'
+import {
+  resolveOutputFormats,
+  type FormatOf,
+  type OutputFormat,
+  type OutputSource,
+} from './formats.ts'
 import type { PartialFiles } from './partial-files.ts'
 import { runLimited } from './run-limited.ts'
 
@@ -55,8 +60,12 @@ export interface Session {
   readonly partials: PartialFiles
 }
 
-export function selectFormats(types: readonly string[], source: OutputSource): OutputFormat[] {
-  return resolveOutputFormats(types).filter((format) => format.source === source)
+export function selectFormats<S extends OutputSource>(
+  types: readonly string[],
+  source: S,
+): FormatOf<S>[] {
+  const formats = resolveOutputFormats(types)
+  return formats.filter((format): format is OutputFormat & FormatOf<S> => format.source === source)
 }
 
 export function currentTime(deps: OutputDeps): Date {

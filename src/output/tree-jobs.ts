@@ -2,7 +2,7 @@
 import { rename, rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { ProducedFile } from './commit.ts'
-import type { OutputFormat, OutputProducer } from './formats.ts'
+import type { FormatOf, OutputFormat, ProducerOf } from './formats.ts'
 import { outputPathFor } from './naming.ts'
 import { writeOciArchive } from './oci-archive.ts'
 import { defaultImageReference, mapOciPlatform, parseImageReference } from './oci-layout.ts'
@@ -84,19 +84,36 @@ function ociJob(session: Session, root: string, format: OutputFormat): Job {
   }
 }
 
+type TreeProducer = ProducerOf<'tree'>
+/** The requested tree formats by producer (oci and docker write one file, so one is kept). */
+type Requested = { readonly [P in TreeProducer]?: OutputFormat }
+
+/**
+ * The job of every tree producer, in the order they run: a producer missing here does not
+ * compile. The tgz is gzipped from the tar archive, so when both are asked for the tgz job
+ * writes both in one pass.
+ */
+const TREE_JOBS: {
+  readonly [P in TreeProducer]: (
+    session: Session,
+    root: string,
+    asked: Requested,
+  ) => Job | undefined
+} = {
+  tar: (session, root, { tar, tgz }) =>
+    tar && !tgz ? archiveJob(session, root, tar, undefined) : undefined,
+  tgz: (session, root, { tar, tgz }) => (tgz ? archiveJob(session, root, tar, tgz) : undefined),
+  squashfs: (session, root, { squashfs }) =>
+    squashfs ? squashfsJob(session, root, squashfs) : undefined,
+  oci: (session, root, { oci }) => (oci ? ociJob(session, root, oci) : undefined),
+}
+
 export function planTreeJobs(
   session: Session,
-  formats: readonly OutputFormat[],
+  formats: readonly FormatOf<'tree'>[],
   root: string,
 ): Job[] {
-  const find = (producer: OutputProducer) => formats.find((f) => f.producer === producer)
-  const jobs: Job[] = []
-  const tar = find('tar')
-  const tgz = find('tgz')
-  if (tar || tgz) jobs.push(archiveJob(session, root, tar, tgz))
-  const squashfs = find('squashfs')
-  if (squashfs) jobs.push(squashfsJob(session, root, squashfs))
-  const oci = find('oci')
-  if (oci) jobs.push(ociJob(session, root, oci))
-  return jobs
+  const asked: { [P in TreeProducer]?: OutputFormat } = {}
+  for (const format of formats) asked[format.producer] ??= format
+  return Object.values(TREE_JOBS).flatMap((plan) => plan(session, root, asked) ?? [])
 }

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises'
 import { resolve, sep } from 'node:path'
 import { OutputError } from '../errors.ts'
 import type { OutputArtifact } from './commit.ts'
-import type { OutputFormat } from './formats.ts'
+import type { FormatOf, OutputFormat, ProducerOf } from './formats.ts'
 import { outputPathFor } from './naming.ts'
 import {
   checksummed,
@@ -84,30 +84,31 @@ export async function writeDiskOutputs(
       },
     }
   }
-  const conversions = formats
-    .filter((format) => format.producer === 'qemu-img')
-    .map((format) =>
-      job(format, (target) =>
-        convertRawImage(
-          {
-            source,
-            sourceBytes: info.size,
-            target,
-            format,
-            uncompressed: request.uncompressed,
-            qemuImgOptions: request.qemuImgOptions,
-          },
-          deps.runner,
-          progressOf(deps, `convert to ${format.type}`),
-        ),
-      ),
-    )
-  const raw = formats.find((format) => format.producer === 'copy')
   const move = request.consumeRawImage ?? false
+  // Every disk producer, keyed so a new one does not compile until it is dispatched here.
+  const make: {
+    readonly [P in ProducerOf<'disk'>]: (format: OutputFormat, target: string) => Promise<void>
+  } = {
+    'qemu-img': (format, target) =>
+      convertRawImage(
+        {
+          source,
+          sourceBytes: info.size,
+          target,
+          format,
+          uncompressed: request.uncompressed,
+          qemuImgOptions: request.qemuImgOptions,
+        },
+        deps.runner,
+        progressOf(deps, `convert to ${format.type}`),
+      ),
+    copy: (_format, target) => copyRawImage(source, target, { move }, deps.runner),
+  }
+  const jobOf = (format: FormatOf<'disk'>): Job =>
+    job(format, (target) => make[format.producer](format, target))
   // raw goes last: when it is a move, every conversion must be done reading the source
-  const last = raw
-    ? [job(raw, (target) => copyRawImage(source, target, { move }, deps.runner))]
-    : []
+  const conversions = formats.filter((format) => format.producer !== 'copy').map(jobOf)
+  const last = formats.filter((format) => format.producer === 'copy').map(jobOf)
   return produceAndCommit(session, [conversions, last])
 }
 

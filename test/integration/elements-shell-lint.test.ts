@@ -1,39 +1,19 @@
 // House rules for the built-in shell elements, checked on the files themselves: script headers,
 // modes and names, environment.d files, READMEs, sorted element-deps, the block-device layouts
 // and package-installs conditions that must never meet an unset variable.
+import { existsSync, readdirSync } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { ELEMENTS, HOST_OS, DIB_RUN_PARTS, REPO } from './elements-shell-fixture.ts'
 
-const SHELL_ELEMENTS = [
-  'base',
-  'baremetal',
-  'block-device-efi',
-  'block-device-gpt',
-  'block-device-mbr',
-  'bootloader',
-  'cleanup-kernel-initrd',
-  'debian-minimal',
-  'debootstrap',
-  'dib-init-system',
-  'dib-python',
-  'dib-run-parts',
-  'dkms',
-  'dpkg',
-  'dracut-ramdisk',
-  'dracut-regenerate',
-  'install-bin',
-  'install-static',
-  'iso',
-  'ramdisk',
-  'ramdisk-base',
-  'rootfs-ramdisk',
-  'select-boot-kernel-initrd',
-  'vm',
-]
-const ELEMENT_DIRS = [...SHELL_ELEMENTS.map((name) => join(ELEMENTS, name)), HOST_OS]
+/** Every element imagewright ships, read from elements/ so a new one is checked from its first commit. */
+const SHIPPED_ELEMENTS = readdirSync(ELEMENTS, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort()
+const ELEMENT_DIRS = [...SHIPPED_ELEMENTS.map((name) => join(ELEMENTS, name)), HOST_OS]
 
 const TRACE_LINE = 'if [ "${DIB_DEBUG_TRACE:-0}" -gt 0 ]; then'
 const SCRIPT_NAME = /^[0-9A-Za-z_-]+$/
@@ -48,8 +28,10 @@ async function shellScripts(): Promise<string[]> {
   const scripts = [DIB_RUN_PARTS]
   for (const element of ELEMENT_DIRS) {
     for (const part of await entries(element)) {
-      // environment.d files are sourced; init.d holds fragments of a ramdisk's /init; binary-deps.d and udev.d are data.
-      if (['environment.d', 'init.d', 'binary-deps.d', 'udev.d'].includes(part)) continue
+      // environment.d files are sourced; init.d holds fragments of a ramdisk's /init; binary-deps.d,
+      // udev.d and modprobe.d (the modprobe element copies it into /etc/modprobe.d) are data.
+      const data = ['environment.d', 'init.d', 'binary-deps.d', 'udev.d', 'modprobe.d']
+      if (data.includes(part)) continue
       if (!part.endsWith('.d') && part !== 'bin') continue
       for (const name of await entries(join(element, part))) scripts.push(join(element, part, name))
     }
@@ -269,7 +251,14 @@ describe('block-device default layouts', () => {
 describe('package-installs conditions', () => {
   // package-installs stops the build on a `when` naming an unset variable, so every variable an
   // element tests must get a default in that element's environment.d.
-  it.each(['base', 'bootloader', 'debootstrap', 'debian-minimal'])(
+  const withConditions = SHIPPED_ELEMENTS.filter((name) =>
+    existsSync(join(ELEMENTS, name, 'package-installs.yaml')),
+  )
+  it('finds the elements with package-installs.yaml', () => {
+    expect(withConditions).toEqual(expect.arrayContaining(['base', 'bootloader', 'debootstrap']))
+  })
+
+  it.each(withConditions)(
     '%s defaults every variable it tests',
     async (element) => {
       const spec = parse(

@@ -25,7 +25,7 @@ describe.each(['bash', 'sh'])('probe lines read by %s', (shell) => {
     const stuck: string[] = []
     for (let cut = 1; cut < probe.length; cut += 1) {
       const tail = probe.slice(cut)
-      let output = ''
+      let output: string
       try {
         output = runShell(shell, `${tail}\n${probe}\n`)
       } catch (error) {

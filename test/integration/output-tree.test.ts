@@ -24,6 +24,7 @@ function sha256(data: Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- OCI JSON, checked field by field below
 async function readJson(path: string): Promise<any> {
   return JSON.parse(await readFile(path, 'utf8'))
 }

@@ -79,7 +79,7 @@ const WRITERS: readonly Writer[] = [
   {
     name: 'package-installs-squash',
     writes: ['tmp/package-installs.json', 'tmp/package-installs/install.d.install'],
-    write: (r) => writePackagePlan({ json: {}, phases: new Map([['install.d', { install: ['a'], uninstall: [] }]]) } as never, planPathsFor(r)),
+    write: (r) => writePackagePlan({ json: {}, phases: new Map([['install.d', { install: ['a'], uninstall: [] }]]) }, planPathsFor(r)),
   },
   {
     name: 'image hygiene (SSH key regeneration unit)',

@@ -1,42 +1,7 @@
 // The bad-input table, part one: the command line, elements and hook scripts. Each row is one
 // mistake a user makes and the exact answer imagewright must give (see bad-input.test.ts).
-import { script, type ElementSpec, type FileSpec } from '../helpers/element-tree.ts'
-
-export interface BadInputCase {
-  readonly name: string
-  /** disk-image-create (the default), ramdisk-image-create or imagewright. */
-  readonly bin?: 'dib' | 'ramdisk' | 'imagewright'
-  /** Arguments; "<case>" stands for the case's own directory. */
-  readonly args: readonly string[]
-  readonly env?: Readonly<Record<string, string>>
-  /** Elements written to <case>/elements, the first ELEMENTS_PATH entry. */
-  readonly elements?: readonly ElementSpec[]
-  /** More files below <case>. */
-  readonly files?: Readonly<Record<string, FileSpec>>
-  readonly exit: number
-  /**
-   * The first line of stderr after "Error: ", exactly; a pattern only where the host adds
-   * details. "<case>", "<fixtures>" and "<builtin>" stand for those directories.
-   */
-  readonly error?: string | RegExp
-  readonly code?: `ERR_${string}`
-  /** Everything after "Try this: ", when the error gives a hint. */
-  readonly hint?: string | RegExp
-  /** A line the run must print on stdout (the warning of a build that succeeds). */
-  readonly stdoutLine?: string
-  /** What the output directory holds afterwards: nothing, unless the build succeeds. */
-  readonly outputs?: readonly string[]
-  /**
-   * True (the default) when the mistake must be found before the build takes anything on the
-   * host: then not even its temporary directory may have been created.
-   */
-  readonly early?: boolean
-  /** Why the case cannot run on this host, if it cannot. */
-  readonly skip?: string | undefined
-}
-
-/** disk-image-create with the fast test OS, writing a tar into <case>/out. */
-export const dib = (...rest: string[]): string[] => ['-n', '-t', 'tar', '-o', '<case>/out/img', ...rest]
+import { dib, usage, type BadInputCase } from '../helpers/bad-input.ts'
+import { script } from '../helpers/element-tree.ts'
 
 const SEARCHED = "Searched: '<case>/elements', '<fixtures>', '<builtin>'"
 const ALL_TYPES =
@@ -44,47 +9,19 @@ const ALL_TYPES =
 const OPTIONS_HINT = 'Run with --help to list the options'
 
 export const COMMAND_LINE_CASES: readonly BadInputCase[] = [
-  {
-    name: 'unknown long option',
-    args: dib('--bogus', 'host-os'),
-    exit: 2, code: 'ERR_USAGE', error: 'Unrecognized option "--bogus"', hint: OPTIONS_HINT,
-  },
-  {
-    name: 'unknown short option',
-    args: dib('-Z', 'host-os'),
-    exit: 2, code: 'ERR_USAGE', error: 'Unrecognized option "-Z"', hint: OPTIONS_HINT,
-  },
-  {
-    name: 'option missing its value',
-    args: dib('host-os', '-o'),
-    exit: 2, code: 'ERR_USAGE', error: 'Option "-o" requires a value',
-  },
+  usage('unknown long option', dib('--bogus', 'host-os'), 'Unrecognized option "--bogus"', { hint: OPTIONS_HINT }),
+  usage('unknown short option', dib('-Z', 'host-os'), 'Unrecognized option "-Z"', { hint: OPTIONS_HINT }),
+  usage('option missing its value', dib('host-os', '-o'), 'Option "-o" requires a value'),
   {
     name: 'ambiguous option prefix',
     args: dib('--image', '2', 'host-os'),
     exit: 2, code: 'ERR_USAGE',
     error: 'Option "--image" is ambiguous: it could be --image-size, --image-extra-size, --image-cache',
   },
-  {
-    name: 'malformed --image-size',
-    args: dib('--image-size', '1x', 'host-os'),
-    exit: 2, code: 'ERR_USAGE', error: 'Option "--image-size" needs a positive number: got "1x"',
-  },
-  {
-    name: 'malformed --min-tmpfs',
-    args: dib('--min-tmpfs', 'abc', 'host-os'),
-    exit: 2, code: 'ERR_USAGE', error: 'Option "--min-tmpfs" needs a positive number: got "abc"',
-  },
-  {
-    name: 'negative --mkfs-journal-size',
-    args: dib('--mkfs-journal-size', '-5', 'host-os'),
-    exit: 2, code: 'ERR_USAGE', error: 'Option "--mkfs-journal-size" needs a positive number: got "-5"',
-  },
-  {
-    name: '--image-extra-size with a unit',
-    args: dib('--image-extra-size', '2G', 'host-os'),
-    exit: 2, code: 'ERR_USAGE', error: 'Option "--image-extra-size" needs a positive number: got "2G"',
-  },
+  usage('malformed --image-size', dib('--image-size', '1x', 'host-os'), 'Option "--image-size" needs a positive number: got "1x"'),
+  usage('malformed --min-tmpfs', dib('--min-tmpfs', 'abc', 'host-os'), 'Option "--min-tmpfs" needs a positive number: got "abc"'),
+  usage('negative --mkfs-journal-size', dib('--mkfs-journal-size', '-5', 'host-os'), 'Option "--mkfs-journal-size" needs a positive number: got "-5"'),
+  usage('--image-extra-size with a unit', dib('--image-extra-size', '2G', 'host-os'), 'Option "--image-extra-size" needs a positive number: got "2G"'),
   {
     name: 'malformed DIB_IMAGE_SIZE names the variable',
     args: dib('host-os'),
@@ -98,11 +35,7 @@ export const COMMAND_LINE_CASES: readonly BadInputCase[] = [
     exit: 3, code: 'ERR_CONFIG', error: 'Cannot use DIB_BLOCK_SIZE "1000": a sector size is 512, 1024, 2048, 4096 bytes',
     hint: 'Set DIB_BLOCK_SIZE to 512 (most disks) or 4096 (4Kn disks)',
   },
-  {
-    name: 'bad --install-type',
-    args: dib('--install-type', 'binary', 'host-os'),
-    exit: 2, code: 'ERR_USAGE', error: 'Option "--install-type" must be "source" or "package": got "binary"',
-  },
+  usage('bad --install-type', dib('--install-type', 'binary', 'host-os'), 'Option "--install-type" must be "source" or "package": got "binary"'),
   {
     name: 'bad DIB_CHECKSUM',
     args: dib('host-os'),

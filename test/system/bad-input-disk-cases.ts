@@ -1,7 +1,7 @@
 // The bad-input table, part two: block-device layouts, image size and labels, boot tests and
 // the imagewright command itself.
 import { execFileSync } from 'node:child_process'
-import { dib, type BadInputCase } from './bad-input-cases.ts'
+import { dib, imagewrightUsage, type BadInputCase } from '../helpers/bad-input.ts'
 
 /** A layout for DIB_BLOCK_DEVICE_CONFIG, as a user would write it. */
 const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`
@@ -172,18 +172,8 @@ export const IMAGEWRIGHT_CASES: readonly BadInputCase[] = [
     exit: 3, code: 'ERR_CONFIG', error: 'Cannot boot-test "<case>/images": it is a directory, not a disk image',
     early: false,
   },
-  {
-    name: 'boot-test with a bad --timeout',
-    bin: 'imagewright',
-    args: ['boot-test', '--timeout', 'soon', '<case>/missing.qcow2'],
-    exit: 2, code: 'ERR_USAGE', error: 'Option "--timeout" needs a positive number: got "soon"',
-  },
-  {
-    name: 'boot-test with both --uefi and --bios',
-    bin: 'imagewright',
-    args: ['boot-test', '--uefi', '--bios', '<case>/missing.qcow2'],
-    exit: 2, code: 'ERR_USAGE', error: 'Options "--uefi" and "--bios" exclude each other',
-  },
+  imagewrightUsage('boot-test with a bad --timeout', ['boot-test', '--timeout', 'soon', '<case>/missing.qcow2'], 'Option "--timeout" needs a positive number: got "soon"'),
+  imagewrightUsage('boot-test with both --uefi and --bios', ['boot-test', '--uefi', '--bios', '<case>/missing.qcow2'], 'Options "--uefi" and "--bios" exclude each other'),
   {
     name: 'boot-test with a bad --sector-size',
     bin: 'imagewright',
@@ -191,18 +181,8 @@ export const IMAGEWRIGHT_CASES: readonly BadInputCase[] = [
     exit: 2, code: 'ERR_USAGE', error: 'Cannot use --sector-size "4k": a sector size is 512, 1024, 2048, 4096 bytes',
     hint: 'Set --sector-size to 512 (most disks) or 4096 (4Kn disks)',
   },
-  {
-    name: 'boot-test with a bad --marker regex',
-    bin: 'imagewright',
-    args: ['boot-test', '--marker', 'login: (', '<case>/missing.qcow2'],
-    exit: 2, code: 'ERR_USAGE', error: 'Option "--marker" is not a valid regular expression: "login: ("',
-  },
-  {
-    name: 'boot-test --password without --user',
-    bin: 'imagewright',
-    args: ['boot-test', '--password', 'secret', '<case>/missing.qcow2'],
-    exit: 2, code: 'ERR_USAGE', error: 'Option "--password" needs "--user"',
-  },
+  imagewrightUsage('boot-test with a bad --marker regex', ['boot-test', '--marker', 'login: (', '<case>/missing.qcow2'], 'Option "--marker" is not a valid regular expression: "login: ("'),
+  imagewrightUsage('boot-test --password without --user', ['boot-test', '--password', 'secret', '<case>/missing.qcow2'], 'Option "--password" needs "--user"'),
   {
     name: 'boot-test without an image',
     bin: 'imagewright',
@@ -217,18 +197,8 @@ export const IMAGEWRIGHT_CASES: readonly BadInputCase[] = [
     exit: 2, code: 'ERR_USAGE', error: 'Unknown command "frobnicate"',
     hint: 'Run "imagewright --help" to see the commands and their options',
   },
-  {
-    name: 'imagewright misspelt subcommand',
-    bin: 'imagewright',
-    args: ['buidl', '-n', 'host-os'],
-    exit: 2, code: 'ERR_USAGE', error: 'Unknown command "buidl"', hint: 'Did you mean "build"?',
-  },
-  {
-    name: 'imagewright build with an unknown option',
-    bin: 'imagewright',
-    args: ['build', ...dib('--frobnicate', 'host-os')],
-    exit: 2, code: 'ERR_USAGE', error: 'Unrecognized option "--frobnicate"', hint: 'Run with --help to list the options',
-  },
+  imagewrightUsage('imagewright misspelt subcommand', ['buidl', '-n', 'host-os'], 'Unknown command "buidl"', { hint: 'Did you mean "build"?' }),
+  imagewrightUsage('imagewright build with an unknown option', ['build', ...dib('--frobnicate', 'host-os')], 'Unrecognized option "--frobnicate"', { hint: 'Run with --help to list the options' }),
   {
     name: 'imagewright plan with an unknown element',
     bin: 'imagewright',

@@ -1,5 +1,5 @@
 // The bad-input table, part three: ramdisks, ISOs and booting them.
-import { dib, type BadInputCase } from './bad-input-cases.ts'
+import { dib, imagewrightUsage, type BadInputCase } from '../helpers/bad-input.ts'
 
 /** ramdisk-image-create with the fast test OS, writing into <case>/out. */
 const ramdisk = (...rest: string[]): string[] => ['-n', '-o', '<case>/out/img', ...rest]
@@ -41,12 +41,7 @@ export const RAMDISK_CASES: readonly BadInputCase[] = [
     hint: TRY_TRACE,
     early: false,
   },
-  {
-    name: 'boot-test --initrd without --kernel',
-    bin: 'imagewright',
-    args: ['boot-test', '--initrd', '<case>/img.initramfs', '<case>/img.qcow2'],
-    exit: 2, code: 'ERR_USAGE', error: 'Option "--initrd" needs "--kernel"',
-  },
+  imagewrightUsage('boot-test --initrd without --kernel', ['boot-test', '--initrd', '<case>/img.initramfs', '<case>/img.qcow2'], 'Option "--initrd" needs "--kernel"'),
   {
     name: 'boot-test --cdrom with a file that is not an ISO',
     bin: 'imagewright',

@@ -3,26 +3,23 @@
 // a simulated reboot, a full workspace, a mount kept busy at release, and an uncaught error.
 // Uses the download-free host-os element, so each case takes seconds.
 import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PHASE_TABLE } from '../../src/phases/phase-table.ts'
-import { DIB_BIN, HOST_OS_ELEMENTS, IW_BIN, REPO, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import { DIB_BIN, IW_BIN, REPO, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import { hookScript, hostOsEnv, writeTestElement } from '../helpers/host-os-work.ts'
 
 let work: string
 let stateDir: string
 let before: HostSnapshot
 const PHASES = PHASE_TABLE.map((p) => p.name)
 
-const script = (body: string): string => `#!/bin/bash\nset -eu\nset -o pipefail\n${body}\n`
 const sh = (cmd: string): string => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' })
 
 function writeElement(name: string, rel: string, body: string): void {
-  const path = join(work, 'elements', name, rel)
-  mkdirSync(join(path, '..'), { recursive: true })
-  writeFileSync(path, script(body))
-  chmodSync(path, 0o755)
+  writeTestElement(work, name, { [rel]: hookScript(body) })
 }
 
 beforeAll(() => {
@@ -43,7 +40,7 @@ afterAll(() => {
 })
 
 const env = (tmp = join(work, 'tmp')): Record<string, string> => ({
-  ELEMENTS_PATH: `${join(work, 'elements')}:${HOST_OS_ELEMENTS}`,
+  ...hostOsEnv(work),
   TMPDIR: tmp,
   IMAGEWRIGHT_STATE_DIR: stateDir,
 })

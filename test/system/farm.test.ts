@@ -5,12 +5,13 @@
 // build cancelled while it runs, one refused at once because an element does not exist. At the
 // end no mount, loop device, build process, worker or postgres of the test is left.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HOST_OS_ELEMENTS, IW_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
+import { IW_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
+import { hookScript, hostOsEnv, writeTestElement } from '../helpers/host-os-work.ts'
 import { startPostgres, type TempPostgres } from '../helpers/postgres.ts'
 
 let work: string
@@ -25,16 +26,9 @@ interface Worker {
   readonly exited: Promise<number | null>
 }
 
-const script = (body: string): string => `#!/bin/bash\nset -eu\nset -o pipefail\n${body}\n`
-
-function writeElement(name: string, files: Record<string, string>): void {
-  for (const [rel, content] of Object.entries(files)) {
-    const path = join(work, 'elements', name, rel)
-    mkdirSync(join(path, '..'), { recursive: true })
-    writeFileSync(path, content)
-    if (content.startsWith('#!')) chmodSync(path, 0o755)
-  }
-}
+const script = hookScript
+const writeElement = (name: string, files: Record<string, string>): void =>
+  writeTestElement(work, name, files)
 
 function startWorker(name: string): Worker {
   const child = spawn(process.execPath, [IW_BIN, 'worker', '--name', name, '--artifacts', join(work, 'store'), '--lease', '10', '--poll', '1'], {
@@ -54,9 +48,7 @@ function startWorker(name: string): Worker {
   return worker
 }
 
-const submitEnv = (): Record<string, string> => ({
-  IMAGEWRIGHT_DB: server.url, ELEMENTS_PATH: `${join(work, 'elements')}:${HOST_OS_ELEMENTS}`, TMPDIR: join(work, 'tmp'),
-})
+const submitEnv = (): Record<string, string> => ({ IMAGEWRIGHT_DB: server.url, ...hostOsEnv(work) })
 
 async function submit(priority: number, args: readonly string[], env: Record<string, string> = {}): Promise<string> {
   const result = await runCli(IW_BIN, { args: ['submit', '--priority', String(priority), '--', ...args], env: { ...submitEnv(), ...env } })

@@ -1,23 +1,20 @@
 // A failed, interrupted or killed build must leave the host exactly as it was, and the next
 // build must work. Uses the download-free host-os element, so every case takes seconds.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PHASE_TABLE } from '../../src/phases/phase-table.ts'
-import { DIB_BIN, HOST_OS_ELEMENTS, IW_BIN, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
+import { DIB_BIN, IW_BIN, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
+import { hookScript, hostOsEnv, writeTestElement } from '../helpers/host-os-work.ts'
 
 let work: string
 let before: HostSnapshot
 
-const script = (body: string): string => `#!/bin/bash\nset -eu\nset -o pipefail\n${body}\n`
 
 function writeElement(name: string, rel: string, body: string): void {
-  const path = join(work, 'elements', name, rel)
-  mkdirSync(join(path, '..'), { recursive: true })
-  writeFileSync(path, script(body))
-  chmodSync(path, 0o755)
+  writeTestElement(work, name, { [rel]: hookScript(body) })
 }
 
 beforeAll(() => {
@@ -34,10 +31,7 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true })
 })
 
-const env = (): Record<string, string> => ({
-  ELEMENTS_PATH: `${join(work, 'elements')}:${HOST_OS_ELEMENTS}`,
-  TMPDIR: join(work, 'tmp'),
-})
+const env = (): Record<string, string> => hostOsEnv(work)
 
 /** Journals left in the state dir by builds that are not running (none may stay after cleanup). */
 function deadJournals(): string[] {

@@ -1,24 +1,18 @@
 // Fast real builds with the test-only host-os element: every phase runs, nothing is downloaded.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DIB_BIN, HOST_OS_ELEMENTS, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
+import { DIB_BIN, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
+import { hookScript, hostOsEnv, writeTestElement } from '../helpers/host-os-work.ts'
 
 let work: string
 let before: HostSnapshot
 
-function writeElement(name: string, files: Record<string, string>): void {
-  for (const [rel, content] of Object.entries(files)) {
-    const path = join(work, 'elements', name, rel)
-    mkdirSync(join(path, '..'), { recursive: true })
-    writeFileSync(path, content)
-    if (content.startsWith('#!')) chmodSync(path, 0o755)
-  }
-}
-
-const script = (body: string): string => `#!/bin/bash\nset -eu\nset -o pipefail\n${body}\n`
+const writeElement = (name: string, files: Record<string, string>): void =>
+  writeTestElement(work, name, files)
+const script = hookScript
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'iw-system-'))
@@ -43,10 +37,7 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true })
 })
 
-const env = (): Record<string, string> => ({
-  ELEMENTS_PATH: `${join(work, 'elements')}:${HOST_OS_ELEMENTS}`,
-  TMPDIR: join(work, 'tmp'),
-})
+const env = (): Record<string, string> => hostOsEnv(work)
 
 function expectHostClean(): void {
   expect(hostSnapshot(work)).toEqual(before)

@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DIB_BIN, IW_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import { DIB_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import { expectBootPasses } from '../helpers/boot-test.ts'
 
 const RAMDISK_BIN = join(REPO, 'dist', 'cli', 'ramdisk-image-create.js')
 const SERIAL = 'console=ttyS0,115200'
@@ -42,14 +43,8 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true })
 })
 
-async function expectBoots(args: readonly string[], marker?: string): Promise<string> {
-  const boot = await runCli(IW_BIN, {
-    args: ['boot-test', '--timeout', '300', ...(marker === undefined ? [] : ['--marker', marker]), ...args],
-    cwd: work,
-  })
-  expect(boot.stdout.split('\n'), boot.stderr).toContain('PASS')
-  expect(boot.code).toBe(0)
-  return boot.stdout
+function expectBoots(args: readonly string[], marker?: string): Promise<string> {
+  return expectBootPasses({ args, timeoutSeconds: 300, cwd: work, ...(marker === undefined ? {} : { marker }) })
 }
 
 /** One file of an ISO, read with xorriso (which cannot extract to a pipe). */

@@ -15,7 +15,8 @@ import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DIB_BIN, IW_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import { DIB_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import { commandOutputs, expectBootPasses, type CommandOutput } from '../helpers/boot-test.ts'
 import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy.ts'
 
 const FIXTURES = join(REPO, 'test', 'fixtures', 'seed-scripts')
@@ -36,36 +37,11 @@ function dpkgManifest(name: string): DpkgEntry[] {
   return (JSON.parse(text) as { packages: DpkgEntry[] }).packages
 }
 
-const KERNEL_LOG = /^\[ *\d+\.\d+\] /
-
-/** Output of each `--command` of a boot test, by command. */
-function commandOutputs(stdout: string): Map<string, { exit: number; output: string }> {
-  const result = new Map<string, { exit: number; output: string }>()
-  let current: { exit: number; output: string } | undefined
-  for (const line of stdout.split('\n')) {
-    const head = /^\$ (.*) {2}\(exit (\d+)\)$/.exec(line)
-    if (head?.[1] !== undefined) {
-      current = { exit: Number(head[2]), output: '' }
-      result.set(head[1], current)
-    } else if (current !== undefined && KERNEL_LOG.test(line.slice(2))) {
-      // The kernel writes its log to the same serial console (modprobe's messages, say).
-      continue
-    } else if (current !== undefined && line.startsWith('  ')) {
-      current.output += `${line.slice(2)}\n`
-    } else {
-      current = undefined
-    }
-  }
-  return result
-}
-
-async function bootWith(image: string, commands: readonly string[]): Promise<Map<string, { exit: number; output: string }>> {
-  const args = ['boot-test', '--quiet', '--timeout', '900', '--user', 'devuser', '--password', PASSWORD]
-  for (const command of commands) args.push('--command', command)
-  const boot = await runCli(IW_BIN, { args: [...args, image], env: { TMPDIR: join(work, 'tmp') }, cwd: work })
-  expect(boot.stdout, `${boot.stdout}\n${boot.stderr}`).toContain('PASS')
-  expect(boot.code).toBe(0)
-  return commandOutputs(boot.stdout)
+async function bootWith(image: string, commands: readonly string[]): Promise<Map<string, CommandOutput>> {
+  const login = { user: 'devuser', password: PASSWORD }
+  const env = { TMPDIR: join(work, 'tmp') }
+  const run = { args: [image], timeoutSeconds: 900, quiet: true, login, commands, env, cwd: work }
+  return commandOutputs(await expectBootPasses(run))
 }
 
 beforeAll(async () => {

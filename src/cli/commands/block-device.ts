@@ -14,7 +14,7 @@ import {
 } from '../../blockdevice/state-commands.ts'
 import type { SavedState } from '../../blockdevice/state-file.ts'
 import { parseGetvalSymbol, type GetvalSymbol } from '../../blockdevice/state-getval.ts'
-import { ConfigError, UsageError } from '../../errors.ts'
+import { UsageError } from '../../errors.ts'
 import { ProcessRunner } from '../../exec/run.ts'
 import { requireRoot } from '../../host/host-tools.ts'
 import type { Reporter } from '../../report/events.ts'

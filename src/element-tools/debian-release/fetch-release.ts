@@ -48,7 +48,7 @@ export async function fetchReleaseHead(mirror: string, suite: string): Promise<{
   while (text.length < HEAD_BYTES && !/\n(MD5Sum|SHA256):/.test(text)) {
     const chunk = await reader.read()
     if (chunk.done) break
-    text += decoder.decode(chunk.value, { stream: true })
+    text += decoder.decode(chunk.value as Uint8Array, { stream: true })
   }
   await reader.cancel()
   return { text }

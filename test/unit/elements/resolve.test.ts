@@ -50,7 +50,7 @@ async function resolveError(
   requested: readonly string[],
 ): Promise<ElementError> {
   const error = await resolveRows(rows, requested).catch((e: unknown) => e)
-  if (!(error instanceof ElementError)) throw new Error(`Expected an ElementError, got ${error}`)
+  if (!(error instanceof ElementError)) throw new Error(`Expected an ElementError, got ${String(error)}`)
   return error
 }
 

@@ -3,6 +3,7 @@ import { ConfigError } from '../../../src/errors.ts'
 import {
   listImageTypes,
   OUTPUT_FORMATS,
+  PRODUCER_SOURCES,
   resolveOutputFormats,
   roundUpToMiB,
   splitImageTypes,
@@ -128,5 +129,15 @@ describe('roundUpToMiB', () => {
     [67174400, 68157440],
   ])('%d → %d', (bytes, rounded) => {
     expect(roundUpToMiB(bytes)).toBe(rounded)
+  })
+})
+
+describe('PRODUCER_SOURCES', () => {
+  it('every producer makes at least one type, from the source it is listed with', () => {
+    for (const [producer, source] of Object.entries(PRODUCER_SOURCES)) {
+      const made = [...OUTPUT_FORMATS.values()].filter((format) => format.producer === producer)
+      expect(made.length, producer).toBeGreaterThan(0)
+      for (const format of made) expect(format.source, format.type).toBe(source)
+    }
   })
 })

@@ -1,0 +1,81 @@
+// The layer order of src/, as an ESLint rule: a module may import its own folder and folders on
+// lower layers, never a folder on its own layer or above. Peer domains (blockdevice, output, …)
+// talk through the orchestrator, not to each other. A folder missing from LAYERS is an error, so
+// a new domain gets a place in the order when it is created.
+import { dirname, relative, resolve, sep } from 'node:path'
+
+/** Lowest first. The order that holds today (see docs/architecture.md once it exists). */
+export const LAYERS = [
+  ['errors.ts'],
+  ['util'],
+  ['report', 'config'],
+  ['exec'],
+  ['host'],
+  ['chroot'],
+  ['elements', 'element-tools', 'phases', 'blockdevice', 'output', 'boot', 'inventory', 'sbom'],
+  ['build', 'doctor'],
+  ['farm'],
+  ['cli'],
+]
+
+/**
+ * Imports that break the order today, each with its reason; `from` and `to` are paths under src/.
+ * Keep this list short and shrinking.
+ */
+export const EXCEPTIONS = [
+  // A generic "did you mean" helper that lives in elements/; it belongs in util/ (a move left
+  // for after this session's merges).
+  { from: 'output/formats.ts', to: 'elements/suggest.ts' },
+]
+
+const SRC = resolve(import.meta.dirname, '../../src')
+const layerOf = new Map(LAYERS.flatMap((names, layer) => names.map((name) => [name, layer])))
+
+/** The top-level folder (or file, for errors.ts) of a path under src/, or undefined outside it. */
+function domainOf(path) {
+  const rel = relative(SRC, path)
+  if (rel.startsWith('..') || rel === '') return undefined
+  return rel.split(sep)[0]
+}
+
+function problem(importer, target) {
+  const from = domainOf(importer)
+  const to = domainOf(target)
+  if (from === undefined || to === undefined || from === to) return undefined
+  const rel = (path) => relative(SRC, path).split(sep).join('/')
+  if (EXCEPTIONS.some((e) => e.from === rel(importer) && e.to === rel(target))) return undefined
+  for (const name of [from, to]) {
+    if (!layerOf.has(name))
+      return `src/${name} has no layer: add it to LAYERS in scripts/lint/layers.js`
+  }
+  const a = layerOf.get(from)
+  const b = layerOf.get(to)
+  if (b < a) return undefined
+  return b === a
+    ? `${from}/ and ${to}/ are peer domains: pass data through the layer above, or move shared code down`
+    : `${from}/ (layer ${a}) must not import ${to}/ (layer ${b}): dependencies point down`
+}
+
+export const layersRule = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Imports follow the layer order of src/' },
+    schema: [],
+  },
+  create(context) {
+    const check = (node) => {
+      const source = node.source
+      if (!source || source.type !== 'Literal' || typeof source.value !== 'string') return
+      if (!source.value.startsWith('.')) return
+      const target = resolve(dirname(context.filename), source.value)
+      const message = problem(context.filename, target)
+      if (message !== undefined) context.report({ node: source, message })
+    }
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    }
+  },
+}

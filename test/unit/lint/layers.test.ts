@@ -1,0 +1,66 @@
+// The import-layer rule of eslint.config.js: it lets imports point down, stops peers and upward
+// imports, and knows every folder of src/.
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { RuleTester } from 'eslint'
+import { describe, expect, it } from 'vitest'
+import { EXCEPTIONS, LAYERS, layersRule } from '../../../scripts/lint/layers.js'
+
+const SRC = join(import.meta.dirname, '..', '..', '..', 'src')
+RuleTester.describe = describe
+RuleTester.it = it
+
+const at = (path: string): string => join(SRC, path)
+
+new RuleTester({ languageOptions: { sourceType: 'module' } }).run('layers', layersRule, {
+  valid: [
+    { code: "import { run } from '../exec/run.ts'", filename: at('build/disk.ts') },
+    { code: "import { x } from './sibling.ts'", filename: at('blockdevice/plan.ts') },
+    { code: "export * from '../errors.ts'", filename: at('util/size.ts') },
+    { code: "import { x } from 'yaml'", filename: at('util/size.ts') },
+    { code: "import { x } from '../src/cli/main.ts'", filename: join(SRC, '..', 'test', 'a.ts') },
+    {
+      code: "import { suggestNames } from '../elements/suggest.ts'",
+      filename: at('output/formats.ts'),
+    },
+  ],
+  invalid: [
+    {
+      code: "import { main } from '../cli/imagewright-main.ts'",
+      filename: at('build/disk.ts'),
+      errors: [
+        { message: 'build/ (layer 7) must not import cli/ (layer 9): dependencies point down' },
+      ],
+    },
+    {
+      code: "export { plan } from '../blockdevice/plan.ts'",
+      filename: at('output/produce.ts'),
+      errors: [{ message: /peer domains/ }],
+    },
+    {
+      code: "const m = import('../report/events.ts')",
+      filename: at('util/size.ts'),
+      errors: [{ message: /must not import report/ }],
+    },
+    {
+      code: "import { x } from '../errors.ts'",
+      filename: at('brand-new/thing.ts'),
+      errors: [{ message: /src\/brand-new has no layer/ }],
+    },
+  ],
+})
+
+describe('the layer table', () => {
+  it('places every folder and top-level file of src/ exactly once', () => {
+    const placed = LAYERS.flat()
+    expect(new Set(placed).size).toBe(placed.length)
+    expect([...placed].sort()).toEqual(readdirSync(SRC).sort())
+  })
+
+  it('keeps its exceptions pointing at files that exist', () => {
+    for (const { from, to } of EXCEPTIONS) {
+      expect(existsSync(join(SRC, from)), from).toBe(true)
+      expect(existsSync(join(SRC, to)), to).toBe(true)
+    }
+  })
+})
