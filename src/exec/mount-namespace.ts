@@ -13,6 +13,15 @@ import { HostRequirementError } from '../errors.ts'
 /** Set in the copy's environment: it is already in its own namespace. */
 export const MOUNT_NAMESPACE_VARIABLE = 'IMAGEWRIGHT_MOUNT_NAMESPACE'
 
+/**
+ * Opt-in for now. Where the host's mounts are private (no systemd as PID 1, as on these build
+ * machines), a new namespace takes a copy of every host mount of that moment, and a later
+ * unmount on the host does not reach the copy: a disk another tool (customize, a test, a user)
+ * had mounted then stays mounted, unclean, and its loop device attached until the build ends.
+ * Default-on waits until the copy drops such foreign mounts when it starts.
+ */
+export const OWN_MOUNT_NAMESPACE_OPT_IN = 'IMAGEWRIGHT_OWN_MOUNT_NAMESPACE'
+
 const RELAYED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const
 
 /** The argv that runs `command` (a program and its arguments) in a private mount namespace. */
@@ -21,10 +30,11 @@ export function namespacedArgv(command: readonly string[]): [string, ...string[]
 }
 
 /**
- * Whether this process should start itself again in a namespace: as root, not yet inside one,
- * and where the kernel lets us make one (not in a container without CAP_SYS_ADMIN).
+ * Whether this process should start itself again in a namespace: asked for, as root, not yet
+ * inside one, and where the kernel lets us make one (not in a container without CAP_SYS_ADMIN).
  */
 export function wantsOwnMountNamespace(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env[OWN_MOUNT_NAMESPACE_OPT_IN] !== '1') return false
   if (process.getuid?.() !== 0 || env[MOUNT_NAMESPACE_VARIABLE] !== undefined) return false
   const [file, ...args] = namespacedArgv(['true'])
   return spawnSync(file, args, { stdio: 'ignore' }).status === 0

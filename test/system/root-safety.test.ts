@@ -49,7 +49,7 @@ describe('the build\'s own mount namespace', () => {
   it('a build paused in finalise has its workspace, chroot and disk mounted where only it sees them', async () => {
     const seen = await new Promise<{ code: number | null; host: string[]; build: string[]; loops: string[] }>((resolve) => {
       const child = spawn(process.execPath, [DIB_BIN, '-n', '-o', join(work, 'ns'), '-t', 'tar,raw', 'host-os', 'nap-finalise'], {
-        env: { ...process.env, ...env(join(work, 'tmp')) },
+        env: { ...process.env, ...env(join(work, 'tmp')), IMAGEWRIGHT_OWN_MOUNT_NAMESPACE: '1' },
         stdio: ['ignore', 'pipe', 'inherit'],
       })
       let out = ''
