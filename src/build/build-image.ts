@@ -1,7 +1,7 @@
 // The build, as a table of contents. Each step lives in its domain folder; this file only says
 // in which order they happen and which resources each block owns. Resources are scoped with
 // `await using`, so they are released in reverse order on success, failure and Ctrl-C alike.
-import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { openChroot } from '../chroot/chroot.ts'
 import type { BuildOptions } from '../config/build-options.ts'
@@ -29,7 +29,7 @@ import { hostResolvConf } from '../chroot/target-files.ts'
 import { mountsBelow, unmount } from '../host/mount.ts'
 import { GRAPH_DUMP_PATH, graphDot } from '../blockdevice/graph-dot.ts'
 import { extraTeardown } from './extra-teardown.ts'
-import { exportedSearchPath, stageBuiltinsView } from '../elements/builtins-view.ts'
+import { BUILTINS_VIEW_DIR, exportedSearchPath, stageBuiltinsView } from '../elements/builtins-view.ts'
 import { showImageUsage } from './image-usage.ts'
 
 /** The element whose presence means the build's disk image is not wanted (tree outputs stay). */
@@ -109,17 +109,22 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
     options, buildId, runner, resourceRunner, reporter, signal, journal: opened.journal, workspace: opened.workspace,
     exported: initialExports(options, opened.workspace, elements.resolved, exportedSearchPath(options.elementsPath, opened.workspace.buildDir)),
   }
+  // 1. The root tree, built in a plain directory.
+  // DIB makes the (empty, root-owned) tree directory before root.d: elements extract into it.
+  await mkdir(rootTreeDir(ctx), { mode: 0o755 })
+  const restored = await cache.restoreTree(ctx.workspace)
+  // A restored build directory holds the hooks staged when it was stored; the later phases'
+  // scripts may have changed since (they are not part of the root step's key), so the current
+  // elements' hooks replace them.
+  if (restored !== undefined) {
+    for (const dir of [hooksDir(ctx), join(opened.workspace.buildDir, BUILTINS_VIEW_DIR)]) await rm(dir, { recursive: true, force: true })
+  }
   await stageBuiltinsView(opened.workspace.buildDir, elements.builtins)
   reporter.emit({ kind: 'info', message: `Elements: ${elements.resolved.elements.map((e) => e.name).join(' ')}` })
   if (release !== undefined) reporter.emit({ kind: 'info', message: `Debian release: ${describeRelease(release)}` })
   exportDiskSettings(ctx.exported, disk)
   const tree = await stageHooks(elements, hooksDir(ctx))
   const phase = makePhaseRunner(ctx, tree)
-
-  // 1. The root tree, built in a plain directory.
-  // DIB makes the (empty, root-owned) tree directory before root.d: elements extract into it.
-  await mkdir(rootTreeDir(ctx), { mode: 0o755 })
-  const restored = await cache.restoreTree(ctx.workspace)
   if (restored === undefined) {
     await phase('root', rootTreeDir(ctx))
     await checkRootTree(rootTreeDir(ctx))

@@ -211,8 +211,11 @@ describe('build farm on PostgreSQL', () => {
     expect(Object.fromEntries(listed.map((j) => [j.id, j.state]))).toEqual({
       [ids.debian]: 'completed', [ids.nap]: 'completed', [ids.fast]: 'completed', [ids.hang]: 'cancelled', [failed]: 'failed',
     })
-    expect(listed.find((j) => j.id === ids.debian)?.outputs.map((o) => o.path))
-      .toEqual(['debian.raw', 'debian.cdx.json', 'debian.spdx.json'].map((f) => `${ids.debian}/${f}`))
+    // The image first, then what the build wrote beside it (SBOMs, the manifests element's files).
+    const beside = ['debian.cdx.json', 'debian.spdx.json', 'debian.d/dib-manifests/dib-manifest-dpkg-debian']
+    const outputs = listed.find((j) => j.id === ids.debian)?.outputs.map((o) => o.path) ?? []
+    expect(outputs[0]).toBe(`${ids.debian}/debian.raw`)
+    expect(outputs).toEqual(expect.arrayContaining(beside.map((f) => `${ids.debian}/${f}`)))
   })
 
   it('stops its workers cleanly and leaves no mount, loop device, process or postgres behind', async () => {

@@ -11,10 +11,19 @@ export function addCacheCommands(root: Command, run: (work: Promise<number>) => 
   const cache = root
     .command('cache')
     .description('List or prune the build-step cache (finished images and root trees) in DIB_IMAGE_CACHE')
+    .addHelpText('after', examplesHelp([
+      ['imagewright cache ls', 'what is cached, with sizes, most recently used first'],
+      ['imagewright cache prune --max-size 2GiB', 'keep the most recently used entries that fit in 2 GiB'],
+      ['disk-image-create --no-cache -o debian debian-minimal vm', 'build without reusing or storing any step'],
+    ]))
   cache
     .command('ls')
     .description('List cached steps, most recently used first')
     .option('--image-cache <dir>', 'the image cache (default $DIB_IMAGE_CACHE or ~/.cache/image-create)')
+    .addHelpText('after', examplesHelp([
+      ['imagewright cache ls', 'every entry: step, key, size, last use'],
+      ['imagewright cache ls --image-cache /var/cache/images', 'the cache of another DIB_IMAGE_CACHE'],
+    ]))
     .action((opts) => run(cacheLsCommand(opts)))
   cache
     .command('prune')
