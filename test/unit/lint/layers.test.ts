@@ -29,7 +29,7 @@ new RuleTester({ languageOptions: { sourceType: 'module' } }).run('layers', laye
       code: "import { main } from '../cli/imagewright-main.ts'",
       filename: at('build/disk.ts'),
       errors: [
-        { message: 'build/ (layer 7) must not import cli/ (layer 9): dependencies point down' },
+        { message: 'build/ (layer 8) must not import cli/ (layer 10): dependencies point down' },
       ],
     },
     {
