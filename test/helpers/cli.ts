@@ -56,11 +56,6 @@ export function runCli(bin: string, run: CliRun): Promise<CliResult> {
 
 export interface HostSnapshot {
   readonly loops: string
-  /**
-   * Loop devices whose file the kernel names from the root of a workspace mount that is gone:
-   * left by a build whose mount namespace died. They belong to no scope, so any is counted.
-   */
-  readonly strandedLoops: string
   readonly mounts: string
   readonly resolvConf: string
   readonly chrootProcesses: string
@@ -80,7 +75,6 @@ export function hostSnapshot(scope?: string): HostSnapshot {
   const journals = sh('cat /run/imagewright/builds/*.json 2>/dev/null || true')
   return {
     loops: mine(sh('losetup -a | sort')),
-    strandedLoops: sh("losetup -l -n --raw -O NAME,BACK-FILE | grep -E ' /[^/]+$' | sort || true"),
     mounts: mine(sh("findmnt -rn -o TARGET | grep -E '^/(tmp|var/tmp|work|run)/' | sort || true")),
     resolvConf: readFileSync('/etc/resolv.conf', 'utf8'),
     chrootProcesses: mine(sh("for p in /proc/[0-9]*; do r=$(readlink $p/root 2>/dev/null) || continue; case $r in /tmp/dib_*|/var/tmp/dib_*|/tmp/iw-*|/var/tmp/iw-*) echo \"${p#/proc/} $r\";; esac; done")),
