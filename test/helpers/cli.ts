@@ -6,6 +6,7 @@ import { join } from 'node:path'
 export const REPO = join(import.meta.dirname, '..', '..')
 export const DIB_BIN = join(REPO, 'dist', 'cli', 'disk-image-create.js')
 export const IW_BIN = join(REPO, 'dist', 'cli', 'imagewright.js')
+export const RAMDISK_BIN = join(REPO, 'dist', 'cli', 'ramdisk-image-create.js')
 export const HOST_OS_ELEMENTS = join(REPO, 'test', 'fixtures', 'elements')
 /** Shared across test runs on one machine: the Debian root tarball is made once. */
 export const TEST_CACHE = process.env['IMAGEWRIGHT_TEST_CACHE'] ?? '/var/tmp/imagewright-test-cache'

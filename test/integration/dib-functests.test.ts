@@ -9,10 +9,9 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { DIB_BIN, HOST_OS_ELEMENTS, REPO, hostSnapshot, runCli } from '../helpers/cli.ts'
+import { DIB_BIN, HOST_OS_ELEMENTS, REPO, hostSnapshot, runCli, RAMDISK_BIN } from '../helpers/cli.ts'
 
 const ELEMENTS = join(REPO, 'elements')
-const RAMDISK_BIN = join(REPO, 'dist', 'cli', 'ramdisk-image-create.js')
 
 interface FuncTest {
   readonly element: string

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, type ExpectStatic } from 'vitest'
-import { DIB_BIN, HOST_OS_ELEMENTS, IW_BIN, REPO, runCli, type CliResult } from '../helpers/cli.ts'
+import { DIB_BIN, HOST_OS_ELEMENTS, IW_BIN, REPO, runCli, type CliResult, RAMDISK_BIN } from '../helpers/cli.ts'
 import { writeElementTree, writeFiles } from '../helpers/element-tree.ts'
 import type { BadInputCase } from '../helpers/bad-input.ts'
 import { COMMAND_LINE_CASES, ELEMENT_CASES } from './bad-input-cases.ts'
@@ -21,7 +21,6 @@ import { RAMDISK_CASES } from './bad-input-ramdisk-cases.ts'
 
 const STATE_DIR = process.env['IMAGEWRIGHT_STATE_DIR'] ?? '/run/imagewright/builds'
 const BUILTIN_ELEMENTS = join(REPO, 'elements')
-const RAMDISK_BIN = join(REPO, 'dist', 'cli', 'ramdisk-image-create.js')
 
 // Settings a developer's shell may carry that would change what the cases test.
 const NEUTRAL_ENV: Record<string, string> = {

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initramfsFiles } from '../helpers/initramfs.ts'
-import { DIB_BIN, IW_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import { DIB_BIN, IW_BIN, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot, RAMDISK_BIN } from '../helpers/cli.ts'
 
 const DIB_ELEMENTS = '/usr/lib/python3/dist-packages/diskimage_builder/elements'
 const SENTINEL = 'dib-test-should-fail'
@@ -83,7 +83,6 @@ function expectPasses(name: string): FuncTestRun {
   return run
 }
 
-const RAMDISK_BIN = join(REPO, 'dist', 'cli', 'ramdisk-image-create.js')
 let ramdisk: { readonly dest: string, readonly result: CliResult } | undefined
 
 /** run_ramdisk_element_test's build: ramdisk-image-create with DIB's tree, its ramdisk element. */

@@ -9,10 +9,9 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DIB_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import { DIB_BIN, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot, RAMDISK_BIN } from '../helpers/cli.ts'
 import { expectBootPasses } from '../helpers/boot-test.ts'
 
-const RAMDISK_BIN = join(REPO, 'dist', 'cli', 'ramdisk-image-create.js')
 const SERIAL = 'console=ttyS0,115200'
 
 let work: string

@@ -9,10 +9,9 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HOST_OS_ELEMENTS, IW_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import { HOST_OS_ELEMENTS, IW_BIN, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot, RAMDISK_BIN } from '../helpers/cli.ts'
 import { initramfsFiles, initramfsText } from '../helpers/initramfs.ts'
 
-const RAMDISK_BIN = join(REPO, 'dist', 'cli', 'ramdisk-image-create.js')
 const SERIAL = 'console=ttyS0,115200'
 
 let work: string
