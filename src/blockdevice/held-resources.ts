@@ -7,7 +7,7 @@ import type { ResourceJournal } from '../host/journal.ts'
 import type { Reporter } from '../report/events.ts'
 import type { DeviceHost } from './device-host.ts'
 import { buildVgDeactivateArgv } from './lvm-argv.ts'
-import type { BlockDeviceDeps } from './params.ts'
+import type { BlockDeviceDeps } from './deps.ts'
 import type { Argv } from './steps.ts'
 import { shouldTrim, type MountRecord } from './teardown-steps.ts'
 

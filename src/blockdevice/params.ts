@@ -1,8 +1,4 @@
 // What a build tells the block-device layer (DIB's params.yaml, typed).
-import type { Runner } from '../exec/command.ts'
-import type { ResourceJournal } from '../host/journal.ts'
-import type { Reporter } from '../report/events.ts'
-import type { DeviceHost } from './device-host.ts'
 import type { FstabIdentifier } from './fstab.ts'
 import type { RootFsParams } from './root-params.ts'
 import type { SectorSize } from '../util/sector-size.ts'
@@ -20,14 +16,4 @@ export interface BlockDeviceParams extends RootFsParams {
   readonly uuidSeed?: string | undefined
   /** How fstab names filesystems; DIB uses labels. */
   readonly fstabBy?: FstabIdentifier | undefined
-}
-
-/** Collaborators of createBlockDevices(). */
-export interface BlockDeviceDeps {
-  readonly runner: Runner
-  readonly reporter: Reporter
-  /** Every loop device and mount is recorded when taken and forgotten when released. */
-  readonly journal: ResourceJournal
-  /** File-system access; the real host unless a test plays it. */
-  readonly host?: DeviceHost
 }

@@ -6,7 +6,7 @@ import type { Runner } from '../exec/command.ts'
 import type { JournalEntry } from '../host/journal.ts'
 import { nodeDeviceHost } from './device-host.ts'
 import { HeldResources, type HeldLoop, type HeldSnapshot } from './held-resources.ts'
-import type { BlockDeviceDeps } from './params.ts'
+import type { BlockDeviceDeps } from './deps.ts'
 import type { MountRecord } from './teardown-steps.ts'
 
 export interface ReleaseOutcome {
