@@ -2,8 +2,8 @@
 // what it found, what a problem there limits, and the Debian package (or action) that fixes it.
 // "fail" means no disk image build can work on this host; "warn" means some builds or boot
 // tests cannot.
-import { kernelHasDriver } from '../blockdevice/fuse-mount.ts'
-import { LABEL_LIMITS } from '../blockdevice/filesystem-rules.ts'
+import { kernelHasDriver } from '../blockdevice/run/fuse-mount.ts'
+import { LABEL_LIMITS } from '../blockdevice/config/filesystem-rules.ts'
 import { TOOL_PACKAGES } from '../host/host-tools.ts'
 import type { HostFacts, SpaceFacts } from './facts.ts'
 

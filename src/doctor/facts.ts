@@ -1,6 +1,6 @@
 // What `imagewright doctor` learns about the host, as plain data: probe.ts gathers it, checks.ts
 // judges it. Keeping the two apart lets every judgement be tested against any host.
-import type { KernelFilesystemFacts } from '../blockdevice/fuse-mount.ts'
+import type { KernelFilesystemFacts } from '../blockdevice/run/fuse-mount.ts'
 
 /** The outcome of trying something for real (a partitioned loop device, QEMU under KVM). */
 export type Trial =

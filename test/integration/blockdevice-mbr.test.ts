@@ -3,13 +3,13 @@ import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encodeMbr } from '../../src/blockdevice/mbr-encode.ts'
+import { encodeMbr } from '../../src/blockdevice/layout/mbr-encode.ts'
 import {
   layoutMbr,
   type MbrLayout,
   type MbrPartitionSpec,
-} from '../../src/blockdevice/mbr-layout.ts'
-import { writeSectors } from '../../src/blockdevice/sector-io.ts'
+} from '../../src/blockdevice/layout/mbr-layout.ts'
+import { writeSectors } from '../../src/blockdevice/run/sector-io.ts'
 import { ProcessRunner } from '../../src/exec/run.ts'
 import { silentReporter } from '../../src/report/events.ts'
 import { parseSizeOrPercent } from '../../src/util/size.ts'

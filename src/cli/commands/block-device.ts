@@ -2,8 +2,8 @@
 // one step per process, with its state in <build-dir>/states/block-device/. Only getval and
 // writefstab print on stdout (scripts read them); everything else reports on stderr.
 import { STATE_DIR } from '../../build/workspace.ts'
-import type { HeldSnapshot } from '../../blockdevice/held-resources.ts'
-import { readParamsFile } from '../../blockdevice/params-file.ts'
+import type { HeldSnapshot } from '../../blockdevice/run/held-resources.ts'
+import { readParamsFile } from '../../blockdevice/state/params-file.ts'
 import {
   createFromState,
   getBlockDeviceValue,
@@ -11,9 +11,9 @@ import {
   removeFromState,
   umountFromState,
   writeFstabFromState,
-} from '../../blockdevice/state-commands.ts'
-import type { SavedState } from '../../blockdevice/state-file.ts'
-import { parseGetvalSymbol, type GetvalSymbol } from '../../blockdevice/state-getval.ts'
+} from '../../blockdevice/state/state-commands.ts'
+import type { SavedState } from '../../blockdevice/state/state-file.ts'
+import { parseGetvalSymbol, type GetvalSymbol } from '../../blockdevice/state/state-getval.ts'
 import { UsageError } from '../../errors.ts'
 import { ProcessRunner } from '../../exec/run.ts'
 import { requireRoot } from '../../host/host-tools.ts'

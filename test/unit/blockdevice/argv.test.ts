@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { buildSgdiskArgv, layoutGpt } from '../../../src/blockdevice/gpt-argv.ts'
+import { buildSgdiskArgv, layoutGpt } from '../../../src/blockdevice/layout/gpt-argv.ts'
 import {
   buildLvcreateArgv,
   buildPvcreateArgv,
   buildVgcreateArgv,
   lvDevicePath,
-} from '../../../src/blockdevice/lvm-argv.ts'
-import { buildMkfsArgv } from '../../../src/blockdevice/mkfs-argv.ts'
-import type { LvNode } from '../../../src/blockdevice/node-types.ts'
-import { listTablePartitions } from '../../../src/blockdevice/plan.ts'
+} from '../../../src/blockdevice/run/lvm-argv.ts'
+import { buildMkfsArgv } from '../../../src/blockdevice/run/mkfs-argv.ts'
+import type { LvNode } from '../../../src/blockdevice/config/node-types.ts'
+import { listTablePartitions } from '../../../src/blockdevice/config/plan.ts'
 import { ConfigError } from '../../../src/errors.ts'
 import { planFixture, planText } from './fixture-config.ts'
 

@@ -1,8 +1,8 @@
 // One test per row of /work/shared/conformance/dib-block-device/README.md.
 import { describe, expect, it } from 'vitest'
-import { flattenConfigTree, readConfigEntries } from '../../../src/blockdevice/config-entries.ts'
-import { buildSgdiskArgv, layoutGpt } from '../../../src/blockdevice/gpt-argv.ts'
-import { listTablePartitions } from '../../../src/blockdevice/plan.ts'
+import { flattenConfigTree, readConfigEntries } from '../../../src/blockdevice/config/config-entries.ts'
+import { buildSgdiskArgv, layoutGpt } from '../../../src/blockdevice/layout/gpt-argv.ts'
+import { listTablePartitions } from '../../../src/blockdevice/config/plan.ts'
 import { ConfigError } from '../../../src/errors.ts'
 import { fixtureSource, planFixture } from './fixture-config.ts'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createBlockDevices } from '../../../src/blockdevice/create.ts'
-import { planCommandsForDisplay } from '../../../src/blockdevice/display.ts'
+import { createBlockDevices } from '../../../src/blockdevice/run/create.ts'
+import { planCommandsForDisplay } from '../../../src/blockdevice/run/display.ts'
 import { BlockDeviceError, ConfigError } from '../../../src/errors.ts'
 import { RecordingReporter } from '../../../src/report/events.ts'
 import { FakeHostWorld } from './fake-host.ts'

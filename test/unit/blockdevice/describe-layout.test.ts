@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeDiskLayout } from '../../../src/blockdevice/describe-layout.ts'
+import { describeDiskLayout } from '../../../src/blockdevice/run/describe-layout.ts'
 import { parseQemuImgProgress } from '../../../src/output/produce.ts'
 
 const fs = (device: string, fstype: string, label: string, mountPoint: string | undefined) => ({ device, fstype, label, uuid: undefined, mountPoint })

@@ -3,10 +3,10 @@ import {
   formatDisplaySteps,
   planCommandsForDisplay,
   quoteShellWord,
-} from '../../../src/blockdevice/display.ts'
-import type { BlockDeviceParams } from '../../../src/blockdevice/params.ts'
-import { readFallbackConfig } from '../../../src/blockdevice/fallback-config.ts'
-import { planBlockDevice } from '../../../src/blockdevice/plan.ts'
+} from '../../../src/blockdevice/run/display.ts'
+import type { BlockDeviceParams } from '../../../src/blockdevice/layout/params.ts'
+import { readFallbackConfig } from '../../../src/blockdevice/config/fallback-config.ts'
+import { planBlockDevice } from '../../../src/blockdevice/config/plan.ts'
 import { planFixture } from './fixture-config.ts'
 
 const PARAMS: BlockDeviceParams = {

@@ -1,7 +1,7 @@
 // A pretend host for createBlockDevices(): a runner that records commands and plays losetup,
 // partx and friends, and a DeviceHost whose kernel adds partitions when partx runs.
-import type { DeviceHost } from '../../../src/blockdevice/device-host.ts'
-import type { SectorWrite } from '../../../src/blockdevice/mbr-encode.ts'
+import type { DeviceHost } from '../../../src/blockdevice/run/device-host.ts'
+import type { SectorWrite } from '../../../src/blockdevice/layout/mbr-encode.ts'
 import type { Command, RunOptions, RunResult, Runner } from '../../../src/exec/command.ts'
 import { CommandFailedError } from '../../../src/exec/errors.ts'
 import type { JournalEntry, ResourceJournal } from '../../../src/host/journal.ts'

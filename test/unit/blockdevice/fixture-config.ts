@@ -2,10 +2,10 @@
 // test suite) for the unit tests.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { ConfigSource } from '../../../src/blockdevice/config-source.ts'
-import { planBlockDevice, type BlockDevicePlan } from '../../../src/blockdevice/plan.ts'
-import type { BlockDeviceParams } from '../../../src/blockdevice/params.ts'
-import type { RootFsParams } from '../../../src/blockdevice/root-params.ts'
+import { ConfigSource } from '../../../src/blockdevice/config/config-source.ts'
+import { planBlockDevice, type BlockDevicePlan } from '../../../src/blockdevice/config/plan.ts'
+import type { BlockDeviceParams } from '../../../src/blockdevice/layout/params.ts'
+import type { RootFsParams } from '../../../src/blockdevice/config/root-params.ts'
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/block-device/', import.meta.url))
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createBlockDevices } from '../../../src/blockdevice/create.ts'
-import { planCommandsForDisplay } from '../../../src/blockdevice/display.ts'
+import { createBlockDevices } from '../../../src/blockdevice/run/create.ts'
+import { planCommandsForDisplay } from '../../../src/blockdevice/run/display.ts'
 import {
   buildMountArgv,
   chooseFuseTypes,
@@ -9,14 +9,14 @@ import {
   parseProcFilesystems,
   requireFuseTool,
   type KernelFilesystemFacts,
-} from '../../../src/blockdevice/fuse-mount.ts'
+} from '../../../src/blockdevice/run/fuse-mount.ts'
 import { HostRequirementError } from '../../../src/errors.ts'
 import { RecordingReporter } from '../../../src/report/events.ts'
 import { FakeHostWorld } from './fake-host.ts'
 import { UNIT_PARAMS, planFixture, planShippedLayout } from './fixture-config.ts'
-import { layoutDisks } from '../../../src/blockdevice/disk-layout.ts'
-import type { BlockDevicePlan } from '../../../src/blockdevice/plan.ts'
-import { sectorSizeOf } from '../../../src/blockdevice/steps.ts'
+import { layoutDisks } from '../../../src/blockdevice/layout/disk-layout.ts'
+import type { BlockDevicePlan } from '../../../src/blockdevice/config/plan.ts'
+import { sectorSizeOf } from '../../../src/blockdevice/run/steps.ts'
 import type { SectorSize } from '../../../src/util/sector-size.ts'
 
 const NO_VFAT = 'nodev\tsysfs\nnodev\tproc\n\text4\n\txfs\n\tfuseblk\nnodev\tfuse\n'

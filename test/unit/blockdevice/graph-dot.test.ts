@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { graphDot } from '../../../src/blockdevice/graph-dot.ts'
+import { graphDot } from '../../../src/blockdevice/config/graph-dot.ts'
 import { planShippedLayout } from './fixture-config.ts'
 
 describe('graphDot() (DUMP_CONFIG_GRAPH)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { encodeChs, encodeMbr } from '../../../src/blockdevice/mbr-encode.ts'
-import { layoutMbr, type MbrPartitionSpec } from '../../../src/blockdevice/mbr-layout.ts'
+import { encodeChs, encodeMbr } from '../../../src/blockdevice/layout/mbr-encode.ts'
+import { layoutMbr, type MbrPartitionSpec } from '../../../src/blockdevice/layout/mbr-layout.ts'
 import { ConfigError } from '../../../src/errors.ts'
 import { parseSizeOrPercent } from '../../../src/util/size.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseParamsFile, requireParamPath } from '../../../src/blockdevice/params-file.ts'
+import { parseParamsFile, requireParamPath } from '../../../src/blockdevice/state/params-file.ts'
 import { ConfigError } from '../../../src/errors.ts'
 
 // As disk-image-create writes it: init keys first, image-size and root-fs-opts appended later.

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { readFallbackConfig } from '../../../src/blockdevice/fallback-config.ts'
+import { readFallbackConfig } from '../../../src/blockdevice/config/fallback-config.ts'
 import {
   getBootLabel,
   getMountPoints,
   getRootFsType,
   getRootLabel,
-} from '../../../src/blockdevice/getval.ts'
-import { planBlockDevice } from '../../../src/blockdevice/plan.ts'
+} from '../../../src/blockdevice/config/getval.ts'
+import { planBlockDevice } from '../../../src/blockdevice/config/plan.ts'
 import { ConfigError } from '../../../src/errors.ts'
 import { planFixture, planShippedLayout, planText } from './fixture-config.ts'
-import type { RootFsParams } from '../../../src/blockdevice/root-params.ts'
+import type { RootFsParams } from '../../../src/blockdevice/config/root-params.ts'
 
 // The efi layout as block-device-efi ships it: mkfs_root leaves type and label to FS_TYPE and
 // ROOT_LABEL (DIB's own block-device-efi hard-codes ext4).

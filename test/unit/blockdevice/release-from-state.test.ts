@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import type { HeldSnapshot } from '../../../src/blockdevice/held-resources.ts'
+import type { HeldSnapshot } from '../../../src/blockdevice/run/held-resources.ts'
 import {
   findStillHeld,
   listJournalEntries,
   parseBackingFile,
   releaseHeld,
-} from '../../../src/blockdevice/release-from-state.ts'
-import { listDetachCommands, listUnmountCommands } from '../../../src/blockdevice/teardown-steps.ts'
+} from '../../../src/blockdevice/state/release-from-state.ts'
+import { listDetachCommands, listUnmountCommands } from '../../../src/blockdevice/run/teardown-steps.ts'
 import { BlockDeviceError } from '../../../src/errors.ts'
 import { RecordingReporter } from '../../../src/report/events.ts'
 import { FakeHostWorld } from './fake-host.ts'

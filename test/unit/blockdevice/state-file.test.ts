@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createBlockDevices } from '../../../src/blockdevice/create.ts'
-import type { BlockDeviceParams } from '../../../src/blockdevice/params.ts'
+import { createBlockDevices } from '../../../src/blockdevice/run/create.ts'
+import type { BlockDeviceParams } from '../../../src/blockdevice/layout/params.ts'
 import {
   blockDeviceStateDir,
   decodeSavedConfig,
@@ -9,7 +9,7 @@ import {
   encodeState,
   isHeldEmpty,
   type SavedConfig,
-} from '../../../src/blockdevice/state-file.ts'
+} from '../../../src/blockdevice/state/state-file.ts'
 import { BlockDeviceError } from '../../../src/errors.ts'
 import { RecordingReporter } from '../../../src/report/events.ts'
 import { FakeHostWorld } from './fake-host.ts'

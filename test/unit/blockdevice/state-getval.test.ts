@@ -5,8 +5,8 @@ import {
   formatImageBlockDevices,
   isStateSymbol,
   parseGetvalSymbol,
-} from '../../../src/blockdevice/state-getval.ts'
-import type { SavedState } from '../../../src/blockdevice/state-file.ts'
+} from '../../../src/blockdevice/state/state-getval.ts'
+import type { SavedState } from '../../../src/blockdevice/state/state-file.ts'
 import { UsageError } from '../../../src/errors.ts'
 import { planFixture, planText } from './fixture-config.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LABEL_LIMITS } from '../../../src/blockdevice/filesystem-rules.ts'
+import { LABEL_LIMITS } from '../../../src/blockdevice/config/filesystem-rules.ts'
 import { buildsCanWork, buildTmpfsNote, checkHost, DOCTOR_TOOLS, type Check } from '../../../src/doctor/checks.ts'
 import type { HostFacts } from '../../../src/doctor/facts.ts'
 

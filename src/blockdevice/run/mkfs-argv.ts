@@ -1,0 +1,58 @@
+// mkfs command lines. The config's opts come first so DIB-style configs keep working, then our
+// label, UUID and quiet flags; each tool spells them differently.
+import { isExtFamily } from '../config/filesystem-rules.ts'
+
+export interface MkfsInput {
+  /** Canonical type (vfat, not fat). */
+  readonly type: string
+  readonly device: string
+  readonly label: string
+  /** As resolveIdentities() gives it; vfat ids look like "1A2B-3C4D". */
+  readonly uuid?: string | undefined
+  readonly opts: readonly string[]
+}
+
+export function buildMkfsArgv(input: MkfsInput): [string, ...string[]] {
+  const { type, device, label, uuid, opts } = input
+  if (type === 'swap') {
+    return ['mkswap', ...opts, '-L', label, ...(uuid === undefined ? [] : ['-U', uuid]), device]
+  }
+  if (type === 'vfat') {
+    const volumeId = uuid === undefined ? [] : ['-i', uuid.replace('-', '')]
+    return ['mkfs.vfat', ...opts, '-n', label, ...volumeId, device]
+  }
+  if (type === 'xfs') {
+    return [
+      'mkfs.xfs',
+      ...opts,
+      '-L',
+      label,
+      ...(uuid === undefined ? [] : ['-m', `uuid=${uuid}`]),
+      '-q',
+      device,
+    ]
+  }
+  if (isExtFamily(type) || type === 'btrfs') {
+    return [
+      `mkfs.${type}`,
+      ...opts,
+      '-L',
+      label,
+      ...(uuid === undefined ? [] : ['-U', uuid]),
+      '-q',
+      device,
+    ]
+  }
+  // Anything else `mkfs -t` would accept: its mkfs.<type> helper, with a label.
+  return [`mkfs.${type}`, ...opts, '-L', label, device]
+}
+
+/**
+ * mkfs.btrfs refuses a UUID that libblkid's cache lists for any device, and the cache trusts an
+ * entry probed in the last 200 s: rebuilding an image with fixed UUIDs on the loop device the
+ * last build released failed with "non-unique UUID". Without the cache every device is probed
+ * afresh, so only a device that really holds the UUID now is a clash.
+ */
+export function mkfsEnvironment(type: string): { env?: Readonly<Record<string, string>> } {
+  return type === 'btrfs' ? { env: { BLKID_FILE: '/dev/null' } } : {}
+}
