@@ -2,5 +2,6 @@
 import type { Rule } from 'eslint'
 
 export declare const LAYERS: readonly (readonly string[])[]
+export declare const ROOMS: Readonly<Record<string, readonly (readonly string[])[]>>
 export declare const EXCEPTIONS: readonly { readonly from: string; readonly to: string }[]
 export declare const layersRule: Rule.RuleModule

@@ -1,7 +1,8 @@
 // The layer order of src/, as an ESLint rule: a module may import its own folder and folders on
 // lower layers, never a folder on its own layer or above. Peer domains (blockdevice, output, …)
 // talk through the orchestrator, not to each other. A folder missing from LAYERS is an error, so
-// a new domain gets a place in the order when it is created.
+// a new domain gets a place in the order when it is created. Large domains are split into rooms
+// (ROOMS) that follow the same rule one level down.
 import { dirname, relative, resolve, sep } from 'node:path'
 
 /** Lowest first. The order that holds today (see docs/architecture.md once it exists). */
@@ -18,6 +19,15 @@ export const LAYERS = [
   ['farm', 'customize'],
   ['cli'],
 ]
+
+/**
+ * Rooms inside a domain, lowest first: a room may import its own room and the rooms below it.
+ * A file or folder of the domain missing from its rooms is an error, as for LAYERS.
+ */
+export const ROOMS = {
+  // config: YAML → checked graph; layout: pure disk geometry; run: host work; state: across processes.
+  blockdevice: [['config'], ['layout'], ['run'], ['state']],
+}
 
 /**
  * Imports that break the order today, each with its reason; `from` and `to` are paths under src/.
@@ -42,10 +52,35 @@ function domainOf(path) {
   return rel.split(sep)[0]
 }
 
+/** The room (second path segment) of a path inside a domain that has rooms. */
+function roomOf(path) {
+  return relative(SRC, path).split(sep)[1]
+}
+
+function roomProblem(domain, importer, target) {
+  const rooms = ROOMS[domain]
+  if (rooms === undefined) return undefined
+  const from = roomOf(importer)
+  const to = roomOf(target)
+  if (from === to) return undefined
+  const layer = new Map(rooms.flatMap((names, index) => names.map((name) => [name, index])))
+  for (const name of [from, to]) {
+    if (!layer.has(name))
+      return `src/${domain}/${name} has no room: add it to ROOMS.${domain} in scripts/lint/layers.js`
+  }
+  const a = layer.get(from)
+  const b = layer.get(to)
+  if (b < a) return undefined
+  return b === a
+    ? `${domain}/${from}/ and ${domain}/${to}/ are peer rooms: move shared code down`
+    : `${domain}/${from}/ (room ${a}) must not import ${domain}/${to}/ (room ${b}): dependencies point down`
+}
+
 function problem(importer, target) {
   const from = domainOf(importer)
   const to = domainOf(target)
-  if (from === undefined || to === undefined || from === to) return undefined
+  if (from === undefined || to === undefined) return undefined
+  if (from === to) return roomProblem(from, importer, target)
   const rel = (path) => relative(SRC, path).split(sep).join('/')
   if (EXCEPTIONS.some((e) => e.from === rel(importer) && e.to === rel(target))) return undefined
   for (const name of [from, to]) {

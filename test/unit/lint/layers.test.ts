@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { RuleTester } from 'eslint'
 import { describe, expect, it } from 'vitest'
-import { EXCEPTIONS, LAYERS, layersRule } from '../../../scripts/lint/layers.js'
+import { EXCEPTIONS, LAYERS, ROOMS, layersRule } from '../../../scripts/lint/layers.js'
 
 const SRC = join(import.meta.dirname, '..', '..', '..', 'src')
 RuleTester.describe = describe
@@ -15,7 +15,11 @@ const at = (path: string): string => join(SRC, path)
 new RuleTester({ languageOptions: { sourceType: 'module' } }).run('layers', layersRule, {
   valid: [
     { code: "import { run } from '../exec/run.ts'", filename: at('build/disk.ts') },
-    { code: "import { x } from './sibling.ts'", filename: at('blockdevice/plan.ts') },
+    { code: "import { x } from './sibling.ts'", filename: at('blockdevice/config/plan.ts') },
+    {
+      code: "import { plan } from '../config/plan.ts'",
+      filename: at('blockdevice/run/create.ts'),
+    },
     { code: "export * from '../errors.ts'", filename: at('util/size.ts') },
     { code: "import { x } from 'yaml'", filename: at('util/size.ts') },
     { code: "import { x } from '../src/cli/main.ts'", filename: join(SRC, '..', 'test', 'a.ts') },
@@ -38,6 +42,21 @@ new RuleTester({ languageOptions: { sourceType: 'module' } }).run('layers', laye
       errors: [{ message: /peer domains/ }],
     },
     {
+      code: "import { create } from '../run/create.ts'",
+      filename: at('blockdevice/layout/disk-layout.ts'),
+      errors: [
+        {
+          message:
+            'blockdevice/layout/ (room 1) must not import blockdevice/run/ (room 2): dependencies point down',
+        },
+      ],
+    },
+    {
+      code: "import { x } from '../attic/x.ts'",
+      filename: at('blockdevice/run/create.ts'),
+      errors: [{ message: /src\/blockdevice\/attic has no room/ }],
+    },
+    {
       code: "const m = import('../report/events.ts')",
       filename: at('util/size.ts'),
       errors: [{ message: /must not import report/ }],
@@ -55,6 +74,14 @@ describe('the layer table', () => {
     const placed = LAYERS.flat()
     expect(new Set(placed).size).toBe(placed.length)
     expect([...placed].sort()).toEqual(readdirSync(SRC).sort())
+  })
+
+  it('places every entry of a domain with rooms in exactly one room', () => {
+    for (const [domain, rooms] of Object.entries(ROOMS)) {
+      const placed = rooms.flat()
+      expect(new Set(placed).size).toBe(placed.length)
+      expect([...placed].sort(), domain).toEqual(readdirSync(join(SRC, domain)).sort())
+    }
   })
 
   it('keeps its exceptions pointing at files that exist', () => {
