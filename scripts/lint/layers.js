@@ -25,8 +25,9 @@ export const LAYERS = [
  * A file or folder of the domain missing from its rooms is an error, as for LAYERS.
  */
 export const ROOMS = {
-  // config: YAML → checked graph; layout: pure disk geometry; run: host work; state: across processes.
-  blockdevice: [['config'], ['layout'], ['run'], ['state']],
+  // filesystems.ts: the filesystem table; config: YAML → checked graph; layout: pure disk
+  // geometry; run: host work; state: dib-block-device across processes.
+  blockdevice: [['filesystems.ts'], ['config'], ['layout'], ['run'], ['state']],
 }
 
 /**

@@ -1,5 +1,6 @@
 // How big the disk image must be, by DIB's rules: the tree's size scaled by 1/0.6 (or plus a
 // fixed margin), the ext4 journal on top, room for an ESP, rounded to 64 KiB.
+import { filesystemType } from '../blockdevice/filesystems.ts'
 import { ConfigError } from '../errors.ts'
 
 export interface ImageSizeInput {
@@ -22,7 +23,7 @@ export function computeImageSize(input: ImageSizeInput): number {
     const tree = input.treeKiB * KiB
     const needed = minimumFixedBytes(tree, input)
     if (input.fixedBytes < needed) {
-      const journal = input.rootFsType === 'ext4' ? ` and a ${input.journalMiB} MiB ext4 journal` : ''
+      const journal = hasSizedJournal(input.rootFsType) ? ` and a ${input.journalMiB} MiB ${input.rootFsType} journal` : ''
       throw new ConfigError(
         `Image size ${formatMiB(input.fixedBytes)} (--image-size or DIB_IMAGE_SIZE) is too small for the image tree (${formatMiB(tree)})${journal}: it needs at least ${formatMiB(needed)}`,
         { hint: 'Give a larger --image-size (in GiB), or leave it out to size the image automatically' },
@@ -32,7 +33,7 @@ export function computeImageSize(input: ImageSizeInput): number {
   } else {
     const tree = input.treeKiB * KiB
     bytes = input.extraMiB !== undefined ? tree + input.extraMiB * MiB : tree / 0.6
-    if (input.rootFsType === 'ext4') {
+    if (hasSizedJournal(input.rootFsType)) {
       bytes += input.journalMiB * MiB
       // mkfs.ext4 refuses a journal larger than about a quarter of a small filesystem.
       bytes = Math.max(bytes, 4 * input.journalMiB * MiB + MiB)
@@ -46,7 +47,7 @@ export function computeImageSize(input: ImageSizeInput): number {
 // mkfs.ext4 refuses a journal bigger than about half the filesystem, so a fixed size must hold
 // the tree, the journal, and twice the journal (plus a little for the metadata) at least.
 function minimumFixedBytes(tree: number, input: ImageSizeInput): number {
-  if (input.rootFsType !== 'ext4') return tree
+  if (!hasSizedJournal(input.rootFsType)) return tree
   const journal = input.journalMiB * MiB
   return Math.max(tree + journal, 2 * journal + 4 * MiB)
 }
@@ -59,12 +60,17 @@ export function rootMkfsOptions(input: {
   readonly maxOnlineResize: string | undefined
 }): string[] {
   const options: string[] = []
-  if (input.maxOnlineResize !== undefined && input.rootFsType.startsWith('ext')) {
+  if (input.maxOnlineResize !== undefined && filesystemType(input.rootFsType)?.onlineResizeOption === true) {
     options.push('-E', `resize=${input.maxOnlineResize}`)
   }
-  if (input.rootFsType === 'ext4') options.push('-i', '4096', '-J', `size=${input.journalMiB}`)
+  if (hasSizedJournal(input.rootFsType)) options.push('-i', '4096', '-J', `size=${input.journalMiB}`)
   options.push(...input.userOptions)
   return options
+}
+
+/** The filesystem table's word on a journal the image size must make room for (ext4's). */
+function hasSizedJournal(type: string): boolean {
+  return filesystemType(type)?.sizedJournal === true
 }
 
 function formatMiB(bytes: number): string {

@@ -3,7 +3,8 @@ import type { BuildOptions } from '../config/build-options.ts'
 import { statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { HostRequirementError, UsageError } from '../errors.ts'
-import { findTool, requireRoot, requireTools, TOOL_PACKAGES } from '../host/host-tools.ts'
+import { packageOfMkfs } from '../blockdevice/filesystems.ts'
+import { findTool, requireRoot, requireTools } from '../host/host-tools.ts'
 import { resolveOutputFormats } from '../output/formats.ts'
 
 export async function checkHost(options: BuildOptions): Promise<void> {
@@ -23,7 +24,7 @@ export async function checkHost(options: BuildOptions): Promise<void> {
 export async function requireRootMkfs(fsType: string, find: (tool: string) => Promise<string | undefined> = findTool): Promise<void> {
   const mkfs = `mkfs.${fsType}`
   if (await find(mkfs)) return
-  const debianPackage = TOOL_PACKAGES[mkfs]
+  const debianPackage = packageOfMkfs(mkfs)
   throw new HostRequirementError(`Cannot make the root filesystem: FS_TYPE is "${fsType}" and "${mkfs}" is not installed`, {
     hint: debianPackage === undefined
       ? `Check FS_TYPE (ext4, xfs, btrfs, vfat...), or install the package that provides "${mkfs}"`

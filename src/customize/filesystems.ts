@@ -1,6 +1,7 @@
 // What is on an image's partitions (from `blkid -p -o export`) and which of its fstab lines
 // name filesystems of the image that must be mounted under the root. Pure.
 import { normalize } from 'node:path'
+import { linuxRootTypes } from '../blockdevice/filesystems.ts'
 
 export interface ProbedFilesystem {
   readonly device: string
@@ -13,7 +14,7 @@ export interface ProbedFilesystem {
 }
 
 /** Filesystems a Linux root may live on, and that this kernel mounts without helpers. */
-export const ROOT_TYPES: ReadonlySet<string> = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs'])
+export const ROOT_TYPES: ReadonlySet<string> = new Set(linuxRootTypes())
 
 /** Containers whose contents cannot be reached through a loop device alone. */
 export const UNREACHABLE_TYPES: Readonly<Record<string, string>> = {

@@ -6,6 +6,7 @@
 import { lstat, open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { HEAD_BYTES, sectorSizeFromHead } from '../boot/disk-format.ts'
+import { filesystemType } from '../blockdevice/filesystems.ts'
 import { nodeDeviceHost } from '../blockdevice/run/device-host.ts'
 import { buildMountArgv, buildMountCheckArgv, chooseFuseTypes, readKernelFilesystemFacts } from '../blockdevice/run/fuse-mount.ts'
 import { HeldResources } from '../blockdevice/run/held-resources.ts'
@@ -96,7 +97,7 @@ async function probe(devices: readonly string[], deps: BlockDeviceDeps): Promise
 
 function mountArgv(fs: ProbedFilesystem, path: string, options: readonly string[]): [string, ...string[]] {
   // A copy of an XFS filesystem has the UUID of the original, which may be mounted too.
-  const all = [...options, ...(fs.type === 'xfs' ? ['nouuid'] : [])]
+  const all = [...options, ...(filesystemType(fs.type)?.mountOptions ?? [])]
   return ['mount', '-t', fs.type, ...(all.length > 0 ? ['-o', all.join(',')] : []), fs.device, path]
 }
 

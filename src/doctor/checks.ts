@@ -3,7 +3,7 @@
 // "fail" means no disk image build can work on this host; "warn" means some builds or boot
 // tests cannot.
 import { kernelHasDriver } from '../blockdevice/run/fuse-mount.ts'
-import { LABEL_LIMITS } from '../blockdevice/config/filesystem-rules.ts'
+import { FILESYSTEMS, linuxRootTypes, packageOfMkfs } from '../blockdevice/filesystems.ts'
 import { TOOL_PACKAGES } from '../host/host-tools.ts'
 import type { HostFacts, SpaceFacts } from './facts.ts'
 
@@ -26,8 +26,8 @@ export interface Check {
 export const CORE_TOOLS = ['losetup', 'mount', 'umount', 'findmnt', 'partx', 'chroot', 'cp', 'du', 'sfdisk'] as const
 /** Every command a check below asks about; probe.ts looks each one up. */
 export const DOCTOR_TOOLS = [
-  ...CORE_TOOLS, 'sgdisk', 'qemu-img', 'qemu-system-x86_64', 'mmdebstrap', 'debootstrap', 'fusefat', 'mkswap',
-  ...Object.keys(LABEL_LIMITS).filter((type) => type !== 'swap').map((type) => `mkfs.${type}`),
+  ...CORE_TOOLS, 'sgdisk', 'qemu-img', 'qemu-system-x86_64', 'mmdebstrap', 'debootstrap', 'fusefat',
+  ...Object.values(FILESYSTEMS).map((row) => row.mkfs),
 ] as const
 
 const GiB = 1024 ** 3
@@ -36,19 +36,8 @@ export const TMPDIR_WANTED_BYTES = 4 * GiB
 export const TMPDIR_MINIMUM_BYTES = 1 * GiB
 export const CACHE_WANTED_BYTES = 1 * GiB
 
-/** What each filesystem's mkfs is needed for. */
-const MKFS_USES: Readonly<Record<string, string>> = {
-  ext4: 'ext4 roots (FS_TYPE=ext4, the default) and ext4 partitions in a layout',
-  ext3: 'FS_TYPE=ext3 roots and ext3 partitions',
-  ext2: 'FS_TYPE=ext2 roots and ext2 partitions',
-  xfs: 'FS_TYPE=xfs roots and xfs partitions',
-  btrfs: 'FS_TYPE=btrfs roots and btrfs partitions',
-  vfat: 'EFI system partitions (block-device-efi, block-device-efi-4k)',
-  swap: 'swap partitions in a layout',
-}
-
 function packagesFor(tools: readonly string[]): string[] {
-  return [...new Set(tools.map((tool) => TOOL_PACKAGES[tool] ?? tool))].sort()
+  return [...new Set(tools.map((tool) => TOOL_PACKAGES[tool] ?? packageOfMkfs(tool) ?? tool))].sort()
 }
 
 function installFix(packages: readonly string[]): string {
@@ -83,14 +72,13 @@ export function checkHost(facts: HostFacts): Check[] {
 
   add(vfatCheck(facts))
 
-  for (const type of Object.keys(MKFS_USES)) {
-    const tool = type === 'swap' ? 'mkswap' : `mkfs.${type}`
+  for (const { mkfs: tool, neededFor } of Object.values(FILESYSTEMS)) {
     const packages = packagesFor([tool])
     add(has(tool)
-      ? { id: tool, title: tool, status: 'ok', found: facts.tools[tool] ?? tool, limits: MKFS_USES[type] ?? type, packages: [] }
-      : { id: tool, title: tool, status: 'warn', found: 'missing', limits: MKFS_USES[type] ?? type, fix: installFix(packages), packages })
+      ? { id: tool, title: tool, status: 'ok', found: facts.tools[tool] ?? tool, limits: neededFor, packages: [] }
+      : { id: tool, title: tool, status: 'warn', found: 'missing', limits: neededFor, fix: installFix(packages), packages })
   }
-  const rootMkfs = ['ext4', 'ext3', 'ext2', 'xfs', 'btrfs'].filter((type) => has(`mkfs.${type}`))
+  const rootMkfs = linuxRootTypes().filter((type) => has(FILESYSTEMS[type].mkfs))
   if (rootMkfs.length === 0) {
     add({ id: 'root-filesystem', title: 'a root filesystem', status: 'fail', found: 'no mkfs for ext2/3/4, xfs or btrfs', limits: 'every disk image build', fix: installFix(['e2fsprogs']), packages: ['e2fsprogs'] })
   }

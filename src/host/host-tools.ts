@@ -1,5 +1,6 @@
 // Host programs a build calls, and the Debian package that provides each, so a missing tool
-// is reported up front with the command that installs it.
+// is reported up front with the command that installs it. The mkfs programs are in the
+// filesystem table (blockdevice/filesystems.ts).
 import { constants } from 'node:fs'
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -18,14 +19,7 @@ export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
   cp: 'coreutils',
   sfdisk: 'fdisk',
   sgdisk: 'gdisk',
-  'mkfs.ext4': 'e2fsprogs',
-  'mkfs.ext3': 'e2fsprogs',
-  'mkfs.ext2': 'e2fsprogs',
-  'mkfs.xfs': 'xfsprogs',
-  'mkfs.vfat': 'dosfstools',
   fusefat: 'fusefat',
-  'mkfs.btrfs': 'btrfs-progs',
-  mkswap: 'util-linux',
   fstrim: 'util-linux',
   'qemu-img': 'qemu-utils',
   'qemu-system-x86_64': 'qemu-system-x86',

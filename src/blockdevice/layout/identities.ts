@@ -3,7 +3,7 @@
 // byte-identical tables and UUIDs; without one they are random, as DIB makes them.
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { configErrorAt, originAt } from '../config/config-source.ts'
-import { isExtFamily } from '../config/filesystem-rules.ts'
+import { filesystemType } from '../filesystems.ts'
 import type { MkfsNode } from '../config/node-types.ts'
 import type { BlockDevicePlan } from '../config/plan.ts'
 
@@ -23,7 +23,12 @@ const VFAT_ID = /^([0-9a-f]{4})-?([0-9a-f]{4})$/i
 
 /** Filesystem types whose UUID we can choose at mkfs time. */
 export function canSetUuid(type: string): boolean {
-  return isExtFamily(type) || ['xfs', 'swap', 'btrfs', 'vfat'].includes(type)
+  return filesystemType(type)?.uuid !== undefined
+}
+
+/** FAT takes an 8-hex-digit volume id ("1A2B-3C4D") where others take a UUID. */
+function takesVolumeId(type: string): boolean {
+  return filesystemType(type)?.uuid?.kind === 'fat-volume-id'
 }
 
 /** sha256(seed NUL purpose), the root of every derived identifier. */
@@ -75,7 +80,7 @@ export function resolveIdentities(
 function resolveFilesystemUuid(node: MkfsNode, seed: string | undefined): string | undefined {
   if (node.uuid !== undefined) return checkConfigUuid(node, node.uuid)
   if (!canSetUuid(node.type)) return undefined
-  if (node.type === 'vfat') {
+  if (takesVolumeId(node.type)) {
     const bytes = seed === undefined ? randomBytes(4) : deriveBytes(seed, `filesystem:${node.name}`)
     const hex = bytes.subarray(0, 4).toString('hex').toUpperCase()
     return `${hex.slice(0, 4)}-${hex.slice(4)}`
@@ -92,7 +97,7 @@ function checkConfigUuid(node: MkfsNode, uuid: string): string {
   }
   if (!canSetUuid(node.type))
     return fail(`imagewright cannot set the UUID of ${node.type} filesystems`)
-  if (node.type === 'vfat') {
+  if (takesVolumeId(node.type)) {
     const match = VFAT_ID.exec(uuid)
     if (!match) return fail('a vfat volume id is 8 hex digits, such as "1A2B-3C4D"')
     return `${match[1]}-${match[2]}`.toUpperCase()

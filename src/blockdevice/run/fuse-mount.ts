@@ -2,14 +2,19 @@
 // partition cannot be mounted the usual way. There the FAT filesystem is mounted through FUSE
 // (fusefat) instead; everything else, including unmounting with umount, stays the same.
 import { HostRequirementError } from '../../errors.ts'
+import { canonicalFsType, filesystemType } from '../filesystems.ts'
 import type { DeviceHost } from './device-host.ts'
 import type { BlockDevicePlan } from '../config/plan.ts'
 import type { Argv } from '../../exec/command.ts'
 import { DEFAULT_SECTOR_SIZE, type SectorSize } from '../../util/sector-size.ts'
 
-/** mkfs types that are FAT, and the kernel driver that would mount them. */
-const FAT_TYPES: ReadonlySet<string> = new Set(['vfat', 'fat'])
+/** The kernel driver that mounts FAT filesystems. */
 const FAT_DRIVER = 'vfat'
+
+/** mkfs types (any spelling) that the filesystem table mounts through FUSE when the kernel cannot. */
+function hasFuseFallback(type: string): boolean {
+  return filesystemType(canonicalFsType(type))?.fuseFallback !== undefined
+}
 
 export const FUSE_FAT_TOOL = 'fusefat'
 
@@ -47,7 +52,7 @@ export function chooseFuseTypes(
 ): Set<string> {
   const fuse = new Set<string>()
   for (const fstype of fstypes) {
-    if (FAT_TYPES.has(fstype) && !kernelHasDriver(FAT_DRIVER, facts)) fuse.add(fstype)
+    if (hasFuseFallback(fstype) && !kernelHasDriver(FAT_DRIVER, facts)) fuse.add(fstype)
   }
   return fuse
 }
@@ -102,7 +107,7 @@ function mountedTypes(plan: BlockDevicePlan): Set<string> {
 /** Read what the running kernel can mount, and pick the plan's filesystems that need FUSE. */
 export async function findFuseTypes(plan: BlockDevicePlan, host: DeviceHost): Promise<Set<string>> {
   const types = mountedTypes(plan)
-  if (![...types].some((type) => FAT_TYPES.has(type))) return new Set()
+  if (![...types].some((type) => hasFuseFallback(type))) return new Set()
   return chooseFuseTypes(types, await readKernelFilesystemFacts(host))
 }
 

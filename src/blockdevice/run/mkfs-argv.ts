@@ -1,6 +1,6 @@
 // mkfs command lines. The config's opts come first so DIB-style configs keep working, then our
-// label, UUID and quiet flags; each tool spells them differently.
-import { isExtFamily } from '../config/filesystem-rules.ts'
+// label, UUID and quiet flags; each tool spells them differently (the filesystem table says how).
+import { filesystemType, type FilesystemType } from '../filesystems.ts'
 
 export interface MkfsInput {
   /** Canonical type (vfat, not fat). */
@@ -14,45 +14,20 @@ export interface MkfsInput {
 
 export function buildMkfsArgv(input: MkfsInput): [string, ...string[]] {
   const { type, device, label, uuid, opts } = input
-  if (type === 'swap') {
-    return ['mkswap', ...opts, '-L', label, ...(uuid === undefined ? [] : ['-U', uuid]), device]
-  }
-  if (type === 'vfat') {
-    const volumeId = uuid === undefined ? [] : ['-i', uuid.replace('-', '')]
-    return ['mkfs.vfat', ...opts, '-n', label, ...volumeId, device]
-  }
-  if (type === 'xfs') {
-    return [
-      'mkfs.xfs',
-      ...opts,
-      '-L',
-      label,
-      ...(uuid === undefined ? [] : ['-m', `uuid=${uuid}`]),
-      '-q',
-      device,
-    ]
-  }
-  if (isExtFamily(type) || type === 'btrfs') {
-    return [
-      `mkfs.${type}`,
-      ...opts,
-      '-L',
-      label,
-      ...(uuid === undefined ? [] : ['-U', uuid]),
-      '-q',
-      device,
-    ]
-  }
+  const row = filesystemType(type)
   // Anything else `mkfs -t` would accept: its mkfs.<type> helper, with a label.
-  return [`mkfs.${type}`, ...opts, '-L', label, device]
+  if (row === undefined) return [`mkfs.${type}`, ...opts, '-L', label, device]
+  return [row.mkfs, ...opts, row.labelFlag, label, ...uuidArgs(row, uuid), ...row.quiet, device]
 }
 
-/**
- * mkfs.btrfs refuses a UUID that libblkid's cache lists for any device, and the cache trusts an
- * entry probed in the last 200 s: rebuilding an image with fixed UUIDs on the loop device the
- * last build released failed with "non-unique UUID". Without the cache every device is probed
- * afresh, so only a device that really holds the UUID now is a clash.
- */
+function uuidArgs(row: FilesystemType, uuid: string | undefined): string[] {
+  if (uuid === undefined || row.uuid === undefined) return []
+  if (row.uuid.kind === 'fat-volume-id') return [row.uuid.flag, uuid.replace('-', '')]
+  return [row.uuid.flag, `${row.uuid.prefix ?? ''}${uuid}`]
+}
+
+/** The environment mkfs of this type needs (see the btrfs row of the filesystem table). */
 export function mkfsEnvironment(type: string): { env?: Readonly<Record<string, string>> } {
-  return type === 'btrfs' ? { env: { BLKID_FILE: '/dev/null' } } : {}
+  const env = filesystemType(type)?.mkfsEnv
+  return env === undefined ? {} : { env }
 }

@@ -1,5 +1,6 @@
 // What releasing the block devices runs, in order: flush, trim and unmount filesystems
 // (children first), deactivate volume groups, detach loop devices.
+import { filesystemType } from '../filesystems.ts'
 import { buildVgDeactivateArgv } from './lvm-argv.ts'
 import type { Argv } from './steps.ts'
 
@@ -10,9 +11,9 @@ export interface MountRecord {
   readonly fstype: string
 }
 
-/** Trimming lets sparse images stay small; vfat is skipped as DIB does (fstrim is unreliable there). */
+/** Trimming lets sparse images stay small; the filesystem table says where it is unreliable. */
 export function shouldTrim(fstype: string): boolean {
-  return fstype !== 'vfat'
+  return filesystemType(fstype)?.trim ?? true
 }
 
 /** sync, then per mount in reverse mount order: fstrim (if useful) and umount. */

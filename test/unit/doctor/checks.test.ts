@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LABEL_LIMITS } from '../../../src/blockdevice/config/filesystem-rules.ts'
+import { FILESYSTEMS } from '../../../src/blockdevice/filesystems.ts'
 import { buildsCanWork, buildTmpfsNote, checkHost, DOCTOR_TOOLS, type Check } from '../../../src/doctor/checks.ts'
 import type { HostFacts } from '../../../src/doctor/facts.ts'
 
@@ -55,7 +55,7 @@ describe('checkHost()', () => {
 
   it('checks the mkfs of every filesystem the filesystem table knows', () => {
     const ids = checkHost(healthy()).map((c) => c.id)
-    for (const type of Object.keys(LABEL_LIMITS)) expect(ids).toContain(type === 'swap' ? 'mkswap' : `mkfs.${type}`)
+    for (const row of Object.values(FILESYSTEMS)) expect(ids).toContain(row.mkfs)
   })
 
   it('fails when not root: no build can work, though plan and boot-test still do', () => {

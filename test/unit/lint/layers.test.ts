@@ -47,7 +47,7 @@ new RuleTester({ languageOptions: { sourceType: 'module' } }).run('layers', laye
       errors: [
         {
           message:
-            'blockdevice/layout/ (room 1) must not import blockdevice/run/ (room 2): dependencies point down',
+            'blockdevice/layout/ (room 2) must not import blockdevice/run/ (room 3): dependencies point down',
         },
       ],
     },
