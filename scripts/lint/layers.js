@@ -13,7 +13,9 @@ export const LAYERS = [
   ['exec'],
   ['host'],
   ['chroot'],
-  ['elements', 'element-tools', 'phases', 'blockdevice', 'output', 'boot', 'inventory', 'sbom'],
+  ['elements', 'element-tools', 'blockdevice', 'output', 'boot', 'inventory', 'sbom'],
+  // Running hooks: lists a phase's scripts and environment.d from the merged element tree.
+  ['phases'],
   ['cache'],
   ['build', 'doctor'],
   ['farm', 'customize'],

@@ -33,7 +33,7 @@ new RuleTester({ languageOptions: { sourceType: 'module' } }).run('layers', laye
       code: "import { main } from '../cli/imagewright-main.ts'",
       filename: at('build/disk.ts'),
       errors: [
-        { message: 'build/ (layer 8) must not import cli/ (layer 10): dependencies point down' },
+        { message: 'build/ (layer 9) must not import cli/ (layer 11): dependencies point down' },
       ],
     },
     {
