@@ -12,7 +12,7 @@ import { checkRootTree, dropCopiedHostResolver, installExtraPackages } from './r
 import { type BuildContext, hooksDir, resourceDeps, rootTreeDir } from './context.ts'
 import { checkBlockDevicesBuildable } from '../blockdevice/run/create.ts'
 import { assembleDisk, exportDiskSettings, planDisk } from './disk.ts'
-import { checkEnvironmentFiles } from './check-environment-files.ts'
+import { checkEnvironmentFiles } from '../phases/check-environment-files.ts'
 import { initialExports, lockfilesDir } from './exported-env.ts'
 import { finaliseTree } from './tree-hygiene.ts'
 import { makePhaseRunner } from './phase-runner.ts'

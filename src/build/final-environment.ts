@@ -7,7 +7,7 @@ import { compareSortN } from '../elements/sort-n.ts'
 import type { Runner } from '../exec/command.ts'
 import { buildHookEnv } from '../phases/hook-env.ts'
 import { phaseSpec } from '../phases/phase-table.ts'
-import type { ElementDir } from './check-environment-files.ts'
+import type { ElementDir } from '../phases/check-environment-files.ts'
 import { LIBEXEC_DIR } from './package-paths.ts'
 
 /** The environment.d files of all elements merged as in the hooks tree, in sort -n order. */

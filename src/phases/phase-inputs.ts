@@ -5,8 +5,8 @@ import { join, relative } from 'node:path'
 import { listEnvironmentFiles } from '../elements/environment-files.ts'
 import type { HooksTree } from '../elements/hooks-tree.ts'
 import { listPhaseScripts, type SkipReason } from '../elements/phase-scripts.ts'
-import type { PhaseScript } from '../phases/run-phase.ts'
-import type { PhaseSpec } from '../phases/phase-table.ts'
+import type { PhaseScript } from './run-phase.ts'
+import type { PhaseSpec } from './phase-table.ts'
 import type { Reporter } from '../report/events.ts'
 
 export interface PhaseListing {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeBashSyntaxError } from '../../../src/build/check-environment-files.ts'
+import { describeBashSyntaxError } from '../../../src/phases/check-environment-files.ts'
 
 describe('describeBashSyntaxError()', () => {
   it.each([
