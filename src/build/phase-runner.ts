@@ -2,8 +2,8 @@
 // `break=` breakpoints.
 import type { HooksTree } from '../elements/hooks-tree.ts'
 import { breakpointFor, readBreakSettings, type BreakKind } from '../phases/breakpoints.ts'
-import { buildHookEnv } from '../phases/hook-env.ts'
 import { phaseSpec, type PhaseName, type PhaseSpec } from '../phases/phase-table.ts'
+import { hookSide, type HookSite } from '../phases/run-hook.ts'
 import { runPhase } from '../phases/run-phase.ts'
 import type { BuildContext } from './context.ts'
 import { HOST_TOOLS_DIR, LIBEXEC_DIR, RUN_HOOK } from './package-paths.ts'
@@ -16,6 +16,19 @@ export function runPartsRegex(env: Readonly<Record<string, string>>): RegExp | u
   return custom ? new RegExp(custom) : undefined
 }
 
+/** What every hook command of this build is given (phases, -p packages, break= shells). */
+export function hookSite(ctx: BuildContext, tree: HooksTree, root: string): HookSite {
+  return {
+    hooksDir: tree.root,
+    root,
+    runHook: RUN_HOOK,
+    hostHelpersDir: LIBEXEC_DIR,
+    hostToolsDirs: [HOST_TOOLS_DIR],
+    baseEnv: ctx.options.env,
+    exported: ctx.exported,
+  }
+}
+
 export function makePhaseRunner(ctx: BuildContext, tree: HooksTree): PhaseRunner {
   const breaks = readBreakSettings(ctx.options.env)
   return async (name, root) => {
@@ -24,23 +37,12 @@ export function makePhaseRunner(ctx: BuildContext, tree: HooksTree): PhaseRunner
     const listing = await listPhase(tree, phase, runPartsRegex(ctx.options.env), ctx.reporter)
     const stopAt = async (kind: BreakKind): Promise<void> => {
       const decision = breakpointFor(breaks, phase, kind, listing.scripts.length > 0)
-      if (decision) await runBreakpoint(ctx, phase, root, decision.command, decision.where, kind)
+      if (decision) await runBreakpoint(ctx, hookSite(ctx, tree, root), phase, decision.command, decision.where, kind)
     }
     await stopAt('before')
     try {
       await runPhase(
-        {
-          phase,
-          scripts: listing.scripts,
-          envFiles: listing.envFiles,
-          hooksDir: tree.root,
-          root,
-          runHook: RUN_HOOK,
-          hostHelpersDir: LIBEXEC_DIR,
-          hostToolsDirs: [HOST_TOOLS_DIR],
-          baseEnv: ctx.options.env,
-          exported: ctx.exported,
-        },
+        { phase, scripts: listing.scripts, envFiles: listing.envFiles, site: hookSite(ctx, tree, root) },
         ctx,
       )
     } catch (error) {
@@ -53,21 +55,21 @@ export function makePhaseRunner(ctx: BuildContext, tree: HooksTree): PhaseRunner
 
 async function runBreakpoint(
   ctx: BuildContext,
+  site: HookSite,
   phase: PhaseSpec,
-  root: string,
   command: string,
   where: 'host' | 'chroot',
   kind: BreakKind,
 ): Promise<void> {
   ctx.reporter.emit({ kind: 'info', message: `Breakpoint ${kind === 'error' ? 'after-error' : `${kind}-${phase.name}`}: running "${command}" ${where === 'chroot' ? 'in the chroot' : 'on the host'}` })
-  const env = buildHookEnv({ base: ctx.options.env, exported: ctx.exported, phase: where === 'chroot' ? phase : { ...phase, side: 'host' }, targetRoot: root, pathPrefix: where === 'chroot' ? [LIBEXEC_DIR] : [LIBEXEC_DIR, HOST_TOOLS_DIR] })
+  const { env } = hookSide(site, phase, where)
   await ctx.runner.run(
     {
       argv: command === 'bash' ? ['bash', '-i'] : ['bash', '-c', command],
       env,
       interactive: true,
       label: `break ${phase.dir}`,
-      ...(where === 'chroot' ? { chroot: root } : { cwd: root }),
+      ...(where === 'chroot' ? { chroot: site.root } : { cwd: site.root }),
     },
     { allowFailure: true },
   )

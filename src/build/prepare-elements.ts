@@ -8,6 +8,7 @@ import { buildHooksTree, type HooksTree } from '../elements/hooks-tree.ts'
 import { defaultProviders, withImplicitElements } from '../elements/implicit-elements.ts'
 import { resolveElements, type ResolvedElements } from '../elements/resolve.ts'
 import type { Reporter } from '../report/events.ts'
+import { HELPERS_IN_HOOKS } from '../phases/run-hook.ts'
 import type { BuildOptions } from '../config/build-options.ts'
 import { BUILTIN_ELEMENTS_DIR, LIBEXEC_DIR } from './package-paths.ts'
 
@@ -32,8 +33,6 @@ export async function resolveBuildElements(
   const builtins = visibleBuiltins(catalog, await listElementDirs(BUILTIN_ELEMENTS_DIR))
   return { searchPath, resolved, builtins }
 }
-
-export const HELPERS_IN_HOOKS = '.imagewright/bin'
 
 /** Merge the hooks tree and put dib-run-parts & co. where scripts expect them. */
 export async function stageHooks(elements: PreparedElements, hooksDir: string): Promise<HooksTree> {

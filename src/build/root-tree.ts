@@ -3,16 +3,15 @@ import { readdir, readFile } from 'node:fs/promises'
 import { safeTargetPath } from '../chroot/safe-path.ts'
 import { removeInTarget } from './tree-hygiene.ts'
 import type { Reporter } from '../report/events.ts'
-import { HOOKS_IN_TARGET } from '../chroot/chroot.ts'
 import type { HooksTree } from '../elements/hooks-tree.ts'
 import { HookFailedError } from '../errors.ts'
 import { CommandFailedError } from '../exec/errors.ts'
 import { listEnvironmentFiles } from '../elements/environment-files.ts'
-import { buildHookEnv } from '../phases/hook-env.ts'
 import { phaseSpec } from '../phases/phase-table.ts'
+import { formatOutputTail, hookCommand } from '../phases/run-hook.ts'
 import { join } from 'node:path'
 import { type BuildContext, rootTreeDir } from './context.ts'
-import { HELPERS_IN_HOOKS } from './prepare-elements.ts'
+import { hookSite } from './phase-runner.ts'
 
 /** root.d must have produced an operating system, not just the empty mount point. */
 export async function checkRootTree(root: string): Promise<void> {
@@ -41,26 +40,17 @@ export async function dropCopiedHostResolver(root: string, hostResolver: string,
 /** `-p` packages: installed with install-packages inside the chroot right after install.d. */
 export async function installExtraPackages(ctx: BuildContext, tree: HooksTree): Promise<void> {
   if (ctx.options.packages.length === 0) return
-  const phase = phaseSpec('install')
-  const env = buildHookEnv({
-    base: ctx.options.env,
-    exported: ctx.exported,
-    phase,
-    targetRoot: rootTreeDir(ctx),
-    pathPrefix: [join(HOOKS_IN_TARGET, HELPERS_IN_HOOKS)],
+  const envFiles = (await listEnvironmentFiles(join(tree.root, 'environment.d'))).files.map((f) => f.name)
+  const command = hookCommand(hookSite(ctx, tree, rootTreeDir(ctx)), phaseSpec('install'), {
+    envFiles,
+    argv: () => ['install-packages', ...ctx.options.packages],
+    label: `install-packages ${ctx.options.packages.join(' ')} (-p)`,
   })
-  const envFiles = (await listEnvironmentFiles(join(tree.root, 'environment.d'))).files
-    .map((f) => join(HOOKS_IN_TARGET, 'environment.d', f.name))
   try {
-    await ctx.runner.run({
-      argv: [join(HOOKS_IN_TARGET, HELPERS_IN_HOOKS, 'imagewright-run-hook'), ...envFiles, '--', 'install-packages', ...ctx.options.packages],
-      env,
-      chroot: rootTreeDir(ctx),
-      label: `install-packages ${ctx.options.packages.join(' ')} (-p)`,
-    })
+    await ctx.runner.run(command)
   } catch (error) {
     if (!(error instanceof CommandFailedError)) throw error
-    const tail = error.failure.tail.slice(-10).map((line) => `  | ${line}`).join('\n')
+    const tail = formatOutputTail(error.failure.tail)
     throw new HookFailedError(
       `Cannot install the packages given with -p (${ctx.options.packages.join(', ')}): install-packages ${error.message.replace(/^Command /, '')}${tail ? `; last output:\n${tail}` : ''}`,
       { cause: error, hint: 'install-packages comes from the OS element (dpkg on Debian); with -n make sure one provides it' },

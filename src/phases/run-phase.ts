@@ -1,16 +1,15 @@
 // Runs one phase: every script of the merged <phase>.d directory in dib-run-parts order, each
-// through imagewright-run-hook so environment.d is sourced first, on the host or in the chroot.
-// Each script is its own command, so a failure names its script and element.
+// through imagewright-run-hook (run-hook.ts) so environment.d is sourced first, on the host or in
+// the chroot. Each script is its own command, so a failure names its script and element.
 import { join } from 'node:path'
-import { HOOKS_IN_TARGET } from '../chroot/chroot.ts'
 import { HookFailedError } from '../errors.ts'
 import type { Runner } from '../exec/command.ts'
 import { CommandFailedError } from '../exec/errors.ts'
 import { nullJournal, type ResourceJournal } from '../host/journal.ts'
 import { ProcessGroupTracker } from '../host/process-group-tracker.ts'
 import type { Reporter } from '../report/events.ts'
-import { buildHookEnv } from './hook-env.ts'
 import type { PhaseSpec } from './phase-table.ts'
+import { formatOutputTail, hookCommand, type HookSite } from './run-hook.ts'
 
 export interface PhaseScript {
   /** File name, e.g. 50-foo. */
@@ -24,17 +23,7 @@ export interface PhaseRun {
   readonly scripts: readonly PhaseScript[]
   /** environment.d file names in sort -n order. */
   readonly envFiles: readonly string[]
-  /** Host path of the merged hooks tree. */
-  readonly hooksDir: string
-  /** Host path of the root the phase works on (TARGET_ROOT / the chroot). */
-  readonly root: string
-  readonly runHook: string
-  /** Host directory of the helper commands (the chroot sees copies in the hooks tree). */
-  readonly hostHelpersDir: string
-  /** More host directories put on PATH after the helpers, for host-side scripts only. */
-  readonly hostToolsDirs?: readonly string[]
-  readonly baseEnv: Readonly<Record<string, string>>
-  readonly exported: ReadonlyMap<string, string>
+  readonly site: HookSite
 }
 
 export interface PhaseDeps {
@@ -44,22 +33,10 @@ export interface PhaseDeps {
   readonly journal?: ResourceJournal
 }
 
-const HELPERS_SUBDIR = '.imagewright/bin'
-
 export async function runPhase(run: PhaseRun, deps: PhaseDeps): Promise<void> {
   const { phase } = run
   if (run.scripts.length === 0) return
   const inChroot = phase.side === 'chroot'
-  const hooksSeen = inChroot ? HOOKS_IN_TARGET : run.hooksDir
-  const runHook = inChroot ? `${HOOKS_IN_TARGET}/${HELPERS_SUBDIR}/imagewright-run-hook` : run.runHook
-  const env = buildHookEnv({
-    base: run.baseEnv,
-    exported: run.exported,
-    phase,
-    targetRoot: run.root,
-    pathPrefix: inChroot ? [join(HOOKS_IN_TARGET, HELPERS_SUBDIR)] : [run.hostHelpersDir, ...(run.hostToolsDirs ?? [])],
-  })
-  const envFiles = run.envFiles.map((name) => join(hooksSeen, 'environment.d', name))
   const step = `phase ${phase.dir}`
   deps.reporter.emit({ kind: 'step-start', step, detail: `${run.scripts.length} script(s), ${inChroot ? 'in the chroot' : 'on the host'}` })
   const started = performance.now()
@@ -67,22 +44,16 @@ export async function runPhase(run: PhaseRun, deps: PhaseDeps): Promise<void> {
   let ok = false
   try {
     for (const script of run.scripts) {
-      const scriptPath = join(hooksSeen, phase.dir, script.name)
       const label = `${phase.dir}/${script.name} (element ${script.element})`
       const scriptStarted = performance.now()
       const tracking = new ProcessGroupTracker(deps.journal ?? nullJournal, label)
       try {
-        await deps.runner.run(
-          {
-            argv: [runHook, ...envFiles, '--', scriptPath],
-            env,
-            label,
-            // Host-side hooks run where the build was started, as in DIB: relative paths such
-            // as the manifests element's "${IMAGE_NAME}.d/" land beside the image.
-            ...(inChroot ? { chroot: run.root } : {}),
-          },
-          { onSpawn: (pid) => tracking.started(pid) },
-        )
+        const command = hookCommand(run.site, phase, {
+          envFiles: run.envFiles,
+          argv: (hooksDir) => [join(hooksDir, phase.dir, script.name)],
+          label,
+        })
+        await deps.runner.run(command, { onSpawn: (pid) => tracking.started(pid) })
       } catch (error) {
         const exitCode = error instanceof CommandFailedError ? (error.failure.exitCode ?? -1) : -1
         const durationMs = performance.now() - scriptStarted
@@ -106,7 +77,7 @@ function hookFailure(error: unknown, phase: PhaseSpec, script: PhaseScript): unk
   if (!(error instanceof CommandFailedError)) return error
   const { failure } = error
   if (failure.signal && !failure.exitCode) return error
-  const tail = failure.tail.slice(-20).map((line) => `  | ${line}`).join('\n')
+  const tail = formatOutputTail(failure.tail)
   const status = failure.exitCode === undefined ? 'was killed' : `exited with status ${failure.exitCode}`
   // Its own last word (a "die" message, not a -x trace line) makes the error's first line.
   const reason = failure.tail.filter((line) => line.trim() !== '' && !line.startsWith('+')).at(-1)?.trim()
