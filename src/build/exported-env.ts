@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { BuildOptions } from '../config/build-options.ts'
 import type { ResolvedElements } from '../elements/resolve.ts'
 import type { Workspace } from './context.ts'
-import { LIB_DIR } from './package-paths.ts'
+import { LIB_DIR } from '../util/package-paths.ts'
 
 export function initialExports(
   options: BuildOptions,

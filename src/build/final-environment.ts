@@ -3,12 +3,12 @@
 // (an element may set DIB_RELEASE in a file sourced after the one that gave its default).
 import { join } from 'node:path'
 import { listEnvironmentFiles } from '../elements/environment-files.ts'
-import { compareSortN } from '../elements/sort-n.ts'
+import { compareSortN } from '../util/sort-n.ts'
 import type { Runner } from '../exec/command.ts'
 import { buildHookEnv } from '../phases/hook-env.ts'
 import { phaseSpec } from '../phases/phase-table.ts'
 import type { ElementDir } from '../phases/check-environment-files.ts'
-import { LIBEXEC_DIR } from './package-paths.ts'
+import { LIBEXEC_DIR } from '../util/package-paths.ts'
 
 /** The environment.d files of all elements merged as in the hooks tree, in sort -n order. */
 export async function mergedEnvironmentFiles(elements: readonly ElementDir[]): Promise<string[]> {

@@ -9,7 +9,7 @@ import { renderCycloneDx } from '../sbom/cyclonedx.ts'
 import { sbomTime, type SbomInput } from '../sbom/sbom-input.ts'
 import { renderSpdx } from '../sbom/spdx.ts'
 import type { BuildContext } from './context.ts'
-import { PACKAGE_ROOT } from './package-paths.ts'
+import { PACKAGE_ROOT } from '../util/package-paths.ts'
 
 export const SBOM_SUFFIXES = { spdx: '.spdx.json', cyclonedx: '.cdx.json' } as const
 

@@ -6,7 +6,7 @@ import { phaseSpec, type PhaseName, type PhaseSpec } from '../phases/phase-table
 import { hookSide, type HookSite } from '../phases/run-hook.ts'
 import { runPhase } from '../phases/run-phase.ts'
 import type { BuildContext } from './context.ts'
-import { HOST_TOOLS_DIR, LIBEXEC_DIR, RUN_HOOK } from './package-paths.ts'
+import { HOST_TOOLS_DIR, LIBEXEC_DIR, RUN_HOOK } from '../util/package-paths.ts'
 import { listPhase } from '../phases/phase-inputs.ts'
 
 export type PhaseRunner = (name: PhaseName, root: string) => Promise<void>

@@ -10,7 +10,7 @@ import { resolveElements, type ResolvedElements } from '../elements/resolve.ts'
 import type { Reporter } from '../report/events.ts'
 import { HELPERS_IN_HOOKS } from '../phases/run-hook.ts'
 import type { BuildOptions } from '../config/build-options.ts'
-import { BUILTIN_ELEMENTS_DIR, LIBEXEC_DIR } from './package-paths.ts'
+import { BUILTIN_ELEMENTS_DIR, LIBEXEC_DIR } from '../util/package-paths.ts'
 
 export interface PreparedElements {
   readonly searchPath: readonly string[]

@@ -9,7 +9,7 @@ import { hostResolvConf } from '../chroot/target-files.ts'
 import { HookFailedError } from '../errors.ts'
 import { type BuildContext, hooksDir, resourceDeps, rootTreeDir } from './context.ts'
 import { watchElementOutputs } from './element-outputs.ts'
-import { enforceHygiene } from './hygiene.ts'
+import { enforceHygiene } from '../hygiene/hygiene.ts'
 import type { PhaseRunner } from './phase-runner.ts'
 
 const MiB = 1024 * 1024

@@ -1,7 +1,7 @@
 // Checks and steps on the root tree between phases.
 import { readdir, readFile } from 'node:fs/promises'
 import { safeTargetPath } from '../chroot/safe-path.ts'
-import { removeInTarget } from './tree-hygiene.ts'
+import { removeInTarget } from '../hygiene/tree-hygiene.ts'
 import type { Reporter } from '../report/events.ts'
 import type { HooksTree } from '../elements/hooks-tree.ts'
 import { HookFailedError } from '../errors.ts'

@@ -9,7 +9,7 @@ import type { ResolvedRelease } from '../element-tools/debian-release/resolve.ts
 import { lookUpSuite } from '../element-tools/debian-release/fetch-release.ts'
 import type { ResolvedElement } from '../elements/resolve.ts'
 import { PHASE_NAMES, type PhaseName } from '../phases/phase-table.ts'
-import { PACKAGE_ROOT } from '../build/package-paths.ts'
+import { PACKAGE_ROOT } from '../util/package-paths.ts'
 import { environmentParts } from './environment-inputs.ts'
 import { digestOf, type InputPart, type StepFacts } from './step-keys.ts'
 

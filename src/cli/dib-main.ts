@@ -1,6 +1,6 @@
 // disk-image-create: DIB's command line, unchanged, on top of the shared build entry point.
 import { readFileSync } from 'node:fs'
-import { PACKAGE_ROOT } from '../build/package-paths.ts'
+import { PACKAGE_ROOT } from '../util/package-paths.ts'
 import { dibExamples } from './dib-examples.ts'
 import { parseDibCommandLine, renderDibHelp } from './dib-options.ts'
 import { examplesHelp } from './help-examples.ts'

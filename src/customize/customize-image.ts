@@ -6,7 +6,7 @@
 import { mkdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { newBuildId, openWorkspace } from '../build/workspace.ts'
-import { enforceHygiene } from '../build/hygiene.ts'
+import { enforceHygiene } from '../hygiene/hygiene.ts'
 import { openChroot } from '../chroot/chroot.ts'
 import { hostResolvConf } from '../chroot/target-files.ts'
 import { InterruptedError, ReleaseFailedError, UsageError, isBuilderError } from '../errors.ts'

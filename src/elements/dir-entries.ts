@@ -3,8 +3,8 @@ import { lstat, readdir, stat } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
 import { join } from 'node:path'
 import { ElementError } from '../errors.ts'
-import { describeFsError, errnoCode } from './fs-error.ts'
-import { compareBytes } from './sort-n.ts'
+import { describeFsError, errnoCode } from '../util/fs-error.ts'
+import { compareBytes } from '../util/sort-n.ts'
 
 /** A directory entry, classified after following symlinks. */
 export type DirEntry =

@@ -3,8 +3,8 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ElementError } from '../errors.ts'
-import { describeFsError, errnoCode } from './fs-error.ts'
-import { compareBytes } from './sort-n.ts'
+import { describeFsError, errnoCode } from '../util/fs-error.ts'
+import { compareBytes } from '../util/sort-n.ts'
 
 /** One element as found on disk. */
 export interface ElementInfo {

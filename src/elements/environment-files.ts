@@ -1,7 +1,7 @@
 // Which environment.d files dib-run-parts sources before each phase, and in which order.
 import { readDirEntries } from './dir-entries.ts'
 import type { SkippedFile } from './phase-scripts.ts'
-import { compareSortN } from './sort-n.ts'
+import { compareSortN } from '../util/sort-n.ts'
 
 /** Unlike hook names, environment file names may contain dots (`10-foo.bash`). */
 export const ENVIRONMENT_FILE_REGEX = /^[0-9A-Za-z_.-]+$/

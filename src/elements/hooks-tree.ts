@@ -5,7 +5,7 @@ import type { Stats } from 'node:fs'
 import { join } from 'node:path'
 import { ElementError } from '../errors.ts'
 import { readDirEntries, type DirEntry } from './dir-entries.ts'
-import { describeFsError } from './fs-error.ts'
+import { describeFsError } from '../util/fs-error.ts'
 
 /** Element sub-directories that are not part of the hooks tree. */
 export const EXCLUDED_ELEMENT_DIRS: ReadonlySet<string> = new Set([

@@ -1,6 +1,6 @@
 // Which scripts of a phase directory run, and in which order: dib-run-parts' rules.
 import { readDirEntries, type DirEntry } from './dir-entries.ts'
-import { compareSortN } from './sort-n.ts'
+import { compareSortN } from '../util/sort-n.ts'
 
 /** DIB's default RUN_PARTS_REGEX: no dots, so `foo.sh` never runs. */
 export const RUN_PARTS_REGEX = /^[0-9A-Za-z_-]+$/

@@ -3,7 +3,7 @@
 import { ElementError } from '../errors.ts'
 import type { DiscoveredElements, ElementInfo } from './discover.ts'
 import { orderElements } from './order.ts'
-import { suggestNames } from './suggest.ts'
+import { suggestNames } from '../util/suggest.ts'
 
 /** The virtual name an operating system element must provide. */
 export const OPERATING_SYSTEM = 'operating-system'

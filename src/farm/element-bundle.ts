@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { BUILTIN_ELEMENTS_DIR } from '../build/package-paths.ts'
+import { BUILTIN_ELEMENTS_DIR } from '../util/package-paths.ts'
 import type { Runner } from '../exec/command.ts'
 import { isInside } from '../util/is-inside.ts'
 import { FarmJobError } from './farm-errors.ts'

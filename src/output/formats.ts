@@ -1,6 +1,6 @@
 // The `-t` types imagewright can write, and what each one needs. Disk types are converted from
 // the finished raw image; tree types are packed from the mounted root tree before unmount.
-import { suggestNames } from '../elements/suggest.ts'
+import { suggestNames } from '../util/suggest.ts'
 import { ConfigError } from '../errors.ts'
 
 export interface HostTool {

@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { listPhaseScripts } from '../../src/elements/phase-scripts.ts'
-import { compareSortN } from '../../src/elements/sort-n.ts'
+import { compareSortN } from '../../src/util/sort-n.ts'
 import { ProcessRunner } from '../../src/exec/run.ts'
 import { silentReporter } from '../../src/report/events.ts'
 import { script, useTempDir, writeFiles, type FileSpec } from '../helpers/element-tree.ts'

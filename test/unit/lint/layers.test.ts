@@ -23,10 +23,6 @@ new RuleTester({ languageOptions: { sourceType: 'module' } }).run('layers', laye
     { code: "export * from '../errors.ts'", filename: at('util/size.ts') },
     { code: "import { x } from 'yaml'", filename: at('util/size.ts') },
     { code: "import { x } from '../src/cli/main.ts'", filename: join(SRC, '..', 'test', 'a.ts') },
-    {
-      code: "import { suggestNames } from '../elements/suggest.ts'",
-      filename: at('output/formats.ts'),
-    },
   ],
   invalid: [
     {

@@ -1,7 +1,7 @@
 // How big the disk image must be, by DIB's rules: the tree's size scaled by 1/0.6 (or plus a
 // fixed margin), the ext4 journal on top, room for an ESP, rounded to 64 KiB.
-import { filesystemType } from '../blockdevice/filesystems.ts'
-import { ConfigError } from '../errors.ts'
+import { filesystemType } from '../filesystems.ts'
+import { ConfigError } from '../../errors.ts'
 
 export interface ImageSizeInput {
   readonly treeKiB: number

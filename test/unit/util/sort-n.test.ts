@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compareBytes, compareSortN } from '../../../src/elements/sort-n.ts'
+import { compareBytes, compareSortN } from '../../../src/util/sort-n.ts'
 
 // Expected orders were produced by `printf '%s\n' ... | LANG=C sort -n` (GNU coreutils 9.1).
 describe('compareSortN()', () => {

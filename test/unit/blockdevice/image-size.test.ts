@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { computeImageSize, rootMkfsOptions } from '../../../src/build/image-size.ts'
+import { computeImageSize, rootMkfsOptions } from '../../../src/blockdevice/assemble/image-size.ts'
 
 const MiB = 1024 * 1024
 const base = { fixedBytes: undefined, extraMiB: undefined, journalMiB: 64, rootFsType: 'ext4', hasEfiLayout: false }

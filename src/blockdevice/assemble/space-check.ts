@@ -1,7 +1,7 @@
 // A full workspace shows up in odd places (mkfs reports an I/O error on a loop device whose
 // sparse file can no longer grow): when a step fails, say so if the filesystem is full.
 import { statfs } from 'node:fs/promises'
-import { BlockDeviceError, BuilderError } from '../errors.ts'
+import { BlockDeviceError, BuilderError } from '../../errors.ts'
 
 const NEARLY_FULL_BYTES = 4 * 1024 * 1024
 

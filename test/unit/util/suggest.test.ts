@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { editDistance, suggestNames } from '../../../src/elements/suggest.ts'
+import { editDistance, suggestNames } from '../../../src/util/suggest.ts'
 
 describe('editDistance()', () => {
   it.each([

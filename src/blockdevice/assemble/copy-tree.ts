@@ -5,8 +5,8 @@
 // which keeps no modes or owners (FAT could not store them anyway) and so calls no chmod.
 import { lstat, readdir, rename } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { safeTargetPath } from '../chroot/safe-path.ts'
-import type { Runner } from '../exec/command.ts'
+import { safeTargetPath } from '../../chroot/safe-path.ts'
+import type { Runner } from '../../exec/command.ts'
 
 interface SetAside {
   /** Where the directory belongs in the tree. */
