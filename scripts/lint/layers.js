@@ -5,7 +5,7 @@
 // (ROOMS) that follow the same rule one level down.
 import { dirname, relative, resolve, sep } from 'node:path'
 
-/** Lowest first. The order that holds today (see docs/architecture.md once it exists). */
+/** Lowest first; docs/architecture.md says what each layer holds. */
 export const LAYERS = [
   ['errors.ts'],
   ['util'],

@@ -1,6 +1,6 @@
 // The import-layer rule of eslint.config.js: it lets imports point down, stops peers and upward
 // imports, and knows every folder of src/.
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { RuleTester } from 'eslint'
 import { describe, expect, it } from 'vitest'
@@ -78,6 +78,15 @@ describe('the layer table', () => {
       expect(new Set(placed).size).toBe(placed.length)
       expect([...placed].sort(), domain).toEqual(readdirSync(join(SRC, domain)).sort())
     }
+  })
+
+  it('is the table docs/architecture.md shows', () => {
+    const doc = readFileSync(join(SRC, '..', 'docs', 'architecture.md'), 'utf8')
+    const rows = [...doc.matchAll(/^\| +(\d+) \| ([^|]+) \|/gm)].map((row) => ({
+      layer: Number(row[1]),
+      names: [...(row[2] ?? '').matchAll(/`([a-z.-]+)\/?`/g)].map((name) => name[1]),
+    }))
+    expect(rows.sort((a, b) => a.layer - b.layer).map((row) => row.names)).toEqual(LAYERS)
   })
 
   it('keeps its exceptions pointing at files that exist', () => {
