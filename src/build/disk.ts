@@ -1,23 +1,21 @@
-// The disk half of the build: which block-device config applies (DIB's search order), how big
-// the image must be, the devices themselves, and the tree copied onto them.
-import { existsSync } from 'node:fs'
-import { readFile, stat, statfs } from 'node:fs/promises'
-import { join } from 'node:path'
-import { planBlockDevice, planBlockDeviceFromText, type BlockDevicePlan } from '../blockdevice/config/plan.ts'
-import { readFallbackConfig } from '../blockdevice/config/fallback-config.ts'
+// The disk half of the build, bound to this build's context: the plan read before the host is
+// touched (blockdevice/assemble/disk-config.ts), the devices made, the settings hooks see
+// exported, the tree copied in with progress events, and everything released at the end.
+import { stat, statfs } from 'node:fs/promises'
 import { getBootLabel, getMountPoints, getRootFsType, getRootLabel } from '../blockdevice/config/getval.ts'
 import { IMAGE_NODE, createBlockDevices } from '../blockdevice/run/create.ts'
 import { DEFAULT_SECTOR_SIZE, type SectorSize } from '../util/sector-size.ts'
 import { nodeDeviceHost } from '../blockdevice/run/device-host.ts'
 import { findFuseTypes, listFuseMountPoints } from '../blockdevice/run/fuse-mount.ts'
 import type { RootFsParams } from '../blockdevice/config/root-params.ts'
+import type { BlockDevicePlan } from '../blockdevice/config/plan.ts'
+import { readBlockDeviceConfig, rootFsParams } from '../blockdevice/assemble/disk-config.ts'
+import { computeImageSize } from '../blockdevice/assemble/image-size.ts'
 import { stopStrayProcesses } from './stray-processes.ts'
 import type { ResolvedElements } from '../elements/resolve.ts'
 import type { BuildOptions } from '../config/build-options.ts'
-import { ConfigError } from '../errors.ts'
 import type { Reporter } from '../report/events.ts'
 import { type BuildContext, resourceDeps, rootTreeDir } from './context.ts'
-import { computeImageSize, rootMkfsOptions } from '../blockdevice/assemble/image-size.ts'
 import { copyTreeIntoImage } from '../blockdevice/assemble/copy-tree.ts'
 import { removeInTarget } from '../hygiene/tree-hygiene.ts'
 import { writeFileInTarget } from '../chroot/target-write.ts'
@@ -38,53 +36,6 @@ export interface AssembledDisk extends AsyncDisposable {
   /** Host path where the image's "/" is mounted (TMP_MOUNT_PATH). */
   readonly rootPath: string
   readonly imagePath: string
-}
-
-function archConfigName(arch: string): string {
-  return arch === 'ppc64le' || arch === 'ppc64el' ? 'block-device-ppc64el.yaml' : `block-device-${arch}.yaml`
-}
-
-/** DIB_BLOCK_DEVICE_CONFIG (inline or file://), else the first element's default, else a bare filesystem. */
-export async function readBlockDeviceConfig(
-  options: Pick<BuildOptions, 'blockDeviceConfig' | 'arch'>,
-  resolved: ResolvedElements,
-  root: RootFsParams,
-): Promise<BlockDevicePlan> {
-  const setting = options.blockDeviceConfig
-  if (setting?.startsWith('file://')) {
-    const path = setting.slice('file://'.length)
-    const text = await readFile(path, 'utf8').catch((error: unknown) => {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message
-      throw new ConfigError(`Cannot read DIB_BLOCK_DEVICE_CONFIG file "${path}": ${reason}`, {
-        cause: error,
-        hint: 'Use file:// followed by the path of a readable YAML file, e.g. file:///etc/layout.yaml',
-      })
-    })
-    return planBlockDeviceFromText(text, path, root)
-  }
-  if (setting !== undefined) return planBlockDeviceFromText(setting, 'DIB_BLOCK_DEVICE_CONFIG', root)
-  // Unlike DIB, elements are searched in the resolved (deterministic) order.
-  for (const element of resolved.elements) {
-    for (const name of [archConfigName(options.arch), 'block-device-default.yaml']) {
-      const path = join(element.path, name)
-      if (existsSync(path)) return planBlockDeviceFromText(await readFile(path, 'utf8'), path, root)
-    }
-  }
-  return planBlockDevice(readFallbackConfig(), root)
-}
-
-/** Root filesystem settings from the options: FS_TYPE, ROOT_LABEL and the mkfs options. */
-export function rootFsParams(options: BuildOptions): RootFsParams {
-  return {
-    rootFsType: options.fsType,
-    ...(options.rootLabel === undefined ? {} : { rootLabel: options.rootLabel }),
-    rootFsOpts: rootMkfsOptions({
-      rootFsType: options.fsType,
-      journalMiB: options.journalSizeMiB,
-      userOptions: options.mkfsOptions,
-      maxOnlineResize: options.maxOnlineResize,
-    }),
-  }
 }
 
 /** Read and check the block-device config; pure input work, done before the host is touched. */
