@@ -17,7 +17,7 @@ export const LAYERS = [
   // Running hooks: lists a phase's scripts and environment.d from the merged element tree.
   ['phases'],
   ['cache'],
-  ['build', 'doctor'],
+  ['pipeline', 'doctor'],
   ['farm', 'customize'],
   ['cli'],
 ]

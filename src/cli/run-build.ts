@@ -3,7 +3,7 @@
 // worker calls.
 import { fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { buildImage } from '../build/build-image.ts'
+import { buildImage } from '../pipeline/build-image.ts'
 import type { BuildOptions } from '../config/build-options.ts'
 import { CompositeReporter, type Reporter } from '../report/events.ts'
 import { HtmlReportReporter } from '../report/html-report-reporter.ts'

@@ -5,7 +5,7 @@
 // `await using`, so it is released in reverse order on success, failure and signals alike.
 import { mkdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { newBuildId, openWorkspace } from '../build/workspace.ts'
+import { newBuildId, openWorkspace } from '../pipeline/workspace.ts'
 import { enforceHygiene } from '../hygiene/hygiene.ts'
 import { openChroot } from '../chroot/chroot.ts'
 import { hostResolvConf } from '../chroot/target-files.ts'

@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type pg from 'pg'
-import { buildImage } from '../build/build-image.ts'
+import { buildImage } from '../pipeline/build-image.ts'
 import type { BuildOptions } from '../config/build-options.ts'
 import { isBuilderError } from '../errors.ts'
 import type { Runner } from '../exec/command.ts'

@@ -4,7 +4,7 @@
 // of the submitter's own elements the job must carry.
 import { randomUUID } from 'node:crypto'
 import type { BuildOptions } from '../config/build-options.ts'
-import { resolveBuildElements } from '../build/prepare-elements.ts'
+import { resolveBuildElements } from '../pipeline/prepare-elements.ts'
 import { type BuilderError, ElementError, UsageError } from '../errors.ts'
 import type { Runner } from '../exec/command.ts'
 import type { Reporter } from '../report/events.ts'

@@ -4,7 +4,7 @@
 // reclaims the builds of workers that lost theirs, and stops builds someone cancelled. Stopping
 // it (SIGTERM) stops its builds cleanly and hands them back to the queue.
 import { hostname } from 'node:os'
-import { STATE_DIR } from '../build/workspace.ts'
+import { STATE_DIR } from '../pipeline/workspace.ts'
 import { findAbandonedBuilds, recoverBuild } from '../host/recover.ts'
 import { InterruptedError } from '../errors.ts'
 import { silentReporter } from '../report/events.ts'

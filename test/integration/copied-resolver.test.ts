@@ -3,7 +3,7 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { dropCopiedHostResolver } from '../../src/build/root-tree.ts'
+import { dropCopiedHostResolver } from '../../src/pipeline/root-tree.ts'
 import { silentReporter } from '../../src/report/events.ts'
 
 const work = mkdtempSync('/var/tmp/iw-resolver-')

@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { DIE_FUNCTION } from '../../src/build/exported-env.ts'
+import { DIE_FUNCTION } from '../../src/pipeline/exported-env.ts'
 import { REPO } from './elements-shell-fixture.ts'
 
 const LIB = join(REPO, 'lib')

@@ -2,8 +2,8 @@
 // a file sourced after debian-minimal's default is the one the build checks and makes.
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { finalEnvironment, mergedEnvironmentFiles } from '../../src/build/final-environment.ts'
-import { checkDebianRelease } from '../../src/build/release-check.ts'
+import { finalEnvironment, mergedEnvironmentFiles } from '../../src/pipeline/final-environment.ts'
+import { checkDebianRelease } from '../../src/pipeline/release-check.ts'
 import { script, useTempDir, writeElementTree, writeFiles } from '../helpers/element-tree.ts'
 import { ELEMENTS, runner } from './elements-shell-fixture.ts'
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { HOST_TOOLS_DIR, LIB_DIR } from '../../src/util/package-paths.ts'
-import { stageHooks } from '../../src/build/prepare-elements.ts'
+import { stageHooks } from '../../src/pipeline/prepare-elements.ts'
 import { HELPERS_IN_HOOKS } from '../../src/phases/run-hook.ts'
 import { REPO } from './elements-shell-fixture.ts'
 

@@ -1,7 +1,7 @@
 // `imagewright block-device [--params PARAMS.yaml] COMMAND [SYMBOL]`: DIB's dib-block-device,
 // one step per process, with its state in <build-dir>/states/block-device/. Only getval and
 // writefstab print on stdout (scripts read them); everything else reports on stderr.
-import { STATE_DIR } from '../../build/workspace.ts'
+import { STATE_DIR } from '../../pipeline/workspace.ts'
 import type { HeldSnapshot } from '../../blockdevice/run/held-resources.ts'
 import { readParamsFile } from '../../blockdevice/state/params-file.ts'
 import {

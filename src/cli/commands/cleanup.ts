@@ -1,5 +1,5 @@
 // `imagewright cleanup`: release what killed builds left behind.
-import { STATE_DIR } from '../../build/workspace.ts'
+import { STATE_DIR } from '../../pipeline/workspace.ts'
 import { ExitCode } from '../../errors.ts'
 import { requireRoot } from '../../host/host-tools.ts'
 import { findOrphanWorkspaces, releaseOrphan } from '../../host/orphans.ts'

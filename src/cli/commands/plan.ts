@@ -1,5 +1,5 @@
 // `imagewright plan [DIB options] ELEMENTS...`: show the build without building.
-import { planBuild, type BuildPlan } from '../../build/plan-build.ts'
+import { planBuild, type BuildPlan } from '../../pipeline/plan-build.ts'
 import { renderPlannedCache } from '../../cache/plan-cache.ts'
 import { parseDibCommandLine } from '../dib-options.ts'
 import { examplesHelp } from '../help-examples.ts'

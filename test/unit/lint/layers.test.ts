@@ -14,7 +14,7 @@ const at = (path: string): string => join(SRC, path)
 
 new RuleTester({ languageOptions: { sourceType: 'module' } }).run('layers', layersRule, {
   valid: [
-    { code: "import { run } from '../exec/run.ts'", filename: at('build/disk.ts') },
+    { code: "import { run } from '../exec/run.ts'", filename: at('pipeline/disk.ts') },
     { code: "import { x } from './sibling.ts'", filename: at('blockdevice/config/plan.ts') },
     {
       code: "import { plan } from '../config/plan.ts'",
@@ -27,9 +27,9 @@ new RuleTester({ languageOptions: { sourceType: 'module' } }).run('layers', laye
   invalid: [
     {
       code: "import { main } from '../cli/imagewright-main.ts'",
-      filename: at('build/disk.ts'),
+      filename: at('pipeline/disk.ts'),
       errors: [
-        { message: 'build/ (layer 9) must not import cli/ (layer 11): dependencies point down' },
+        { message: 'pipeline/ (layer 9) must not import cli/ (layer 11): dependencies point down' },
       ],
     },
     {

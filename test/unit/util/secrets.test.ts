@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { redactedEnvironment } from '../../../src/build/plan-build.ts'
+import { redactedEnvironment } from '../../../src/pipeline/plan-build.ts'
 import { writeFileAtomically } from '../../../src/report/write-atomically.ts'
 import { SECRET_NAME, containsSecretToken, isSecretName, makeRedactor, redactDeep, secretValues } from '../../../src/util/secrets.ts'
 

@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { BUILD_OUTLINE } from '../../../src/build/outline.ts'
+import { BUILD_OUTLINE } from '../../../src/pipeline/outline.ts'
 import { PHASE_NAMES } from '../../../src/phases/phase-table.ts'
 
-const BUILD_IMAGE = join(import.meta.dirname, '..', '..', '..', 'src', 'build', 'build-image.ts')
+const BUILD_IMAGE = join(import.meta.dirname, '..', '..', '..', 'src', 'pipeline', 'build-image.ts')
 
 describe('the build outline', () => {
   it('lists every phase once, in the phase table\'s order', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { shouldUseTmpfs } from '../../../src/build/workspace.ts'
+import { shouldUseTmpfs } from '../../../src/pipeline/workspace.ts'
 
 const GiB = 1024 ** 3
 

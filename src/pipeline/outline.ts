@@ -1,6 +1,6 @@
 // The build's order of work as `plan` shows it: DIB's phases, in the order of the phase table the
 // build runs them by, with what the core does before the first and after each one. build-image.ts
-// is the code; test/unit/build/outline.test.ts pins its phase calls to the same table.
+// is the code; test/unit/pipeline/outline.test.ts pins its phase calls to the same table.
 import { PHASE_NAMES, type PhaseName } from '../phases/phase-table.ts'
 
 export type OutlineStep = { readonly phase: PhaseName } | { readonly core: string }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { declareDibVariables, hostPython, lockfilesDir } from '../../../src/build/exported-env.ts'
+import { declareDibVariables, hostPython, lockfilesDir } from '../../../src/pipeline/exported-env.ts'
 
 describe('declareDibVariables()', () => {
   it('lists DIB_* variables sorted, quoted for bash', () => {

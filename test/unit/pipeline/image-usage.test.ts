@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatKiB, isSet, parseDu, usageReport } from '../../../src/build/image-usage.ts'
+import { formatKiB, isSet, parseDu, usageReport } from '../../../src/pipeline/image-usage.ts'
 
 const DU = ['4\t/b/built/etc/hostname', '20480\t/b/built/usr/lib/big', '1048576\t/b/built/usr', '9000\t/b/built/var', '1100000\ttotal', ''].join('\n')
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { requireRootMkfs } from '../../../src/build/preflight.ts'
+import { requireRootMkfs } from '../../../src/pipeline/preflight.ts'
 
 const nothingInstalled = async (): Promise<undefined> => undefined
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { elementOutputPaths, watchElementOutputs } from '../../../src/build/element-outputs.ts'
+import { elementOutputPaths, watchElementOutputs } from '../../../src/pipeline/element-outputs.ts'
 
 let dir: string
 beforeEach(() => {

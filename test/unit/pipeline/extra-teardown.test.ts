@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { extraTeardownCommands } from '../../../src/build/extra-teardown.ts'
+import { extraTeardownCommands } from '../../../src/pipeline/extra-teardown.ts'
 
 describe('extraTeardownCommands()', () => {
   it('runs EXTRA_DETACH before EXTRA_UNMOUNT, as DIB unmount_image does', () => {
