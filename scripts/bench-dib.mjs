@@ -2,10 +2,11 @@
 // `npm run bench` (issue #11): `debian-minimal vm` plus a one-line element, Debian 12 bookworm
 // (DIB 3.13 cannot build Debian 13: its base element installs software-properties-common, which
 // Debian 13 dropped). Each step runs DIB, then imagewright, so both see the same machine load:
-// cold (empty image cache), warm (same build again; imagewright's step cache off), no-op (same
-// build again; step cache on), an edit of one finalise.d script, an edit of one install.d
-// script, and a boot of each builder's last image with `imagewright boot-test`. DIB runs with
-// imagewright's kpartx/dmsetup stand-ins first on its PATH (this host has no device-mapper).
+// cold (empty image cache), no-op (same build again; imagewright's step cache on), an edit of
+// one finalise.d script, an edit of one install.d script, a boot of each builder's last image
+// with `imagewright boot-test`, and warm (a full build with the image cache kept; imagewright's
+// step cache off). DIB runs with imagewright's kpartx/dmsetup stand-ins first on its PATH (this
+// host has no device-mapper).
 // BENCH_DIB_STEPS=cold,warm,... runs only those steps (the others print "not measured"); a step
 // written BUILDER:STEP (dib:noop, iw:boot) runs for that builder only.
 // Everything a build makes lives in one directory below /var/tmp; mounts and loop devices
@@ -158,6 +159,7 @@ export async function benchDib({ repo }) {
     }
   }
   const results = { dib: {}, iw: {} }
+  let table
   let stopping
   const onSignal = (signal) => {
     stopping = signal
@@ -224,11 +226,11 @@ export async function benchDib({ repo }) {
     } else {
       execFileSync('rm', ['-rf', '--one-file-system', work])
     }
-    // What was measured is kept even when a step failed or the run was stopped.
+    // What was measured is kept, in the table too ("not measured" for the rest), even when a
+    // step failed or the run was stopped.
     writeFileSync(join(repo, 'bench-results', 'dib.json'), `${JSON.stringify(results, null, 2)}\n`)
+    table = formatTable(results, hostHeader(startLoad, dibVersion, repo)) + NOTES.join('\n') + '\n'
+    writeFileSync(join(repo, 'bench-results', 'dib.md'), table)
   }
-  const table =
-    formatTable(results, hostHeader(startLoad, dibVersion, repo)) + NOTES.join('\n') + '\n'
-  writeFileSync(join(repo, 'bench-results', 'dib.md'), table)
   return table
 }

@@ -2,8 +2,11 @@
 // targets of issue #11 beside them, and the Markdown. No I/O here, so it is unit-tested
 // (test/unit/bench/bench-table.test.ts).
 
-/** The builds of one sequence, in the order they run (each builder runs each step). */
-export const STEPS = ['cold', 'warm', 'noop', 'finalise', 'install', 'boot']
+/**
+ * The steps of one sequence, in the order they run (each builder runs each step): the ones the
+ * targets judge first, the warm full build last (the edits only change what it builds).
+ */
+export const STEPS = ['cold', 'noop', 'finalise', 'install', 'boot', 'warm']
 
 /**
  * One table row each. `value(results, builder)` picks a measurement: a number, an error text,
