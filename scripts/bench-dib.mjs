@@ -3,8 +3,8 @@
 // (DIB 3.13 cannot build Debian 13: its base element installs software-properties-common, which
 // Debian 13 dropped). Each step runs DIB, then imagewright, so both see the same machine load:
 // cold (empty image cache), no-op (same build again; imagewright's step cache on), an edit of
-// one finalise.d script, an edit of one install.d script, a boot of each builder's last image
-// with `imagewright boot-test`, and warm (a full build with the image cache kept; imagewright's
+// one finalise.d script, a boot of that image with `imagewright boot-test`, an edit of one
+// install.d script, and warm (a full build with the image cache kept; imagewright's
 // step cache off). DIB runs with imagewright's kpartx/dmsetup stand-ins first on its PATH (this
 // host has no device-mapper).
 // BENCH_DIB_STEPS=cold,warm,... runs only those steps (the others print "not measured"); a step
@@ -113,7 +113,7 @@ const NOTES = [
   "Warm: the image cache kept (debootstrap tarball, apt archives). No-op and edits: imagewright's",
   "step cache on; DIB has none and builds everything again. Memory: the build's own cgroup, sampled",
   'every 200 ms (PSS summed over its processes; tmpfs and page cache not counted). Boot: wall time',
-  "of `imagewright boot-test` (QEMU, BIOS, serial console) on each builder's last image (both edits).",
+  "of `imagewright boot-test` (QEMU, BIOS, serial console) on each builder's image after the finalise.d edit.",
 ]
 
 /** Runs the sequence; returns the Markdown table (also written to bench-results/dib.md). */
