@@ -192,8 +192,9 @@ export async function benchDib({ repo }) {
             cwd: builder.out,
             logPath: join(logs, `${name}-${step}.log`),
           })
-          const error =
-            run.code !== 0
+          const error = stopping
+            ? `not measured (run stopped by ${stopping})`
+            : run.code !== 0
               ? `failed (exit ${run.code})`
               : !boot && !existsSync(image)
                 ? 'no qcow2 written'
