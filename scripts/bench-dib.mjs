@@ -128,7 +128,8 @@ export async function benchDib({ repo }) {
   const hostTools = join(repo, 'libexec', 'host')
   const iwCreate = join(repo, 'dist', 'cli', 'disk-image-create.js')
   const iw = join(repo, 'dist', 'cli', 'imagewright.js')
-  const logs = join(repo, 'bench-results', 'dib-logs')
+  const resultsDir = process.env.BENCH_RESULTS_DIR ?? join(repo, 'bench-results')
+  const logs = join(resultsDir, 'dib-logs')
   rmSync(logs, { recursive: true, force: true })
   mkdirSync(logs, { recursive: true })
   const startLoad = load()
@@ -143,7 +144,10 @@ export async function benchDib({ repo }) {
       argv: name === 'dib' ? [DIB_CREATE] : [process.execPath, iwCreate],
       env: {
         ...process.env,
-        ...(name === 'dib' ? { PATH: `${hostTools}:${process.env.PATH}` } : {}),
+        // DIB_NO_TMPFS: with the stand-ins a partition is a loop device over DIB's loop device,
+        // and over a file in tmpfs it refuses discard once written, so DIB's fstrim fails;
+        // on disk it works (imagewright builds on disk too).
+        ...(name === 'dib' ? { PATH: `${hostTools}:${process.env.PATH}`, DIB_NO_TMPFS: '1' } : {}),
         ELEMENTS_PATH: elements,
         DIB_IMAGE_CACHE: join(work, name, 'cache'),
         TMPDIR: join(work, name, 'tmp'),
@@ -229,9 +233,9 @@ export async function benchDib({ repo }) {
     }
     // What was measured is kept, in the table too ("not measured" for the rest), even when a
     // step failed or the run was stopped.
-    writeFileSync(join(repo, 'bench-results', 'dib.json'), `${JSON.stringify(results, null, 2)}\n`)
+    writeFileSync(join(resultsDir, 'dib.json'), `${JSON.stringify(results, null, 2)}\n`)
     table = formatTable(results, hostHeader(startLoad, dibVersion, repo)) + NOTES.join('\n') + '\n'
-    writeFileSync(join(repo, 'bench-results', 'dib.md'), table)
+    writeFileSync(join(resultsDir, 'dib.md'), table)
   }
   return table
 }
