@@ -3,11 +3,14 @@
 // bench-results/bench.md. Numbers, not pass/fail: these machines are noisy, so targets are read
 // from the table rather than asserted in tests. Needs root and `npm run build` first.
 // BENCH_DEBIAN=1 adds a full debian-minimal vm build (uses the shared test cache).
+// First, imagewright and DIB 3.13 side by side (bench-dib.mjs, about 40 minutes): BENCH_DIB=0
+// skips it, BENCH_ONLY=dib runs only it, BENCH_DIB_STEPS picks its steps.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { benchFarm } from './bench-farm.mjs'
 import { benchCache } from './bench-cache.mjs'
+import { benchDib } from './bench-dib.mjs'
 
 const repo = join(import.meta.dirname, '..')
 const dib = join(repo, 'dist', 'cli', 'disk-image-create.js')
@@ -71,8 +74,9 @@ if (process.env.BENCH_DEBIAN === '1') {
   })
 }
 
-// BENCH_ONLY=cache: only the step-cache rows.
-if (process.env.BENCH_ONLY === 'cache') cases.length = 0
+const dibTable = process.env.BENCH_DIB === '0' || process.env.BENCH_ONLY === 'cache' ? '' : await benchDib({ repo })
+// BENCH_ONLY=cache: only the step-cache rows; BENCH_ONLY=dib: only the side-by-side table.
+if (process.env.BENCH_ONLY === 'cache' || process.env.BENCH_ONLY === 'dib') cases.length = 0
 const work = mkdtempSync('/var/tmp/iw-bench-')
 const rows = []
 try {
@@ -90,17 +94,15 @@ try {
   rmSync(work, { recursive: true, force: true })
 }
 // The step cache (docs/cache.md); BENCH_CACHE=0 skips it.
-const cacheRows = process.env.BENCH_CACHE === '0' ? [] : await benchCache({ dib, hostOs, measure })
+const cacheRows = process.env.BENCH_CACHE === '0' || process.env.BENCH_ONLY === 'dib' ? [] : await benchCache({ dib, hostOs, measure })
 // Farm throughput (docs/farm.md); BENCH_FARM_BUILDS=0 skips it.
-const farmBuilds = process.env.BENCH_ONLY === 'cache' ? 0 : Number(process.env.BENCH_FARM_BUILDS ?? 4)
+const farmBuilds = process.env.BENCH_ONLY === 'cache' || process.env.BENCH_ONLY === 'dib' ? 0 : Number(process.env.BENCH_FARM_BUILDS ?? 4)
 const farmRows = farmBuilds > 0 ? await benchFarm({ iw, hostOs, builds: farmBuilds }) : []
 const table = [
   `# imagewright benchmark (${new Date().toISOString()}, ${process.version})`,
   '',
-  '| case | runs | median s | best s | peak RSS MiB (CLI process) | outputs MiB |',
-  '| --- | --- | --- | --- | --- | --- |',
-  ...rows,
-  '',
+  ...(dibTable === '' ? [] : ['## imagewright and DIB 3.13, side by side', '', dibTable, '## imagewright alone', '']),
+  ...(rows.length === 0 ? [] : ['| case | runs | median s | best s | peak RSS MiB (CLI process) | outputs MiB |', '| --- | --- | --- | --- | --- | --- |', ...rows, '']),
   ...(cacheRows.length === 0 ? [] : ['| step cache: build | seconds | peak RSS MiB |', '| --- | --- | --- |', ...cacheRows, '']),
   ...(farmRows.length === 0 ? [] : ['| farm: queued builds drained by | seconds | builds per hour |', '| --- | --- | --- |', ...farmRows, '']),
 ].join('\n')
