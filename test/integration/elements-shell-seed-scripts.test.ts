@@ -253,3 +253,53 @@ describe('growroot: systemd only', () => {
     expect(sysv.stderr).toBe('growroot: DIB_INIT_SYSTEM="sysv" is not supported: growroot needs systemd (drop DIB_DEBIAN_ALT_INIT_PACKAGE, or leave out growroot)')
   })
 })
+
+describe('cloud-init: init systems and the network on Debian 13', () => {
+  it('refuses SysV init, and OpenRC on Debian, in root.d; systemd and an unknown init pass', async () => {
+    const check = join(ELEMENTS, 'cloud-init/root.d/01-cloud-init-init-check')
+    const run = (init: string, distro: string) => runOnHost([check], hookEnv({ DIB_INIT_SYSTEM: init, DISTRO_NAME: distro }))
+    expect((await run('systemd', 'debian')).exitCode).toBe(0)
+    expect((await run('', 'debian')).exitCode).toBe(0)
+    expect((await run('openrc', 'gentoo')).exitCode).toBe(0)
+    const sysv = await run('sysv', 'debian')
+    expect(sysv.exitCode).toBe(1)
+    expect(sysv.stderr).toMatch(/^cloud-init: DIB_INIT_SYSTEM=sysv is not supported: cloud-init needs systemd \(drop DIB_DEBIAN_ALT_INIT_PACKAGE/)
+    const openrc = await run('openrc', 'debian')
+    expect(openrc.exitCode).toBe(1)
+    expect(openrc.stderr).toMatch(/^cloud-init: DIB_INIT_SYSTEM=openrc is not supported on debian: its cloud-init package has no OpenRC scripts/)
+  })
+
+  const SCRIPT = `${IN_TARGET}/post-install.d/90-cloud-init-network`
+  const DHCP = '# Written by the debootstrap element at image build time.\nauto /en*=wired /eth*=wired\niface wired inet dhcp\n'
+
+  /** The script in a root whose /etc/debian_version says `version`; what it installed and left. */
+  async function networkFor(version: string): Promise<{ root: string; calls: string }> {
+    const root = await makeHostOsRoot()
+    await placeHooks(root, { 'post-install.d': 'cloud-init/post-install.d' })
+    await writeFiles(root, {
+      'etc/debian_version': `${version}\n`,
+      'etc/network/interfaces.d/dhcp': DHCP,
+      'etc/.resolv.conf.systemd-resolved.bak': 'nameserver 192.0.2.1\n',
+      'usr/local/bin/install-packages': script('echo "install-packages $*" >> /var/log/calls'),
+      'usr/local/bin/systemctl': script('echo "systemctl $*" >> /var/log/calls'),
+    })
+    const result = await runInRoot(root, [SCRIPT], { DISTRO_NAME: 'debian', DIB_INIT_SYSTEM: 'systemd' })
+    expect(result.exitCode, result.stderr).toBe(0)
+    return { root, calls: await readFile(join(root, 'var/log/calls'), 'utf8').catch(() => '') }
+  }
+
+  it('moves Debian 13 and testing to netplan and systemd-networkd, and leaves Debian 12 on ifupdown', async () => {
+    for (const version of ['13.8', 'forky/sid']) {
+      const { root, calls } = await networkFor(version)
+      expect(calls).toBe('install-packages netplan.io systemd-resolved\nsystemctl enable systemd-networkd.service systemd-resolved.service\n')
+      expect(await readFile(join(root, 'etc/cloud/cloud.cfg.d/90-dib-network-renderer.cfg'), 'utf8')).toMatch(/renderers: \[netplan\]/)
+      expect(await readFile(join(root, 'etc/systemd/network/90-dib-dhcp.network'), 'utf8')).toMatch(/^Name=en\* eth\*\n\n\[Network\]\nDHCP=yes\n$/m)
+      await expect(lstat(join(root, 'etc/network/interfaces.d/dhcp'))).rejects.toThrow()
+      await expect(lstat(join(root, 'etc/.resolv.conf.systemd-resolved.bak'))).rejects.toThrow()
+    }
+    const { root, calls } = await networkFor('12.12')
+    expect(calls).toBe('')
+    expect(await readFile(join(root, 'etc/network/interfaces.d/dhcp'), 'utf8')).toBe(DHCP)
+    await expect(lstat(join(root, 'etc/cloud/cloud.cfg.d/90-dib-network-renderer.cfg'))).rejects.toThrow()
+  })
+})

@@ -1,14 +1,14 @@
-// The cloud-image elements. A quick part builds the test-only host-os element with
-// source-repositories, cache-url and manifests and checks the produced tree; the slow part builds
-// a Debian qcow2 (block-device-gpt) with cloud-init-nocloud, devuser and growroot and boots it
-// on a larger disk.
+// The cloud-image elements that need no particular distribution: the test-only host-os element
+// with source-repositories, cache-url and manifests, and the tree they produce. The Debian cloud
+// image (block-device-gpt, cloud-init-nocloud, devuser, growroot, booted on a larger disk) is
+// the second image of test/system/debian-vm.test.ts.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DIB_BIN, HOST_OS_ELEMENTS, IW_BIN, TEST_CACHE, hostSnapshot, runCli } from '../helpers/cli.ts'
+import { DIB_BIN, HOST_OS_ELEMENTS, IW_BIN, hostSnapshot, runCli } from '../helpers/cli.ts'
 
 let work: string
 let resolvConf: string
@@ -225,60 +225,6 @@ describe('source-repositories, cache-url and manifests (host-os)', () => {
     expect(failed.stderr).toContain('Cannot fetch "distro-pkg": type "package"')
     expect(failed.stderr).toContain('DIB_INSTALLTYPE_distro_pkg=package')
     expect(existsSync(join(work, 'failed.tar'))).toBe(false)
-    expectHostClean()
-  })
-})
-
-describe('debian-minimal vm block-device-gpt cloud-init-nocloud devuser growroot', () => {
-  it('boots from GPT with SeaBIOS, lets devuser log in and sudo, and grows / to the 4 GiB disk', async () => {
-    const env = {
-      DIB_IMAGE_CACHE: TEST_CACHE,
-      DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1',
-      // Debian 12. On 13 growroot works, but cloud-init 25.1's fallback network config (no
-      // datasource network) asks for DHCPv6 too; ifupdown runs dhclient -6, which waits without
-      // end where no server answers (QEMU's user network), until networking.service's 5-minute
-      // start timeout; with cloud-init's network stage after it the login took over 900 s.
-      DIB_RELEASE: 'bookworm',
-      DIB_DEV_USER_PASSWORD: 'dev-secret-1',
-      DIB_DEV_USER_PWDLESS_SUDO: '1',
-      DIB_DEV_USER_AUTHORIZED_KEYS: '/dev/null',
-      TMPDIR: join(work, 'tmp'),
-    }
-    const elements = ['debian-minimal', 'vm', 'block-device-gpt', 'cloud-init-nocloud', 'devuser', 'growroot']
-    const build = await runCli(DIB_BIN, { args: ['-o', 'cloud', ...elements], env, cwd: work })
-    expect(build.stderr).toBe('')
-    expect(build.code).toBe(0)
-    expectHostClean()
-
-    const boot = await runCli(IW_BIN, {
-      args: [
-        'boot-test', '--quiet', '--timeout', '900', '--disk-size', '4GiB',
-        '--user', 'devuser', '--password', 'dev-secret-1',
-        '--command', 'findmnt -no SIZE /',
-        '--command', 'sudo -n true',
-        '--command', 'cloud-init status --wait || true',
-        '--command', 'sudo -n journalctl -b -u growroot.service --no-pager -o cat',
-        '--command', 'sudo -n sfdisk --dump /dev/vda',
-        join(work, 'cloud.qcow2'),
-      ],
-      env: { TMPDIR: join(work, 'tmp') },
-      cwd: work,
-    })
-    expect(boot.stdout).toContain('PASS')
-    expect(boot.code).toBe(0)
-    const size = /\$ findmnt -no SIZE \/\s+\(exit 0\)\n\s+([\d.]+)G\n/.exec(boot.stdout)
-    expect(size?.[1]).toBeDefined()
-    expect(Number(size?.[1])).toBeGreaterThan(3.5)
-    expect(boot.stdout).toContain('$ sudo -n true  (exit 0)')
-    expect(boot.stdout).toMatch(/status: done/)
-    // growroot did it before cloud-init could: the image does not depend on cloud-init for this.
-    expect(boot.stdout).toMatch(/growroot: grew partition 2 of \/dev\/vda/)
-    // block-device-gpt as shipped: a BIOS boot partition for grub, then the root; the backup GPT
-    // moved to the end of the grown disk
-    expect(boot.stdout).toMatch(/^ {2}label: gpt$/m)
-    expect(boot.stdout).toMatch(/^ {2}\/dev\/vda1 : .*type=21686148-6449-6E6F-744E-656564454649, .*name="BSP"$/m)
-    expect(boot.stdout).toMatch(/^ {2}\/dev\/vda2 : .*name="root"$/m)
-    expect(boot.stdout).toMatch(/^ {2}last-lba: 838\d{4}$/m)
     expectHostClean()
   })
 })

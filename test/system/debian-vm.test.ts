@@ -3,13 +3,18 @@
 // prompt, whose banner names that release, under software emulation. Two builds run at once
 // (they must not disturb each other), and both images boot. The second is the seed's first flow,
 // `disk-image-create vm debian -p qemu-guest-agent` (the cloud-image element, a package from -p),
-// written in three formats, and logged in to on its console to see the package installed. The Debian root is bootstrapped once per machine
-// into the shared test cache and reused by later builds.
+// as a cloud image: on a GPT disk (block-device-gpt), cloud-init limited to NoCloud
+// (cloud-init-nocloud), a devuser login; written in three formats, booted on a larger disk and
+// logged in to: the package is installed, growroot grew / to the disk, cloud-init ran with its
+// data source list, and its network went to netplan and systemd-networkd without holding up
+// the login. The Debian root is bootstrapped once per machine into the shared test cache and
+// reused by later builds.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DIB_BIN, IW_BIN, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import { commandOutputs } from '../helpers/boot-test.ts'
 
 let work: string
 let before: HostSnapshot
@@ -27,8 +32,13 @@ beforeAll(async () => {
   ;[defaultBuild, multiBuild] = await Promise.all([
     runCli(DIB_BIN, { args: ['-o', 'debian', 'debian-minimal', 'vm'], env: env(), cwd: work }),
     runCli(DIB_BIN, {
-      args: ['-t', 'tar,raw,qcow2', '-o', 'multi', 'vm', 'debian', '-p', 'qemu-guest-agent', 'devuser'],
-      env: { ...env(), DIB_DEV_USER_PASSWORD: 'debian-vm-pw', DIB_DEV_USER_AUTHORIZED_KEYS: '/dev/null' },
+      args: ['-t', 'tar,raw,qcow2', '-o', 'multi', 'vm', 'debian', '-p', 'qemu-guest-agent', 'block-device-gpt', 'cloud-init-nocloud', 'devuser'],
+      env: {
+        ...env(),
+        DIB_DEV_USER_PASSWORD: 'debian-vm-pw',
+        DIB_DEV_USER_PWDLESS_SUDO: '1',
+        DIB_DEV_USER_AUTHORIZED_KEYS: '/dev/null',
+      },
       cwd: work,
     }),
   ])
@@ -38,15 +48,18 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true })
 })
 
-/** Boots the image to its login prompt; returns the console text. */
-async function expectBoots(image: string, login: readonly string[] = []): Promise<{ console: string; stdout: string }> {
+/**
+ * Boots the image to its login prompt within `seconds` (a cloud image that waited out
+ * networking.service's 5-minute timeout would not); returns the console text.
+ */
+async function expectBoots(image: string, options: readonly string[] = [], seconds = 300): Promise<{ console: string; stdout: string }> {
   const started = Date.now()
   const consoleLog = `${image}.console`
-  const args = ['boot-test', '--quiet', '--timeout', '300', '--console-log', consoleLog, ...login, image]
+  const args = ['boot-test', '--quiet', '--timeout', String(seconds), '--console-log', consoleLog, ...options, image]
   const boot = await runCli(IW_BIN, { args, cwd: work })
   expect(boot.stdout, boot.stderr).toContain('PASS')
   expect(boot.code).toBe(0)
-  expect(Date.now() - started).toBeLessThan(300_000)
+  expect(Date.now() - started).toBeLessThan(seconds * 1000)
   return { console: readFileSync(consoleLog, 'utf8'), stdout: boot.stdout }
 }
 
@@ -66,7 +79,7 @@ describe('debian-minimal vm', () => {
     expect(hostSnapshot(work)).toEqual(before)
   })
 
-  it('builds vm debian -p qemu-guest-agent as tar, raw and qcow2 in parallel with the other; it boots with the package', async () => {
+  it('builds vm debian -p qemu-guest-agent as a GPT cloud image in tar, raw and qcow2 beside the other; it boots promptly with the package, a grown root and cloud-init done', async () => {
     expect(multiBuild.stderr).toBe('')
     expect(multiBuild.code).toBe(0)
     for (const ext of ['tar', 'raw', 'qcow2']) expect(existsSync(join(work, `multi.${ext}`))).toBe(true)
@@ -79,23 +92,53 @@ describe('debian-minimal vm', () => {
     expect(grubCfg).toContain('console=ttyS0,115200')
     expect(grubCfg).not.toContain('/dev/loop')
     expect(tarText(tar, './etc/machine-id')).toBe('')
+    // Debian 13: cloud-init renders for netplan; debootstrap's ifupdown DHCP became networkd's.
+    expect(tarText(tar, './etc/cloud/cloud.cfg.d/90-dib-network-renderer.cfg')).toMatch(/renderers: \[netplan\]/)
+    expect(tarText(tar, './etc/systemd/network/90-dib-dhcp.network')).toContain('DHCP=yes')
+    expect(tarText(tar, './etc/cloud/cloud.cfg.d/91-dib-cloud-init-datasources.cfg')).toContain('datasource_list: [ NoCloud, None ]')
 
+    // block-device-gpt as shipped: a BIOS boot partition for grub, then the root.
     const table = JSON.parse(execFileSync('sfdisk', ['--json', join(work, 'multi.raw')], { encoding: 'utf8' })) as {
-      partitiontable: { label: string; partitions: { bootable?: boolean; type: string; start: number }[] }
+      partitiontable: { label: string; partitions: { type: string; name?: string }[] }
     }
-    expect(table.partitiontable.label).toBe('dos')
-    expect(table.partitiontable.partitions).toHaveLength(1)
-    expect(table.partitiontable.partitions[0]).toMatchObject({ bootable: true, type: '83', start: 2048 })
+    expect(table.partitiontable.label).toBe('gpt')
+    expect(table.partitiontable.partitions.map((p) => [p.type, p.name])).toEqual([
+      ['21686148-6449-6E6F-744E-656564454649', 'BSP'],
+      ['0FC63DAF-8483-4772-8E79-3D69D8477DE4', 'root'],
+    ])
     const compare = execFileSync('qemu-img', ['compare', '-f', 'raw', '-F', 'qcow2', join(work, 'multi.raw'), join(work, 'multi.qcow2')], { encoding: 'utf8' })
     expect(compare).toContain('Images are identical')
     // the debian element's additions over debian-minimal, and the package asked for
     const packages = tarText(tar, './var/lib/dpkg/status')
-    for (const name of ['cloud-init', 'openssh-server', 'sudo', 'qemu-guest-agent']) expect(packages).toContain(`Package: ${name}\n`)
+    for (const name of ['cloud-init', 'openssh-server', 'sudo', 'qemu-guest-agent', 'netplan.io', 'systemd-resolved']) expect(packages).toContain(`Package: ${name}\n`)
+
+    const commands = [
+      'dpkg -s qemu-guest-agent',
+      'findmnt -no SIZE /',
+      'sudo -n journalctl -b -u growroot.service --no-pager -o cat',
+      'cloud-init status --wait --long',
+      'sudo -n grep -h DSLIST /run/cloud-init/ds-identify.log',
+      'networkctl list --no-legend; ls /run/systemd/network; systemctl is-active networking.service',
+      'getent hosts deb.debian.org > /dev/null && echo dns-ok',
+    ]
     const booted = await expectBoots(join(work, 'multi.qcow2'), [
-      '--user', 'devuser', '--password', 'debian-vm-pw', '--command', 'dpkg -s qemu-guest-agent',
-    ])
-    expect(booted.stdout).toContain('$ dpkg -s qemu-guest-agent  (exit 0)')
-    expect(booted.stdout).toMatch(/^ {2}Status: install ok installed$/m)
+      '--disk-size', '4GiB', '--user', 'devuser', '--password', 'debian-vm-pw',
+      ...commands.flatMap((command) => ['--command', command]),
+    ], 420)
+    expect(booted.console).toMatch(/Debian GNU\/Linux 13 debian ttyS0\s+debian login:/)
+    const out = commandOutputs(booted.stdout)
+    expect.soft(out.get('dpkg -s qemu-guest-agent')?.output).toMatch(/^Status: install ok installed$/m)
+    expect.soft(Number(/^([\d.]+)G$/m.exec(out.get('findmnt -no SIZE /')?.output ?? '')?.[1])).toBeGreaterThan(3.5)
+    // growroot did it before cloud-init could: the image does not depend on cloud-init for this.
+    expect.soft(out.get('sudo -n journalctl -b -u growroot.service --no-pager -o cat')?.output).toMatch(/growroot: grew partition 2 of \/dev\/vda/)
+    const status = out.get('cloud-init status --wait --long')?.output ?? ''
+    expect.soft(status).toMatch(/^status: done$/m)
+    expect.soft(out.get('sudo -n grep -h DSLIST /run/cloud-init/ds-identify.log')?.output).toMatch(/NoCloud None/)
+    // cloud-init's fallback network (DHCP on the first NIC) through netplan to networkd.
+    const network = out.get('networkctl list --no-legend; ls /run/systemd/network; systemctl is-active networking.service')?.output ?? ''
+    expect.soft(network).toMatch(/ens3\s+ether\s+routable\s+configured/)
+    expect.soft(network).toMatch(/^10-netplan-.*\.network$/m)
+    expect.soft(out.get('getent hosts deb.debian.org > /dev/null && echo dns-ok')?.output).toBe('dns-ok\n')
     expect(hostSnapshot(work)).toEqual(before)
   })
 })

@@ -9,12 +9,18 @@
 // busybox ramdisk through ramdisk-image-create, passing as run_ramdisk_element_test passes
 // (image.initramfs exists); DIB 3.13 ships no ramdisk test element, so it is built with -n as
 // the ramdisk of debian-minimal, after stable-vm.
+// DIB's debian/build-succeeds (DIB's debian and base elements) pins `stable`, and DIB 3.13's base
+// asks for software-properties-common, which Debian dropped after 12: it runs as DIB 3.13 knew
+// the archive, against a local view of the real mirror in which stable (and its -updates,
+// -security, -backports suites) is bookworm; its own image cache keeps its root apart, so it
+// builds beside the others.
 // The debootstrap tarball DIB's debootstrap element caches is made once per machine.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initramfsFiles } from '../helpers/initramfs.ts'
+import { startMirrorView, type MirrorView } from '../helpers/mirror-view.ts'
 import { DIB_BIN, IW_BIN, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot, RAMDISK_BIN } from '../helpers/cli.ts'
 
 const DIB_ELEMENTS = '/usr/lib/python3/dist-packages/diskimage_builder/elements'
@@ -28,6 +34,8 @@ interface FuncTest {
   readonly testElement: string
   readonly formats: string
   readonly extraElements?: readonly string[]
+  /** Settings over run_functests.sh's, for the test elements that need them. */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 interface FuncTestRun extends FuncTest {
@@ -60,7 +68,7 @@ async function runFuncTest(test: FuncTest): Promise<void> {
   const dest = mkdtempSync(join(work, `${test.element}-${test.testElement}-`))
   const result = await runCli(DIB_BIN, {
     args: ['-x', '-t', test.formats, '-o', join(dest, 'image'), '-n', test.element, test.testElement, ...(test.extraElements ?? [])],
-    env: { ...env(dest), ELEMENTS_PATH: `${join(DIB_ELEMENTS, test.element, 'test-elements')}:${DIB_ELEMENTS}` },
+    env: { ...env(dest), ELEMENTS_PATH: `${join(DIB_ELEMENTS, test.element, 'test-elements')}:${DIB_ELEMENTS}`, ...test.env },
     cwd: work,
   })
   runs.set(`${test.element}/${test.testElement}`, { ...test, dest, result })
@@ -84,6 +92,7 @@ function expectPasses(name: string): FuncTestRun {
 }
 
 let ramdisk: { readonly dest: string, readonly result: CliResult } | undefined
+let bookwormView: MirrorView
 
 /** run_ramdisk_element_test's build: ramdisk-image-create with DIB's tree, its ramdisk element. */
 async function runRamdiskTest(): Promise<void> {
@@ -102,23 +111,37 @@ beforeAll(async () => {
   work = mkdtempSync('/var/tmp/iw-dib-tree-')
   mkdirSync(join(work, 'tmp'))
   before = hostSnapshot(work)
-  // The first build bootstraps into DIB's cache when it is empty; the second reuses it.
-  await runFuncTest({ element: 'debian-minimal', testElement: 'stable-build-succeeds', formats: 'tar' })
-  // DIB's debian/build-succeeds is not run: its test element pins Debian stable (13), where DIB
-  // 3.13's base element asks for software-properties-common, which Debian 13 no longer has, so
-  // it fails under DIB itself as well.
+  bookwormView = await startMirrorView('stable', 'bookworm')
   // One after the other: DIB's dpkg element shares one apt archive directory (in the image
   // cache) between builds, and two apt-gets in it at once fail on its lock, as under DIB.
-  await runFuncTest({
-    element: 'debian-minimal',
-    testElement: 'stable-vm',
-    formats: 'tar,qcow2',
-    extraElements: ['cleanup-kernel-initrd', 'baremetal'],
-  })
-  await runRamdiskTest()
+  const debianMinimal = async (): Promise<void> => {
+    // The first build bootstraps into DIB's cache when it is empty; the second reuses it.
+    await runFuncTest({ element: 'debian-minimal', testElement: 'stable-build-succeeds', formats: 'tar' })
+    await runFuncTest({
+      element: 'debian-minimal',
+      testElement: 'stable-vm',
+      formats: 'tar,qcow2',
+      extraElements: ['cleanup-kernel-initrd', 'baremetal'],
+    })
+    await runRamdiskTest()
+  }
+  await Promise.all([
+    debianMinimal(),
+    runFuncTest({
+      element: 'debian',
+      testElement: 'build-succeeds',
+      formats: 'tar',
+      env: {
+        DIB_IMAGE_CACHE: join(TEST_CACHE, 'dib-tree-bookworm'),
+        DIB_DISTRIBUTION_MIRROR: `${bookwormView.url}/debian`,
+        DIB_DEBIAN_SECURITY_MIRROR: `${bookwormView.url}/debian-security`,
+      },
+    }),
+  ])
 }, 3_000_000)
 
-afterAll(() => {
+afterAll(async () => {
+  await bookwormView.close()
   rmSync(work, { recursive: true, force: true })
 })
 
@@ -128,6 +151,24 @@ describe("DIB's functional tests of the Debian test elements", () => {
     expect(run.result.code).toBe(0)
     expect(run.result.stdout).toContain('Image size report (files > 10MiB)')
     expect(tarText(join(run.dest, 'image.tar'), './usr/lib/os-release')).toMatch(/^ID=debian$/m)
+  })
+})
+
+describe("DIB's functional test of the debian element, against the archive DIB 3.13 knew", () => {
+  it('debian/build-succeeds passes with stable meaning bookworm: DIB\'s base and debian elements as shipped', () => {
+    const run = expectPasses('debian/build-succeeds')
+    expect(run.result.code).toBe(0)
+    expect(run.result.stdout).toMatch(/Debian release: stable → bookworm \(12\.\d+\)/)
+    expect(run.result.stdout).toContain(`${DIB_ELEMENTS}/base overrides`)
+    const tar = join(run.dest, 'image.tar')
+    expect(tarText(tar, './usr/lib/os-release')).toMatch(/^VERSION_ID="12"$/m)
+    const packages = tarText(tar, './var/lib/dpkg/status')
+    for (const name of ['software-properties-common', 'cloud-init', 'cloud-initramfs-growroot', 'openssh-server']) {
+      expect(packages).toContain(`Package: ${name}\n`)
+    }
+    // Every suite came through the view, stable's name and all.
+    expect(bookwormView.paths.some((p) => p.startsWith('/debian/dists/stable/'))).toBe(true)
+    expect(bookwormView.paths.some((p) => p.startsWith('/debian-security/dists/stable-security/'))).toBe(true)
   })
 })
 

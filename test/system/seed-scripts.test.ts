@@ -9,8 +9,10 @@
 // - SysV init (DIB_DEBIAN_ALT_INIT_PACKAGE=sysvinit-core): a service installed through
 //   dib-init-system and named through svc-map, and the fixture package's daemon, both started
 //   at boot by the real start-stop-daemon; sshd with host keys made at boot.
-// The systemd image is Debian 12, the SysV image Debian 13, so the baseline tools are shown for
-// a release with add-apt-repository and for one without.
+// The systemd image is Debian 12, named by its codename, the SysV image Debian 13, named `stable`
+// by an element's late environment.d file (as DIB's own test elements do), so the baseline
+// tools are shown for a release with add-apt-repository and for one without, and both release
+// names resolve, with the release recorded in the manifests.
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -35,6 +37,14 @@ interface DpkgEntry { package: string; arch: string; version: string; status: st
 function dpkgManifest(name: string): DpkgEntry[] {
   const text = readFileSync(join(work, `${name}.d`, 'dib-manifests', `dib-manifest-dpkg-${name}`), 'utf8')
   return (JSON.parse(text) as { packages: DpkgEntry[] }).packages
+}
+
+/** The debootstrap element's release record, from the image and from the copy beside it. */
+function releaseRecord(name: string): Record<string, string> {
+  const text = tarText(join(work, `${name}.tar`), './etc/dib-manifests/debian-release')
+  expect(readFileSync(join(work, `${name}.d`, 'dib-manifests', 'debian-release'), 'utf8')).toBe(text)
+  const pairs = text.split('\n').filter((line) => /^[a-z-]+=/.test(line))
+  return Object.fromEntries(pairs.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
 }
 
 async function bootWith(image: string, commands: readonly string[]): Promise<Map<string, CommandOutput>> {
@@ -68,13 +78,15 @@ beforeAll(async () => {
     'cloud-init-datasources', 'openssh-server', 'runtime-ssh-host-keys', 'sysprep', 'disable-nouveau',
     'enable-serial-console', 'pip-and-virtualenv',
   ]
-  const sysv = ['debian-minimal', 'vm', 'devuser', 'enable-serial-console', 'iw-pkgd', 'iw-sysv-service', 'openssh-server', 'runtime-ssh-host-keys']
+  const sysv = [
+    'debian-minimal', 'vm', 'devuser', 'enable-serial-console', 'iw-pkgd', 'iw-sysv-service', 'openssh-server',
+    'runtime-ssh-host-keys', 'late-stable',
+  ]
   ;[systemdBuild, sysvBuild] = await Promise.all([
     runCli(DIB_BIN, {
       args: ['-t', 'tar,qcow2', '-o', 'seed', ...systemd],
       env: env({
-        // Debian 12: on 13, cloud-init 25.1's fallback network config adds DHCPv6, which ifupdown's
-        // dhclient -6 waits for without end where no server answers (QEMU's user network).
+        // Debian 12: the last release with add-apt-repository.
         DIB_RELEASE: 'bookworm',
         http_proxy: proxy.url,
         DIB_BASE_BASELINE_TOOLS: '1',
@@ -86,7 +98,7 @@ beforeAll(async () => {
     }),
     runCli(DIB_BIN, {
       args: ['-t', 'tar,qcow2', '-o', 'sysv', ...sysv],
-      // Debian 13 (the default): the baseline tools mapped for a release without
+      // Debian 13 (stable, from late-stable): the baseline tools mapped for a release without
       // software-properties-common.
       env: env({ DIB_DEBIAN_ALT_INIT_PACKAGE: 'sysvinit-core', DIB_BASE_BASELINE_TOOLS: '1' }),
       cwd: work,
@@ -107,6 +119,11 @@ describe('debian-minimal with the seed scripts and the shipped elements (systemd
     expect(hostSnapshot(work)).toEqual(before)
     const tar = join(work, 'seed.tar')
     const files = tarList(tar)
+
+    // bookworm by its codename, recorded in the manifests; its DHCP client for ifupdown.
+    expect(systemdBuild.stdout).toMatch(/Debian release: bookworm \(12\.\d+\), archive of \d{4}-\d\d-\d\d/)
+    expect(tarText(tar, './usr/lib/os-release')).toMatch(/^VERSION_ID="12"$/m)
+    expect(releaseRecord('seed')).toMatchObject({ requested: 'bookworm', codename: 'bookworm', suite: 'oldstable' })
 
     // The apt proxy: used during the build, gone from the image.
     expect(proxy.hosts).toContain('deb.debian.org')
@@ -140,6 +157,7 @@ describe('debian-minimal with the seed scripts and the shipped elements (systemd
       expect(names).toContain(name)
     }
     expect(names).not.toContain('hello')
+    expect(names).toContain('isc-dhcp-client')
 
     // cloud-init settings, modprobe files, serial console, and no host keys from the build.
     expect(tarText(tar, './etc/cloud/cloud.cfg.d/10_etc_hosts.cfg')).toContain('manage_etc_hosts: localhost')
@@ -163,6 +181,7 @@ describe('debian-minimal with the seed scripts and the shipped elements (systemd
       'lsinitramfs /boot/initrd.img-$(uname -r) | grep -E "modprobe.d/(disable-nouveau|blacklist).conf$" | sort',
       'python3 -m pip --version && python3 -m virtualenv --version && python3 -m venv --without-pip /tmp/v && echo venv-ok',
       'add-apt-repository --help > /dev/null && echo add-apt-repository-ok',
+      'sudo -n grep -h DSLIST /run/cloud-init/ds-identify.log',
     ])
     const [uname, vermagic, path] = out.get('uname -r; /sbin/modinfo -F vermagic iwhello; /sbin/modinfo -n iwhello')?.output.split('\n') ?? []
     expect.soft(vermagic?.startsWith(`${uname} `)).toBe(true)
@@ -175,6 +194,8 @@ describe('debian-minimal with the seed scripts and the shipped elements (systemd
     expect.soft(out.get('lsinitramfs /boot/initrd.img-$(uname -r) | grep -E "modprobe.d/(disable-nouveau|blacklist).conf$" | sort')?.output).toMatch(/blacklist\.conf\n.*disable-nouveau\.conf\n/)
     expect.soft(out.get('python3 -m pip --version && python3 -m virtualenv --version && python3 -m venv --without-pip /tmp/v && echo venv-ok')?.output).toContain('venv-ok')
     expect.soft(out.get('add-apt-repository --help > /dev/null && echo add-apt-repository-ok')?.output).toContain('add-apt-repository-ok')
+    // DIB_CLOUD_INIT_DATASOURCES at boot: the list cloud-init's ds-identify searched.
+    expect.soft(out.get('sudo -n grep -h DSLIST /run/cloud-init/ds-identify.log')?.output).toBe('DSLIST=NoCloud ConfigDrive None\n')
   })
 })
 
@@ -193,6 +214,14 @@ describe('debian-minimal with SysV init (DIB_DEBIAN_ALT_INIT_PACKAGE=sysvinit-co
     expect(names).not.toContain('software-properties-common')
     expect(sysvBuild.stdout).toContain('base: Debian "trixie" has no add-apt-repository')
     const tar = join(work, 'sysv.tar')
+    // stable, set by late-stable's environment.d file after debian-minimal's: trixie, with its
+    // sources and the manifest record.
+    expect(sysvBuild.stdout).toMatch(/Debian release: stable → trixie \(13\.\d+\), archive of \d{4}-\d\d-\d\d/)
+    expect(tarText(tar, './etc/apt/sources.list.d/default.list')).toBe('deb http://deb.debian.org/debian trixie main\n')
+    expect(tarText(tar, './etc/apt/sources.list.d/security.list')).toBe('deb http://deb.debian.org/debian-security trixie-security main\n')
+    const record = releaseRecord('sysv')
+    expect(record).toMatchObject({ requested: 'stable', codename: 'trixie', suite: 'stable' })
+    expect(record['release-date']).toMatch(/^\w{3}, \d\d \w{3} \d{4} [\d:]{8} UTC$/)
     expect(tarText(tar, './etc/inittab')).toMatch(/^S0:2345:respawn:\/sbin\/agetty -L 115200 ttyS0 vt100$/m)
     expect(tarText(tar, './etc/iw-hello.service-name')).toBe('iw-hello\n')
     expect(tarList(tar)).not.toContain('./var/lib/iw-pkgd/starts')
