@@ -1,6 +1,6 @@
 // One build's view of the step cache: the keys of its steps, decided before anything runs,
 // and the three moves the build makes with them: reuse the finished image, restore the build
-// directory after root.d or after the install phases, and store each result it makes.
+// directory after the latest stored tree step, and store each result it makes.
 // Every decision is an event (cache-hit, cache-miss with the inputs that changed).
 import { readdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
@@ -13,17 +13,25 @@ import { OWNER_MARK } from '../host/orphans.ts'
 import { resolveImageName } from '../output/naming.ts'
 import type { Reporter } from '../report/events.ts'
 import { formatBytes } from '../util/size.ts'
-import { cacheEnabled, cacheMaxBytes } from './cache-policy.ts'
+import { cacheEnabled, cacheMaxBytes, minStepMs } from './cache-policy.ts'
 import { copyInto, differingOutputs, relativeOutputs, restoreOutputs } from './image-files.ts'
 import { gatherStepFacts } from './input-facts.ts'
 import { lineageId, readLineage, recordLineage, type LineageRecord } from './lineage.ts'
 import { cacheSalt } from './salt.ts'
-import { changedInputs, stepInputs, type StepInputs, type StepName } from './step-keys.ts'
+import { changedInputs, stepInputs, TREE_STEPS, type StepInputs, type StepName, type TreeStep } from './step-keys.ts'
 import { StepStore, type StoredEntry } from './store.ts'
 import { packBuildDir, TREE_ARCHIVE, unpackBuildDir } from './tree-archive.ts'
 
 const CACHE = 'step'
 const FILES_DIR = 'files'
+
+/** What each tree step's entry holds, for the log and `cache ls`. */
+const TREE_WHAT: Readonly<Record<TreeStep, string>> = {
+  root: 'root tree after root.d',
+  install: 'build directory after install.d',
+  'post-install': 'build directory after post-install.d',
+  tree: 'finished tree after post-root.d',
+}
 
 export interface StepStatus {
   readonly step: StepName
@@ -120,12 +128,12 @@ export class StepCache {
   }
 
   /**
-   * Restore the latest stored step of the tree into the empty build directory: 'tree' (after
-   * post-root) or 'root' (after root.d); undefined when neither is stored.
+   * Restore the latest stored tree step into the empty build directory (the finished tree,
+   * else after post-install.d, after install.d, after root.d); undefined when none is stored.
    */
-  async restoreTree(workspace: StepWorkspace): Promise<'tree' | 'root' | undefined> {
+  async restoreTree(workspace: StepWorkspace): Promise<TreeStep | undefined> {
     const misses: StepInputs[] = []
-    for (const step of ['tree', 'root'] as const) {
+    for (const step of [...TREE_STEPS].reverse()) {
       const found = await this.#find(step)
       if (found === undefined) return undefined
       if (found.entry === undefined) {
@@ -141,8 +149,20 @@ export class StepCache {
     return undefined
   }
 
-  /** Store the build directory as the result of `step` (after root.d, or after post-root). */
-  async storeTree(step: 'root' | 'tree', workspace: StepWorkspace): Promise<void> {
+  /**
+   * Whether `step`, whose phases took `tookMs`, is worth storing: root.d and the finished tree
+   * always; an intermediate step only when re-running it would take longer than a threshold.
+   */
+  wouldStore(step: TreeStep, tookMs: number): boolean {
+    if (this.off !== undefined || !this.#steps.has(step)) return false
+    if (step === 'root' || step === 'tree') return true
+    const worth = tookMs >= minStepMs(this.#options.env)
+    if (!worth) this.#deps.reporter.emit({ kind: 'info', message: `Cache: ${TREE_WHAT[step]} not stored: its phases took ${(tookMs / 1000).toFixed(1)} s, less than storing it is worth (IMAGEWRIGHT_CACHE_MIN_STEP_SECONDS)` })
+    return worth
+  }
+
+  /** Store the build directory as the result of tree step `step`. */
+  async storeTree(step: TreeStep, workspace: StepWorkspace): Promise<void> {
     const inputs = this.off === undefined ? this.#steps.get(step) : undefined
     if (inputs === undefined) return
     const why = await this.#uncacheable(workspace)
@@ -150,7 +170,7 @@ export class StepCache {
       this.#deps.reporter.emit({ kind: 'info', message: `Cache: ${step} not stored: ${why}` })
       return
     }
-    await this.#store_(inputs, `${step === 'root' ? 'root tree after root.d' : 'root tree after post-root.d'}`, async (staged) => {
+    await this.#store_(inputs, TREE_WHAT[step], async (staged) => {
       await packBuildDir(workspace.buildDir, join(staged, TREE_ARCHIVE), this.#deps.runner)
       return [TREE_ARCHIVE]
     })
