@@ -33,7 +33,7 @@ export async function runTreeSteps(ctx: BuildContext, tree: HooksTree, phase: Ph
       await chroot.close()
       await unmountHookMounts(ctx)
     }
-    if (!cache.wouldStore(step, performance.now() - started)) continue
+    if (!(await cache.wouldStore(step, performance.now() - started))) continue
     await chroot.close()
     await cache.storeTree(step, ctx.workspace)
   }

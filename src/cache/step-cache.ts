@@ -18,7 +18,7 @@ import { copyInto, differingOutputs, relativeOutputs, restoreOutputs } from './i
 import { gatherStepFacts } from './input-facts.ts'
 import { lineageId, readLineage, recordLineage, type LineageRecord } from './lineage.ts'
 import { cacheSalt } from './salt.ts'
-import { changedInputs, stepInputs, TREE_STEPS, type StepInputs, type StepName, type TreeStep } from './step-keys.ts'
+import { changedInputs, keyOf, stepInputs, TREE_STEPS, type StepInputs, type StepName, type TreeStep } from './step-keys.ts'
 import { StepStore, type StoredEntry } from './store.ts'
 import { packBuildDir, TREE_ARCHIVE, unpackBuildDir } from './tree-archive.ts'
 
@@ -87,7 +87,7 @@ export class StepCache {
     const previous = this.#lineage[step.step]
     if (previous === undefined) return 'not stored yet'
     const changed = changedInputs(previous, step.parts)
-    if (changed.length === 0) return step.step === 'root' ? 'not stored (pruned?)' : 'an earlier step changed'
+    if (changed.length === 0) return keyOf(previous) === step.key ? 'not stored (pruned, or its phases were too quick to be worth storing)' : 'an earlier step changed'
     const shown = changed.slice(0, 5).join(', ')
     return `changed: ${shown}${changed.length > 5 ? ` and ${changed.length - 5} more` : ''}`
   }
@@ -153,12 +153,14 @@ export class StepCache {
    * Whether `step`, whose phases took `tookMs`, is worth storing: root.d and the finished tree
    * always; an intermediate step only when re-running it would take longer than a threshold.
    */
-  wouldStore(step: TreeStep, tookMs: number): boolean {
-    if (this.off !== undefined || !this.#steps.has(step)) return false
-    if (step === 'root' || step === 'tree') return true
-    const worth = tookMs >= minStepMs(this.#options.env)
-    if (!worth) this.#deps.reporter.emit({ kind: 'info', message: `Cache: ${TREE_WHAT[step]} not stored: its phases took ${(tookMs / 1000).toFixed(1)} s, less than storing it is worth (IMAGEWRIGHT_CACHE_MIN_STEP_SECONDS)` })
-    return worth
+  async wouldStore(step: TreeStep, tookMs: number): Promise<boolean> {
+    const inputs = this.off === undefined ? this.#steps.get(step) : undefined
+    if (inputs === undefined) return false
+    if (step === 'root' || step === 'tree' || tookMs >= minStepMs(this.#options.env)) return true
+    this.#deps.reporter.emit({ kind: 'info', message: `Cache: ${TREE_WHAT[step]} not stored: its phases took ${(tookMs / 1000).toFixed(1)} s, less than storing it is worth (IMAGEWRIGHT_CACHE_MIN_STEP_SECONDS)` })
+    // Its inputs are remembered all the same, so a later miss can say it was not stored, not that something changed.
+    await recordLineage(this.#store.root, this.#lineageId, step, inputs.parts)
+    return false
   }
 
   /** Store the build directory as the result of tree step `step`. */
