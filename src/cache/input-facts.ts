@@ -2,7 +2,7 @@
 // files, the bootstrap tarball a Debian root starts from and the apt suites' Release dates.
 import { createHash } from 'node:crypto'
 import { createReadStream, existsSync } from 'node:fs'
-import { readdir, readFile, readlink } from 'node:fs/promises'
+import { readdir, readFile, readlink, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import type { BuildOptions } from '../config/build-options.ts'
 import type { ResolvedRelease } from '../element-tools/debian-release/resolve.ts'
@@ -21,21 +21,30 @@ async function fileDigest(path: string): Promise<string> {
   return hash.digest('hex')
 }
 
+/** Files this small are read whole: one read instead of a stream's round trips. */
+const SMALL_FILE = 4 * 1024 * 1024
+/** Files hashed at once (the keys of a no-op build are on its critical path). */
+const PARALLEL_READS = 32
+
 /** Every file below `dir` (symlinks by target, executability counts), relative path → digest. */
 export async function treeDigests(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>()
+  const found: { rel: string; digest: () => Promise<string> }[] = []
   const walk = async (at: string): Promise<void> => {
     const entries = await readdir(at, { withFileTypes: true }).catch(() => [])
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(at, entry.name)
       const rel = relative(dir, path)
       if (entry.isDirectory()) await walk(path)
-      else if (entry.isSymbolicLink()) out.set(rel, digestOf(`link:${await readlink(path)}`))
-      else if (entry.isFile()) out.set(rel, await fileDigest(path))
+      else if (entry.isSymbolicLink()) found.push({ rel, digest: async () => digestOf(`link:${await readlink(path)}`) })
+      else if (entry.isFile()) found.push({ rel, digest: async () => ((await stat(path)).size <= SMALL_FILE ? digestOf(await readFile(path)) : fileDigest(path)) })
     }
   }
   await walk(dir)
-  return out
+  const digests: string[] = []
+  for (let i = 0; i < found.length; i += PARALLEL_READS) {
+    digests.push(...(await Promise.all(found.slice(i, i + PARALLEL_READS).map((f) => f.digest()))))
+  }
+  return new Map(found.map((f, i) => [f.rel, digests[i] ?? '']))
 }
 
 /** An element's files, each under the phase whose directory holds it ('all' for the rest). */
@@ -52,14 +61,16 @@ export async function elementFileParts(elements: readonly ResolvedElement[]): Pr
   return byPhase
 }
 
-/** imagewright's compiled code, helper commands and shell libraries. */
+/**
+ * imagewright's code that runs (the compiled `dist`, or `src` where there is none), helper
+ * commands and shell libraries.
+ */
 async function builderDigest(): Promise<string> {
   const parts: string[] = []
-  for (const dir of ['dist', 'src', 'libexec', 'lib']) {
-    const path = join(PACKAGE_ROOT, dir)
-    if (!existsSync(path)) continue
-    for (const [rel, digest] of await treeDigests(path)) parts.push(`${dir}/${rel}\0${digest}`)
-  }
+  const code = existsSync(join(PACKAGE_ROOT, 'dist')) ? 'dist' : 'src'
+  const dirs = [code, 'libexec', 'lib']
+  const digests = await Promise.all(dirs.map((dir) => treeDigests(join(PACKAGE_ROOT, dir))))
+  for (const [i, dir] of dirs.entries()) for (const [rel, digest] of digests[i] ?? []) parts.push(`${dir}/${rel}\0${digest}`)
   return digestOf(parts.join('\n'))
 }
 
@@ -79,14 +90,18 @@ async function baseRootParts(options: BuildOptions, release: ResolvedRelease | u
  */
 async function packageIndexParts(options: BuildOptions, release: ResolvedRelease | undefined): Promise<InputPart[] | 'unknown'> {
   if (release === undefined) return []
-  const parts: InputPart[] = []
+  const suites: { mirror: string; suite: string }[] = []
   for (const line of release.sourcesConf.split('\n')) {
     const match = /^[^:]*:\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(line.trim())
-    if (!match?.[1] || !match[2]) continue
-    const [, mirror, suite] = match
-    const outcome = await lookUpSuite(mirror.replace(/\/$/, ''), suite, { cacheDir: join(options.imageCache, 'debian-release'), offline: options.offline })
+    if (match?.[1] && match[2]) suites.push({ mirror: match[1].replace(/\/$/, ''), suite: match[2] })
+  }
+  // Asked at once: each is a round trip to the mirror, and a no-op build waits for them.
+  const cacheDir = join(options.imageCache, 'debian-release')
+  const outcomes = await Promise.all(suites.map(({ mirror, suite }) => lookUpSuite(mirror, suite, { cacheDir, offline: options.offline })))
+  const parts: InputPart[] = []
+  for (const [i, outcome] of outcomes.entries()) {
     if (outcome.kind !== 'found') return 'unknown'
-    parts.push({ name: `package index ${suite}`, digest: digestOf(`${outcome.facts.codename}\n${outcome.facts.date}\n${outcome.facts.version ?? ''}`) })
+    parts.push({ name: `package index ${suites[i]?.suite ?? ''}`, digest: digestOf(`${outcome.facts.codename}\n${outcome.facts.date}\n${outcome.facts.version ?? ''}`) })
   }
   return parts
 }
@@ -103,14 +118,16 @@ export async function gatherStepFacts(
   release: ResolvedRelease | undefined,
   salt: string,
 ): Promise<FactsOutcome> {
-  const packageIndex = await packageIndexParts(options, release)
+  const [packageIndex, builder, elementFiles, baseRoot] = await Promise.all([
+    packageIndexParts(options, release), builderDigest(), elementFileParts(elements), baseRootParts(options, release),
+  ])
   if (packageIndex === 'unknown') return { ok: false, reason: 'the apt suites cannot be read, so a changed package index could not be told' }
   const o = options
   return {
     ok: true,
     facts: {
-      builder: await builderDigest(),
-      elementFiles: await elementFileParts(elements),
+      builder,
+      elementFiles,
       environment: environmentParts(options.env, salt),
       treeOptions: optionParts({
         elements: elements.map((e) => e.name), arch: o.arch, packages: o.packages, imageName: o.imageName,
@@ -123,7 +140,7 @@ export async function gatherStepFacts(
         dockerTarget: o.dockerTarget, blockDeviceConfig: o.blockDeviceConfig === undefined ? undefined : await configDigest(o.blockDeviceConfig),
         blockSize: o.blockSize, uuidSeed: o.uuidSeed,
       }),
-      baseRoot: await baseRootParts(options, release),
+      baseRoot,
       packageIndex,
     },
   }

@@ -24,5 +24,5 @@ export async function planCache(
 
 export function renderPlannedCache(planned: PlannedCache): string[] {
   if ('off' in planned) return [`Cache: not used (${planned.off})`]
-  return ['Cache (steps a build would take from DIB_IMAGE_CACHE):', ...planned.steps.map((s) => `  ${s.step.padEnd(5)}  ${s.hit ? 'hit ' : 'miss'}  ${s.key.slice(0, 12)}${s.reason === undefined ? '' : `  ${s.reason}`}`)]
+  return ['Cache (steps a build would take from DIB_IMAGE_CACHE):', ...planned.steps.map((s) => `  ${s.step.padEnd(12)}  ${s.hit ? 'hit ' : 'miss'}  ${s.key.slice(0, 12)}${s.reason === undefined ? '' : `  ${s.reason}`}`)]
 }

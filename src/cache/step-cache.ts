@@ -1,6 +1,6 @@
 // One build's view of the step cache: the keys of its steps, decided before anything runs,
 // and the three moves the build makes with them: reuse the finished image, restore the build
-// directory after root.d or after the install phases, and store each result it makes.
+// directory after the latest stored tree step, and store each result it makes.
 // Every decision is an event (cache-hit, cache-miss with the inputs that changed).
 import { readdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
@@ -13,17 +13,25 @@ import { OWNER_MARK } from '../host/orphans.ts'
 import { resolveImageName } from '../output/naming.ts'
 import type { Reporter } from '../report/events.ts'
 import { formatBytes } from '../util/size.ts'
-import { cacheEnabled, cacheMaxBytes } from './cache-policy.ts'
+import { cacheEnabled, cacheMaxBytes, minStepMs } from './cache-policy.ts'
 import { copyInto, differingOutputs, relativeOutputs, restoreOutputs } from './image-files.ts'
 import { gatherStepFacts } from './input-facts.ts'
 import { lineageId, readLineage, recordLineage, type LineageRecord } from './lineage.ts'
 import { cacheSalt } from './salt.ts'
-import { changedInputs, stepInputs, type StepInputs, type StepName } from './step-keys.ts'
+import { changedInputs, keyOf, stepInputs, TREE_STEPS, type StepInputs, type StepName, type TreeStep } from './step-keys.ts'
 import { StepStore, type StoredEntry } from './store.ts'
 import { packBuildDir, TREE_ARCHIVE, unpackBuildDir } from './tree-archive.ts'
 
 const CACHE = 'step'
 const FILES_DIR = 'files'
+
+/** What each tree step's entry holds, for the log and `cache ls`. */
+const TREE_WHAT: Readonly<Record<TreeStep, string>> = {
+  root: 'root tree after root.d',
+  install: 'build directory after install.d',
+  'post-install': 'build directory after post-install.d',
+  tree: 'finished tree after post-root.d',
+}
 
 export interface StepStatus {
   readonly step: StepName
@@ -79,7 +87,7 @@ export class StepCache {
     const previous = this.#lineage[step.step]
     if (previous === undefined) return 'not stored yet'
     const changed = changedInputs(previous, step.parts)
-    if (changed.length === 0) return step.step === 'root' ? 'not stored (pruned?)' : 'an earlier step changed'
+    if (changed.length === 0) return keyOf(previous) === step.key ? 'not stored (pruned, or its phases were too quick to be worth storing)' : 'an earlier step changed'
     const shown = changed.slice(0, 5).join(', ')
     return `changed: ${shown}${changed.length > 5 ? ` and ${changed.length - 5} more` : ''}`
   }
@@ -120,12 +128,12 @@ export class StepCache {
   }
 
   /**
-   * Restore the latest stored step of the tree into the empty build directory: 'tree' (after
-   * post-root) or 'root' (after root.d); undefined when neither is stored.
+   * Restore the latest stored tree step into the empty build directory (the finished tree,
+   * else after post-install.d, after install.d, after root.d); undefined when none is stored.
    */
-  async restoreTree(workspace: StepWorkspace): Promise<'tree' | 'root' | undefined> {
+  async restoreTree(workspace: StepWorkspace): Promise<TreeStep | undefined> {
     const misses: StepInputs[] = []
-    for (const step of ['tree', 'root'] as const) {
+    for (const step of [...TREE_STEPS].reverse()) {
       const found = await this.#find(step)
       if (found === undefined) return undefined
       if (found.entry === undefined) {
@@ -141,8 +149,22 @@ export class StepCache {
     return undefined
   }
 
-  /** Store the build directory as the result of `step` (after root.d, or after post-root). */
-  async storeTree(step: 'root' | 'tree', workspace: StepWorkspace): Promise<void> {
+  /**
+   * Whether `step`, whose phases took `tookMs`, is worth storing: root.d and the finished tree
+   * always; an intermediate step only when re-running it would take longer than a threshold.
+   */
+  async wouldStore(step: TreeStep, tookMs: number): Promise<boolean> {
+    const inputs = this.off === undefined ? this.#steps.get(step) : undefined
+    if (inputs === undefined) return false
+    if (step === 'root' || step === 'tree' || tookMs >= minStepMs(this.#options.env)) return true
+    this.#deps.reporter.emit({ kind: 'info', message: `Cache: ${TREE_WHAT[step]} not stored: its phases took ${(tookMs / 1000).toFixed(1)} s, less than storing it is worth (IMAGEWRIGHT_CACHE_MIN_STEP_SECONDS)` })
+    // Its inputs are remembered all the same, so a later miss can say it was not stored, not that something changed.
+    await recordLineage(this.#store.root, this.#lineageId, step, inputs.parts)
+    return false
+  }
+
+  /** Store the build directory as the result of tree step `step`. */
+  async storeTree(step: TreeStep, workspace: StepWorkspace): Promise<void> {
     const inputs = this.off === undefined ? this.#steps.get(step) : undefined
     if (inputs === undefined) return
     const why = await this.#uncacheable(workspace)
@@ -150,7 +172,7 @@ export class StepCache {
       this.#deps.reporter.emit({ kind: 'info', message: `Cache: ${step} not stored: ${why}` })
       return
     }
-    await this.#store_(inputs, `${step === 'root' ? 'root tree after root.d' : 'root tree after post-root.d'}`, async (staged) => {
+    await this.#store_(inputs, TREE_WHAT[step], async (staged) => {
       await packBuildDir(workspace.buildDir, join(staged, TREE_ARCHIVE), this.#deps.runner)
       return [TREE_ARCHIVE]
     })

@@ -4,13 +4,21 @@
 import { createHash } from 'node:crypto'
 import type { PhaseName } from '../phases/phase-table.ts'
 
-export const STEP_NAMES = ['root', 'tree', 'image'] as const
+export const STEP_NAMES = ['root', 'install', 'post-install', 'tree', 'image'] as const
 export type StepName = (typeof STEP_NAMES)[number]
+/** The steps whose result is the build directory (the rest is the finished image). */
+export type TreeStep = Exclude<StepName, 'image'>
+export const TREE_STEPS: readonly TreeStep[] = ['root', 'install', 'post-install', 'tree']
 
-/** The phases whose scripts (and whatever runs between them) make each step's result. */
+/**
+ * The phases whose scripts (and whatever runs between them) make each step's result. `-p`
+ * packages are installed at the end of `install`; they are a tree option, in `root`'s inputs.
+ */
 export const STEP_PHASES: Readonly<Record<StepName, readonly PhaseName[]>> = {
   root: ['root'],
-  tree: ['extra-data', 'pre-install', 'install', 'post-install', 'post-root'],
+  install: ['extra-data', 'pre-install', 'install'],
+  'post-install': ['post-install'],
+  tree: ['post-root'],
   image: ['block-device', 'pre-finalise', 'finalise', 'cleanup'],
 }
 
@@ -65,6 +73,8 @@ export function stepInputs(facts: StepFacts): StepInputs[] {
       ...facts.packageIndex,
       ...files(['all', ...STEP_PHASES.root]),
     ],
+    install: files(STEP_PHASES.install),
+    'post-install': files(STEP_PHASES['post-install']),
     tree: files(STEP_PHASES.tree),
     image: [...facts.imageOptions, ...files(STEP_PHASES.image)],
   }

@@ -8,7 +8,6 @@ import type { BuildOptions } from '../config/build-options.ts'
 import { ProcessRunner, hostEnv } from '../exec/run.ts'
 import type { Reporter } from '../report/events.ts'
 import { failureOf } from '../report/outcome.ts'
-import { checkRootTree, dropCopiedHostResolver, installExtraPackages } from './root-tree.ts'
 import { type BuildContext, hooksDir, resourceDeps, rootTreeDir } from './context.ts'
 import { checkBlockDevicesBuildable } from '../blockdevice/run/create.ts'
 import { assembleDisk, exportDiskSettings, planDisk } from './disk.ts'
@@ -16,7 +15,9 @@ import { checkEnvironmentFiles } from '../phases/check-environment-files.ts'
 import { initialExports, lockfilesDir } from './exported-env.ts'
 import { finaliseTree } from '../hygiene/tree-hygiene.ts'
 import { makePhaseRunner } from './phase-runner.ts'
-import { resolveBuildElements, stageHooks } from './prepare-elements.ts'
+import { resolveBuildElements } from './prepare-elements.ts'
+import { stageBuildHooks } from './restage-hooks.ts'
+import { runTreeSteps } from './tree-steps.ts'
 import { checkHost } from './preflight.ts'
 import { newBuildId, openWorkspace } from './workspace.ts'
 import { writeDiskArtifacts, writeTreeArtifacts } from './artifacts.ts'
@@ -26,7 +27,6 @@ import { describeRelease } from '../element-tools/debian-release/shell-facts.ts'
 import { bootCheckArtifacts, bootCheckRamdisk } from './boot-check.ts'
 import { enforceHygiene } from '../hygiene/hygiene.ts'
 import { hostResolvConf } from '../chroot/target-files.ts'
-import { mountsBelow, unmount } from '../host/mount.ts'
 import { GRAPH_DUMP_PATH, graphDot } from '../blockdevice/config/graph-dot.ts'
 import { extraTeardown } from './extra-teardown.ts'
 import { BUILTINS_VIEW_DIR, exportedSearchPath, stageBuiltinsView } from '../elements/builtins-view.ts'
@@ -114,38 +114,17 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   await mkdir(rootTreeDir(ctx), { mode: 0o755 })
   const restored = await cache.restoreTree(ctx.workspace)
   // A restored build directory holds the hooks staged when it was stored; the later phases'
-  // scripts may have changed since (they are not part of the root step's key), so the current
-  // elements' hooks replace them.
-  if (restored !== undefined) {
-    for (const dir of [hooksDir(ctx), join(opened.workspace.buildDir, BUILTINS_VIEW_DIR)]) await rm(dir, { recursive: true, force: true })
-  }
+  // scripts may have changed since (they are not part of the earlier step's key), so the
+  // current elements' hooks replace them (stageBuildHooks keeps what hooks wrote there).
+  if (restored !== undefined) await rm(join(opened.workspace.buildDir, BUILTINS_VIEW_DIR), { recursive: true, force: true })
   await stageBuiltinsView(opened.workspace.buildDir, elements.builtins)
   reporter.emit({ kind: 'info', message: `Elements: ${elements.resolved.elements.map((e) => e.name).join(' ')}` })
   if (release !== undefined) reporter.emit({ kind: 'info', message: `Debian release: ${describeRelease(release)}` })
   exportDiskSettings(ctx.exported, disk)
-  const tree = await stageHooks(elements, hooksDir(ctx))
+  const tree = await stageBuildHooks(elements, opened.workspace.buildDir, hooksDir(ctx))
   const phase = makePhaseRunner(ctx, tree)
-  if (restored === undefined) {
-    await phase('root', rootTreeDir(ctx))
-    await checkRootTree(rootTreeDir(ctx))
-    await dropCopiedHostResolver(rootTreeDir(ctx), await hostResolvConf(), reporter)
-    await cache.storeTree('root', ctx.workspace)
-  }
-  if (restored !== 'tree') {
-    await using _chroot = releasedWithHint(await openChroot(rootTreeDir(ctx), hooksDir(ctx), resourceDeps(ctx)))
-    await phase('extra-data', rootTreeDir(ctx))
-    await phase('pre-install', rootTreeDir(ctx))
-    await phase('install', rootTreeDir(ctx))
-    await installExtraPackages(ctx, tree)
-    await phase('post-install', rootTreeDir(ctx))
-    await phase('post-root', rootTreeDir(ctx))
-  }
-  // What hooks left mounted in the tree (DIB's dpkg element bind-mounts an apt cache) is
-  // unmounted before the tree moves, as DIB does, or its contents would land in the image.
-  for (const target of await mountsBelow(rootTreeDir(ctx), ctx.resourceRunner)) {
-    if (target !== rootTreeDir(ctx)) await unmount(target, resourceDeps(ctx))
-  }
-  if (restored !== 'tree') await cache.storeTree('tree', ctx.workspace)
+  // root.d to post-root.d, from the step restored; each step's result stored (src/cache/).
+  await runTreeSteps(ctx, tree, phase, cache, restored)
   if (options.ramdiskElement !== undefined) {
     const written = await finishRamdiskBuild(ctx, phase)
     if (options.bootTest) await bootCheckRamdisk(ctx, written)

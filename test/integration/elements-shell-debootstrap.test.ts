@@ -30,6 +30,7 @@ const MIRROR_FILES = {
 // after leaving a half-made root behind.
 const FAKE_TOOL = `
 echo "$*" >> "$CALLS"
+if [ -n "\${LOCK_CHECK:-}" ] && ! flock -n "$LOCK_CHECK" true; then echo "the root cache is locked" >&2; exit 5; fi
 positional=()
 for arg in "$@"; do
     case "$arg" in
@@ -132,6 +133,15 @@ describe('debootstrap root.d: creating the root', () => {
     expect(await readFile(join(s.dir, 'fourth/etc/built-by'), 'utf8')).toBe('run 2\n')
   })
 
+  it('does not hold the root cache lock while bootstrapping, so builds at once bootstrap at once', async () => {
+    const s = await setup()
+    const lock = join(s.cache, '.debootstrap-debian-trixie-amd64.lock')
+    const result = await s.run(join(s.dir, 'root'), { DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1', LOCK_CHECK: lock })
+    expect(result.stderr).not.toContain('locked')
+    expect(result.exitCode).toBe(0)
+    expect((await stat(join(s.cache, TARBALL))).size).toBeGreaterThan(0)
+  })
+
   it('does not reuse a root made with other settings, unless offline', async () => {
     const s = await setup()
     expect((await s.run(join(s.dir, 'first'))).exitCode).toBe(0)
@@ -154,8 +164,9 @@ describe('debootstrap root.d: creating the root', () => {
     const after = await s.run(join(s.dir, 'after'), { DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1' })
     expect(after.stderr).toContain('Creating the debian trixie root')
     expect(await calls(s)).toHaveLength(2)
-    expect((await calls(s))[0]).toMatch(/ bookworm \S+\/root /)
-    expect((await calls(s))[1]).toMatch(/ trixie \S+\/root /)
+    // straight into the build's root: no tarball round trip when the tarball is not reused
+    expect((await calls(s))[0]).toMatch(/ bookworm \S+\/before /)
+    expect((await calls(s))[1]).toMatch(/ trixie \S+\/after /)
     expect((await readdir(s.cache)).filter((f) => f.endsWith('.tar.gz')).sort()).toEqual([
       'debootstrap-debian-bookworm-amd64.tar.gz',
       TARBALL,
@@ -176,7 +187,7 @@ describe('debootstrap root.d: creating the root', () => {
     const s = await setup()
     const result = await s.run(join(s.dir, 'root'), { FAKE_FAIL: '1' })
     expect(result.exitCode).toBe(3)
-    expect((await readdir(s.cache)).sort()).toEqual(['.debootstrap-debian-trixie-amd64.lock', 'debian-release'])
+    expect((await readdir(s.cache)).sort()).toEqual(['debian-release'])
   })
 
   it('rejects an unknown tool', async () => {

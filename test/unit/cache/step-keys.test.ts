@@ -7,7 +7,7 @@ const part = (name: string, digest: string) => ({ name, digest })
 
 function facts(over: Partial<StepFacts> = {}, files: Partial<Record<PhaseName | 'all', string>> = {}): StepFacts {
   const byPhase = new Map<PhaseName | 'all', { name: string; digest: string }[]>()
-  const defaults: Partial<Record<PhaseName | 'all', string>> = { all: 'a1', root: 'r1', install: 'i1', finalise: 'f1', ...files }
+  const defaults: Partial<Record<PhaseName | 'all', string>> = { all: 'a1', root: 'r1', 'extra-data': 'x1', install: 'i1', 'post-install': 'p1', 'post-root': 'o1', finalise: 'f1', ...files }
   for (const [phase, digest] of Object.entries(defaults)) byPhase.set(phase as PhaseName, [part(`element e: ${phase}.d/10-x`, digest)])
   return {
     builder: 'b1',
@@ -39,8 +39,14 @@ describe('step keys', () => {
     expect(Object.values(keys(facts())).every((k) => /^[0-9a-f]{64}$/.test(k))).toBe(true)
   })
 
-  it('an install.d edit invalidates the tree and the image, not the root', () => {
-    expect(invalidated(facts({}, { install: 'i2' }))).toEqual(['tree', 'image'])
+  it('an install.d or extra-data.d edit invalidates install.d onwards, not the root', () => {
+    expect(invalidated(facts({}, { install: 'i2' }))).toEqual(['install', 'post-install', 'tree', 'image'])
+    expect(invalidated(facts({}, { 'extra-data': 'x2' }))).toEqual(['install', 'post-install', 'tree', 'image'])
+  })
+
+  it('a post-install.d edit keeps root and install; a post-root.d edit keeps everything before the finished tree', () => {
+    expect(invalidated(facts({}, { 'post-install': 'p2' }))).toEqual(['post-install', 'tree', 'image'])
+    expect(invalidated(facts({}, { 'post-root': 'o2' }))).toEqual(['tree', 'image'])
   })
 
   it('a finalise.d edit invalidates only the image', () => {
@@ -48,7 +54,7 @@ describe('step keys', () => {
   })
 
   it('root.d, files outside phase dirs, the environment, the base root, the package index and imagewright invalidate everything', () => {
-    const all = ['root', 'tree', 'image']
+    const all = ['root', 'install', 'post-install', 'tree', 'image']
     expect(invalidated(facts({}, { root: 'r2' }))).toEqual(all)
     expect(invalidated(facts({}, { all: 'a2' }))).toEqual(all)
     expect(invalidated(facts({ environment: [part('env DIB_RELEASE', 'trixie')] }))).toEqual(all)

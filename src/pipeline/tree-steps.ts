@@ -1,0 +1,78 @@
+// The root tree's phases, root.d to post-root.d, as the cache's tree steps: each step starts
+// from the one restored or built before it, and after each the build directory may be stored.
+// The chroot stays open across the install phases, as in DIB, except where a step is stored:
+// it is closed first so the archive holds the tree and nothing mounted into it.
+import { openChroot, type ChrootSession } from '../chroot/chroot.ts'
+import { hostResolvConf } from '../chroot/target-files.ts'
+import type { HooksTree } from '../elements/hooks-tree.ts'
+import { mountsBelow, unmount } from '../host/mount.ts'
+import type { StepCache } from '../cache/step-cache.ts'
+import { STEP_PHASES, TREE_STEPS, type TreeStep } from '../cache/step-keys.ts'
+import { releasedWithHint } from '../util/release-errors.ts'
+import { type BuildContext, hooksDir, resourceDeps, rootTreeDir } from './context.ts'
+import type { PhaseRunner } from './phase-runner.ts'
+import { checkRootTree, dropCopiedHostResolver, installExtraPackages } from './root-tree.ts'
+
+/** Run every tree step after `restored` (all of them when nothing was restored). */
+export async function runTreeSteps(ctx: BuildContext, tree: HooksTree, phase: PhaseRunner, cache: StepCache, restored: TreeStep | undefined): Promise<void> {
+  const root = rootTreeDir(ctx)
+  const todo = TREE_STEPS.slice(restored === undefined ? 0 : TREE_STEPS.indexOf(restored) + 1)
+  await using chroot = new ChrootSlot(ctx)
+  for (const step of todo) {
+    const started = performance.now()
+    if (step === 'root') {
+      await phase('root', root)
+      await checkRootTree(root)
+      await dropCopiedHostResolver(root, await hostResolvConf(), ctx.reporter)
+    } else {
+      await chroot.open()
+      for (const name of STEP_PHASES[step]) await phase(name, root)
+      if (step === 'install') await installExtraPackages(ctx, tree)
+    }
+    if (step === 'tree') {
+      await chroot.close()
+      await unmountHookMounts(ctx)
+    }
+    if (!(await cache.wouldStore(step, performance.now() - started))) continue
+    await chroot.close()
+    await cache.storeTree(step, ctx.workspace)
+  }
+  await chroot.close()
+  // Restored as the finished tree: nothing ran, nothing can be mounted; otherwise done above.
+  if (!todo.includes('tree')) await unmountHookMounts(ctx)
+}
+
+/** The chroot session of the install phases: opened when a phase needs it, closed to store a step. */
+class ChrootSlot implements AsyncDisposable {
+  readonly #ctx: BuildContext
+  #session: ChrootSession | undefined
+
+  constructor(ctx: BuildContext) {
+    this.#ctx = ctx
+  }
+
+  async open(): Promise<void> {
+    this.#session ??= releasedWithHint(await openChroot(rootTreeDir(this.#ctx), hooksDir(this.#ctx), resourceDeps(this.#ctx)))
+  }
+
+  async close(): Promise<void> {
+    const session = this.#session
+    this.#session = undefined
+    if (session !== undefined) await session[Symbol.asyncDispose]()
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+}
+
+/**
+ * What hooks left mounted in the tree (DIB's dpkg element bind-mounts an apt cache) is
+ * unmounted before the tree moves, as DIB does, or its contents would land in the image.
+ */
+async function unmountHookMounts(ctx: BuildContext): Promise<void> {
+  const root = rootTreeDir(ctx)
+  for (const target of await mountsBelow(root, ctx.resourceRunner)) {
+    if (target !== root) await unmount(target, resourceDeps(ctx))
+  }
+}
