@@ -65,8 +65,29 @@ const load = () =>
     .map((n) => n.toFixed(2))
     .join(' / ')
 
-/** Unmounts what is mounted below `dir` and detaches loop devices backed by files below it. */
-function releaseHost(dir, hostTools) {
+/**
+ * Detaches loop devices backed by files below `dir`, then unmounts what is mounted below it.
+ * Loops first: once the tmpfs holding an image is lazily unmounted, the loop's backing file no
+ * longer shows its path, and the loop and its stand-in partition loop would be left behind.
+ */
+export function releaseHost(dir, hostTools) {
+  const loops =
+    JSON.parse(output('losetup', ['-J', '-l']) || '{"loopdevices":[]}').loopdevices ?? []
+  for (const loop of loops.filter((l) => (l['back-file'] ?? '').startsWith(`${dir}/`))) {
+    // The kpartx stand-in drops the /dev/mapper links and the partition-scanning loop it made;
+    // a loop still in use by a mount is detached by the kernel once that mount is gone.
+    for (const argv of [
+      [join(hostTools, 'kpartx'), '-d', loop.name],
+      ['losetup', '-d', loop.name],
+    ]) {
+      try {
+        execFileSync(argv[0], argv.slice(1), { stdio: 'ignore' })
+      } catch {
+        // Already released.
+      }
+    }
+    process.stderr.write(`bench: detached ${loop.name}, left by a build\n`)
+  }
   const mounts = output('findmnt', ['-rn', '-o', 'TARGET'])
     .split('\n')
     .filter((t) => t.startsWith(`${dir}/`))
@@ -77,18 +98,6 @@ function releaseHost(dir, hostTools) {
       execFileSync('umount', ['--lazy', target], { stdio: 'ignore' })
     }
     process.stderr.write(`bench: unmounted ${target}, left by a build\n`)
-  }
-  const loops =
-    JSON.parse(output('losetup', ['-J', '-l']) || '{"loopdevices":[]}').loopdevices ?? []
-  for (const loop of loops.filter((l) => (l['back-file'] ?? '').startsWith(`${dir}/`))) {
-    // The kpartx stand-in also drops the /dev/mapper links and the partition-scanning loop it made.
-    try {
-      execFileSync(join(hostTools, 'kpartx'), ['-d', loop.name], { stdio: 'ignore' })
-      execFileSync('losetup', ['-d', loop.name], { stdio: 'ignore' })
-    } catch {
-      // Already released by kpartx -d.
-    }
-    process.stderr.write(`bench: detached ${loop.name}, left by a build\n`)
   }
   return mounts.length
 }
@@ -103,7 +112,7 @@ function hostHeader(startLoad, dibVersion, repo) {
       `start, ${load()} at the end: other jobs shared the machine. One run per cell.`,
     '',
     `\`debian-minimal vm bench-edit\` (a one-line install.d and finalise.d element), Debian 12 ${RELEASE}, qcow2; ` +
-      `DIB ${dibVersion} (python3-diskimage-builder, with imagewright's kpartx/dmsetup stand-ins: no device-mapper here), ` +
+      `DIB ${dibVersion} (python3-diskimage-builder, with imagewright's kpartx/dmsetup/sudo stand-ins: no device-mapper here), ` +
       `imagewright ${commit} on Node ${process.version}.`,
   ]
 }
