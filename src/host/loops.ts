@@ -69,8 +69,8 @@ export interface BackingIdentity {
 
 /** Linux's dev_t split into major and minor (glibc's encoding, which Node's stat returns). */
 export function majorMinor(dev: bigint): string {
-  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn)
-  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn)
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & 0xfffff000n)
+  const minor = (dev & 0xffn) | ((dev >> 12n) & 0xffffff00n)
   return `${major}:${minor}`
 }
 
