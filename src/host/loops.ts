@@ -81,18 +81,27 @@ export async function backingIdentity(file: string): Promise<BackingIdentity> {
 
 export interface IdentifiedLoop extends LoopDevice, BackingIdentity {}
 
-/** `losetup --list --raw -O NAME,BACK-FILE,BACK-INO,BACK-MAJ:MIN` as data. */
-export function parseIdentifiedLoops(text: string): IdentifiedLoop[] {
-  return text.split('\n').flatMap((line) => {
-    const match = /^(\/dev\/loop\d+) (\/.*) (\d+) (\d+:\d+)$/.exec(line.trim())
-    if (!match?.[1] || !match[2] || !match[3] || !match[4]) return []
-    const file = match[2].replace(/\\x20/g, ' ').replace(/ \(deleted\)$/, '')
-    return [{ device: match[1], file, ino: Number(match[3]), dev: match[4] }]
+/** `losetup --list --json -O NAME,BACK-FILE,BACK-INO,BACK-MAJ:MIN` as data (it pads the numbers). */
+export function parseIdentifiedLoops(json: string): IdentifiedLoop[] {
+  let data: unknown
+  try {
+    data = JSON.parse(json)
+  } catch {
+    return []
+  }
+  const rows = (data as { loopdevices?: unknown } | null)?.loopdevices
+  if (!Array.isArray(rows)) return []
+  return rows.flatMap((row: Record<string, unknown>) => {
+    const [device, file, ino, dev] = [row['name'], row['back-file'], row['back-ino'], row['back-maj:min']]
+    if (typeof device !== 'string' || typeof file !== 'string' || typeof dev !== 'string') return []
+    const inode = Number(ino)
+    if (!Number.isInteger(inode)) return []
+    return [{ device, file: file.replace(/ \(deleted\)$/, ''), ino: inode, dev: dev.trim() }]
   })
 }
 
-async function identifiedLoops(runner: Runner, device?: string): Promise<IdentifiedLoop[]> {
-  const argv: [string, ...string[]] = ['losetup', '--list', '--noheadings', '--raw', '--output', 'NAME,BACK-FILE,BACK-INO,BACK-MAJ:MIN', ...(device ? [device] : [])]
+async function identifiedLoops(runner: Runner): Promise<IdentifiedLoop[]> {
+  const argv: [string, ...string[]] = ['losetup', '--list', '--json', '--output', 'NAME,BACK-FILE,BACK-INO,BACK-MAJ:MIN']
   const result = await runner.run({ argv }, { quiet: true, allowFailure: true })
   return result.exitCode === 0 ? parseIdentifiedLoops(result.stdout) : []
 }

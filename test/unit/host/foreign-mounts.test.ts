@@ -72,10 +72,15 @@ describe('loop identities', () => {
     expect(majorMinor(makedev(4100n, 0x12345n))).toBe(`4100:${0x12345}`)
   })
 
-  it('reads losetup\'s raw list with inode and device, a workspace-relative or deleted file included', () => {
-    expect(parseIdentifiedLoops('/dev/loop0 /image.raw 2 0:42\n/dev/loop3 /tmp/a\\x20b/disk.raw\\x20(deleted) 17 254:0\n')).toEqual([
+  it('reads losetup\'s JSON list with inode and padded device, a workspace-relative or deleted file included', () => {
+    const json = JSON.stringify({ loopdevices: [
+      { name: '/dev/loop0', 'back-file': '/image.raw', 'back-ino': 2, 'back-maj:min': '       0:42 ' },
+      { name: '/dev/loop3', 'back-file': '/tmp/a b/disk.raw (deleted)', 'back-ino': 17, 'back-maj:min': '     254:0  ' },
+    ] })
+    expect(parseIdentifiedLoops(json)).toEqual([
       { device: '/dev/loop0', file: '/image.raw', ino: 2, dev: '0:42' },
       { device: '/dev/loop3', file: '/tmp/a b/disk.raw', ino: 17, dev: '254:0' },
     ])
+    expect(parseIdentifiedLoops('')).toEqual([])
   })
 })
