@@ -213,8 +213,10 @@ export class HeldResources {
       if (/No such device or address/i.test(result.stderr)) return undefined
       // A device still open elsewhere is only marked for detaching: wait until it really is, so
       // nothing reads the image while a filesystem on it is still mounted (unclean).
+      // (Not while a mount of ours stays busy on it: that failure is reported already, and the
+      // kernel frees the device once the mount goes.)
       if (result.exitCode === 0) {
-        if (await this.#detached(loop)) return undefined
+        if (this.mounts.length > 0 || (await this.#detached(loop))) return undefined
         const name = loop.device.replace('/dev/', '')
         return `still held open after ${DETACH_SETTLE_MS / 1000} s, by a mount in another mount namespace (grep -l ${name} /proc/*/mountinfo)`
       }
