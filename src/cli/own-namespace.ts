@@ -1,5 +1,6 @@
 // Builds as root run in a mount namespace of their own (see exec/mount-namespace.ts): the
-// command starts itself again there, and this process only waits for it. The copy first drops
+// command starts itself again there (namespace-entry.ts, before anything else is loaded, or
+// here for a caller that did not), and this process only waits for it. The copy first drops
 // the host mounts it has no use for (host/foreign-mounts.ts), keeping those that hold a path
 // the command names: its arguments, its environment, its working directory, imagewright itself.
 import { dirname, isAbsolute, resolve } from 'node:path'
