@@ -81,7 +81,9 @@ describe('the build\'s own mount namespace (the default as root)', () => {
           const inBuild = builder === undefined ? [] : readFileSync(`/proc/${builder}/mountinfo`, 'utf8').split('\n')
           found = {
             // The test runs where the build was started: the host, as far as the build knows.
-            host: [...mountsBelowWork('self'), ...sh(`findmnt -rn -o TARGET | grep -F "${work}/" | grep -vxF "${foreign.target}" || true`).split('\n').filter(Boolean)],
+            // (but for the other tool's disk, still mounted there)
+            host: [...mountsBelowWork('self'), ...sh(`findmnt -rn -o TARGET | grep -F "${work}/" || true`).split('\n').filter(Boolean)]
+              .filter((target) => target !== foreign.target),
             build: builder === undefined ? ['(no builder process)'] : mountsBelowWork(builder),
             loops: inBuild.flatMap((line) => /\s(\/dev\/loop\d+)(p\d+)?\s/.exec(line)?.[1] ?? []),
             // The other tool's disk, or any loop/FUSE mount the build did not make itself.
