@@ -147,10 +147,11 @@ describe('kill -9 right after a loop device is attached', () => {
       env: { ...process.env, ...env(), ...scoped, PATH: `${bin}:${process.env['PATH'] ?? ''}` },
       stdio: 'ignore',
     })
+    const closed = new Promise((resolve) => child.on('close', resolve))
     const until = Date.now() + 120_000
     while (!existsSync(mark) && Date.now() < until && child.exitCode === null) await sleep(100)
     child.kill('SIGKILL')
-    await new Promise((resolve) => child.on('close', resolve))
+    await closed
     const device = readFileSync(mark, 'utf8').trim()
     expect(device).toMatch(/^\/dev\/loop\d+$/)
     // The file it backs, by inode and filesystem (its number may back another build's file once free).
