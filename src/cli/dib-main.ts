@@ -30,7 +30,12 @@ export async function dibMain(argv: readonly string[], program: string): Promise
     return 0
   }
   try {
-    const status = await inOwnMountNamespace()
+    const { options } = command
+    const status = await inOwnMountNamespace({
+      containing: [options.tmpDir, options.imageName, ...[options.logfile, options.jsonLog, options.htmlReport].flatMap((file) => file ?? [])],
+      within: [...options.elementsPath, options.imageCache],
+      scratch: [options.tmpDir],
+    })
     if (status !== undefined) return status
   } catch (error) {
     process.stderr.write(renderError(error, false))

@@ -1,5 +1,12 @@
 #!/usr/bin/env node
 // Executable for `imagewright`: subcommands around the same build entry point.
-import { imagewrightMain } from './imagewright-main.ts'
+import { NAMESPACED_SUBCOMMANDS, ranInOwnMountNamespace } from './namespace-entry.ts'
 
-process.exitCode = await imagewrightMain(process.argv.slice(2))
+const argv = process.argv.slice(2)
+const status = NAMESPACED_SUBCOMMANDS.has(argv[0] ?? '') ? await ranInOwnMountNamespace() : undefined
+if (status === undefined) {
+  const { imagewrightMain } = await import('./imagewright-main.ts')
+  process.exitCode = await imagewrightMain(argv)
+} else {
+  process.exitCode = status
+}

@@ -1,5 +1,11 @@
 #!/usr/bin/env node
 // Executable for `ramdisk-image-create`: DIB's ramdisk builder, the same build with RAMDISK_ELEMENT in front.
-import { dibMain } from './dib-main.ts'
+import { ranInOwnMountNamespace } from './namespace-entry.ts'
 
-process.exitCode = await dibMain(process.argv.slice(2), 'ramdisk-image-create')
+const status = await ranInOwnMountNamespace()
+if (status === undefined) {
+  const { dibMain } = await import('./dib-main.ts')
+  process.exitCode = await dibMain(process.argv.slice(2), 'ramdisk-image-create')
+} else {
+  process.exitCode = status
+}

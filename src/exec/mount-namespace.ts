@@ -5,22 +5,21 @@
 // Node cannot unshare itself (it is multi-threaded), so the command starts itself again under
 // `unshare --mount --propagation private` and waits for that copy, passing signals on. `setpriv
 // --pdeathsig KILL` ties the copy to this process: a kill -9 of the command kills the build too,
-// as it would without a namespace, and `imagewright cleanup` finishes the job.
+// as it would without a namespace, and `imagewright cleanup` finishes the job. The copy first
+// drops the host mounts it has no use for (host/foreign-mounts.ts).
 import { spawn, spawnSync } from 'node:child_process'
 import { constants } from 'node:os'
 import { HostRequirementError } from '../errors.ts'
 
-/** Set in the copy's environment: it is already in its own namespace. */
+/**
+ * Set in the copy's environment to the pid of the command that started it: the copy (whose
+ * parent that is) drops the host's foreign mounts; any other process that inherits it (a build
+ * run by a hook of this build) is inside the namespace already and leaves it alone.
+ */
 export const MOUNT_NAMESPACE_VARIABLE = 'IMAGEWRIGHT_MOUNT_NAMESPACE'
 
-/**
- * Opt-in for now. Where the host's mounts are private (no systemd as PID 1, as on these build
- * machines), a new namespace takes a copy of every host mount of that moment, and a later
- * unmount on the host does not reach the copy: a disk another tool (customize, a test, a user)
- * had mounted then stays mounted, unclean, and its loop device attached until the build ends.
- * Default-on waits until the copy drops such foreign mounts when it starts.
- */
-export const OWN_MOUNT_NAMESPACE_OPT_IN = 'IMAGEWRIGHT_OWN_MOUNT_NAMESPACE'
+/** "0" keeps a build as root in the host's mount namespace (see wantsOwnMountNamespace). */
+export const OWN_MOUNT_NAMESPACE_SETTING = 'IMAGEWRIGHT_OWN_MOUNT_NAMESPACE'
 
 const RELAYED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const
 
@@ -29,12 +28,19 @@ export function namespacedArgv(command: readonly string[]): [string, ...string[]
   return ['setpriv', '--pdeathsig', 'KILL', '--', 'unshare', '--mount', '--propagation', 'private', '--', ...command]
 }
 
+/** Whether this process is the fresh copy a command started in a namespace of its own. */
+export function isFreshNamespaceCopy(env: NodeJS.ProcessEnv = process.env, parent: number = process.ppid): boolean {
+  return env[MOUNT_NAMESPACE_VARIABLE] === String(parent)
+}
+
 /**
- * Whether this process should start itself again in a namespace: asked for, as root, not yet
- * inside one, and where the kernel lets us make one (not in a container without CAP_SYS_ADMIN).
+ * Whether this process should start itself again in a namespace: as root (unless
+ * IMAGEWRIGHT_OWN_MOUNT_NAMESPACE=0), not yet inside one, and where the kernel lets us make one
+ * (not in a container without CAP_SYS_ADMIN; there the build mounts in the host's namespace,
+ * every mount private, as with the opt-out).
  */
 export function wantsOwnMountNamespace(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env[OWN_MOUNT_NAMESPACE_OPT_IN] !== '1') return false
+  if (env[OWN_MOUNT_NAMESPACE_SETTING] === '0') return false
   if (process.getuid?.() !== 0 || env[MOUNT_NAMESPACE_VARIABLE] !== undefined) return false
   const [file, ...args] = namespacedArgv(['true'])
   return spawnSync(file, args, { stdio: 'ignore' }).status === 0
@@ -49,7 +55,7 @@ export function runInOwnMountNamespace(command: readonly string[]): Promise<numb
   const [file, ...args] = namespacedArgv(command)
   const child = spawn(file, args, {
     stdio: 'inherit',
-    env: { ...process.env, [MOUNT_NAMESPACE_VARIABLE]: 'private' },
+    env: { ...process.env, [MOUNT_NAMESPACE_VARIABLE]: String(process.pid) },
   })
   const relay = (name: NodeJS.Signals): void => {
     try {

@@ -9,6 +9,11 @@ export type JournalEntry =
   | { readonly kind: 'mount'; readonly path: string }
   | { readonly kind: 'loop'; readonly device: string; readonly file: string }
   /**
+   * A file about to be attached to a loop device, by its identity (written before losetup runs,
+   * so a kill -9 between attaching and journaling the device leaves it findable).
+   */
+  | { readonly kind: 'loop-file'; readonly file: string; readonly dev: string; readonly ino: number }
+  /**
    * A command's own process group (hook scripts run in one each). `startTicks` is when its
    * leader started, so a group id the kernel has since reused is never signalled.
    */
@@ -39,6 +44,7 @@ const absolute = v.pipe(v.string(), v.startsWith('/'))
 const entrySchema = v.variant('kind', [
   v.object({ kind: v.literal('mount'), path: absolute }),
   v.object({ kind: v.literal('loop'), device: v.pipe(v.string(), v.regex(/^\/dev\/loop\d+$/)), file: absolute }),
+  v.object({ kind: v.literal('loop-file'), file: absolute, dev: v.pipe(v.string(), v.regex(/^\d+:\d+$/)), ino: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
   v.object({ kind: v.literal('process-group'), pgid: v.pipe(v.number(), v.integer(), v.minValue(2)), startTicks: v.number(), what: v.string() }),
   v.object({ kind: v.literal('dir'), path: v.pipe(absolute, v.check((p) => p !== '/', 'must not be /')) }),
   v.object({ kind: v.literal('file'), path: v.pipe(absolute, v.check((p) => p !== '/', 'must not be /')) }),

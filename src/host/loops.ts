@@ -1,5 +1,6 @@
 // Loop devices found by what backs them, not by a journal: one attached just before a kill -9
 // was never written down. Only callers that know the directory's build is dead may detach.
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Runner } from '../exec/command.ts'
@@ -57,4 +58,62 @@ export async function detachLoop(device: string, runner: Runner): Promise<void> 
     if (result.exitCode !== 0 || result.stdout.trim() === '') return
     await sleep(250)
   }
+}
+
+/** What the kernel knows a loop device's backing file by: its filesystem's device and its inode. */
+export interface BackingIdentity {
+  /** major:minor, as `losetup -O BACK-MAJ:MIN` shows it. */
+  readonly dev: string
+  readonly ino: number
+}
+
+/** Linux's dev_t split into major and minor (glibc's encoding, which Node's stat returns). */
+export function majorMinor(dev: bigint): string {
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & 0xfffff000n)
+  const minor = (dev & 0xffn) | ((dev >> 12n) & 0xffffff00n)
+  return `${major}:${minor}`
+}
+
+export async function backingIdentity(file: string): Promise<BackingIdentity> {
+  const info = await stat(file, { bigint: true })
+  return { dev: majorMinor(info.dev), ino: Number(info.ino) }
+}
+
+export interface IdentifiedLoop extends LoopDevice, BackingIdentity {}
+
+/** `losetup --list --json -O NAME,BACK-FILE,BACK-INO,BACK-MAJ:MIN` as data (it pads the numbers). */
+export function parseIdentifiedLoops(json: string): IdentifiedLoop[] {
+  let data: unknown
+  try {
+    data = JSON.parse(json)
+  } catch {
+    return []
+  }
+  const rows = (data as { loopdevices?: unknown } | null)?.loopdevices
+  if (!Array.isArray(rows)) return []
+  return rows.flatMap((row: Record<string, unknown>) => {
+    const [device, file, ino, dev] = [row['name'], row['back-file'], row['back-ino'], row['back-maj:min']]
+    if (typeof device !== 'string' || typeof file !== 'string' || typeof dev !== 'string') return []
+    const inode = Number(ino)
+    if (!Number.isInteger(inode)) return []
+    return [{ device, file: file.replace(/ \(deleted\)$/, ''), ino: inode, dev: dev.trim() }]
+  })
+}
+
+async function identifiedLoops(runner: Runner): Promise<IdentifiedLoop[]> {
+  const argv: [string, ...string[]] = ['losetup', '--list', '--json', '--output', 'NAME,BACK-FILE,BACK-INO,BACK-MAJ:MIN']
+  const result = await runner.run({ argv }, { quiet: true, allowFailure: true })
+  return result.exitCode === 0 ? parseIdentifiedLoops(result.stdout) : []
+}
+
+/**
+ * Loop devices backed by `file`, known by its identity (written down before it was attached):
+ * the same inode of the same filesystem, under the same name or its name from the root of one
+ * of the build's workspaces (how the kernel shows it once the build's namespace died).
+ */
+export async function loopsBackedBy(file: string, identity: BackingIdentity, workspaces: readonly string[], runner: Runner): Promise<string[]> {
+  const loops = await identifiedLoops(runner)
+  return loops
+    .filter((loop) => loop.ino === identity.ino && loop.dev === identity.dev && backsFile(loop.file, file, workspaces))
+    .map((loop) => loop.device)
 }

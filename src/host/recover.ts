@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Runner } from '../exec/command.ts'
 import type { Reporter } from '../report/events.ts'
 import { JOURNAL_SUFFIX, TEMP_SUFFIX, currentBootId, readJournal, type JournalEntry, type JournalFile, type ResourceJournal } from './journal.ts'
-import { backsFile, detachLoop, detachLoopsBackedBelow, parseLoopList } from './loops.ts'
+import { backsFile, detachLoop, detachLoopsBackedBelow, loopsBackedBy, parseLoopList } from './loops.ts'
 import { mountsBelow, unmount } from './mount.ts'
 import { isAlive, killProcessesRootedIn, stopProcessGroup, stopProcessesOfBuild } from './processes.ts'
 
@@ -114,6 +114,12 @@ async function release(entry: JournalEntry, deps: RecoverDeps & { journal: Resou
       if (result.exitCode !== 0 || shown === undefined || !backsFile(shown.file, entry.file, deps.workspaces)) return []
       await detachLoop(entry.device, deps.runner)
       return [`loop device ${entry.device}`]
+    }
+    case 'loop-file': {
+      // Attached (or about to be) when the build died, maybe not journaled as a device yet.
+      const devices = await loopsBackedBy(entry.file, entry, deps.workspaces, deps.runner)
+      for (const device of devices) await detachLoop(device, deps.runner)
+      return devices.map((device) => `loop device ${device} (backed by ${entry.file})`)
     }
     case 'dir': {
       const below = await mountsBelow(entry.path, deps.runner)

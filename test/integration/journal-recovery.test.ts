@@ -2,14 +2,17 @@
 // an unreadable one is reported, one failed write does not poison the next, and what the journal
 // could not name (a loop device attached just before the kill, workspaces after a reboot) is
 // still found, by backing file and by the mark in each workspace, never for a live build.
-import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { nodeDeviceHost } from '../../src/blockdevice/run/device-host.ts'
+import { HeldResources } from '../../src/blockdevice/run/held-resources.ts'
 import { ProcessRunner } from '../../src/exec/run.ts'
-import { FileJournal, currentBootId } from '../../src/host/journal.ts'
+import { FileJournal, currentBootId, type JournalEntry } from '../../src/host/journal.ts'
+import { backingIdentity } from '../../src/host/loops.ts'
 import { OWNER_MARK, findOrphanWorkspaces, releaseOrphan, writeOwnerMark } from '../../src/host/orphans.ts'
 import { recoverBuild, scanStateDir } from '../../src/host/recover.ts'
 import { silentReporter } from '../../src/report/events.ts'
@@ -91,6 +94,25 @@ describe('what the journal does not name', () => {
     }
   })
 
+  it('detaches a device attached to a journaled file in a mount namespace that died, though the kernel names the file from the namespace\'s mount', async () => {
+    const work = join(dir, 'dib_image.y')
+    const file = join(work, 'image.raw')
+    await mkdir(work)
+    execFileSync('truncate', ['-s', '8M', file])
+    // As a namespaced build does: the workspace a mount of its own there, the device attached, then the namespace gone.
+    const device = execFileSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind "${work}" "${work}" && losetup --find --show "${file}"`], { encoding: 'utf8' }).trim()
+    try {
+      expect(execFileSync('losetup', ['-n', '-O', 'BACK-FILE', device], { encoding: 'utf8' }).trim()).toBe('/image.raw')
+      const identity = await backingIdentity(file)
+      const journal = { buildId: 'n', pid: await deadPid(), startedAt: 'then', entries: [{ kind: 'dir' as const, path: work }, { kind: 'loop-file' as const, file, ...identity }] }
+      const released = (await recoverBuild(join(dir, 'n.json'), journal, { runner, reporter: silentReporter })).released
+      expect(released).toContain(`loop device ${device} (backed by ${file})`)
+      expect(execFileSync('sh', ['-c', `losetup -n -O BACK-INO,BACK-MAJ:MIN ${device} || true`], { encoding: 'utf8' }).trim()).not.toBe(`${identity.ino} ${identity.dev}`)
+    } finally {
+      execFileSync('sh', ['-c', `[ "$(losetup -n -O BACK-FILE ${device} 2>/dev/null)" = /image.raw ] && losetup -d ${device}; true`])
+    }
+  })
+
   it('finds workspaces of a dead build or an earlier boot by their mark, never a live build\'s', async () => {
     const make = async (name: string, mark: object | undefined): Promise<string> => {
       const path = join(dir, name)
@@ -113,5 +135,37 @@ describe('what the journal does not name', () => {
     expect(orphans).toHaveLength(2)
     for (const orphan of orphans) await releaseOrphan(orphan, { runner, reporter: silentReporter })
     expect((await readdir(dir)).sort()).toEqual(['dib_build.live', 'dib_build.unmarked', 'something-else'])
+  })
+})
+
+describe('releasing a loop device another mount namespace still holds', () => {
+  it('waits until the kernel lets go of it before saying it is detached, and journals its file before attaching', async () => {
+    const file = join(dir, 'disk.raw')
+    const mnt = join(dir, 'mnt')
+    await mkdir(mnt)
+    execFileSync('sh', ['-c', `truncate -s 16M "${file}" && mkfs.ext4 -q -F "${file}"`])
+    const order: string[] = []
+    const journal = { record: async (e: JournalEntry) => void order.push(`record ${e.kind}`), forget: async (e: JournalEntry) => void order.push(`forget ${e.kind}`) }
+    const held = new HeldResources({ runner, reporter: silentReporter, journal }, nodeDeviceHost)
+    const device = await held.attachLoop(file, ['losetup', '--find', '--show', file])
+    expect(order).toEqual(['record loop-file', 'record loop', 'forget loop-file'])
+    let holder: ReturnType<typeof spawn> | undefined
+    try {
+      await held.mount({ mountPoint: '/', path: mnt, device, fstype: 'ext4' }, ['mount', device, mnt])
+      // Another namespace copies the mount (as a build started meanwhile would) and keeps it 2 s.
+      holder = spawn('unshare', ['--mount', '--propagation', 'private', 'sleep', '2'], { stdio: 'ignore' })
+      const started = Date.now()
+      while (!existsSync(`/proc/${holder.pid}/mountinfo`) || !readFileSync(`/proc/${holder.pid}/mountinfo`, 'utf8').includes(mnt)) {
+        if (Date.now() - started > 5_000) throw new Error('the holder namespace did not start')
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      await held.unmountAll()
+      await held.detachAll()
+      expect(existsSync(`/sys/block/${device.replace('/dev/', '')}/loop/backing_file`)).toBe(false)
+      expect(holder.exitCode === null ? 'still running' : 'gone').toBe('gone')
+    } finally {
+      holder?.kill('SIGKILL')
+      execFileSync('sh', ['-c', `umount "${mnt}" 2>/dev/null; [ "$(losetup -n -O BACK-FILE ${device} 2>/dev/null)" = "${file}" ] && losetup -d ${device}; true`])
+    }
   })
 })

@@ -137,6 +137,32 @@ const WRITERS: readonly Writer[] = [
     }, ['debootstrap/environment.d/10-debootstrap-defaults.bash', 'debian-minimal/environment.d/10-debian-minimal.bash'])(r),
   },
   {
+    name: 'source-repositories extra-data.d/98-source-repositories (file, tar and git)',
+    writes: ['opt/acme/file.txt', 'opt/acme/tree/sub/', 'opt/acme/tree/sub/inner.txt', 'opt/acme/repo/', 'etc/dib-source-repositories', 'etc/dib-manifests/dib-manifest-git-img'],
+    prepare: async () => {
+      // The sources and the element live in the hook's scratch directory, not on the watched host.
+      const src = join(scratch, 'src')
+      await mkdir(join(src, 'tree', 'sub'), { recursive: true })
+      await writeFile(join(src, 'file.txt'), 'a file\n')
+      await writeFile(join(src, 'tree', 'sub', 'inner.txt'), 'in the tarball\n')
+      await run('tar', ['-C', join(src, 'tree'), '-cf', join(src, 'tree.tar'), 'sub'])
+      await run('sh', ['-c', `git init -q -b main "${src}/repo" && git -C "${src}/repo" -c user.name=t -c user.email=t@t commit -q --allow-empty -m one`])
+      await mkdir(join(scratch, 'hooks', 'bin'), { recursive: true })
+      await symlink(join(ELEMENTS, 'cache-url', 'bin', 'cache-url'), join(scratch, 'hooks', 'bin', 'cache-url')).catch(() => undefined)
+      await mkdir(join(scratch, 'acme'), { recursive: true })
+      await writeFile(join(scratch, 'acme', 'source-repository-acme'), [
+        `acmefile file /opt/acme/file.txt file://${src}/file.txt`,
+        `acmetar tar /opt/acme/tree file://${src}/tree.tar .`,
+        `acmegit git /opt/acme/repo ${src}/repo main`,
+        '',
+      ].join('\n'))
+    },
+    write: (r) => hook('source-repositories/extra-data.d/98-source-repositories', {
+      TMP_HOOKS_PATH: join(scratch, 'hooks'), TMP_BUILD_DIR: scratch, DIB_IMAGE_CACHE: join(scratch, 'cache'),
+      IMAGE_ELEMENT_YAML: `acme: "${join(scratch, 'acme')}"`, HOME: scratch, DIB_MANIFEST_IMAGE_DIR: '/etc/dib-manifests', IMAGE_NAME: 'img',
+    })(r),
+  },
+  {
     name: 'rootfs-ramdisk cleanup.d/90-rootfs-ramdisk-pack',
     writes: ['tmp/ramdisk', 'tmp/kernel'],
     prepare: async (r) => {

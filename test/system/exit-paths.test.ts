@@ -133,12 +133,13 @@ describe('kill -9 in every phase, then imagewright cleanup', () => {
 
 /** What a reboot does to a killed build: its processes, mounts and loop devices are gone. */
 function simulateReboot(tmp: string): void {
+  // Its loop devices, named while its mount namespace (kept by the nappers) still shows their files.
+  const loops = sh(`losetup -l -n -O NAME,BACK-FILE | grep -F "${tmp}/" || true`).split('\n').filter(Boolean).map((line) => line.split(/\s+/)[0] ?? '')
   for (const pid of napping(3101)) process.kill(pid, 'SIGKILL')
   const mounts = sh(`findmnt -rn -o TARGET | grep -F "${tmp}/" | sort -r || true`).split('\n').filter(Boolean)
   for (const target of mounts) sh(`umount -l "${target}"`)
-  for (const line of sh(`losetup -l -n -O NAME,BACK-FILE | grep -F "${tmp}/" || true`).split('\n').filter(Boolean)) {
-    sh(`losetup -d ${line.split(/\s+/)[0]}`)
-  }
+  // Still held by the dying namespace, a device is detached as soon as it lets go.
+  for (const device of loops) sh(`losetup -d ${device} || true`)
 }
 
 /** Rewrite a JSON file in place. */

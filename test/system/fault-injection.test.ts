@@ -1,7 +1,8 @@
 // A failed, interrupted or killed build must leave the host exactly as it was, and the next
 // build must work. Uses the download-free host-os element, so every case takes seconds.
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,6 +12,7 @@ import { hookScript, hostOsEnv, writeTestElement } from '../helpers/host-os-work
 
 let work: string
 let before: HostSnapshot
+const LOSETUP = execFileSync('sh', ['-c', 'command -v losetup'], { encoding: 'utf8' }).trim()
 
 
 function writeElement(name: string, rel: string, body: string): void {
@@ -108,8 +110,9 @@ describe('kill -9 and imagewright cleanup', () => {
     const cleanup = await runCli(IW_BIN, { args: ['cleanup'] })
     expect(cleanup.code).toBe(0)
     expect(cleanup.stdout).toMatch(/released loop device \/dev\/loop\d+/)
+    // The mounts were in the build's own namespace: they went with its last process.
     // (cleanup here is global: another build's lines may name mounts of their own)
-    expect(cleanup.stdout.split('\n').filter((line) => line.includes(work) && /released mount .*\/mnt\/proc/.test(line))).not.toEqual([])
+    expect(cleanup.stdout.split('\n').filter((line) => line.includes(work) && /released mount/.test(line))).toEqual([])
     expectHostIntact()
   })
 
@@ -126,6 +129,41 @@ describe('kill -9 and imagewright cleanup', () => {
     expect(cleanup.stdout).toMatch(/released processes [\d ]+ \(started by the build\)/)
     expect(napping(3017)).toEqual([])
     expect(napping(3018)).toEqual([])
+    expectHostIntact()
+  })
+})
+
+describe('kill -9 right after a loop device is attached', () => {
+  it('imagewright cleanup finds the device by its file, though the build never wrote its name down', async () => {
+    // losetup as the build runs it, then a pause before the build can read the device's name.
+    const bin = join(work, 'slow-losetup')
+    const mark = join(work, 'attached')
+    mkdirSync(bin)
+    writeFileSync(join(bin, 'losetup'), hookScript(`out=$(${LOSETUP} "$@")\necho "$out"\ncase " $* " in *" --show "*) echo "$out" > "${mark}"; sleep 3020;; esac`))
+    chmodSync(join(bin, 'losetup'), 0o755)
+    const stateDir = join(work, 'state')
+    const scoped = { IMAGEWRIGHT_STATE_DIR: stateDir, IMAGEWRIGHT_OWN_MOUNT_NAMESPACE: '1' }
+    const child = spawn(process.execPath, [DIB_BIN, '-n', '-o', join(work, 'attach-kill'), '-t', 'raw', 'host-os'], {
+      env: { ...process.env, ...env(), ...scoped, PATH: `${bin}:${process.env['PATH'] ?? ''}` },
+      stdio: 'ignore',
+    })
+    const closed = new Promise((resolve) => child.on('close', resolve))
+    const until = Date.now() + 120_000
+    while (!existsSync(mark) && Date.now() < until && child.exitCode === null) await sleep(100)
+    child.kill('SIGKILL')
+    await closed
+    const device = readFileSync(mark, 'utf8').trim()
+    expect(device).toMatch(/^\/dev\/loop\d+$/)
+    // The file it backs, by inode and filesystem (its number may back another build's file once free).
+    const backing = (): string => execFileSync('sh', ['-c', `${LOSETUP} -n -O BACK-INO,BACK-MAJ:MIN ${device} || true`], { encoding: 'utf8' }).trim().replace(/\s+/g, ' ')
+    const attachedTo = backing()
+    expect(attachedTo).toMatch(/^\d+ \d+:\d+$/)
+    const cleanup = await runCli(IW_BIN, { args: ['cleanup'], env: { IMAGEWRIGHT_STATE_DIR: stateDir } })
+    expect(cleanup.code).toBe(0)
+    expect(cleanup.stdout).toContain(`released loop device ${device} (backed by ${join(work, 'tmp')}/dib_image.`)
+    expect(backing()).not.toBe(attachedTo)
+    expect(napping(3020)).toEqual([])
+    expect(readdirSync(stateDir)).toEqual([])
     expectHostIntact()
   })
 })

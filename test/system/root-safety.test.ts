@@ -2,7 +2,7 @@
 // host's other mounts, or show a secret's value in a plan, on the terminal, in a trace, a log or
 // a report.
 import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -30,6 +30,8 @@ beforeAll(() => {
 })
 
 afterAll(() => {
+  // A failed run may leave the test's own disk mounted and attached.
+  sh(`umount "${join(work, 'foreign')}" 2>/dev/null; losetup -l -n -O NAME -j "${join(work, 'foreign.ext4')}" | xargs -r -n1 losetup -d || true`)
   rmSync(work, { recursive: true, force: true })
 })
 
@@ -45,15 +47,32 @@ function mountsBelowWork(pid: number | 'self'): string[] {
     .filter((target) => target.startsWith(`${work}/`))
 }
 
-describe('the build\'s own mount namespace', () => {
-  it('a build paused in finalise has its workspace, chroot and disk mounted where only it sees them', async () => {
-    const seen = await new Promise<{ code: number | null; host: string[]; build: string[]; loops: string[] }>((resolve) => {
+/** A disk another tool has mounted: a small ext4 on a loop device, mounted below the test's directory. */
+function mountForeignDisk(): { device: string; target: string } {
+  const file = join(work, 'foreign.ext4')
+  const target = join(work, 'foreign')
+  mkdirSync(target)
+  sh(`truncate -s 16M "${file}" && mkfs.ext4 -q -F "${file}"`)
+  const device = sh(`losetup --find --show "${file}"`).trim()
+  sh(`mount "${device}" "${target}" && echo kept > "${target}/file"`)
+  return { device, target }
+}
+
+/** Whether `device` still backs a file (the kernel keeps it while a filesystem on it is mounted anywhere). */
+function attached(device: string): boolean {
+  return existsSync(`/sys/block/${device.replace('/dev/', '')}/loop/backing_file`)
+}
+
+describe('the build\'s own mount namespace (the default as root)', () => {
+  it('a build paused in finalise has its workspace, chroot and disk mounted where only it sees them, and no copy of a disk mounted before it started', async () => {
+    const foreign = mountForeignDisk()
+    const seen = await new Promise<{ code: number | null; host: string[]; build: string[]; loops: string[]; foreignInBuild: string[]; foreignGone: boolean }>((resolve) => {
       const child = spawn(process.execPath, [DIB_BIN, '-n', '-o', join(work, 'ns'), '-t', 'tar,raw', 'host-os', 'nap-finalise'], {
-        env: { ...process.env, ...env(join(work, 'tmp')), IMAGEWRIGHT_OWN_MOUNT_NAMESPACE: '1' },
+        env: { ...process.env, ...env(join(work, 'tmp')) },
         stdio: ['ignore', 'pipe', 'inherit'],
       })
       let out = ''
-      let found = { host: [] as string[], build: [] as string[], loops: [] as string[] }
+      let found = { host: [] as string[], build: [] as string[], loops: [] as string[], foreignInBuild: [] as string[], foreignGone: false }
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString()
         if (found.build.length === 0 && out.includes('napping in finalise')) {
@@ -62,10 +81,21 @@ describe('the build\'s own mount namespace', () => {
           const inBuild = builder === undefined ? [] : readFileSync(`/proc/${builder}/mountinfo`, 'utf8').split('\n')
           found = {
             // The test runs where the build was started: the host, as far as the build knows.
-            host: [...mountsBelowWork('self'), ...sh(`findmnt -rn -o TARGET | grep -F "${work}/" || true`).split('\n').filter(Boolean)],
+            // (but for the other tool's disk, still mounted there)
+            host: [...mountsBelowWork('self'), ...sh(`findmnt -rn -o TARGET | grep -F "${work}/" || true`).split('\n').filter(Boolean)]
+              .filter((target) => target !== foreign.target),
             build: builder === undefined ? ['(no builder process)'] : mountsBelowWork(builder),
             loops: inBuild.flatMap((line) => /\s(\/dev\/loop\d+)(p\d+)?\s/.exec(line)?.[1] ?? []),
+            // The other tool's disk, or any loop/FUSE mount the build did not make itself.
+            foreignInBuild: inBuild.filter((line) => line.includes(foreign.device) || line.includes(foreign.target) ||
+              (/ - (fuse\S*|\S+ \/dev\/loop)/.test(line) && !line.includes(`${work}/tmp/`))),
+            foreignGone: false,
           }
+          // The other tool is done with its disk while the build runs: the device must go at once.
+          sh(`umount "${foreign.target}" && losetup --detach ${foreign.device}`)
+          const until = Date.now() + 5_000
+          while (attached(foreign.device) && Date.now() < until) sh('sleep 0.1')
+          found.foreignGone = !attached(foreign.device) && child.exitCode === null
           child.kill('SIGTERM')
         }
       })
@@ -77,6 +107,8 @@ describe('the build\'s own mount namespace', () => {
     expect(seen.build.filter((target) => /\/dib_(build|image)\.[^/]+$/.test(target))).toHaveLength(2)
     expect(seen.build.filter((target) => /\/mnt\/(proc|dev|dev\/pts|sys)$/.test(target))).toHaveLength(4)
     expect(seen.loops.length).toBeGreaterThan(0)
+    expect(seen.foreignInBuild).toEqual([])
+    expect(seen.foreignGone).toBe(true)
     // And nothing is left of it: no mount anywhere, its loop devices detached.
     // (its number may already back another build's file: only this test's, or a workspace-relative name, would be a leak)
     for (const loop of new Set(seen.loops)) expect(sh(`losetup -n -O BACK-FILE ${loop} || true`).trim()).not.toMatch(new RegExp(`^(${work}/.*|/[^/]+)$`))
@@ -96,7 +128,8 @@ describe('mount propagation', () => {
     try {
       const { code, seenInPeer } = await new Promise<{ code: number | null; seenInPeer: string[] }>((resolve) => {
         const child = spawn(process.execPath, [DIB_BIN, '-n', '-o', join(work, 'prop'), '-t', 'tar', 'host-os', 'nap-install'], {
-          env: { ...process.env, ...env(shared) },
+          // The opt-out's promise: every mount private, even in the host's namespace.
+          env: { ...process.env, ...env(shared), IMAGEWRIGHT_OWN_MOUNT_NAMESPACE: '0' },
           stdio: ['ignore', 'pipe', 'inherit'],
         })
         let out = ''

@@ -3,6 +3,7 @@
 import { access, mkdir, open, readFile, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
+import { backingIdentity, type BackingIdentity } from '../../host/loops.ts'
 import type { SectorWrite } from '../layout/mbr-encode.ts'
 import { writeSectors } from './sector-io.ts'
 
@@ -16,9 +17,12 @@ export interface DeviceHost {
   readText(path: string): Promise<string | undefined>
   removeFile(path: string): Promise<void>
   sleep(ms: number): Promise<void>
+  /** The file as a loop device will show it (its filesystem's major:minor and its inode). */
+  fileIdentity(path: string): Promise<BackingIdentity>
 }
 
 export const nodeDeviceHost: DeviceHost = {
+  fileIdentity: backingIdentity,
   async createSparseFile(path, bytes) {
     await mkdir(dirname(path), { recursive: true })
     const handle = await open(path, 'w')

@@ -14,6 +14,8 @@ import { shouldTrim, type MountRecord } from './teardown-steps.ts'
 // DIB retries umount 9 times because a filesystem can stay busy a moment after sync.
 const UMOUNT_DELAYS_MS = [250, 500, 1000, 2000, 3000, 3000, 3000, 3000]
 const DETACH_DELAYS_MS = [500, 1000, 2000]
+/** How long a detached loop device may stay held (by a mount in another namespace) before we give up. */
+const DETACH_SETTLE_MS = 60_000
 
 export interface HeldLoop {
   readonly device: string
@@ -67,16 +69,27 @@ export class HeldResources {
   }
 
   async attachLoop(image: string, argv: Argv): Promise<string> {
-    // Its stdout is the device name: data for the resource event, not a log line.
-    const result = await this.#runner.run({ argv }, { stdoutIsData: true })
-    const device = result.stdout.trim()
-    if (!device.startsWith('/dev/')) {
-      throw new BlockDeviceError(
-        `Cannot attach "${image}": losetup printed "${device}" instead of a device`,
-      )
+    // Written down before losetup runs: a kill -9 right after it still leaves the device findable.
+    const identity = await this.#host.fileIdentity(image)
+    const pending = { kind: 'loop-file', file: image, ...identity } as const
+    await this.#journal.record(pending)
+    let device: string
+    try {
+      // Its stdout is the device name: data for the resource event, not a log line.
+      const result = await this.#runner.run({ argv }, { stdoutIsData: true })
+      device = result.stdout.trim()
+      if (!device.startsWith('/dev/')) {
+        throw new BlockDeviceError(
+          `Cannot attach "${image}": losetup printed "${device}" instead of a device`,
+        )
+      }
+    } catch (error) {
+      await this.#journal.forget(pending)
+      throw error
     }
     this.loops.push({ device, image })
     await this.#journal.record({ kind: 'loop', device, file: image })
+    await this.#journal.forget(pending)
     this.#reporter.emit({
       kind: 'resource',
       action: 'acquire',
@@ -134,7 +147,7 @@ export class HeldResources {
       this.volumeGroups.pop()
     }
     for (let loop = this.loops.at(-1); loop; loop = this.loops.at(-1)) {
-      const problem = await this.#detachOne(loop.device)
+      const problem = await this.#detachOne(loop)
       if (problem !== undefined) {
         failures.push(`loop device ${loop.device} stays attached (${problem})`)
         break
@@ -189,22 +202,42 @@ export class HeldResources {
     })
   }
 
-  async #detachOne(device: string): Promise<string | undefined> {
+  async #detachOne(loop: HeldLoop): Promise<string | undefined> {
     let stderr = ''
     for (let attempt = 0; attempt <= DETACH_DELAYS_MS.length; attempt += 1) {
       const result = await this.#runner.run(
-        { argv: ['losetup', '-d', device] },
+        { argv: ['losetup', '-d', loop.device] },
         { allowFailure: true },
       )
       // ENXIO: nothing is attached any more, which is what we wanted.
-      if (result.exitCode === 0 || /No such device or address/i.test(result.stderr))
-        return undefined
+      if (/No such device or address/i.test(result.stderr)) return undefined
+      // A device still open elsewhere is only marked for detaching: wait until it really is, so
+      // nothing reads the image while a filesystem on it is still mounted (unclean).
+      // (Not while a mount of ours stays busy on it: that failure is reported already, and the
+      // kernel frees the device once the mount goes.)
+      if (result.exitCode === 0) {
+        if (this.mounts.length > 0 || (await this.#detached(loop))) return undefined
+        const name = loop.device.replace('/dev/', '')
+        return `still held open after ${DETACH_SETTLE_MS / 1000} s, by a mount in another mount namespace (grep -l ${name} /proc/*/mountinfo)`
+      }
       stderr = result.stderr
       const delay = DETACH_DELAYS_MS[attempt]
       if (delay === undefined) break
       await this.#host.sleep(delay)
     }
     return firstLine(stderr)
+  }
+
+  /** Whether the kernel let go of `loop`, polling sysfs until DETACH_SETTLE_MS have passed. */
+  async #detached(loop: HeldLoop): Promise<boolean> {
+    const file = `/sys/block/${loop.device.replace('/dev/', '')}/loop/backing_file`
+    for (let waited = 0; ; waited += 100) {
+      // Gone, or the number already backs another file.
+      const shown = (await this.#host.readText(file))?.trim().replace(/ \(deleted\)$/, '')
+      if (shown !== loop.image) return true
+      if (waited >= DETACH_SETTLE_MS) return false
+      await this.#host.sleep(100)
+    }
   }
 
   #warn(message: string): void {

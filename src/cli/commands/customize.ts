@@ -10,6 +10,7 @@ import { TextReporter } from '../../report/text-reporter.ts'
 import { silentReporter } from '../../report/events.ts'
 import { examplesHelp } from '../help-examples.ts'
 import { trapSignals } from '../signals.ts'
+import { inOwnMountNamespace } from '../own-namespace.ts'
 
 export interface CustomizeCliOptions {
   readonly add: string
@@ -72,6 +73,9 @@ export function addCustomizeCommand(root: Command, run: (work: Promise<number>) 
 
 async function runCustomize(cli: CustomizeCliOptions, operations: readonly Operation[]): Promise<number> {
   const request = customizeRequest(cli, operations, process.env)
+  // Its mounts (the image's filesystems, the chroot's) stay in a namespace of its own.
+  const status = await inOwnMountNamespace({ containing: [request.image, request.output, request.tmpDir], scratch: [request.tmpDir] })
+  if (status !== undefined) return status
   using signals = trapSignals((text) => process.stderr.write(text))
   const reporter = cli.quiet ? silentReporter : new TextReporter({ write: (text) => process.stdout.write(text), timestamps: false, verbose: false })
   await customizeImage(request, { reporter, signal: signals.signal })

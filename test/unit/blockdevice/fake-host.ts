@@ -82,6 +82,9 @@ export class FakeHostWorld implements Runner, DeviceHost, ResourceJournal {
     this.log.push(`remove ${path}`)
   }
   async sleep(): Promise<void> {}
+  async fileIdentity(path: string): Promise<{ dev: string; ino: number }> {
+    return { dev: '0:99', ino: 1000 + path.length }
+  }
 
   async record(entry: JournalEntry): Promise<void> {
     this.journal.push(entry)

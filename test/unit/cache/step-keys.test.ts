@@ -77,7 +77,7 @@ describe('step keys', () => {
 
 describe('environment inputs', () => {
   it('leave out where and how the build runs, keep what hooks act on', () => {
-    const names = environmentParts({ DIB_RELEASE: 'bookworm', TMPDIR: '/tmp/x', PWD: '/a', SSH_TTY: '/dev/pts/1', DIB_NO_TIMESTAMP: '1', FS_TYPE: 'xfs' }, 'salt').map((p) => p.name)
+    const names = environmentParts({ DIB_RELEASE: 'bookworm', TMPDIR: '/tmp/x', PWD: '/a', SSH_TTY: '/dev/pts/1', DIB_NO_TIMESTAMP: '1', FS_TYPE: 'xfs', IMAGEWRIGHT_MOUNT_NAMESPACE: '4242' }, 'salt').map((p) => p.name)
     expect(names).toEqual(['env DIB_RELEASE', 'env FS_TYPE'])
   })
 
