@@ -10,6 +10,12 @@ export interface MkfsInput {
   /** As resolveIdentities() gives it; vfat ids look like "1A2B-3C4D". */
   readonly uuid?: string | undefined
   readonly opts: readonly string[]
+  /**
+   * Rebuild from a finished tree, reproducibly (see build/reproducible-disk.ts): ext2/3/4 are
+   * filled from `from` (`mke2fs -d`) with a fixed directory hash seed; vfat gets
+   * `--invariant`. Other types ignore it.
+   */
+  readonly reproducible?: { readonly from: string; readonly hashSeed?: string } | undefined
 }
 
 export function buildMkfsArgv(input: MkfsInput): [string, ...string[]] {
@@ -19,7 +25,8 @@ export function buildMkfsArgv(input: MkfsInput): [string, ...string[]] {
   }
   if (type === 'vfat') {
     const volumeId = uuid === undefined ? [] : ['-i', uuid.replace('-', '')]
-    return ['mkfs.vfat', ...opts, '-n', label, ...volumeId, device]
+    const invariant = input.reproducible === undefined ? [] : ['--invariant']
+    return ['mkfs.vfat', ...opts, ...invariant, '-n', label, ...volumeId, device]
   }
   if (type === 'xfs') {
     return [
@@ -28,6 +35,20 @@ export function buildMkfsArgv(input: MkfsInput): [string, ...string[]] {
       '-L',
       label,
       ...(uuid === undefined ? [] : ['-m', `uuid=${uuid}`]),
+      '-q',
+      device,
+    ]
+  }
+  if (isExtFamily(type) && input.reproducible !== undefined) {
+    const { from, hashSeed } = input.reproducible
+    return [
+      `mkfs.${type}`,
+      ...(hashSeed === undefined ? opts : withExtendedOption(opts, `hash_seed=${hashSeed}`)),
+      '-L',
+      label,
+      ...(uuid === undefined ? [] : ['-U', uuid]),
+      '-d',
+      from,
       '-q',
       device,
     ]
@@ -45,6 +66,26 @@ export function buildMkfsArgv(input: MkfsInput): [string, ...string[]] {
   }
   // Anything else `mkfs -t` would accept: its mkfs.<type> helper, with a label.
   return [`mkfs.${type}`, ...opts, '-L', label, device]
+}
+
+/**
+ * mke2fs keeps only the last `-E`, so an extended option joins the options' own `-E` list
+ * (`-E resize=N` from MAX_ONLINE_RESIZE, or the user's) instead of replacing it.
+ */
+export function withExtendedOption(opts: readonly string[], option: string): string[] {
+  const merged = [...opts]
+  for (let i = merged.length - 1; i >= 0; i--) {
+    const word = merged[i] ?? ''
+    if (word === '-E' && i + 1 < merged.length) {
+      merged[i + 1] = `${merged[i + 1]},${option}`
+      return merged
+    }
+    if (word.startsWith('-E') && word.length > 2) {
+      merged[i] = `${word},${option}`
+      return merged
+    }
+  }
+  return [...merged, '-E', option]
 }
 
 /**

@@ -2,6 +2,7 @@
 // from the raw image once they are not.
 import type { BuildOptions } from '../config/build-options.ts'
 import { resolveImageName } from '../output/naming.ts'
+import { parseQcowCompression } from '../output/commands.ts'
 import type { OutputRequest } from '../output/output-session.ts'
 import { writeDiskOutputs, writeTreeOutputs } from '../output/write-outputs.ts'
 import type { BuildContext } from './context.ts'
@@ -13,6 +14,7 @@ function outputRequest(options: BuildOptions): OutputRequest {
     types: options.imageTypes,
     uncompressed: options.uncompressed,
     qemuImgOptions: options.qemuImgOptions,
+    qcowCompression: parseQcowCompression(options.env['IMAGEWRIGHT_QCOW2_COMPRESSION']),
     checksums: options.checksums,
     overwrite: options.overwriteOldImage,
     gzipBin: options.env['DIB_GZIP_BIN'],

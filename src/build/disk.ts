@@ -25,6 +25,7 @@ import { explainingFullDisk, requireSpace } from './space-check.ts'
 import { timed } from './timed.ts'
 import { describeDiskLayout } from '../blockdevice/describe-layout.ts'
 import type { BlockDevices } from '../blockdevice/created-devices.ts'
+import { rebuildFilesystemsReproducibly, sourceDateEpoch } from './reproducible-disk.ts'
 
 export interface DiskPlan {
   readonly plan: BlockDevicePlan
@@ -32,12 +33,16 @@ export interface DiskPlan {
   readonly hasEfiLayout: boolean
   /** Sector size of the image's disk (image0), which the boot test must show the guest too. */
   readonly sectorSize: SectorSize
+  /** SOURCE_DATE_EPOCH: the filesystems are rebuilt reproducibly after the last hook. */
+  readonly sourceDateEpoch: number | undefined
 }
 
 export interface AssembledDisk extends AsyncDisposable {
   /** Host path where the image's "/" is mounted (TMP_MOUNT_PATH). */
   readonly rootPath: string
   readonly imagePath: string
+  /** With SOURCE_DATE_EPOCH, unmount and rebuild the filesystems from their trees; else nothing. */
+  makeReproducible(): Promise<void>
 }
 
 function archConfigName(arch: string): string {
@@ -98,7 +103,7 @@ export async function planDisk(
   for (const warning of plan.warnings) reporter.emit({ kind: 'warning', message: warning })
   const image = plan.byName.get(IMAGE_NODE)
   const sectorSize = options.blockSize ?? (image?.kind === 'local_loop' ? image.blockSize : undefined) ?? DEFAULT_SECTOR_SIZE
-  return { plan, root, sectorSize, hasEfiLayout: resolved.elements.some((e) => e.name.includes('block-device-efi')) }
+  return { plan, root, sectorSize, sourceDateEpoch: sourceDateEpoch(options.env), hasEfiLayout: resolved.elements.some((e) => e.name.includes('block-device-efi')) }
 }
 
 /** What DIB's getval calls export to hooks: root label and type, boot label, mount points. */
@@ -160,11 +165,21 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
     await devices[Symbol.asyncDispose]()
     throw error
   }
+  // A process left running on the disk would keep it from unmounting cleanly.
+  const unmount = async (): Promise<void> => {
+    await stopStrayProcesses(ctx.buildId, ctx.reporter)
+    await devices.unmount()
+  }
   return {
     rootPath: devices.rootMountPath,
     imagePath: devices.imagePath,
+    makeReproducible: async () => {
+      const epoch = disk.sourceDateEpoch
+      if (epoch === undefined) return
+      await timed(ctx.reporter, 'rebuild the filesystems reproducibly', () =>
+        rebuildFilesystemsReproducibly(ctx, disk.plan, devices, epoch, unmount))
+    },
     [Symbol.asyncDispose]: async () => {
-      // A process left running on the disk would keep it from unmounting cleanly.
       await stopStrayProcesses(ctx.buildId, ctx.reporter)
       await devices[Symbol.asyncDispose]()
     },

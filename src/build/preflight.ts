@@ -5,9 +5,11 @@ import { dirname, resolve } from 'node:path'
 import { HostRequirementError, UsageError } from '../errors.ts'
 import { findTool, requireRoot, requireTools, TOOL_PACKAGES } from '../host/host-tools.ts'
 import { resolveOutputFormats } from '../output/formats.ts'
+import { parseQcowCompression } from '../output/commands.ts'
 
 export async function checkHost(options: BuildOptions): Promise<void> {
   resolveOutputFormats(options.imageTypes)
+  parseQcowCompression(options.env['IMAGEWRIGHT_QCOW2_COMPRESSION'])
   checkOutputDirectory(options.imageName)
   requireRoot('build an image')
   await requireRootMkfs(options.fsType)
