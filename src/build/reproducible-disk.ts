@@ -59,13 +59,23 @@ export async function rebuildFilesystemsReproducibly(
   await unmount()
   try {
     for (const rebuild of rebuilds) {
-      await ctx.runner.run({ argv: ['blkdiscard', '--force', rebuild.device], label: `discard ${rebuild.node.name}` }, { quiet: true })
+      await discard(ctx, rebuild)
       if (rebuild.kind === 'ext') await rebuildExt(ctx, rebuild, epoch)
       else await rebuildVfat(ctx, rebuild, epoch)
     }
   } finally {
     for (const rebuild of rebuilds) await rm(rebuild.stage, { recursive: true, force: true })
   }
+}
+
+/**
+ * Zeros where the old filesystem was: mke2fs -d and mtools write only what the new one uses. A
+ * loop device punches holes (the raw image stays sparse); a device without discard is zeroed.
+ */
+async function discard(ctx: BuildContext, rebuild: Rebuild): Promise<void> {
+  const label = `discard ${rebuild.node.name}`
+  const punched = await ctx.runner.run({ argv: ['blkdiscard', '--force', rebuild.device], label }, { quiet: true, allowFailure: true })
+  if (punched.exitCode !== 0) await ctx.runner.run({ argv: ['blkdiscard', '--force', '--zeroout', rebuild.device], label }, { quiet: true })
 }
 
 async function stageFilesystems(ctx: BuildContext, plan: BlockDevicePlan, devices: BlockDevices, epoch: number): Promise<Rebuild[]> {
