@@ -18,6 +18,8 @@ export async function checkHost(options: BuildOptions): Promise<void> {
   if (diskTypes.length > 0) tools.push('qemu-img')
   if (options.imageTypes.includes('squashfs')) tools.push('mksquashfs')
   if (options.bootTest) tools.push('qemu-system-x86_64', 'qemu-img')
+  // SOURCE_DATE_EPOCH rebuilds ext and FAT filesystems from their trees (build/reproducible-disk.ts)
+  if (options.env['SOURCE_DATE_EPOCH']) tools.push('blkdiscard', 'debugfs', 'dumpe2fs', 'mcopy', 'mmd')
   await requireTools(tools, 'build an image')
 }
 
