@@ -192,3 +192,8 @@ export function isNonRootType(type: string): boolean {
   const row = filesystemType(type)
   return row === undefined ? FOREIGN_NON_ROOT.has(type) : !row.linuxRoot
 }
+
+/** ext2, ext3 and ext4: mke2fs builds them, and can fill them from a directory (`-d`). */
+export function isExtFamily(type: string): boolean {
+  return type === 'ext2' || type === 'ext3' || type === 'ext4'
+}

@@ -7,7 +7,7 @@ import { isSecretName } from '../util/secrets.ts'
 export const TRAVELLING_NAMES: ReadonlySet<string> = new Set([
   'ARCH', 'FS_TYPE', 'ROOT_LABEL', 'IMAGE_TYPE', 'MKFS_OPTS', 'QEMU_IMG_OPTIONS', 'DOCKER_TARGET',
   'MAX_ONLINE_RESIZE', 'COMPRESS_IMAGE', 'OVERWRITE_OLD_IMAGE', 'SOURCE_DATE_EPOCH',
-  'IMAGEWRIGHT_UUID_SEED', 'IMAGEWRIGHT_HYGIENE',
+  'IMAGEWRIGHT_UUID_SEED', 'IMAGEWRIGHT_HYGIENE', 'IMAGEWRIGHT_QCOW2_COMPRESSION',
 ])
 
 /** DIB_* names that point at the submitter's own disk or cache: the worker's own apply. */

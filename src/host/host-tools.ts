@@ -28,6 +28,11 @@ export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
   debootstrap: 'debootstrap',
   tar: 'tar',
   gzip: 'gzip',
+  blkdiscard: 'util-linux',
+  debugfs: 'e2fsprogs',
+  dumpe2fs: 'e2fsprogs',
+  mcopy: 'mtools',
+  mmd: 'mtools',
 }
 
 const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']

@@ -7,6 +7,7 @@ import type { Runner } from '../exec/command.ts'
 import { hostEnv } from '../exec/run.ts'
 import type { Reporter } from '../report/events.ts'
 import { hashFile, type ChecksumAlgorithm } from './checksum.ts'
+import type { QcowCompression } from './commands.ts'
 import { commitOutput, type OutputArtifact, type ProducedFile } from './commit.ts'
 import { gzipTool, requireHostTools, toOutputError } from './failures.ts'
 import {
@@ -27,6 +28,8 @@ export interface OutputRequest {
   readonly rootTree?: string | undefined
   readonly uncompressed: boolean
   readonly qemuImgOptions?: string | undefined
+  /** IMAGEWRIGHT_QCOW2_COMPRESSION: qcow2's compression type when compressing. */
+  readonly qcowCompression?: QcowCompression | undefined
   readonly checksums: readonly ChecksumAlgorithm[]
   readonly overwrite: boolean
   readonly gzipBin?: string | undefined

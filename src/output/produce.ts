@@ -8,6 +8,7 @@ import {
   buildSparseCopyArgv,
   buildTarArgv,
   planQemuImgCommands,
+  type QcowCompression,
 } from './commands.ts'
 import type { OutputFormat } from './formats.ts'
 
@@ -18,6 +19,8 @@ export interface ConvertInput {
   readonly format: OutputFormat
   readonly uncompressed: boolean
   readonly qemuImgOptions?: string | undefined
+  readonly outOfOrder?: boolean | undefined
+  readonly compressionType?: QcowCompression | undefined
 }
 
 /** `qemu-img convert -p` redraws "    (12.34/100%)" on one line: the percentage, or undefined. */
@@ -40,6 +43,8 @@ export async function convertRawImage(
     qemu,
     uncompressed: input.uncompressed,
     userOptions: input.qemuImgOptions,
+    outOfOrder: input.outOfOrder,
+    compressionType: input.compressionType,
   })
   for (const argv of commands) {
     const label = `qemu-img ${argv[1]} (${input.format.type})`

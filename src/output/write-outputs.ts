@@ -98,6 +98,9 @@ export async function writeDiskOutputs(
           format,
           uncompressed: request.uncompressed,
           qemuImgOptions: request.qemuImgOptions,
+          // out-of-order writes reorder a compressed qcow2's clusters: not for reproducible builds
+          outOfOrder: request.sourceDateEpoch === undefined,
+          compressionType: request.qcowCompression,
         },
         deps.runner,
         progressOf(deps, `convert to ${format.type}`),

@@ -2,6 +2,8 @@
 // from the raw image once they are not.
 import type { BuildOptions } from '../config/build-options.ts'
 import { resolveImageName } from '../output/naming.ts'
+import { parseQcowCompression } from '../output/commands.ts'
+import { findTool } from '../host/host-tools.ts'
 import type { OutputRequest } from '../output/output-session.ts'
 import { writeDiskOutputs, writeTreeOutputs } from '../output/write-outputs.ts'
 import type { BuildContext } from './context.ts'
@@ -13,6 +15,7 @@ function outputRequest(options: BuildOptions): OutputRequest {
     types: options.imageTypes,
     uncompressed: options.uncompressed,
     qemuImgOptions: options.qemuImgOptions,
+    qcowCompression: parseQcowCompression(options.env['IMAGEWRIGHT_QCOW2_COMPRESSION']),
     checksums: options.checksums,
     overwrite: options.overwriteOldImage,
     gzipBin: options.env['DIB_GZIP_BIN'],
@@ -25,7 +28,10 @@ function outputRequest(options: BuildOptions): OutputRequest {
 }
 
 export async function writeTreeArtifacts(ctx: BuildContext, rootTree: string): Promise<string[]> {
-  const artifacts = await writeTreeOutputs({ ...outputRequest(ctx.options), rootTree }, ctx)
+  const request = outputRequest(ctx.options)
+  // pigz compresses on every core; its output is the same from run to run on one host
+  const gzipBin = request.gzipBin || ((await findTool('pigz')) === undefined ? undefined : 'pigz')
+  const artifacts = await writeTreeOutputs({ ...request, gzipBin, rootTree }, ctx)
   return artifacts.map((a) => a.path)
 }
 

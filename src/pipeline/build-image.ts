@@ -155,6 +155,7 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
     await enforceHygiene({ root: mounted.rootPath, env: options.env, hostResolvConf: await hostResolvConf(), reporter })
     inventory = await timed(reporter, 'inventory the image', () => takeInventory(ctx, mounted.rootPath))
     artifacts.push(...(await timed(reporter, 'pack the tree', () => writeTreeArtifacts(ctx, mounted.rootPath))))
+    await mounted.makeReproducible()
     rawImage = mounted.imagePath
   }
   // 3. Disk formats from the unmounted raw image, unless an element says there is none; the SBOMs beside them.

@@ -23,6 +23,7 @@ import { explainingFullDisk, requireSpace } from '../blockdevice/assemble/space-
 import { timed } from './timed.ts'
 import { describeDiskLayout } from '../blockdevice/run/describe-layout.ts'
 import type { BlockDevices } from '../blockdevice/run/created-devices.ts'
+import { rebuildFilesystemsReproducibly, sourceDateEpoch } from './reproducible-disk.ts'
 
 export interface DiskPlan {
   readonly plan: BlockDevicePlan
@@ -30,12 +31,16 @@ export interface DiskPlan {
   readonly hasEfiLayout: boolean
   /** Sector size of the image's disk (image0), which the boot test must show the guest too. */
   readonly sectorSize: SectorSize
+  /** SOURCE_DATE_EPOCH: the filesystems are rebuilt reproducibly after the last hook. */
+  readonly sourceDateEpoch: number | undefined
 }
 
 export interface AssembledDisk extends AsyncDisposable {
   /** Host path where the image's "/" is mounted (TMP_MOUNT_PATH). */
   readonly rootPath: string
   readonly imagePath: string
+  /** With SOURCE_DATE_EPOCH, unmount and rebuild the filesystems from their trees; else nothing. */
+  makeReproducible(): Promise<void>
 }
 
 /** Read and check the block-device config; pure input work, done before the host is touched. */
@@ -49,7 +54,7 @@ export async function planDisk(
   for (const warning of plan.warnings) reporter.emit({ kind: 'warning', message: warning })
   const image = plan.byName.get(IMAGE_NODE)
   const sectorSize = options.blockSize ?? (image?.kind === 'local_loop' ? image.blockSize : undefined) ?? DEFAULT_SECTOR_SIZE
-  return { plan, root, sectorSize, hasEfiLayout: resolved.elements.some((e) => e.name.includes('block-device-efi')) }
+  return { plan, root, sectorSize, sourceDateEpoch: sourceDateEpoch(options.env), hasEfiLayout: resolved.elements.some((e) => e.name.includes('block-device-efi')) }
 }
 
 /** What DIB's getval calls export to hooks: root label and type, boot label, mount points. */
@@ -111,11 +116,21 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
     await devices[Symbol.asyncDispose]()
     throw error
   }
+  // A process left running on the disk would keep it from unmounting cleanly.
+  const unmount = async (): Promise<void> => {
+    await stopStrayProcesses(ctx.buildId, ctx.reporter)
+    await devices.unmount()
+  }
   return {
     rootPath: devices.rootMountPath,
     imagePath: devices.imagePath,
+    makeReproducible: async () => {
+      const epoch = disk.sourceDateEpoch
+      if (epoch === undefined) return
+      await timed(ctx.reporter, 'rebuild the filesystems reproducibly', () =>
+        rebuildFilesystemsReproducibly(ctx, disk.plan, devices, epoch, unmount))
+    },
     [Symbol.asyncDispose]: async () => {
-      // A process left running on the disk would keep it from unmounting cleanly.
       await stopStrayProcesses(ctx.buildId, ctx.reporter)
       await devices[Symbol.asyncDispose]()
     },

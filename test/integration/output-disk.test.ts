@@ -105,6 +105,23 @@ describe('writeDiskOutputs', () => {
     expect(await compressedClusters(join(out, 'c.qcow2'))).toBeGreaterThan(0)
   })
 
+  it('compresses qcow2 with zstd when asked, and gives equal files for equal input with SOURCE_DATE_EPOCH', async () => {
+    const out = await useTempDir()
+    const paths: string[] = []
+    for (const name of ['z1', 'z2']) {
+      const request = baseRequest({ imageName: join(out, name), types: ['qcow2'], rawImagePath: raw, qcowCompression: 'zstd', sourceDateEpoch: 1700000000 })
+      await writeDiskOutputs(request, depsWith().deps)
+      paths.push(join(out, `${name}.qcow2`))
+    }
+    const [first = '', second = ''] = paths
+    const info = await qemuInfo(first, 'qcow2')
+    expect(info['format-specific']).toMatchObject({ data: { 'compression-type': 'zstd' } })
+    expect(await compressedClusters(first)).toBeGreaterThan(0)
+    await sameContent(first, 'qcow2')
+    // in-order writes (no -W): the compressed clusters land in the same places
+    expect(await run('cmp', first, second)).toBe('')
+  })
+
   it('leaves qcow2 uncompressed with -u and passes --qemu-img-options', async () => {
     const out = await useTempDir()
     const request = baseRequest({
