@@ -137,7 +137,7 @@ describe('debian-minimal vm', () => {
     expect.soft(out.get('sudo -n grep -h DSLIST /run/cloud-init/ds-identify.log')?.output).toMatch(/NoCloud None/)
     // cloud-init's fallback network (DHCP on the first NIC) through netplan to networkd.
     const network = out.get('networkctl list --no-legend; ls /run/systemd/network; systemctl is-active networking.service')?.output ?? ''
-    expect.soft(network).toMatch(/ en\w+\s+ether\s+routable\s+configured$/m)
+    expect.soft(network).toMatch(/ en\w+\s+ether\s+routable\s+configured\b/)
     expect.soft(network).toMatch(/^10-netplan-.*\.network$/m)
     expect.soft(out.get('getent hosts deb.debian.org > /dev/null && echo dns-ok')?.output).toBe('dns-ok\n')
     expect(hostSnapshot(work)).toEqual(before)
