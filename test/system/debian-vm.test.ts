@@ -129,7 +129,7 @@ describe('debian-minimal vm', () => {
     expect(booted.console).toMatch(/Debian GNU\/Linux 13 debian ttyS0\s+debian login:/)
     const out = commandOutputs(booted.stdout)
     expect.soft(out.get('dpkg -s qemu-guest-agent')?.output).toMatch(/^Status: install ok installed$/m)
-    expect.soft(Number(/^([\d.]+)G$/m.exec(out.get('findmnt -no SIZE /')?.output ?? '')?.[1])).toBeGreaterThan(3.5)
+    expect.soft(Number(/^\s*([\d.]+)G$/m.exec(out.get('findmnt -no SIZE /')?.output ?? '')?.[1])).toBeGreaterThan(3.5)
     // growroot did it before cloud-init could: the image does not depend on cloud-init for this.
     expect.soft(out.get('sudo -n journalctl -b -u growroot.service --no-pager -o cat')?.output).toMatch(/growroot: grew partition 2 of \/dev\/vda/)
     const status = out.get('cloud-init status --wait --long || true')?.output ?? ''
