@@ -116,7 +116,8 @@ describe('debian-minimal vm', () => {
       'dpkg -s qemu-guest-agent',
       'findmnt -no SIZE /',
       'sudo -n journalctl -b -u growroot.service --no-pager -o cat',
-      'cloud-init status --wait --long',
+      // exit 2 is "degraded done": with no NoCloud seed here, cloud-init warns it fell back to None
+      'cloud-init status --wait --long || true',
       'sudo -n grep -h DSLIST /run/cloud-init/ds-identify.log',
       'networkctl list --no-legend; ls /run/systemd/network; systemctl is-active networking.service',
       'getent hosts deb.debian.org > /dev/null && echo dns-ok',
@@ -128,15 +129,15 @@ describe('debian-minimal vm', () => {
     expect(booted.console).toMatch(/Debian GNU\/Linux 13 debian ttyS0\s+debian login:/)
     const out = commandOutputs(booted.stdout)
     expect.soft(out.get('dpkg -s qemu-guest-agent')?.output).toMatch(/^Status: install ok installed$/m)
-    expect.soft(Number(/^([\d.]+)G$/m.exec(out.get('findmnt -no SIZE /')?.output ?? '')?.[1])).toBeGreaterThan(3.5)
+    expect.soft(Number(/^\s*([\d.]+)G$/m.exec(out.get('findmnt -no SIZE /')?.output ?? '')?.[1])).toBeGreaterThan(3.5)
     // growroot did it before cloud-init could: the image does not depend on cloud-init for this.
     expect.soft(out.get('sudo -n journalctl -b -u growroot.service --no-pager -o cat')?.output).toMatch(/growroot: grew partition 2 of \/dev\/vda/)
-    const status = out.get('cloud-init status --wait --long')?.output ?? ''
+    const status = out.get('cloud-init status --wait --long || true')?.output ?? ''
     expect.soft(status).toMatch(/^status: done$/m)
     expect.soft(out.get('sudo -n grep -h DSLIST /run/cloud-init/ds-identify.log')?.output).toMatch(/NoCloud None/)
     // cloud-init's fallback network (DHCP on the first NIC) through netplan to networkd.
     const network = out.get('networkctl list --no-legend; ls /run/systemd/network; systemctl is-active networking.service')?.output ?? ''
-    expect.soft(network).toMatch(/ens3\s+ether\s+routable\s+configured/)
+    expect.soft(network).toMatch(/ en\w+\s+ether\s+routable\s+configured\b/)
     expect.soft(network).toMatch(/^10-netplan-.*\.network$/m)
     expect.soft(out.get('getent hosts deb.debian.org > /dev/null && echo dns-ok')?.output).toBe('dns-ok\n')
     expect(hostSnapshot(work)).toEqual(before)
