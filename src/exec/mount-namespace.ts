@@ -9,18 +9,18 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { constants } from 'node:os'
 import { HostRequirementError } from '../errors.ts'
+import { readSetting } from '../config/settings.ts'
 
 /** Set in the copy's environment: it is already in its own namespace. */
 export const MOUNT_NAMESPACE_VARIABLE = 'IMAGEWRIGHT_MOUNT_NAMESPACE'
 
-/**
- * Opt-in for now. Where the host's mounts are private (no systemd as PID 1, as on these build
- * machines), a new namespace takes a copy of every host mount of that moment, and a later
+/*
+ * Opt-in for now (IMAGEWRIGHT_OWN_MOUNT_NAMESPACE=1, the setting ownMountNamespace). Where the
+ * host's mounts are private (no systemd as PID 1, as on these build machines), a new namespace takes a copy of every host mount of that moment, and a later
  * unmount on the host does not reach the copy: a disk another tool (customize, a test, a user)
  * had mounted then stays mounted, unclean, and its loop device attached until the build ends.
  * Default-on waits until the copy drops such foreign mounts when it starts.
  */
-export const OWN_MOUNT_NAMESPACE_OPT_IN = 'IMAGEWRIGHT_OWN_MOUNT_NAMESPACE'
 
 const RELAYED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const
 
@@ -34,7 +34,7 @@ export function namespacedArgv(command: readonly string[]): [string, ...string[]
  * inside one, and where the kernel lets us make one (not in a container without CAP_SYS_ADMIN).
  */
 export function wantsOwnMountNamespace(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env[OWN_MOUNT_NAMESPACE_OPT_IN] !== '1') return false
+  if (!readSetting(env, 'ownMountNamespace')) return false
   if (process.getuid?.() !== 0 || env[MOUNT_NAMESPACE_VARIABLE] !== undefined) return false
   const [file, ...args] = namespacedArgv(['true'])
   return spawnSync(file, args, { stdio: 'ignore' }).status === 0
