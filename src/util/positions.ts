@@ -1,6 +1,7 @@
 // Positions in a YAML or JSON text (JSON is YAML), so a schema's complaint about any value can
 // say "file:line:col", and the one formatter that turns a valibot issue into that message.
 import * as v from 'valibot'
+import { ConfigError } from '../errors.ts'
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml'
 
 export type DataPath = readonly (string | number)[]
@@ -79,4 +80,35 @@ export function describeIssue(positions: Positions, issue: v.BaseIssue<unknown>,
   const path = issuePath(issue)
   const onKey = issue.path?.at(-1)?.origin === 'key'
   return `${onKey ? positions.whereKey(path) : positions.where(path)}: ${message}`
+}
+
+/** What a `reads` function returns for a value it cannot use. */
+export class Problem {
+  readonly message: string
+  constructor(message: string) {
+    this.message = message
+  }
+}
+
+/** A schema that reads a value with `read`, or reports the Problem it returns where the value is. */
+export function reads<T>(read: (value: unknown) => T | Problem): v.GenericSchema<unknown, T> {
+  return v.pipe(
+    v.unknown(),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const result = read(dataset.value)
+      if (!(result instanceof Problem)) return result
+      addIssue({ message: result.message })
+      return NEVER
+    }),
+  )
+}
+
+/** `value` (found at `at` in the file) checked by `schema`; a failure says file:line:col and `prefix`. */
+export function parseAt<T>(schema: v.GenericSchema<unknown, T>, value: unknown, at: DataPath, positions: Positions, prefix: string): T {
+  const result = v.safeParse(schema, value)
+  if (result.success) return result.output
+  const [issue] = result.issues
+  const path = [...at, ...issuePath(issue)]
+  const onKey = issue.path?.at(-1)?.origin === 'key'
+  throw new ConfigError(`${onKey ? positions.whereKey(path) : positions.where(path)}: ${prefix}${issue.message}`)
 }

@@ -6,7 +6,7 @@
 // checks that the key is present), and arch lists are trimmed (`ppc64, ppc64le` matches ppc64le).
 import * as v from 'valibot'
 import { ConfigError } from '../../errors.ts'
-import { describeIssue, issuePath, Positions } from '../../util/positions.ts'
+import { describeIssue, issuePath, Positions, Problem, reads } from '../../util/positions.ts'
 import { describeType, isPlainObject } from '../data-file.ts'
 
 export type PackageOp = 'install' | 'uninstall' | 'build-only'
@@ -58,26 +58,6 @@ const FALSE_WORDS = new Set(['false', 'no', 'off', '0', ''])
 
 // Messages name the package as {package}; the formatter puts `package "NAME"` there.
 const PKG = '{package}'
-
-class Problem {
-  readonly message: string
-  constructor(message: string) {
-    this.message = message
-  }
-}
-
-/** A schema that reads a value with `read`, or reports the Problem it returns where the value is. */
-function reads<T>(read: (value: unknown) => T | Problem): v.GenericSchema<unknown, T> {
-  return v.pipe(
-    v.unknown(),
-    v.rawTransform(({ dataset, addIssue, NEVER }) => {
-      const result = read(dataset.value)
-      if (!(result instanceof Problem)) return result
-      addIssue({ message: result.message })
-      return NEVER
-    }),
-  )
-}
 
 const isEmpty = (value: unknown): boolean =>
   value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)
