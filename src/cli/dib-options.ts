@@ -11,8 +11,6 @@ import { getopt, type OptionSpec } from './getopt.ts'
 
 export { hostArch, KNOWN_ARCHITECTURES } from '../config/settings-dib.ts'
 
-export type DibOptionKey = ReturnType<typeof optionRows>[number][0]
-
 export type DibCommand =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }

@@ -44,6 +44,10 @@ export function settingsReference(facts: HelpFacts): string {
     'environment variable imagewright itself reads. An option wins over its variable; an empty variable counts as unset.',
     'Rows from *imagewright, elements* are read by imagewright\'s element scripts only.',
     '',
+    'To add a setting: one row in `src/config/settings-dib.ts` or `src/config/settings-imagewright.ts`, its use',
+    '(a `BuildOptions` field filled in `src/cli/dib-options.ts`, or `readSetting(env, key)` where the build needs it),',
+    'then `npm run docs:settings`. Option parsing, `--help`, `imagewright plan` and these tables follow the row.',
+    '',
     '| option | variable | type | default | from | effect |',
     '| --- | --- | --- | --- | --- | --- |',
   ]
