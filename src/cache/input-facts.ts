@@ -12,6 +12,7 @@ import { PHASE_NAMES, type PhaseName } from '../phases/phase-table.ts'
 import { PACKAGE_ROOT } from '../util/package-paths.ts'
 import { environmentParts } from './environment-inputs.ts'
 import { digestOf, type InputPart, type StepFacts } from './step-keys.ts'
+import { readSetting } from '../config/settings.ts'
 
 const PHASE_DIRS = new Map<string, PhaseName>(PHASE_NAMES.map((name) => [`${name}.d`, name]))
 
@@ -78,7 +79,7 @@ async function builderDigest(): Promise<string> {
 async function baseRootParts(options: BuildOptions, release: ResolvedRelease | undefined): Promise<InputPart[]> {
   if (release === undefined) return []
   const parts: InputPart[] = [{ name: 'base root codename', digest: digestOf(release.codename) }]
-  const usesTarball = options.env['DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE'] === '1' || options.offline
+  const usesTarball = readSetting(options.env, 'debootstrapCache') || options.offline
   const tarball = join(options.imageCache, `debootstrap-debian-${release.codename}-${options.arch}.tar.gz`)
   if (usesTarball && existsSync(tarball)) parts.push({ name: 'base root tarball', digest: await fileDigest(tarball) })
   return parts

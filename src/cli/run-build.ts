@@ -14,6 +14,7 @@ import { LiveProgressReporter } from '../report/progress/live-reporter.ts'
 import { readTimings, timingsPath, TimingsRecorder } from '../report/progress/estimate.ts'
 import { trapSignals } from './signals.ts'
 import { makeRedactor, redactDeep } from '../util/secrets.ts'
+import { readSetting } from '../config/settings.ts'
 
 export interface CliBuildSettings {
   readonly jsonLog?: string | undefined
@@ -111,7 +112,7 @@ export function useLiveProgress(
   const plain = options.quiet || options.logfile !== undefined || options.debugTrace > 0
   // A terminal without a size (rows 0) cannot show a block that is redrawn in place.
   const sized = (stdout.rows ?? 0) > 0
-  return stdout.isTTY === true && sized && !plain && options.env['TERM'] !== 'dumb' && (options.env['break'] ?? '') === ''
+  return stdout.isTTY === true && sized && !plain && options.env['TERM'] !== 'dumb' && readSetting(options.env, 'breakPoints').size === 0
 }
 
 export async function runBuildFromCli(options: BuildOptions, settings: CliBuildSettings = {}): Promise<number> {

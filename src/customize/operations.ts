@@ -61,33 +61,36 @@ export async function applyOperation(root: string, op: Operation, deps: Operatio
   }
 }
 
-async function apply(root: string, op: Operation, deps: OperationDeps): Promise<void> {
-  switch (op.kind) {
-    case 'install':
-    case 'uninstall': {
-      const program = await packageProgram(root, deps)
-      for (const argv of packageCommands(program, op.kind, op.packages)) await inImage(root, op, argv, deps)
-      return
-    }
-    case 'run-command':
-      await inImage(root, op, ['/bin/sh', '-c', op.command], deps)
-      return
-    case 'run':
-      return runScript(root, op, op.script, deps)
-    case 'copy-in':
-      return copyIn(root, op, op.local, op.remoteDir, deps)
-    case 'write':
-      await writeFileInTarget(root, op.file, op.content)
-      return
-    case 'mkdir':
-      await makeDirInTarget(root, op.dir)
-      return
-    case 'root-password':
-      await inImage(root, op, ['chpasswd', '-e'], deps, `root:${await hashedPassword(op.password, deps)}\n`)
-      return
-    case 'selinux-relabel':
-      return selinuxRelabel(root, deps)
-  }
+type Apply<K extends Operation['kind']> = (root: string, op: Extract<Operation, { kind: K }>, deps: OperationDeps) => Promise<void>
+
+/** What each operation does: a new kind of operation does not compile until it has an entry. */
+const APPLY: { readonly [K in Operation['kind']]: Apply<K> } = {
+  install: (root, op, deps) => managePackages(root, op, deps),
+  uninstall: (root, op, deps) => managePackages(root, op, deps),
+  'run-command': async (root, op, deps) => {
+    await inImage(root, op, ['/bin/sh', '-c', op.command], deps)
+  },
+  run: (root, op, deps) => runScript(root, op, op.script, deps),
+  'copy-in': (root, op, deps) => copyIn(root, op, op.local, op.remoteDir, deps),
+  write: async (root, op) => {
+    await writeFileInTarget(root, op.file, op.content)
+  },
+  mkdir: async (root, op) => {
+    await makeDirInTarget(root, op.dir)
+  },
+  'root-password': async (root, op, deps) => {
+    await inImage(root, op, ['chpasswd', '-e'], deps, `root:${await hashedPassword(op.password, deps)}\n`)
+  },
+  'selinux-relabel': (root, _op, deps) => selinuxRelabel(root, deps),
+}
+
+function apply(root: string, op: Operation, deps: OperationDeps): Promise<void> {
+  return (APPLY[op.kind] as Apply<Operation['kind']>)(root, op, deps)
+}
+
+async function managePackages(root: string, op: Extract<Operation, { kind: 'install' | 'uninstall' }>, deps: OperationDeps): Promise<void> {
+  const program = await packageProgram(root, deps)
+  for (const argv of packageCommands(program, op.kind, op.packages)) await inImage(root, op, argv, deps)
 }
 
 /** The script is copied into the image's /tmp, run there as root, and removed whatever happened. */

@@ -15,11 +15,41 @@ export function parseOsRelease(text: string): Record<string, string> {
   return fields
 }
 
-const FAMILIES: readonly (readonly [PackageManager, readonly string[]])[] = [
-  ['apt', ['debian', 'ubuntu']],
-  ['dnf', ['fedora', 'rhel', 'centos', 'rocky', 'almalinux', 'ol', 'amzn']],
-  ['zypper', ['suse', 'opensuse', 'sles', 'sle']],
-]
+type Action = 'install' | 'uninstall'
+
+interface ManagerSpec {
+  /** os-release IDs of its family (an ID may also be NAME-something). */
+  readonly ids: readonly string[]
+  /** The programs it may be found as, in order of preference (yum on older RPM images). */
+  readonly programs: readonly string[]
+  /** Commands, run in the image, that install or remove `packages` with `program`. */
+  readonly commands: (program: string, action: Action, packages: readonly string[]) => Argv[]
+}
+
+/** One entry per package manager: a new one is one entry (and its tests). */
+export const PACKAGE_MANAGERS: Readonly<Record<PackageManager, ManagerSpec>> = {
+  apt: {
+    ids: ['debian', 'ubuntu'],
+    programs: ['apt-get'],
+    commands: (program, action, packages) =>
+      action === 'install'
+        ? [[program, 'update'], [program, '-y', 'install', ...packages], [program, 'clean']]
+        : [[program, '-y', 'remove', ...packages], [program, 'clean']],
+  },
+  dnf: {
+    ids: ['fedora', 'rhel', 'centos', 'rocky', 'almalinux', 'ol', 'amzn'],
+    programs: ['dnf', 'yum'],
+    // dnf and yum take the same words.
+    commands: (program, action, packages) => [[program, '-y', action === 'install' ? 'install' : 'remove', ...packages], [program, 'clean', 'all']],
+  },
+  zypper: {
+    ids: ['suse', 'opensuse', 'sles', 'sle'],
+    programs: ['zypper'],
+    commands: (program, action, packages) => [[program, '--non-interactive', action === 'install' ? 'install' : 'remove', ...packages], [program, 'clean', '--all']],
+  },
+}
+
+const managers = Object.entries(PACKAGE_MANAGERS) as [PackageManager, ManagerSpec][]
 
 /** undefined when neither ID nor ID_LIKE names a known family. */
 export function packageManagerFor(osRelease: Readonly<Record<string, string>>): PackageManager | undefined {
@@ -27,31 +57,22 @@ export function packageManagerFor(osRelease: Readonly<Record<string, string>>): 
     .map((id) => id.toLowerCase())
     .filter((id) => id !== '')
   for (const id of ids) {
-    const family = FAMILIES.find(([, names]) => names.some((name) => id === name || id.startsWith(`${name}-`)))
+    const family = managers.find(([, spec]) => spec.ids.some((name) => id === name || id.startsWith(`${name}-`)))
     if (family) return family[0]
   }
   return undefined
 }
 
-/** The programs each manager may be found as, in order of preference (yum on older RPM images). */
-export const MANAGER_PROGRAMS: Readonly<Record<PackageManager, readonly string[]>> = {
-  apt: ['apt-get'],
-  dnf: ['dnf', 'yum'],
-  zypper: ['zypper'],
-}
+/** The programs each manager may be found as, in order of preference. */
+export const MANAGER_PROGRAMS: Readonly<Record<PackageManager, readonly string[]>> = Object.fromEntries(
+  managers.map(([name, spec]) => [name, spec.programs]),
+) as Record<PackageManager, readonly string[]>
 
-/** Commands, run in the image, that install or remove `packages` with `program`. */
-export function packageCommands(program: string, action: 'install' | 'uninstall', packages: readonly string[]): Argv[] {
-  if (program === 'apt-get') {
-    return action === 'install'
-      ? [['apt-get', 'update'], ['apt-get', '-y', 'install', ...packages], ['apt-get', 'clean']]
-      : [['apt-get', '-y', 'remove', ...packages], ['apt-get', 'clean']]
-  }
-  if (program === 'zypper') {
-    return [['zypper', '--non-interactive', action === 'install' ? 'install' : 'remove', ...packages], ['zypper', 'clean', '--all']]
-  }
-  // dnf and yum take the same words.
-  return [[program, '-y', action === 'install' ? 'install' : 'remove', ...packages], [program, 'clean', 'all']]
+/** Commands, run in the image, that install or remove `packages` with `program` (one of a manager's programs). */
+export function packageCommands(program: string, action: Action, packages: readonly string[]): Argv[] {
+  const owner = managers.find(([, spec]) => spec.programs.includes(program))
+  if (owner === undefined) throw new TypeError(`${program} is no known package manager's program`)
+  return owner[1].commands(program, action, packages)
 }
 
 /** The environment package managers run with in the image: no prompts, no host PATH. */

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
 import { ConfigError } from '../errors.ts'
+import { Positions } from '../util/positions.ts'
 
 export function parseDataText(text: string, file: string): unknown {
   try {
@@ -17,6 +18,11 @@ export function parseDataText(text: string, file: string): unknown {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
     throw new ConfigError(`Cannot parse "${file}": ${reason}`, { cause: error })
   }
+}
+
+/** Where each value of a data file's text is, for file:line:col in messages. */
+export function dataPositions(text: string, file: string): Positions {
+  return new Positions(file, text, '1.1')
 }
 
 export async function readDataFile(file: string): Promise<unknown> {

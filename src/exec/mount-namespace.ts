@@ -10,6 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { constants } from 'node:os'
 import { HostRequirementError } from '../errors.ts'
+import { readSetting } from '../config/settings.ts'
 
 /**
  * Set in the copy's environment to the pid of the command that started it: the copy (whose
@@ -40,7 +41,7 @@ export function isFreshNamespaceCopy(env: NodeJS.ProcessEnv = process.env, paren
  * every mount private, as with the opt-out).
  */
 export function wantsOwnMountNamespace(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env[OWN_MOUNT_NAMESPACE_SETTING] === '0') return false
+  if (!readSetting(env, 'ownMountNamespace')) return false
   if (process.getuid?.() !== 0 || env[MOUNT_NAMESPACE_VARIABLE] !== undefined) return false
   const [file, ...args] = namespacedArgv(['true'])
   return spawnSync(file, args, { stdio: 'ignore' }).status === 0

@@ -5,6 +5,7 @@ import { basename, join } from 'node:path'
 import * as v from 'valibot'
 import type { BuildOptions } from '../config/build-options.ts'
 import { FarmJobError } from './farm-errors.ts'
+import { readSetting } from '../config/settings.ts'
 
 const sealedValue = v.object({ iv: v.string(), data: v.string(), tag: v.string() })
 
@@ -72,5 +73,5 @@ export function submitterFileOption(argv: readonly string[]): string | undefined
 
 /** DIB_BLOCK_DEVICE_CONFIG may name a file; that file is not on the worker. */
 export function submitterFileSetting(env: Readonly<Record<string, string>>): string | undefined {
-  return env['DIB_BLOCK_DEVICE_CONFIG']?.startsWith('file://') ? 'DIB_BLOCK_DEVICE_CONFIG' : undefined
+  return readSetting(env, 'blockDeviceConfig')?.startsWith('file://') === true ? 'DIB_BLOCK_DEVICE_CONFIG' : undefined
 }

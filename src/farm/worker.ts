@@ -4,7 +4,7 @@
 // reclaims the builds of workers that lost theirs, and stops builds someone cancelled. Stopping
 // it (SIGTERM) stops its builds cleanly and hands them back to the queue.
 import { hostname } from 'node:os'
-import { STATE_DIR } from '../pipeline/workspace.ts'
+import { stateDir } from '../pipeline/workspace.ts'
 import { findAbandonedBuilds, recoverBuild } from '../host/recover.ts'
 import { InterruptedError } from '../errors.ts'
 import { silentReporter } from '../report/events.ts'
@@ -104,7 +104,7 @@ async function fetchJob(deps: JobDeps): Promise<FetchedJob | undefined> {
 
 /** What builds of a killed worker on this host left (mounts, loop devices, processes) goes first. */
 async function releaseAbandonedBuilds(settings: Pick<WorkerSettings, 'runner' | 'log'>): Promise<void> {
-  for (const { path, journal } of await findAbandonedBuilds(STATE_DIR)) {
+  for (const { path, journal } of await findAbandonedBuilds(stateDir())) {
     const result = await recoverBuild(path, journal, { runner: settings.runner, reporter: silentReporter })
     settings.log(`Released what build ${result.buildId} (pid ${journal.pid}) left: ${result.released.join(', ') || 'nothing'}`)
   }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import * as v from 'valibot'
+import { issuePath, Positions } from '../util/positions.ts'
 
 export type JournalEntry =
   | { readonly kind: 'mount'; readonly path: string }
@@ -135,7 +136,8 @@ export async function readJournal(path: string): Promise<JournalFile> {
   if (!parsed.success) {
     const issue = parsed.issues[0]
     const where = v.getDotPath(issue) ?? 'the file'
-    throw new Error(`not a build journal: ${where}: ${issue.message}`)
+    // JSON is YAML: its positions say where in the file the bad value is.
+    throw new Error(`not a build journal: ${where}: ${issue.message} (at ${new Positions(path, text).where(issuePath(issue))})`)
   }
   return parsed.output
 }

@@ -10,6 +10,7 @@ import type { Reporter } from '../report/events.ts'
 import { removeInTarget } from './tree-hygiene.ts'
 import { containsSecretToken, secretValues } from '../util/secrets.ts'
 import { makeDirInTarget, writeFileInTarget } from '../chroot/target-write.ts'
+import { readSetting } from '../config/settings.ts'
 
 export interface HygieneInput {
   readonly root: string
@@ -129,7 +130,7 @@ async function scanForSecrets(root: string, dir: string, secrets: readonly { nam
 
 /** Apply, then prove: the build fails if anything is left. */
 export async function enforceHygiene(input: HygieneInput): Promise<void> {
-  const skip = input.env['IMAGEWRIGHT_HYGIENE'] === '0'
+  const skip = !readSetting(input.env, 'hygiene')
   if (!skip) {
     for (const action of await applyHygiene(input)) input.reporter.emit({ kind: 'info', message: `Hygiene: ${action}` })
   }

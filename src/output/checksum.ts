@@ -3,40 +3,11 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { basename } from 'node:path'
-import { ConfigError } from '../errors.ts'
-
-export const CHECKSUM_ALGORITHMS = ['md5', 'sha256'] as const
-export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number]
+// The spec parser is a setting's (src/config/settings.ts); the names stay importable from here.
+import { type ChecksumAlgorithm } from '../config/checksum-spec.ts'
+export { CHECKSUM_ALGORITHMS, parseChecksumSpec, type ChecksumAlgorithm } from '../config/checksum-spec.ts'
 
 export type Checksums = Partial<Record<ChecksumAlgorithm, string>>
-
-function isAlgorithm(value: string): value is ChecksumAlgorithm {
-  return (CHECKSUM_ALGORITHMS as readonly string[]).includes(value)
-}
-
-/**
- * DIB_CHECKSUM (and `--checksum`, which sets it to 1): unset, empty or `0` for none, `1` for
- * both, or a comma list of `md5` and `sha256`.
- */
-export function parseChecksumSpec(
-  value: string | undefined,
-  source = 'DIB_CHECKSUM',
-): ChecksumAlgorithm[] {
-  const spec = (value ?? '').trim().toLowerCase()
-  if (spec === '' || spec === '0') return []
-  if (spec === '1') return [...CHECKSUM_ALGORITHMS]
-  const wanted = new Set<ChecksumAlgorithm>()
-  for (const part of spec.split(',').map((p) => p.trim())) {
-    if (!isAlgorithm(part)) {
-      throw new ConfigError(
-        `Cannot use ${source} "${value ?? ''}": "${part}" is not a checksum type; ` +
-          'expected "1", "md5", "sha256" or "md5,sha256"',
-      )
-    }
-    wanted.add(part)
-  }
-  return CHECKSUM_ALGORITHMS.filter((algorithm) => wanted.has(algorithm))
-}
 
 export function checksumPathFor(file: string, algorithm: ChecksumAlgorithm): string {
   return `${file}.${algorithm}`

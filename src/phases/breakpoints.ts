@@ -3,6 +3,7 @@
 // even when the phase has no scripts; chroot phases break only when they have scripts;
 // after-error covers chroot phases and block-device.d, on the host with break_outside_target.
 import type { PhaseSpec } from './phase-table.ts'
+import { readSetting } from '../config/settings.ts'
 
 export type BreakKind = 'before' | 'after' | 'error'
 
@@ -13,8 +14,11 @@ export interface BreakSettings {
 }
 
 export function readBreakSettings(env: Readonly<Record<string, string>>): BreakSettings {
-  const points = new Set((env['break'] ?? '').split(',').map((p) => p.trim()).filter(Boolean))
-  return { points, command: env['break_cmd'] || undefined, outsideTarget: (env['break_outside_target'] ?? '') !== '' }
+  return {
+    points: readSetting(env, 'breakPoints'),
+    command: readSetting(env, 'breakCommand'),
+    outsideTarget: readSetting(env, 'breakOutsideTarget'),
+  }
 }
 
 export interface BreakDecision {

@@ -2,24 +2,23 @@
 // from the raw image once they are not.
 import type { BuildOptions } from '../config/build-options.ts'
 import { resolveImageName } from '../output/naming.ts'
-import { parseQcowCompression } from '../output/commands.ts'
 import { findTool } from '../host/host-tools.ts'
 import type { OutputRequest } from '../output/output-session.ts'
 import { writeDiskOutputs, writeTreeOutputs } from '../output/write-outputs.ts'
 import type { BuildContext } from './context.ts'
+import { readSetting } from '../config/settings.ts'
 
 function outputRequest(options: BuildOptions): OutputRequest {
-  const epoch = options.env['SOURCE_DATE_EPOCH']
   return {
     imageName: resolveImageName(options.imageName, options.imageTypes),
     types: options.imageTypes,
     uncompressed: options.uncompressed,
     qemuImgOptions: options.qemuImgOptions,
-    qcowCompression: parseQcowCompression(options.env['IMAGEWRIGHT_QCOW2_COMPRESSION']),
+    qcowCompression: readSetting(options.env, 'qcow2Compression'),
     checksums: options.checksums,
     overwrite: options.overwriteOldImage,
-    gzipBin: options.env['DIB_GZIP_BIN'],
-    sourceDateEpoch: epoch === undefined || epoch === '' ? undefined : Number(epoch),
+    gzipBin: readSetting(options.env, 'gzipBin'),
+    sourceDateEpoch: readSetting(options.env, 'sourceDateEpoch'),
     ociTag: options.dockerTarget,
     arch: options.arch,
     // The raw image is thrown away with the workspace: move it rather than copy it.

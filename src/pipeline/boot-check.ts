@@ -4,6 +4,7 @@ import { bootTest, type BootTestResult } from '../boot/boot-test.ts'
 import { BootTestError } from '../errors.ts'
 import type { BuildContext } from './context.ts'
 import type { SectorSize } from '../util/sector-size.ts'
+import { readSetting } from '../config/settings.ts'
 
 const BOOTABLE = ['.qcow2', '.raw', '.vmdk', '.vhd', '.vhdx']
 
@@ -23,12 +24,9 @@ export async function bootCheckArtifacts(
 
 /** What a ramdisk's console shows when it is up: our busybox ramdisk's prompt, or a login prompt. */
 export const RAMDISK_MARKER = /(ramdisk# |login:\s*)$/m
-const DEFAULT_RAMDISK_MEMORY_MIB = 2048
-
 /** The guest memory a ramdisk is meant for: IMAGEWRIGHT_RAMDISK_MEMORY (MiB), else 2048. */
 export function ramdiskMemoryMiB(env: Readonly<Record<string, string | undefined>>): number {
-  const value = Number(env['IMAGEWRIGHT_RAMDISK_MEMORY'])
-  return Number.isInteger(value) && value > 0 ? value : DEFAULT_RAMDISK_MEMORY_MIB
+  return readSetting(env, 'ramdiskMemoryMiB')
 }
 
 /** --boot-test of ramdisk-image-create: boot NAME.kernel with NAME.initramfs, no disk. */

@@ -42,6 +42,7 @@ import { watchElementOutputs } from './element-outputs.ts'
 import { finishRamdiskBuild } from './ramdisk-build.ts'
 import { openStepCache } from '../cache/step-cache.ts'
 import { logArtifacts } from '../cache/artifact-log.ts'
+import { readSetting } from '../config/settings.ts'
 
 export interface BuildDeps {
   readonly reporter: Reporter
@@ -88,7 +89,7 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   const elements = await timed(reporter, 'resolve elements', () => resolveBuildElements(options, reporter))
   // Everything the inputs alone can tell is checked before the host is touched.
   const disk = await planDisk(options, elements.resolved, reporter)
-  if (options.env['DUMP_CONFIG_GRAPH'] !== undefined) {
+  if (readSetting(options.env, 'dumpConfigGraph')) {
     await writeFile(GRAPH_DUMP_PATH, graphDot(disk.plan))
     reporter.emit({ kind: 'info', message: `Block-device graph written to ${GRAPH_DUMP_PATH} (DUMP_CONFIG_GRAPH)` })
   }

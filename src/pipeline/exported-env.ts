@@ -6,6 +6,7 @@ import type { BuildOptions } from '../config/build-options.ts'
 import type { ResolvedElements } from '../elements/resolve.ts'
 import type { Workspace } from './context.ts'
 import { LIB_DIR } from '../util/package-paths.ts'
+import { readSetting } from '../config/settings.ts'
 
 export function initialExports(
   options: BuildOptions,
@@ -47,7 +48,7 @@ export function initialExports(
     ['_LIB', LIB_DIR],
     // DIB exports `die` to every hook as a bash function; the same one lib/die defines.
     ['BASH_FUNC_die%%', DIE_FUNCTION],
-    ['DIB_PYTHON_EXEC', options.env['DIB_PYTHON_EXEC'] || hostPython()],
+    ['DIB_PYTHON_EXEC', readSetting(options.env, 'pythonExec') ?? hostPython()],
   ])
   if (options.imageExtraSizeMiB !== undefined) env.set('DIB_IMAGE_EXTRA_SIZE', String(options.imageExtraSizeMiB))
   if (options.maxOnlineResize !== undefined) env.set('MAX_ONLINE_RESIZE', options.maxOnlineResize)
@@ -58,7 +59,7 @@ export function initialExports(
 
 /** Where elements keep flock files for shared caches (DIB's default is ~/.cache/dib/lockfiles). */
 export function lockfilesDir(options: Pick<BuildOptions, 'env'>): string {
-  return options.env['DIB_LOCKFILES'] || join(options.env['HOME'] || '/root', '.cache', 'dib', 'lockfiles')
+  return readSetting(options.env, 'lockfiles')
 }
 
 /** `declare -p`-style text of the caller's DIB_* variables, which the manifests element records. */

@@ -1,12 +1,11 @@
 // EXTRA_DETACH and EXTRA_UNMOUNT: commands the caller gives to be run when the image is
 // released (DIB's unmount_image), after the build's own unmounts, on success and failure alike.
 import type { BuildContext } from './context.ts'
-
-export const EXTRA_TEARDOWN_VARIABLES = ['EXTRA_DETACH', 'EXTRA_UNMOUNT'] as const
+import { readSetting } from '../config/settings.ts'
 
 /** The commands to run, in DIB's order. */
 export function extraTeardownCommands(env: Readonly<Record<string, string>>): string[] {
-  return EXTRA_TEARDOWN_VARIABLES.map((name) => env[name] ?? '').filter((command) => command.trim() !== '')
+  return [readSetting(env, 'extraDetach'), readSetting(env, 'extraUnmount')].filter((command): command is string => command !== undefined && command.trim() !== '')
 }
 
 /** Dispose after the disk to run the caller's commands; a failing one is a warning. */

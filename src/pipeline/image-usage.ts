@@ -2,6 +2,7 @@
 // entries of 10 MiB or more unless DIB_SHOW_IMAGE_USAGE_FULL is set, as DIB prints it.
 import type { BuildContext } from './context.ts'
 import { scaleBinary } from '../util/size.ts'
+import { readSetting } from '../config/settings.ts'
 
 const TEN_MIB_IN_KIB = 10 * 1024
 
@@ -41,12 +42,12 @@ export function usageReport(entries: readonly UsageEntry[], full: boolean): stri
 
 export async function showImageUsage(ctx: BuildContext, tree: string): Promise<void> {
   const env = ctx.options.env
-  if (!isSet(env['DIB_SHOW_IMAGE_USAGE'])) return
+  if (!readSetting(env, 'showImageUsage')) return
   const du = await ctx.runner.run(
     { argv: ['du', '-a', '-c', '-x', '--block-size=1024', tree], label: 'image usage report' },
     { quiet: true },
   )
-  for (const line of usageReport(parseDu(du.stdout), isSet(env['DIB_SHOW_IMAGE_USAGE_FULL']))) {
+  for (const line of usageReport(parseDu(du.stdout), readSetting(env, 'showImageUsageFull'))) {
     ctx.reporter.emit({ kind: 'info', message: line })
   }
 }

@@ -8,12 +8,12 @@ import { runPhase } from '../phases/run-phase.ts'
 import type { BuildContext } from './context.ts'
 import { HOST_TOOLS_DIR, LIBEXEC_DIR, RUN_HOOK } from '../util/package-paths.ts'
 import { listPhase } from '../phases/phase-inputs.ts'
+import { readSetting } from '../config/settings.ts'
 
 export type PhaseRunner = (name: PhaseName, root: string) => Promise<void>
 
 export function runPartsRegex(env: Readonly<Record<string, string>>): RegExp | undefined {
-  const custom = env['RUN_PARTS_REGEX']
-  return custom ? new RegExp(custom) : undefined
+  return readSetting(env, 'runPartsRegex')
 }
 
 /** What every hook command of this build is given (phases, -p packages, break= shells). */

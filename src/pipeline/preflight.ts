@@ -1,4 +1,5 @@
 // Fail before any work when the host cannot do the build: not root, or tools missing.
+import { readSetting } from '../config/settings.ts'
 import type { BuildOptions } from '../config/build-options.ts'
 import { statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
@@ -6,11 +7,9 @@ import { HostRequirementError, UsageError } from '../errors.ts'
 import { packageOfMkfs } from '../blockdevice/filesystems.ts'
 import { findTool, requireRoot, requireTools } from '../host/host-tools.ts'
 import { resolveOutputFormats } from '../output/formats.ts'
-import { parseQcowCompression } from '../output/commands.ts'
 
 export async function checkHost(options: BuildOptions): Promise<void> {
   resolveOutputFormats(options.imageTypes)
-  parseQcowCompression(options.env['IMAGEWRIGHT_QCOW2_COMPRESSION'])
   checkOutputDirectory(options.imageName)
   requireRoot('build an image')
   await requireRootMkfs(options.fsType)
@@ -19,8 +18,8 @@ export async function checkHost(options: BuildOptions): Promise<void> {
   if (diskTypes.length > 0) tools.push('qemu-img')
   if (options.imageTypes.includes('squashfs')) tools.push('mksquashfs')
   if (options.bootTest) tools.push('qemu-system-x86_64', 'qemu-img')
-  // SOURCE_DATE_EPOCH rebuilds ext and FAT filesystems from their trees (build/reproducible-disk.ts)
-  if (options.env['SOURCE_DATE_EPOCH']) tools.push('blkdiscard', 'debugfs', 'dumpe2fs', 'mcopy', 'mmd')
+  // SOURCE_DATE_EPOCH rebuilds ext and FAT filesystems from their trees (pipeline/reproducible-disk.ts)
+  if (readSetting(options.env, 'sourceDateEpoch') !== undefined) tools.push('blkdiscard', 'debugfs', 'dumpe2fs', 'mcopy', 'mmd')
   await requireTools(tools, 'build an image')
 }
 

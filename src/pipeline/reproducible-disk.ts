@@ -24,19 +24,12 @@ import {
   vfatCopyCommands,
   type StagedEntry,
 } from '../blockdevice/run/reproducible-fs.ts'
-import { ConfigError } from '../errors.ts'
+import { readSetting } from '../config/settings.ts'
 import type { BuildContext } from './context.ts'
 
 /** SOURCE_DATE_EPOCH as whole seconds, undefined when unset or empty. */
 export function sourceDateEpoch(env: Readonly<Record<string, string>>): number | undefined {
-  const value = env['SOURCE_DATE_EPOCH']
-  if (value === undefined || value === '') return undefined
-  if (!/^\d+$/.test(value)) {
-    throw new ConfigError(`SOURCE_DATE_EPOCH must be whole seconds since 1970, got "${value}"`, {
-      hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)',
-    })
-  }
-  return Number(value)
+  return readSetting(env, 'sourceDateEpoch')
 }
 
 interface Rebuild {

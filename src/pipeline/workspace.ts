@@ -14,9 +14,12 @@ import { writeOwnerMark } from '../host/orphans.ts'
 import type { Reporter } from '../report/events.ts'
 import type { Workspace } from './context.ts'
 import { stopStrayProcesses } from './stray-processes.ts'
+import { readSetting } from '../config/settings.ts'
 
 /** Journals of running builds live here, so `imagewright cleanup` can find crashed ones. */
-export const STATE_DIR = process.env['IMAGEWRIGHT_STATE_DIR'] ?? '/run/imagewright/builds'
+export function stateDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return readSetting(env, 'stateDir')
+}
 
 export interface OpenedWorkspace extends AsyncDisposable {
   readonly workspace: Workspace
@@ -39,7 +42,7 @@ export async function openWorkspace(
   buildId: string,
   deps: { readonly runner: Runner; readonly reporter: Reporter },
 ): Promise<OpenedWorkspace> {
-  const journal = new FileJournal(join(STATE_DIR, `${buildId}${JOURNAL_SUFFIX}`), buildId)
+  const journal = new FileJournal(join(stateDir(), `${buildId}${JOURNAL_SUFFIX}`), buildId)
   await mkdir(options.tmpDir, { recursive: true })
   const tmpfs = shouldUseTmpfs(options, totalmem())
   const makeDir = async (prefix: string): Promise<string> => {

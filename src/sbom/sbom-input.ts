@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto'
 import { PackageURL } from 'packageurl-js'
 import type { PackageInfo } from '../report/events.ts'
+import { readSetting } from '../config/settings.ts'
 
 export interface SbomInput {
   /** The image's base name, e.g. "debian" for debian.qcow2. */
@@ -42,9 +43,7 @@ export function uuidFromDigest(hex: string): string {
 
 /** SOURCE_DATE_EPOCH (seconds) when set, else now; whole seconds either way. */
 export function sbomTime(env: Readonly<Record<string, string>>, now: Date = new Date()): Date {
-  const epoch = env['SOURCE_DATE_EPOCH']
-  const seconds = epoch !== undefined && /^\d+$/.test(epoch) ? Number(epoch) : Math.floor(now.getTime() / 1000)
-  return new Date(seconds * 1000)
+  return new Date((readSetting(env, 'sourceDateEpoch') ?? Math.floor(now.getTime() / 1000)) * 1000)
 }
 
 export const iso = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z')

@@ -3,8 +3,10 @@
 // directory finds the same files.
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import * as v from 'valibot'
 import { parse } from 'yaml'
 import { ConfigError } from '../../errors.ts'
+import { parseAt, Positions, Problem, reads } from '../../util/positions.ts'
 import { parseSize } from '../../util/size.ts'
 
 export const PATH_KEYS = ['config', 'image-dir', 'mount-base', 'build-dir'] as const
@@ -32,41 +34,68 @@ export interface ParsedParamsFile {
   readonly warnings: readonly string[]
 }
 
-/** Parse params YAML; relative paths are taken from `cwd`, as DIB takes them. */
-export function parseParamsFile(text: string, file: string, cwd: string): ParsedParamsFile {
-  const data = parseYaml(text, file)
-  const fail = (key: string, expected: string): never => {
-    throw new ConfigError(
-      `${file}: Cannot use "${key}": expected ${expected}, got ${JSON.stringify(data[key])}`,
-    )
-  }
-  const readString = (key: string): string | undefined => {
-    const value = data[key]
+const text = (key: string): v.GenericSchema<unknown, string | undefined> =>
+  reads((value) => {
     if (value === undefined || value === null) return undefined
     if (typeof value === 'string') return value
     if (typeof value === 'number') return String(value)
-    return fail(key, 'a string')
+    return new Problem(`Cannot use "${key}": expected a string, got ${JSON.stringify(value)}`)
+  })
+
+// disk-image-create writes "<N>KiB"; any size spec (or a number of bytes) is taken.
+const IMAGE_SIZE = reads((value) => {
+  if (value === undefined || value === null || value === '') return undefined
+  if (typeof value !== 'string' && typeof value !== 'number') return new Problem('Cannot use "image-size": expected a size such as "2GiB"')
+  try {
+    return parseSize(value)
+  } catch (error) {
+    return new Problem(`Cannot use "image-size": ${(error as Error).message}`)
   }
+})
+
+const OPTS = reads((value): readonly string[] | undefined | Problem => {
+  if (value === undefined || value === null) return undefined
+  if (typeof value === 'string') return value.split(/\s+/).filter((word) => word !== '')
+  if (Array.isArray(value) && value.every((word) => typeof word === 'string')) return value
+  return new Problem(`Cannot use "root-fs-opts": expected a string of options, got ${JSON.stringify(value)}`)
+})
+
+const PARAMS = v.looseObject({
+  config: v.optional(text('config')),
+  'image-dir': v.optional(text('image-dir')),
+  'mount-base': v.optional(text('mount-base')),
+  'build-dir': v.optional(text('build-dir')),
+  'root-fs-type': v.optional(text('root-fs-type')),
+  'root-label': v.optional(text('root-label')),
+  'image-size': v.optional(IMAGE_SIZE),
+  'root-fs-opts': v.optional(OPTS),
+})
+
+/** Parse params YAML; relative paths are taken from `cwd`, as DIB takes them. */
+export function parseParamsFile(yaml: string, file: string, cwd: string): ParsedParamsFile {
+  const data = parseYaml(yaml, file)
+  const positions = new Positions(file, yaml)
+  const read = parseAt(PARAMS, data, [], positions, '')
   const paths: Partial<Record<ParamsPathKey, string>> = {}
   for (const key of PATH_KEYS) {
-    const value = readString(key)
+    const value = read[key]
     if (value === undefined || value === '') continue
     paths[key] = resolve(cwd, value)
   }
-  const rootLabel = readString('root-label')
+  const rootLabel = read['root-label']
   return {
     params: {
       file,
       paths,
-      rootFsType: readString('root-fs-type') ?? '',
+      rootFsType: read['root-fs-type'] ?? '',
       rootLabel: rootLabel === '' ? undefined : rootLabel,
-      imageSizeBytes: readImageSize(data['image-size'], file),
-      rootFsOpts: readOpts(data['root-fs-opts'], () => fail('root-fs-opts', 'a string of options')),
+      imageSizeBytes: read['image-size'],
+      rootFsOpts: read['root-fs-opts'],
     },
     warnings: Object.keys(data)
       .filter((key) => !(PATH_KEYS as readonly string[]).includes(key))
       .filter((key) => !(OTHER_KEYS as readonly string[]).includes(key))
-      .map((key) => `${file}: Ignoring unknown key "${key}"`),
+      .map((key) => `${positions.whereKey([key])}: Ignoring unknown key "${key}"`),
   }
 }
 
@@ -111,26 +140,4 @@ function parseYaml(text: string, file: string): Record<string, unknown> {
     throw new ConfigError(`${file}: Cannot read block-device params: expected a map of keys`)
   }
   return data as Record<string, unknown>
-}
-
-// disk-image-create writes "<N>KiB"; any size spec (or a number of bytes) is taken.
-function readImageSize(value: unknown, file: string): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined
-  if (typeof value !== 'string' && typeof value !== 'number') {
-    throw new ConfigError(`${file}: Cannot use "image-size": expected a size such as "2GiB"`)
-  }
-  try {
-    return parseSize(value)
-  } catch (error) {
-    throw new ConfigError(`${file}: Cannot use "image-size": ${(error as Error).message}`, {
-      cause: error,
-    })
-  }
-}
-
-function readOpts(value: unknown, fail: () => never): readonly string[] | undefined {
-  if (value === undefined || value === null) return undefined
-  if (typeof value === 'string') return value.split(/\s+/).filter((word) => word !== '')
-  if (Array.isArray(value) && value.every((word) => typeof word === 'string')) return value
-  return fail()
 }

@@ -1,7 +1,7 @@
 // `imagewright block-device [--params PARAMS.yaml] COMMAND [SYMBOL]`: DIB's dib-block-device,
 // one step per process, with its state in <build-dir>/states/block-device/. Only getval and
 // writefstab print on stdout (scripts read them); everything else reports on stderr.
-import { STATE_DIR } from '../../pipeline/workspace.ts'
+import { stateDir } from '../../pipeline/workspace.ts'
 import type { HeldSnapshot } from '../../blockdevice/run/held-resources.ts'
 import { readParamsFile } from '../../blockdevice/state/params-file.ts'
 import {
@@ -19,8 +19,9 @@ import { ProcessRunner } from '../../exec/run.ts'
 import { requireRoot } from '../../host/host-tools.ts'
 import type { Reporter } from '../../report/events.ts'
 import { TextReporter } from '../../report/text-reporter.ts'
-import { parseSectorSize, type SectorSize } from '../../util/sector-size.ts'
+import { type SectorSize } from '../../util/sector-size.ts'
 import { trapSignals } from '../signals.ts'
+import { readSetting } from '../../config/settings.ts'
 
 export const BLOCK_DEVICE_COMMANDS = [
   'init',
@@ -55,7 +56,7 @@ export function parseBlockDeviceRequest(
       hint: `Use one of ${BLOCK_DEVICE_COMMANDS.join(', ')}`,
     })
   }
-  const paramsPath = params ?? env['DIB_BLOCK_DEVICE_PARAMS_YAML']
+  const paramsPath = params ?? readSetting(env, 'blockDeviceParams')
   if (paramsPath === undefined || paramsPath === '') {
     throw new UsageError(`Cannot run block-device ${name}: no params file`, {
       hint: 'Pass --params PARAMS.yaml or set DIB_BLOCK_DEVICE_PARAMS_YAML',
@@ -79,9 +80,7 @@ export function parseBlockDeviceRequest(
 export function readBlockSize(
   env: Readonly<Record<string, string | undefined>>,
 ): SectorSize | undefined {
-  const text = env['DIB_BLOCK_SIZE']
-  if (text === undefined || text === '') return undefined
-  return parseSectorSize(text, 'DIB_BLOCK_SIZE')
+  return readSetting(env, 'blockSize')
 }
 
 export function describeCreated(state: SavedState): string {
@@ -151,7 +150,7 @@ export async function blockDeviceCommand(
   const deps = { runner: new ProcessRunner({ reporter }), reporter }
   // The caller (a script, usually) owns what create leaves: `imagewright cleanup` releases it
   // once that caller is gone, not while the script may still be using it.
-  const journal = { journalDir: STATE_DIR, ownerPid: process.ppid > 1 ? process.ppid : process.pid }
+  const journal = { journalDir: stateDir(), ownerPid: process.ppid > 1 ? process.ppid : process.pid }
   switch (request.command) {
     case 'create': {
       const blockSize = readBlockSize(process.env)

@@ -1,11 +1,10 @@
 // `imagewright cache ls` and `imagewright cache prune`: the step cache below DIB_IMAGE_CACHE.
 import type { Command } from '@commander-js/extra-typings'
-import { homedir } from 'node:os'
-import { join } from 'node:path'
 import { cacheMaxBytes } from '../../cache/cache-policy.ts'
 import { StepStore } from '../../cache/store.ts'
 import { formatBytes, parseSize } from '../../util/size.ts'
 import { examplesHelp } from '../help-examples.ts'
+import { readSetting } from '../../config/settings.ts'
 
 export function addCacheCommands(root: Command, run: (work: Promise<number>) => void): void {
   const cache = root
@@ -39,7 +38,7 @@ export function addCacheCommands(root: Command, run: (work: Promise<number>) => 
 }
 
 export function imageCacheDir(given: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return given ?? (env['DIB_IMAGE_CACHE'] || join(env['HOME'] ?? homedir(), '.cache', 'image-create'))
+  return given ?? readSetting(env, 'imageCache')
 }
 
 export async function cacheLsCommand(opts: { readonly imageCache?: string }): Promise<number> {

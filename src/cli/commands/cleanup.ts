@@ -1,21 +1,22 @@
 // `imagewright cleanup`: release what killed builds left behind.
-import { STATE_DIR } from '../../pipeline/workspace.ts'
+import { stateDir as defaultStateDir } from '../../pipeline/workspace.ts'
 import { ExitCode } from '../../errors.ts'
 import { requireRoot } from '../../host/host-tools.ts'
 import { findOrphanWorkspaces, releaseOrphan } from '../../host/orphans.ts'
 import { recoverBuild, scanStateDir } from '../../host/recover.ts'
 import { ProcessRunner } from '../../exec/run.ts'
 import { silentReporter } from '../../report/events.ts'
+import { readSetting } from '../../config/settings.ts'
 
 export async function cleanupCommand(options: { readonly force?: boolean; readonly stateDir?: string }): Promise<number> {
   requireRoot('clean up after builds')
   const runner = new ProcessRunner({ reporter: silentReporter })
-  const stateDir = options.stateDir ?? STATE_DIR
+  const stateDir = options.stateDir ?? defaultStateDir()
   const { abandoned: builds, unreadable } = await scanStateDir(stateDir, options.force ?? false)
   for (const { path, reason } of unreadable) {
     process.stderr.write(`Warning: Cannot read the build journal "${path}": ${reason}. Check what it names, release that by hand, then delete the file\n`)
   }
-  const tmpDir = process.env['TMPDIR'] || '/tmp'
+  const tmpDir = readSetting(process.env, 'tmpDir')
   for (const { path, journal } of builds) {
     const result = await recoverBuild(path, journal, { runner, reporter: silentReporter })
     process.stdout.write(`Build ${result.buildId} (pid ${journal.pid}, started ${journal.startedAt}):\n`)

@@ -11,6 +11,7 @@ import { silentReporter } from '../../report/events.ts'
 import { examplesHelp } from '../help-examples.ts'
 import { trapSignals } from '../signals.ts'
 import { inOwnMountNamespace } from '../own-namespace.ts'
+import { readSetting } from '../../config/settings.ts'
 
 export interface CustomizeCliOptions {
   readonly add: string
@@ -34,7 +35,7 @@ export function customizeRequest(cli: CustomizeCliOptions, operations: readonly 
   if (all.length === 0 && !cli.dryRun) {
     throw new UsageError('Nothing to do: give at least one operation (--install, --run-command, --write, ...)', { hint: 'Run "imagewright customize --help" for the operations' })
   }
-  return { image, output, inPlace: cli.inPlace ?? false, dryRun: cli.dryRun ?? false, operations: all, tmpDir: env['TMPDIR'] || '/tmp' }
+  return { image, output, inPlace: cli.inPlace ?? false, dryRun: cli.dryRun ?? false, operations: all, tmpDir: readSetting(env, 'tmpDir') }
 }
 
 export function addCustomizeCommand(root: Command, run: (work: Promise<number>) => void): void {

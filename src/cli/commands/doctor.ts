@@ -1,14 +1,13 @@
 // `imagewright doctor [--json]`: what this host can build and boot, check by check, with what
 // each problem limits and the package that fixes it. Exits 8 (host not ready) when no build can
 // work here, 0 otherwise.
-import { homedir } from 'node:os'
-import { join } from 'node:path'
 import pc from 'picocolors'
 import { ExitCode } from '../../errors.ts'
 import { ProcessRunner } from '../../exec/run.ts'
 import { buildsCanWork, checkHost, type Check } from '../../doctor/checks.ts'
 import { probeHost, type ProbeSettings } from '../../doctor/probe.ts'
 import { silentReporter } from '../../report/events.ts'
+import { readSetting } from '../../config/settings.ts'
 
 const MARK: Readonly<Record<Check['status'], string>> = {
   ok: pc.green('ok  '),
@@ -18,12 +17,12 @@ const MARK: Readonly<Record<Check['status'], string>> = {
 
 /** The settings a build would use, from the same environment variables. */
 export function doctorSettings(env: Readonly<Record<string, string | undefined>>): ProbeSettings {
-  const flag = (value: string | undefined): boolean => value !== undefined && value !== '' && value !== '0'
   return {
-    tmpDir: env['TMPDIR'] || env['TMP_DIR'] || '/tmp',
-    imageCache: env['DIB_IMAGE_CACHE'] || join(env['HOME'] ?? homedir(), '.cache', 'image-create'),
-    minTmpfsGiB: Number(env['DIB_MIN_TMPFS']) > 0 ? Number(env['DIB_MIN_TMPFS']) : 2,
-    noTmpfs: flag(env['DIB_NO_TMPFS']),
+    tmpDir: readSetting(env, 'tmpDir'),
+    imageCache: readSetting(env, 'imageCache'),
+    // A bad DIB_MIN_TMPFS is the build's to refuse; the doctor checks with the default.
+    minTmpfsGiB: lenient(() => readSetting(env, 'minTmpfsGiB'), 2),
+    noTmpfs: readSetting(env, 'noTmpfs'),
     path: env['PATH'] ?? '',
   }
 }
@@ -56,4 +55,12 @@ export async function doctorCommand(options: { readonly json?: boolean }): Promi
   const ok = buildsCanWork(checks)
   process.stdout.write(options.json ? `${JSON.stringify({ buildsCanWork: ok, checks }, null, 2)}\n` : renderChecks(checks))
   return ok ? ExitCode.Ok : ExitCode.Host
+}
+
+function lenient<T>(read: () => T, fallback: T): T {
+  try {
+    return read()
+  } catch {
+    return fallback
+  }
 }

@@ -1,6 +1,7 @@
 // Options the farm commands share: the database, the farm key, numbers.
 import { readFileSync } from 'node:fs'
 import { Option } from '@commander-js/extra-typings'
+import { variableOf } from '../../config/settings.ts'
 import { UsageError } from '../../errors.ts'
 import { parseFarmKey } from '../../farm/secrets.ts'
 
@@ -8,13 +9,13 @@ export const DEFAULT_ARTIFACTS_DIR = '/var/lib/imagewright/artifacts'
 
 export function dbOption(): Option<'--db <url>', undefined, undefined, string, true> {
   return new Option('--db <url>', 'PostgreSQL URL of the farm, e.g. postgres://imagewright@db/imagewright (or $IMAGEWRIGHT_DB)')
-    .env('IMAGEWRIGHT_DB')
+    .env(variableOf('farmDb'))
     .makeOptionMandatory()
 }
 
 export function keyOption(): Option<'--key <file>', undefined, undefined, string | undefined, false> {
   return new Option('--key <file>', 'farm key file (32 bytes, hex or base64) that seals DIB_* secrets (or $IMAGEWRIGHT_FARM_KEY_FILE)')
-    .env('IMAGEWRIGHT_FARM_KEY_FILE')
+    .env(variableOf('farmKeyFile'))
 }
 
 export function readFarmKey(file: string | undefined): Buffer | undefined {

@@ -8,11 +8,12 @@ import { fetchOutputs } from '../../farm/job-outputs.ts'
 import { formatEvent } from '../../report/format-event.ts'
 import { timestampPrefix } from '../../report/text-reporter.ts'
 import { DEFAULT_ARTIFACTS_DIR, wholeNumber } from './farm-options.ts'
+import { readSetting } from '../../config/settings.ts'
 
 /** Print a build's events (following it with `follow`) and exit as the build did. */
 export async function showBuild(db: string, id: string, options: { readonly follow: boolean }): Promise<number> {
   await using farm = await openFarmDb(db)
-  const timestamps = !process.env['DIB_NO_TIMESTAMP']
+  const timestamps = !readSetting(process.env, 'noTimestamp')
   const record = await followBuild(farm.pool, id, (stored) => {
     const text = formatEvent(stored.event)
     if (text === undefined) return

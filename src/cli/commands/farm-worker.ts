@@ -10,6 +10,7 @@ import { parseDibCommandLine } from '../dib-options.ts'
 import { UsageError } from '../../errors.ts'
 import { DEFAULT_ARTIFACTS_DIR, readFarmKey, wholeNumber } from './farm-options.ts'
 import { inOwnMountNamespace } from '../own-namespace.ts'
+import { readSetting } from '../../config/settings.ts'
 
 export interface WorkerCommandOptions {
   readonly db: string
@@ -57,7 +58,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
         return command.options
       },
       runner: new ProcessRunner({ reporter: silentReporter }),
-      tmpDir: process.env['TMPDIR'] || '/tmp',
+      tmpDir: readSetting(process.env, 'tmpDir'),
       log,
     }, stop.signal)
   } finally {

@@ -1,10 +1,11 @@
 // `imagewright plan [DIB options] ELEMENTS...`: show the build without building.
 import { planBuild, type BuildPlan } from '../../pipeline/plan-build.ts'
 import { renderPlannedCache } from '../../cache/plan-cache.ts'
-import { parseDibCommandLine } from '../dib-options.ts'
+import { givenSettings, type GivenSetting } from '../../config/settings.ts'
+import { parseDibCommandLine, readDibFlags } from '../dib-options.ts'
 import { examplesHelp } from '../help-examples.ts'
 
-export function renderPlan(plan: BuildPlan): string {
+export function renderPlan(plan: BuildPlan, settings: readonly GivenSetting[] = []): string {
   const out: string[] = ['Elements (in resolved order):']
   const width = Math.max(...plan.elements.map((e) => e.name.length))
   for (const e of plan.elements) {
@@ -13,6 +14,8 @@ export function renderPlan(plan: BuildPlan): string {
     out.push(`  ${e.name.padEnd(width)}  ${why}${provides}`, `  ${''.padEnd(width)}  ${e.path}`)
   }
   if (plan.release !== undefined) out.push('', `Debian release: ${plan.release}`)
+  out.push('', `Settings given (the rest are defaults; see docs/settings.md):${settings.length === 0 ? ' none' : ''}`)
+  for (const s of settings) out.push(`  ${s.shown}`)
   out.push('', `environment.d (sourced before every script): ${plan.environmentFiles.join(' ') || '(none)'}`, '', 'Steps:')
   for (const step of plan.outline) {
     if ('core' in step) {
@@ -37,13 +40,15 @@ export function renderPlan(plan: BuildPlan): string {
 
 export async function planCommand(argv: readonly string[]): Promise<number> {
   const json = argv.includes('--json')
-  const command = parseDibCommandLine(argv.filter((a) => a !== '--json'), process.env)
+  const dibArgv = argv.filter((a) => a !== '--json')
+  const command = parseDibCommandLine(dibArgv, process.env)
   if (command.kind !== 'build') {
     process.stdout.write(command.kind === 'help' ? `${PLAN_HELP}\n` : 'Usage: imagewright plan [--json] [disk-image-create options] ELEMENT...\n')
     return command.kind === 'help' ? 0 : 2
   }
   const plan = await planBuild(command.options)
-  process.stdout.write(json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan))
+  const settings = givenSettings(readDibFlags(dibArgv).flags, process.env)
+  process.stdout.write(json ? `${JSON.stringify({ ...plan, settings }, null, 2)}\n` : renderPlan(plan, settings))
   return 0
 }
 

@@ -1,7 +1,7 @@
 // Turn the package-installs files of every element into package requests, in the order the
 // files were found (resolved element order, then ELEMENTS_PATH order, JSON before YAML, then
 // legacy lists), translating each name through the pkg-map of the element it belongs to.
-import { parseDataText } from '../data-file.ts'
+import { dataPositions, parseDataText } from '../data-file.ts'
 import { lookupName, type PkgMapTable } from '../pkg-map/resolve.ts'
 import type { ToolEnv } from '../tool-env.ts'
 import { selectRules } from './evaluate.ts'
@@ -54,7 +54,7 @@ export function collectRequests(
       }
       continue
     }
-    const parsed = parsePackageInstalls(parseDataText(source.text, source.file), source.file)
+    const parsed = parsePackageInstalls(parseDataText(source.text, source.file), source.file, dataPositions(source.text, source.file))
     warnings.push(...parsed.warnings)
     const ruleCtx = { env: ctx.env, element: source.element, file: source.file }
     for (const entry of parsed.entries) {

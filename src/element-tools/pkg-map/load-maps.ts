@@ -2,7 +2,7 @@
 // copies to /usr/share/pkg-map/<element>) and resolve it for the build's distro and release.
 import { join } from 'node:path'
 import type { ElementLocation } from '../element-dirs.ts'
-import { parseDataText } from '../data-file.ts'
+import { dataPositions, parseDataText } from '../data-file.ts'
 import { readOptionalText } from '../optional-fs.ts'
 import { readSetting, type ToolEnv } from '../tool-env.ts'
 import { resolvePkgMap, type MapTarget, type PkgMapTable } from './resolve.ts'
@@ -28,7 +28,7 @@ export async function loadPkgMaps(
     const file = join(location.dir, 'pkg-map')
     const text = await readOptionalText(file)
     if (text === undefined) continue
-    const table = resolvePkgMap(parseDataText(text, file), target, file)
+    const table = resolvePkgMap(parseDataText(text, file), target, file, dataPositions(text, file))
     loaded.push({ element: location.name, file, text, table })
   }
   return loaded

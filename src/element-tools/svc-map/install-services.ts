@@ -3,7 +3,7 @@
 // a map, so the command can tell "no mapping" from "svc-map never ran".
 import { join } from 'node:path'
 import { writeFileInTarget } from '../../chroot/target-write.ts'
-import { parseDataText } from '../data-file.ts'
+import { dataPositions, parseDataText } from '../data-file.ts'
 import type { ElementLocation } from '../element-dirs.ts'
 import { readOptionalText } from '../optional-fs.ts'
 import { formatServices, mergeServiceMaps, type ServiceMapSource } from './merge.ts'
@@ -18,7 +18,7 @@ export async function readServiceMaps(
     const file = join(location.dir, 'svc-map')
     const text = await readOptionalText(file)
     if (text !== undefined)
-      sources.push({ element: location.name, file, data: parseDataText(text, file) })
+      sources.push({ element: location.name, file, data: parseDataText(text, file), positions: dataPositions(text, file) })
   }
   return sources
 }

@@ -2,7 +2,9 @@
 // name a source install uses) to per-distro names: `{<distro>: name, <family>: name, default:
 // name}`. All files are merged (a service defined twice is an error, wherever it comes from)
 // and resolved for DISTRO_NAME; a service with no matching key keeps its own name.
+import * as v from 'valibot'
 import { ConfigError } from '../../errors.ts'
+import { parseAt, Positions } from '../../util/positions.ts'
 import { describeType, isPlainObject } from '../data-file.ts'
 import { findDistroFamily } from '../families.ts'
 
@@ -10,6 +12,8 @@ export interface ServiceMapSource {
   readonly element: string
   readonly file: string
   readonly data: unknown
+  /** Where the data's values are in the file's text, for file:line:col in messages. */
+  readonly positions?: Positions
 }
 
 export interface ResolvedService {
@@ -21,6 +25,19 @@ export interface ResolvedService {
 // Written into a YAML file read line by line by bash: keep names to plain unit-name characters.
 const SERVICE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@+-]*$/
 
+const SERVICE = v.pipe(v.string(), v.regex(SERVICE_NAME, (issue) => `"${String(issue.input)}" is not a usable service name`))
+
+/** A file: service name → nothing, or {<distro>: name, <family>: name, default: name}. */
+const SERVICE_MAP = v.record(
+  SERVICE,
+  v.nullish(
+    v.custom<Record<string, unknown>>(
+      isPlainObject,
+      (issue) => `service must map to {<distro>: name, <family>: name, default: name}, found ${describeType(issue.input)}`,
+    ),
+  ),
+)
+
 export function mergeServiceMaps(
   sources: readonly ServiceMapSource[],
   distro: string | undefined,
@@ -29,59 +46,34 @@ export function mergeServiceMaps(
   const services = new Map<string, ResolvedService>()
   for (const source of sources) {
     if (source.data === null || source.data === undefined) continue
+    const positions = source.positions ?? Positions.none(source.file)
     if (!isPlainObject(source.data)) {
       throw new ConfigError(
-        `Cannot read svc-map "${source.file}": expected a map of service names, found ${describeType(source.data)}`,
+        `${positions.where([])}: Cannot read svc-map: expected a map of service names, found ${describeType(source.data)}`,
       )
     }
-    for (const [name, mapping] of Object.entries(source.data)) {
-      checkServiceName(name, source.file)
+    const file = parseAt(SERVICE_MAP, source.data, [], positions, 'Cannot read svc-map: ')
+    for (const [name, mapping] of Object.entries(file)) {
       const earlier = services.get(name)
       if (earlier !== undefined) {
         throw new ConfigError(
-          `Cannot merge svc-map "${source.file}": service "${name}" is already defined by element "${earlier.element}"`,
+          `${positions.whereKey([name])}: Cannot merge svc-map: service "${name}" is already defined by element "${earlier.element}"`,
           { hint: 'Each service may be mapped by one element only; remove one of the definitions' },
         )
       }
-      const mapped = pickMapping(name, mapping, { distro, family, file: source.file })
+      const key = [distro, family, 'default'].find((candidate) => candidate !== undefined && mapping != null && Object.hasOwn(mapping, candidate))
+      const mapped = key === undefined || mapping == null ? name : parseAt(MAPPED(name, key), mapping[key], [name, key], positions, 'Cannot read svc-map: ')
       services.set(name, { name, mapped, element: source.element })
     }
   }
   return [...services.values()]
 }
 
-interface PickContext {
-  readonly distro: string | undefined
-  readonly family: string | undefined
-  readonly file: string
-}
-
-function pickMapping(name: string, mapping: unknown, ctx: PickContext): string {
-  if (mapping === null || mapping === undefined) return name
-  if (!isPlainObject(mapping)) {
-    throw new ConfigError(
-      `Cannot read svc-map "${ctx.file}": service "${name}" must map to {<distro>: name, <family>: name, default: name}, found ${describeType(mapping)}`,
-    )
-  }
-  const key = [ctx.distro, ctx.family, 'default'].find(
-    (candidate) => candidate !== undefined && Object.hasOwn(mapping, candidate),
+const MAPPED = (name: string, key: string): v.GenericSchema<unknown, string> =>
+  v.pipe(
+    v.custom<string>((value) => typeof value === 'string', (issue) => `service "${name}" maps "${key}" to ${describeType(issue.input)}; expected a service name`),
+    SERVICE,
   )
-  if (key === undefined) return name
-  const mapped = mapping[key]
-  if (typeof mapped !== 'string') {
-    throw new ConfigError(
-      `Cannot read svc-map "${ctx.file}": service "${name}" maps "${key}" to ${describeType(mapped)}; expected a service name`,
-    )
-  }
-  checkServiceName(mapped, ctx.file)
-  return mapped
-}
-
-function checkServiceName(name: string, file: string): void {
-  if (!SERVICE_NAME.test(name)) {
-    throw new ConfigError(`Cannot read svc-map "${file}": "${name}" is not a usable service name`)
-  }
-}
 
 /** The services file: YAML, one `name: mapped` line per service, sorted by name. */
 export function formatServices(

@@ -64,14 +64,14 @@ describe('parseParamsFile()', () => {
 
   it('warns about keys DIB does not know', () => {
     const { warnings } = parseParamsFile('build_dir: /b\nbuild-dir: /b\n', 'p.yaml', '/')
-    expect(warnings).toEqual(['p.yaml: Ignoring unknown key "build_dir"'])
+    expect(warnings).toEqual(['p.yaml:1:1: Ignoring unknown key "build_dir"'])
   })
 
   it.each([
-    ['build-dir: [a]\n', /p\.yaml: Cannot use "build-dir": expected a string/],
-    ['image-size: lots\n', /p\.yaml: Cannot use "image-size": Cannot parse size "lots"/],
-    ['image-size: 50%\n', /Cannot use "image-size".*percentage/],
-    ['root-fs-opts: {a: 1}\n', /Cannot use "root-fs-opts": expected a string of options/],
+    ['build-dir: [a]\n', /^p\.yaml:1:12: Cannot use "build-dir": expected a string/],
+    ['config: c\nimage-size: lots\n', /^p\.yaml:2:13: Cannot use "image-size": Cannot parse size "lots"/],
+    ['image-size: 50%\n', /^p\.yaml:1:13: Cannot use "image-size".*percentage/],
+    ['root-fs-opts: {a: 1}\n', /^p\.yaml:1:15: Cannot use "root-fs-opts": expected a string of options/],
     ['- a\n- b\n', /p\.yaml: Cannot read block-device params: expected a map of keys/],
     ['a: [\n', /p\.yaml: Cannot parse block-device params/],
   ])('refuses %j', (text, message) => {
