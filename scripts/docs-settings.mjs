@@ -10,6 +10,9 @@ const { listImageTypes } = await import(join(root, 'dist/output/formats.js'))
 const facts = { imageTypes: listImageTypes() }
 
 const readmePath = join(root, 'README.md')
-writeFileSync(readmePath, doc.withReadmeTable(readFileSync(readmePath, 'utf8'), doc.readmeSettingsTable(facts)))
+writeFileSync(
+  readmePath,
+  doc.withReadmeTable(readFileSync(readmePath, 'utf8'), doc.readmeSettingsTable(facts)),
+)
 writeFileSync(join(root, 'docs/settings.md'), doc.settingsReference(facts))
 console.log('Wrote README.md (settings block) and docs/settings.md')

@@ -105,9 +105,11 @@ export class InterruptedError extends BuilderError {
   readonly signal: StopSignal | 'EPIPE'
 
   constructor(signal: StopSignal | 'EPIPE') {
-    super(signal === 'EPIPE'
-      ? 'Build stopped: its standard output was closed (EPIPE); everything it had set up was released'
-      : `Build interrupted by ${signal}: everything it had set up was released`)
+    super(
+      signal === 'EPIPE'
+        ? 'Build stopped: its standard output was closed (EPIPE); everything it had set up was released'
+        : `Build interrupted by ${signal}: everything it had set up was released`,
+    )
     this.signal = signal
     // A closed pipe ends a shell command with SIGPIPE's status, 128 + 13.
     this.exitCode = signal === 'EPIPE' ? ExitCode.BrokenPipe : STOP_SIGNALS[signal]
@@ -125,11 +127,20 @@ export class ReleaseFailedError extends BuilderError {
   readonly primary: BuilderError | undefined
   readonly releaseFailures: readonly string[]
 
-  constructor(primary: BuilderError | undefined, releaseFailures: readonly string[], cause: unknown) {
+  constructor(
+    primary: BuilderError | undefined,
+    releaseFailures: readonly string[],
+    cause: unknown,
+  ) {
     const released = `Releasing the build's resources failed: ${releaseFailures.join('; ')}`
     super(primary ? `${primary.message}\n${released}` : released, {
       cause,
-      hint: [primary?.hint, 'Run "imagewright cleanup" (as root) to release what the build left on the host'].filter(Boolean).join('\n'),
+      hint: [
+        primary?.hint,
+        'Run "imagewright cleanup" (as root) to release what the build left on the host',
+      ]
+        .filter(Boolean)
+        .join('\n'),
     })
     this.primary = primary
     this.releaseFailures = releaseFailures

@@ -45,7 +45,7 @@ export async function explainFailure(error: unknown, context: FailureContext): P
 /** Runs of one line become that line and a count, so what came before stays in view. */
 export function collapseRepeats(lines: readonly string[]): string[] {
   const collapsed: string[] = []
-  for (let start = 0; start < lines.length; ) {
+  for (let start = 0; start < lines.length;) {
     const line = lines[start] ?? ''
     let end = start + 1
     while (end < lines.length && lines[end] === line) end += 1

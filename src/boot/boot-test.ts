@@ -6,7 +6,12 @@ import { ConfigError } from '../errors.ts'
 import type { Runner } from '../exec/command.ts'
 import type { Reporter } from '../report/events.ts'
 import { AsyncStack } from '../util/async-stack.ts'
-import { CONSOLE_SCAN_LINES, CONSOLE_TAIL_LINES, explainFailure, type Stage } from './boot-failure.ts'
+import {
+  CONSOLE_SCAN_LINES,
+  CONSOLE_TAIL_LINES,
+  explainFailure,
+  type Stage,
+} from './boot-failure.ts'
 import { SerialConsole } from './console.ts'
 import type { DiskFormat } from './disk-format.ts'
 import type { SectorSize } from '../util/sector-size.ts'
@@ -183,7 +188,8 @@ function checkOptions(options: BootTestOptions): void {
 }
 
 function vmSetup(options: BootTestOptions): Parameters<typeof prepareVm>[0] {
-  const { image, format, kernel, cdrom, diskSize, sectorSize, ovmf, qemuBinary, tempParent } = options
+  const { image, format, kernel, cdrom, diskSize, sectorSize, ovmf, qemuBinary, tempParent } =
+    options
   return {
     ...(image === undefined ? {} : { image }),
     ...(format === undefined ? {} : { format }),

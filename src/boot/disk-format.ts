@@ -40,7 +40,10 @@ export const ISO9660_HEAD_BYTES = ISO9660_MAGIC_OFFSET + 5
 
 /** True when the file starting with `head` is an ISO 9660 (CD-ROM) image. */
 export function isIso9660(head: Uint8Array): boolean {
-  return Buffer.from(head.subarray(ISO9660_MAGIC_OFFSET, ISO9660_HEAD_BYTES)).toString('latin1') === 'CD001'
+  return (
+    Buffer.from(head.subarray(ISO9660_MAGIC_OFFSET, ISO9660_HEAD_BYTES)).toString('latin1') ===
+    'CD001'
+  )
 }
 
 /** How much of the disk's start sectorSizeFromHead needs to see. */

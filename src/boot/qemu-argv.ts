@@ -111,11 +111,17 @@ export function buildQemuArgv(plan: QemuPlan): [string, ...string[]] {
 
 // The drive is a back end without a bus; the virtio-blk device in front of it sets the sectors.
 function driveArgs(drive: QemuDrive, bootIndex: number | undefined): string[] {
-  const backend = [`file=${escapeQemuValue(drive.path)}`, 'if=none', 'id=disk0', `format=${drive.format}`]
+  const backend = [
+    `file=${escapeQemuValue(drive.path)}`,
+    'if=none',
+    'id=disk0',
+    `format=${drive.format}`,
+  ]
   if (drive.snapshot) backend.push('snapshot=on')
   const device = ['virtio-blk-pci', 'drive=disk0']
   const sectors = drive.sectorSize ?? 512
-  if (sectors !== 512) device.push(`logical_block_size=${sectors}`, `physical_block_size=${sectors}`)
+  if (sectors !== 512)
+    device.push(`logical_block_size=${sectors}`, `physical_block_size=${sectors}`)
   if (bootIndex !== undefined) device.push(`bootindex=${bootIndex}`)
   return ['-drive', backend.join(','), '-device', device.join(',')]
 }
@@ -123,7 +129,9 @@ function driveArgs(drive: QemuDrive, bootIndex: number | undefined): string[] {
 // A SATA CD-ROM on q35's built-in AHCI controller, first in the boot order (BIOS and UEFI).
 function cdromArgs(iso: string): string[] {
   return [
-    '-drive', `file=${escapeQemuValue(iso)},if=none,id=cd0,media=cdrom,readonly=on,format=raw`,
-    '-device', 'ide-cd,drive=cd0,bus=ide.0,bootindex=0',
+    '-drive',
+    `file=${escapeQemuValue(iso)},if=none,id=cd0,media=cdrom,readonly=on,format=raw`,
+    '-device',
+    'ide-cd,drive=cd0,bus=ide.0,bootindex=0',
   ]
 }

@@ -85,9 +85,16 @@ export async function prepareVm(
     setup.image === undefined ? undefined : await prepareDrive(setup.image, setup, dir, runner)
   // A kernel or a CD boots without the disk's boot code.
   const bootsFromDisk = setup.kernel === undefined && cdrom === undefined
-  const firmware = chooseFirmware(setup.firmware, drive?.sectorSize, bootsFromDisk ? setup.image : undefined)
+  const firmware = chooseFirmware(
+    setup.firmware,
+    drive?.sectorSize,
+    bootsFromDisk ? setup.image : undefined,
+  )
   if (setup.firmware === 'auto' && firmware === 'uefi') {
-    reporter.emit({ kind: 'info', message: `Boot test uses UEFI firmware: the disk has ${drive?.sectorSize ?? 512}-byte sectors, which BIOS cannot boot from` })
+    reporter.emit({
+      kind: 'info',
+      message: `Boot test uses UEFI firmware: the disk has ${drive?.sectorSize ?? 512}-byte sectors, which BIOS cannot boot from`,
+    })
   }
   const uefi = firmware === 'uefi' ? (asked ?? (await checkOvmf(setup.ovmf))) : undefined
   let vars: string | undefined
@@ -116,13 +123,19 @@ export async function prepareVm(
  * The firmware to boot with. `bootDisk` is the image the firmware must boot from (undefined when
  * a kernel is booted directly, which needs no boot code from the disk).
  */
-export function chooseFirmware(choice: FirmwareChoice, sectorSize: SectorSize | undefined, bootDisk: string | undefined): Firmware {
+export function chooseFirmware(
+  choice: FirmwareChoice,
+  sectorSize: SectorSize | undefined,
+  bootDisk: string | undefined,
+): Firmware {
   const biosReadable = sectorSize === undefined || sectorSize === 512 || bootDisk === undefined
   if (choice === 'auto') return biosReadable ? 'bios' : 'uefi'
   if (choice === 'bios' && !biosReadable) {
     throw new ConfigError(
       `Cannot boot "${bootDisk ?? ''}" with BIOS firmware: its disk has ${sectorSize ?? 512}-byte sectors, and BIOS boot code reads 512-byte sectors only`,
-      { hint: 'Boot it with UEFI (--uefi, or leave the firmware to boot-test); 4Kn images come from block-device-efi-4k' },
+      {
+        hint: 'Boot it with UEFI (--uefi, or leave the firmware to boot-test); 4Kn images come from block-device-efi-4k',
+      },
     )
   }
   return choice
@@ -202,16 +215,25 @@ async function prepareDrive(
   const info = await stat(image).catch((error: unknown) => {
     throw new ConfigError(`Cannot boot-test "${image}": no such image`, { cause: error })
   })
-  if (info.isDirectory()) throw new ConfigError(`Cannot boot-test "${image}": it is a directory, not a disk image`)
+  if (info.isDirectory())
+    throw new ConfigError(`Cannot boot-test "${image}": it is a directory, not a disk image`)
   const probed = await probeImage(image, runner)
   const format = setup.format ?? probed.format
   // Without this, a file that is no disk at all would boot to nothing and wait for the timeout.
-  if (format === 'raw' && setup.kernel === undefined && !hasBootSignature(await readStart(image, 512))) {
-    throw new ConfigError(`Cannot boot-test "${image}": it is not a bootable disk image (no partition table or boot sector)`, {
-      hint: 'Give a disk image (raw, qcow2, vmdk, vhd or vhdx) built with a bootloader, e.g. with the "vm" element',
-    })
+  if (
+    format === 'raw' &&
+    setup.kernel === undefined &&
+    !hasBootSignature(await readStart(image, 512))
+  ) {
+    throw new ConfigError(
+      `Cannot boot-test "${image}": it is not a bootable disk image (no partition table or boot sector)`,
+      {
+        hint: 'Give a disk image (raw, qcow2, vmdk, vhd or vhdx) built with a bootloader, e.g. with the "vm" element',
+      },
+    )
   }
-  const sectorSize = setup.sectorSize ?? sectorSizeFromHead(await readHead(image, format, dir, runner))
+  const sectorSize =
+    setup.sectorSize ?? sectorSizeFromHead(await readHead(image, format, dir, runner))
   if (setup.diskSize === undefined) return { path: image, format, snapshot: true, sectorSize }
   if (probed.virtualSize !== undefined && setup.diskSize < probed.virtualSize) {
     throw new ConfigError(
@@ -235,11 +257,19 @@ async function prepareDrive(
  * The first bytes of the disk the guest will see, whatever the image format. When qemu-img
  * cannot read it (a wrong --format, say), nothing is known and QEMU will say what is wrong.
  */
-async function readHead(image: string, format: DiskFormat, dir: string, runner: Runner): Promise<Uint8Array> {
+async function readHead(
+  image: string,
+  format: DiskFormat,
+  dir: string,
+  runner: Runner,
+): Promise<Uint8Array> {
   if (format === 'raw') return readStart(image, HEAD_BYTES)
   const head = join(dir, 'disk-head.raw')
   const copied = await runner.run(
-    { argv: qemuImgHeadArgv({ path: image, format }, head), label: 'qemu-img dd (partition table)' },
+    {
+      argv: qemuImgHeadArgv({ path: image, format }, head),
+      label: 'qemu-img dd (partition table)',
+    },
     { quiet: true, allowFailure: true },
   )
   return copied.exitCode === 0 ? readStart(head, HEAD_BYTES) : new Uint8Array()

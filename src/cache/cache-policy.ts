@@ -4,7 +4,6 @@
 import type { BuildOptions } from '../config/build-options.ts'
 import { readSetting } from '../config/settings.ts'
 
-
 export function cacheEnabled(options: Pick<BuildOptions, 'noCache' | 'env'>): boolean {
   return options.noCache !== true && !readSetting(options.env, 'noCache')
 }

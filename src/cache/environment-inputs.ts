@@ -8,17 +8,73 @@ import { digestOf } from './step-keys.ts'
 
 /** Variables that differ between runs of the same build without changing what it makes. */
 const VOLATILE_NAMES = new Set([
-  '_', 'PWD', 'OLDPWD', 'SHLVL', 'HOME', 'USER', 'LOGNAME', 'MAIL', 'SHELL', 'TERM', 'COLORTERM',
-  'COLUMNS', 'LINES', 'DISPLAY', 'LS_COLORS', 'PS1', 'PS2', 'TMPDIR', 'TMP', 'TEMP', 'HOSTNAME',
-  'INVOCATION_ID', 'JOURNAL_STREAM', 'MOTD_SHOWN', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'PATH',
-  'http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY',
-  'DIB_NO_TIMESTAMP', 'DIB_QUIET', 'DIB_DEBUG_TRACE', 'DIB_IMAGE_CACHE', 'DIB_ARGS',
-  'IMAGEWRIGHT_JSON_LOG', 'IMAGEWRIGHT_HTML_REPORT', 'IMAGEWRIGHT_STATE_DIR', 'IMAGEWRIGHT_TEST_CACHE',
-  'IMAGEWRIGHT_CACHE_MAX_SIZE', 'IMAGEWRIGHT_CACHE_MIN_STEP_SECONDS', 'IMAGEWRIGHT_NO_CACHE', 'OVERWRITE_OLD_IMAGE',
+  '_',
+  'PWD',
+  'OLDPWD',
+  'SHLVL',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'MAIL',
+  'SHELL',
+  'TERM',
+  'COLORTERM',
+  'COLUMNS',
+  'LINES',
+  'DISPLAY',
+  'LS_COLORS',
+  'PS1',
+  'PS2',
+  'TMPDIR',
+  'TMP',
+  'TEMP',
+  'HOSTNAME',
+  'INVOCATION_ID',
+  'JOURNAL_STREAM',
+  'MOTD_SHOWN',
+  'NO_COLOR',
+  'FORCE_COLOR',
+  'CI',
+  'PATH',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'DIB_NO_TIMESTAMP',
+  'DIB_QUIET',
+  'DIB_DEBUG_TRACE',
+  'DIB_IMAGE_CACHE',
+  'DIB_ARGS',
+  'IMAGEWRIGHT_JSON_LOG',
+  'IMAGEWRIGHT_HTML_REPORT',
+  'IMAGEWRIGHT_STATE_DIR',
+  'IMAGEWRIGHT_TEST_CACHE',
+  'IMAGEWRIGHT_CACHE_MAX_SIZE',
+  'IMAGEWRIGHT_CACHE_MIN_STEP_SECONDS',
+  'IMAGEWRIGHT_NO_CACHE',
+  'OVERWRITE_OLD_IMAGE',
   // The build's own mount namespace: the pid of the command that made it, and the opt-out.
-  'IMAGEWRIGHT_MOUNT_NAMESPACE', 'IMAGEWRIGHT_OWN_MOUNT_NAMESPACE',
+  'IMAGEWRIGHT_MOUNT_NAMESPACE',
+  'IMAGEWRIGHT_OWN_MOUNT_NAMESPACE',
 ])
-const VOLATILE_PREFIXES = ['SSH_', 'XDG_', 'SUDO_', 'DBUS_', 'LC_', 'npm_', 'NODE_', 'VITEST', 'GITHUB_', 'RUNNER_', 'TERM_', 'WINDOWID', 'KONSOLE_', 'GNOME_']
+const VOLATILE_PREFIXES = [
+  'SSH_',
+  'XDG_',
+  'SUDO_',
+  'DBUS_',
+  'LC_',
+  'npm_',
+  'NODE_',
+  'VITEST',
+  'GITHUB_',
+  'RUNNER_',
+  'TERM_',
+  'WINDOWID',
+  'KONSOLE_',
+  'GNOME_',
+]
 
 export function isVolatile(name: string): boolean {
   return VOLATILE_NAMES.has(name) || VOLATILE_PREFIXES.some((prefix) => name.startsWith(prefix))
@@ -33,7 +89,9 @@ export function environmentParts(env: Readonly<Record<string, string>>, salt: st
       const value = env[name] ?? ''
       return {
         name: `env ${name}`,
-        digest: isSecretName(name) ? createHmac('sha256', salt).update(value).digest('hex') : digestOf(value),
+        digest: isSecretName(name)
+          ? createHmac('sha256', salt).update(value).digest('hex')
+          : digestOf(value),
       }
     })
 }

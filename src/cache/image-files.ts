@@ -7,7 +7,10 @@ import { constants, copyFile, mkdir, rename, stat } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
 
 async function sameContent(a: string, b: string): Promise<boolean> {
-  const [sa, sb] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)])
+  const [sa, sb] = await Promise.all([
+    stat(a).catch(() => undefined),
+    stat(b).catch(() => undefined),
+  ])
   if (sa === undefined || sb === undefined || sa.size !== sb.size) return false
   const hash = async (path: string): Promise<string> => {
     const h = createHash('sha256')
@@ -23,7 +26,11 @@ export function relativeOutputs(outputDir: string, paths: readonly string[]): st
   return rel.some((r) => r.startsWith('..') || r === '') ? undefined : rel
 }
 
-export async function copyInto(fromDir: string, toDir: string, files: readonly string[]): Promise<void> {
+export async function copyInto(
+  fromDir: string,
+  toDir: string,
+  files: readonly string[],
+): Promise<void> {
   for (const file of files) {
     await mkdir(dirname(join(toDir, file)), { recursive: true })
     // A clone where the filesystem can (btrfs, xfs), a copy elsewhere.
@@ -32,7 +39,11 @@ export async function copyInto(fromDir: string, toDir: string, files: readonly s
 }
 
 /** The output files that exist and differ from the stored ones (a full build would keep them aside). */
-export async function differingOutputs(entryDir: string, outputDir: string, files: readonly string[]): Promise<string[]> {
+export async function differingOutputs(
+  entryDir: string,
+  outputDir: string,
+  files: readonly string[],
+): Promise<string[]> {
   const differing: string[] = []
   for (const file of files) {
     const target = join(outputDir, file)
@@ -42,7 +53,11 @@ export async function differingOutputs(entryDir: string, outputDir: string, file
   return differing
 }
 
-export async function restoreOutputs(entryDir: string, outputDir: string, files: readonly string[]): Promise<string[]> {
+export async function restoreOutputs(
+  entryDir: string,
+  outputDir: string,
+  files: readonly string[],
+): Promise<string[]> {
   const written: string[] = []
   for (const file of files) {
     const target = join(outputDir, file)

@@ -36,8 +36,16 @@ export async function treeDigests(dir: string): Promise<Map<string, string>> {
       const path = join(at, entry.name)
       const rel = relative(dir, path)
       if (entry.isDirectory()) await walk(path)
-      else if (entry.isSymbolicLink()) found.push({ rel, digest: async () => digestOf(`link:${await readlink(path)}`) })
-      else if (entry.isFile()) found.push({ rel, digest: async () => ((await stat(path)).size <= SMALL_FILE ? digestOf(await readFile(path)) : fileDigest(path)) })
+      else if (entry.isSymbolicLink())
+        found.push({ rel, digest: async () => digestOf(`link:${await readlink(path)}`) })
+      else if (entry.isFile())
+        found.push({
+          rel,
+          digest: async () =>
+            (await stat(path)).size <= SMALL_FILE
+              ? digestOf(await readFile(path))
+              : fileDigest(path),
+        })
     }
   }
   await walk(dir)
@@ -49,7 +57,9 @@ export async function treeDigests(dir: string): Promise<Map<string, string>> {
 }
 
 /** An element's files, each under the phase whose directory holds it ('all' for the rest). */
-export async function elementFileParts(elements: readonly ResolvedElement[]): Promise<Map<PhaseName | 'all', InputPart[]>> {
+export async function elementFileParts(
+  elements: readonly ResolvedElement[],
+): Promise<Map<PhaseName | 'all', InputPart[]>> {
   const byPhase = new Map<PhaseName | 'all', InputPart[]>()
   for (const element of elements) {
     for (const [rel, digest] of await treeDigests(element.path)) {
@@ -71,17 +81,25 @@ async function builderDigest(): Promise<string> {
   const code = existsSync(join(PACKAGE_ROOT, 'dist')) ? 'dist' : 'src'
   const dirs = [code, 'libexec', 'lib']
   const digests = await Promise.all(dirs.map((dir) => treeDigests(join(PACKAGE_ROOT, dir))))
-  for (const [i, dir] of dirs.entries()) for (const [rel, digest] of digests[i] ?? []) parts.push(`${dir}/${rel}\0${digest}`)
+  for (const [i, dir] of dirs.entries())
+    for (const [rel, digest] of digests[i] ?? []) parts.push(`${dir}/${rel}\0${digest}`)
   return digestOf(parts.join('\n'))
 }
 
 /** The bootstrap tarball a Debian root is unpacked from, when the build uses it. */
-async function baseRootParts(options: BuildOptions, release: ResolvedRelease | undefined): Promise<InputPart[]> {
+async function baseRootParts(
+  options: BuildOptions,
+  release: ResolvedRelease | undefined,
+): Promise<InputPart[]> {
   if (release === undefined) return []
   const parts: InputPart[] = [{ name: 'base root codename', digest: digestOf(release.codename) }]
   const usesTarball = readSetting(options.env, 'debootstrapCache') || options.offline
-  const tarball = join(options.imageCache, `debootstrap-debian-${release.codename}-${options.arch}.tar.gz`)
-  if (usesTarball && existsSync(tarball)) parts.push({ name: 'base root tarball', digest: await fileDigest(tarball) })
+  const tarball = join(
+    options.imageCache,
+    `debootstrap-debian-${release.codename}-${options.arch}.tar.gz`,
+  )
+  if (usesTarball && existsSync(tarball))
+    parts.push({ name: 'base root tarball', digest: await fileDigest(tarball) })
   return parts
 }
 
@@ -89,29 +107,46 @@ async function baseRootParts(options: BuildOptions, release: ResolvedRelease | u
  * The Release date of every suite in the build's apt sources ("name:deb URL SUITE ..."): a
  * security or point release changes it. An unreadable suite makes the input unknowable.
  */
-async function packageIndexParts(options: BuildOptions, release: ResolvedRelease | undefined): Promise<InputPart[] | 'unknown'> {
+async function packageIndexParts(
+  options: BuildOptions,
+  release: ResolvedRelease | undefined,
+): Promise<InputPart[] | 'unknown'> {
   if (release === undefined) return []
   const suites: { mirror: string; suite: string }[] = []
   for (const line of release.sourcesConf.split('\n')) {
     const match = /^[^:]*:\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(line.trim())
-    if (match?.[1] && match[2]) suites.push({ mirror: match[1].replace(/\/$/, ''), suite: match[2] })
+    if (match?.[1] && match[2])
+      suites.push({ mirror: match[1].replace(/\/$/, ''), suite: match[2] })
   }
   // Asked at once: each is a round trip to the mirror, and a no-op build waits for them.
   const cacheDir = join(options.imageCache, 'debian-release')
-  const outcomes = await Promise.all(suites.map(({ mirror, suite }) => lookUpSuite(mirror, suite, { cacheDir, offline: options.offline })))
+  const outcomes = await Promise.all(
+    suites.map(({ mirror, suite }) =>
+      lookUpSuite(mirror, suite, { cacheDir, offline: options.offline }),
+    ),
+  )
   const parts: InputPart[] = []
   for (const [i, outcome] of outcomes.entries()) {
     if (outcome.kind !== 'found') return 'unknown'
-    parts.push({ name: `package index ${suites[i]?.suite ?? ''}`, digest: digestOf(`${outcome.facts.codename}\n${outcome.facts.date}\n${outcome.facts.version ?? ''}`) })
+    parts.push({
+      name: `package index ${suites[i]?.suite ?? ''}`,
+      digest: digestOf(
+        `${outcome.facts.codename}\n${outcome.facts.date}\n${outcome.facts.version ?? ''}`,
+      ),
+    })
   }
   return parts
 }
 
 function optionParts(values: Record<string, unknown>): InputPart[] {
-  return Object.entries(values).map(([name, value]) => ({ name: `option ${name}`, digest: digestOf(JSON.stringify(value) ?? 'undefined') }))
+  return Object.entries(values).map(([name, value]) => ({
+    name: `option ${name}`,
+    digest: digestOf(JSON.stringify(value) ?? 'undefined'),
+  }))
 }
 
-export type FactsOutcome = { readonly ok: true; readonly facts: StepFacts } | { readonly ok: false; readonly reason: string }
+export type FactsOutcome =
+  { readonly ok: true; readonly facts: StepFacts } | { readonly ok: false; readonly reason: string }
 
 export async function gatherStepFacts(
   options: BuildOptions,
@@ -120,9 +155,16 @@ export async function gatherStepFacts(
   salt: string,
 ): Promise<FactsOutcome> {
   const [packageIndex, builder, elementFiles, baseRoot] = await Promise.all([
-    packageIndexParts(options, release), builderDigest(), elementFileParts(elements), baseRootParts(options, release),
+    packageIndexParts(options, release),
+    builderDigest(),
+    elementFileParts(elements),
+    baseRootParts(options, release),
   ])
-  if (packageIndex === 'unknown') return { ok: false, reason: 'the apt suites cannot be read, so a changed package index could not be told' }
+  if (packageIndex === 'unknown')
+    return {
+      ok: false,
+      reason: 'the apt suites cannot be read, so a changed package index could not be told',
+    }
   const o = options
   return {
     ok: true,
@@ -131,15 +173,31 @@ export async function gatherStepFacts(
       elementFiles,
       environment: environmentParts(options.env, salt),
       treeOptions: optionParts({
-        elements: elements.map((e) => e.name), arch: o.arch, packages: o.packages, imageName: o.imageName,
-        installType: o.installType, skipBase: o.skipBase, ramdiskElement: o.ramdiskElement,
+        elements: elements.map((e) => e.name),
+        arch: o.arch,
+        packages: o.packages,
+        imageName: o.imageName,
+        installType: o.installType,
+        skipBase: o.skipBase,
+        ramdiskElement: o.ramdiskElement,
       }),
       imageOptions: optionParts({
-        imageTypes: o.imageTypes, uncompressed: o.uncompressed, checksums: o.checksums, imageSizeBytes: o.imageSizeBytes,
-        imageExtraSizeMiB: o.imageExtraSizeMiB, maxOnlineResize: o.maxOnlineResize, journalSizeMiB: o.journalSizeMiB,
-        mkfsOptions: o.mkfsOptions, qemuImgOptions: o.qemuImgOptions, rootLabel: o.rootLabel, fsType: o.fsType,
-        dockerTarget: o.dockerTarget, blockDeviceConfig: o.blockDeviceConfig === undefined ? undefined : await configDigest(o.blockDeviceConfig),
-        blockSize: o.blockSize, uuidSeed: o.uuidSeed,
+        imageTypes: o.imageTypes,
+        uncompressed: o.uncompressed,
+        checksums: o.checksums,
+        imageSizeBytes: o.imageSizeBytes,
+        imageExtraSizeMiB: o.imageExtraSizeMiB,
+        maxOnlineResize: o.maxOnlineResize,
+        journalSizeMiB: o.journalSizeMiB,
+        mkfsOptions: o.mkfsOptions,
+        qemuImgOptions: o.qemuImgOptions,
+        rootLabel: o.rootLabel,
+        fsType: o.fsType,
+        dockerTarget: o.dockerTarget,
+        blockDeviceConfig:
+          o.blockDeviceConfig === undefined ? undefined : await configDigest(o.blockDeviceConfig),
+        blockSize: o.blockSize,
+        uuidSeed: o.uuidSeed,
       }),
       baseRoot,
       packageIndex,
@@ -150,5 +208,7 @@ export async function gatherStepFacts(
 /** DIB_BLOCK_DEVICE_CONFIG is YAML or file://PATH: the file's content counts, not its name. */
 async function configDigest(config: string): Promise<string> {
   if (!config.startsWith('file://')) return digestOf(config)
-  return digestOf(await readFile(config.slice('file://'.length)).catch(() => Buffer.from(`missing ${config}`)))
+  return digestOf(
+    await readFile(config.slice('file://'.length)).catch(() => Buffer.from(`missing ${config}`)),
+  )
 }

@@ -18,11 +18,19 @@ export async function planCache(
     const cache = await openStepCache(options, elements, release, deps)
     return cache.off === undefined ? { steps: await cache.statuses() } : { off: cache.off }
   } catch (error) {
-    return { off: `cannot read the cache: ${error instanceof Error ? error.message : String(error)}` }
+    return {
+      off: `cannot read the cache: ${error instanceof Error ? error.message : String(error)}`,
+    }
   }
 }
 
 export function renderPlannedCache(planned: PlannedCache): string[] {
   if ('off' in planned) return [`Cache: not used (${planned.off})`]
-  return ['Cache (steps a build would take from DIB_IMAGE_CACHE):', ...planned.steps.map((s) => `  ${s.step.padEnd(12)}  ${s.hit ? 'hit ' : 'miss'}  ${s.key.slice(0, 12)}${s.reason === undefined ? '' : `  ${s.reason}`}`)]
+  return [
+    'Cache (steps a build would take from DIB_IMAGE_CACHE):',
+    ...planned.steps.map(
+      (s) =>
+        `  ${s.step.padEnd(12)}  ${s.hit ? 'hit ' : 'miss'}  ${s.key.slice(0, 12)}${s.reason === undefined ? '' : `  ${s.reason}`}`,
+    ),
+  ]
 }

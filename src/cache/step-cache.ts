@@ -18,7 +18,15 @@ import { copyInto, differingOutputs, relativeOutputs, restoreOutputs } from './i
 import { gatherStepFacts } from './input-facts.ts'
 import { lineageId, readLineage, recordLineage, type LineageRecord } from './lineage.ts'
 import { cacheSalt } from './salt.ts'
-import { changedInputs, keyOf, stepInputs, TREE_STEPS, type StepInputs, type StepName, type TreeStep } from './step-keys.ts'
+import {
+  changedInputs,
+  keyOf,
+  stepInputs,
+  TREE_STEPS,
+  type StepInputs,
+  type StepName,
+  type TreeStep,
+} from './step-keys.ts'
 import { StepStore, type StoredEntry } from './store.ts'
 import { packBuildDir, TREE_ARCHIVE, unpackBuildDir } from './tree-archive.ts'
 
@@ -63,7 +71,15 @@ export class StepCache {
   /** Why no step can be cached, when none can. */
   readonly off: string | undefined
 
-  constructor(init: { store: StepStore; steps: StepInputs[]; lineage: LineageRecord; lineageId: string; options: BuildOptions; deps: CacheDeps; off?: string }) {
+  constructor(init: {
+    store: StepStore
+    steps: StepInputs[]
+    lineage: LineageRecord
+    lineageId: string
+    options: BuildOptions
+    deps: CacheDeps
+    off?: string
+  }) {
     this.#store = init.store
     this.#steps = new Map(init.steps.map((s) => [s.step, s]))
     this.#lineage = init.lineage
@@ -77,8 +93,14 @@ export class StepCache {
   async statuses(): Promise<StepStatus[]> {
     const out: StepStatus[] = []
     for (const step of this.#steps.values()) {
-      const found = await this.#store.list().then((all) => all.some((e) => e.manifest.key === step.key))
-      out.push(found ? { step: step.step, key: step.key, hit: true } : { step: step.step, key: step.key, hit: false, reason: this.#missReason(step) })
+      const found = await this.#store
+        .list()
+        .then((all) => all.some((e) => e.manifest.key === step.key))
+      out.push(
+        found
+          ? { step: step.step, key: step.key, hit: true }
+          : { step: step.step, key: step.key, hit: false, reason: this.#missReason(step) },
+      )
     }
     return out
   }
@@ -87,12 +109,17 @@ export class StepCache {
     const previous = this.#lineage[step.step]
     if (previous === undefined) return 'not stored yet'
     const changed = changedInputs(previous, step.parts)
-    if (changed.length === 0) return keyOf(previous) === step.key ? 'not stored (pruned, or its phases were too quick to be worth storing)' : 'an earlier step changed'
+    if (changed.length === 0)
+      return keyOf(previous) === step.key
+        ? 'not stored (pruned, or its phases were too quick to be worth storing)'
+        : 'an earlier step changed'
     const shown = changed.slice(0, 5).join(', ')
     return `changed: ${shown}${changed.length > 5 ? ` and ${changed.length - 5} more` : ''}`
   }
 
-  async #find(step: StepName): Promise<{ inputs: StepInputs; entry: StoredEntry | undefined } | undefined> {
+  async #find(
+    step: StepName,
+  ): Promise<{ inputs: StepInputs; entry: StoredEntry | undefined } | undefined> {
     if (this.off !== undefined) return undefined
     const inputs = this.#steps.get(step)
     if (inputs === undefined) return undefined
@@ -100,12 +127,24 @@ export class StepCache {
   }
 
   #miss(inputs: StepInputs, reason = this.#missReason(inputs)): void {
-    this.#deps.reporter.emit({ kind: 'cache-miss', cache: CACHE, step: inputs.step, key: inputs.key, reason })
+    this.#deps.reporter.emit({
+      kind: 'cache-miss',
+      cache: CACHE,
+      step: inputs.step,
+      key: inputs.key,
+      reason,
+    })
   }
 
   #hit(entry: StoredEntry): void {
     const m = entry.manifest
-    this.#deps.reporter.emit({ kind: 'cache-hit', cache: CACHE, key: m.key, what: `${m.what} (stored ${m.createdAt})`, savedMs: m.durationMs })
+    this.#deps.reporter.emit({
+      kind: 'cache-hit',
+      cache: CACHE,
+      key: m.key,
+      what: `${m.what} (stored ${m.createdAt})`,
+      savedMs: m.durationMs,
+    })
   }
 
   /** The finished image, copied to the outputs when the whole build is unchanged. */
@@ -117,13 +156,19 @@ export class StepCache {
     const outputDir = this.#outputDir()
     const files = entry.manifest.files.map((f) => f.slice(FILES_DIR.length + 1))
     const fromDir = join(entry.dir, FILES_DIR)
-    const differing = this.#options.overwriteOldImage ? [] : await differingOutputs(fromDir, outputDir, files)
+    const differing = this.#options.overwriteOldImage
+      ? []
+      : await differingOutputs(fromDir, outputDir, files)
     if (differing.length > 0) {
-      return void this.#miss(inputs, `a different older output is in the way (${differing[0]}); a build keeps it aside, the cache does not replace it (OVERWRITE_OLD_IMAGE=1 lets it)`)
+      return void this.#miss(
+        inputs,
+        `a different older output is in the way (${differing[0]}); a build keeps it aside, the cache does not replace it (OVERWRITE_OLD_IMAGE=1 lets it)`,
+      )
     }
     const written = await restoreOutputs(fromDir, outputDir, files)
     this.#hit(entry)
-    for (const path of written) this.#deps.reporter.emit({ kind: 'info', message: `Reused from the cache: ${path}` })
+    for (const path of written)
+      this.#deps.reporter.emit({ kind: 'info', message: `Reused from the cache: ${path}` })
     return written
   }
 
@@ -141,7 +186,11 @@ export class StepCache {
         continue
       }
       for (const missed of misses) this.#miss(missed)
-      await unpackBuildDir(join(found.entry.dir, TREE_ARCHIVE), workspace.buildDir, this.#deps.runner)
+      await unpackBuildDir(
+        join(found.entry.dir, TREE_ARCHIVE),
+        workspace.buildDir,
+        this.#deps.runner,
+      )
       this.#hit(found.entry)
       return step
     }
@@ -157,7 +206,10 @@ export class StepCache {
     const inputs = this.off === undefined ? this.#steps.get(step) : undefined
     if (inputs === undefined) return false
     if (step === 'root' || step === 'tree' || tookMs >= minStepMs(this.#options.env)) return true
-    this.#deps.reporter.emit({ kind: 'info', message: `Cache: ${TREE_WHAT[step]} not stored: its phases took ${(tookMs / 1000).toFixed(1)} s, less than storing it is worth (IMAGEWRIGHT_CACHE_MIN_STEP_SECONDS)` })
+    this.#deps.reporter.emit({
+      kind: 'info',
+      message: `Cache: ${TREE_WHAT[step]} not stored: its phases took ${(tookMs / 1000).toFixed(1)} s, less than storing it is worth (IMAGEWRIGHT_CACHE_MIN_STEP_SECONDS)`,
+    })
     // Its inputs are remembered all the same, so a later miss can say it was not stored, not that something changed.
     await recordLineage(this.#store.root, this.#lineageId, step, inputs.parts)
     return false
@@ -184,25 +236,50 @@ export class StepCache {
     if (inputs === undefined) return
     const files = relativeOutputs(this.#outputDir(), [...new Set(paths)])
     if (files === undefined || files.length === 0) {
-      this.#deps.reporter.emit({ kind: 'info', message: 'Cache: image not stored: an output lies outside the directory of the image' })
+      this.#deps.reporter.emit({
+        kind: 'info',
+        message: 'Cache: image not stored: an output lies outside the directory of the image',
+      })
       return
     }
-    await this.#store_(inputs, `image ${resolveImageName(this.#options.imageName, this.#options.imageTypes)}`, async (staged) => {
-      await copyInto(this.#outputDir(), join(staged, FILES_DIR), files)
-      return files.map((f) => `${FILES_DIR}/${f}`)
-    })
+    await this.#store_(
+      inputs,
+      `image ${resolveImageName(this.#options.imageName, this.#options.imageTypes)}`,
+      async (staged) => {
+        await copyInto(this.#outputDir(), join(staged, FILES_DIR), files)
+        return files.map((f) => `${FILES_DIR}/${f}`)
+      },
+    )
   }
 
-  async #store_(inputs: StepInputs, what: string, fill: (staged: string) => Promise<string[]>): Promise<void> {
+  async #store_(
+    inputs: StepInputs,
+    what: string,
+    fill: (staged: string) => Promise<string[]>,
+  ): Promise<void> {
     const staged = await this.#store.stage()
     try {
       const files = await fill(staged)
-      const stored = await this.#store.commit(staged, { step: inputs.step, key: inputs.key, what, durationMs: performance.now() - this.#opened, parts: inputs.parts, files })
+      const stored = await this.#store.commit(staged, {
+        step: inputs.step,
+        key: inputs.key,
+        what,
+        durationMs: performance.now() - this.#opened,
+        parts: inputs.parts,
+        files,
+      })
       await recordLineage(this.#store.root, this.#lineageId, inputs.step, inputs.parts)
       const entry = await this.#store.lookup(inputs.key)
-      this.#deps.reporter.emit({ kind: 'info', message: `Cache: ${stored ? 'stored' : 'already stored'} ${what} (${inputs.key.slice(0, 12)}, ${formatBytes(entry?.manifest.bytes ?? 0)})` })
+      this.#deps.reporter.emit({
+        kind: 'info',
+        message: `Cache: ${stored ? 'stored' : 'already stored'} ${what} (${inputs.key.slice(0, 12)}, ${formatBytes(entry?.manifest.bytes ?? 0)})`,
+      })
       const pruned = await this.#store.prune(cacheMaxBytes(this.#options.env))
-      if (pruned.length > 0) this.#deps.reporter.emit({ kind: 'info', message: `Cache: pruned ${pruned.length} least recently used entries` })
+      if (pruned.length > 0)
+        this.#deps.reporter.emit({
+          kind: 'info',
+          message: `Cache: pruned ${pruned.length} least recently used entries`,
+        })
     } catch (error) {
       await this.#store.discard(staged)
       throw error
@@ -215,8 +292,11 @@ export class StepCache {
 
   /** A step whose result is not all in the build directory cannot be stored. */
   async #uncacheable(workspace: StepWorkspace): Promise<string | undefined> {
-    const mounted = (await mountsBelow(workspace.buildDir, this.#deps.runner)).filter((m) => m !== workspace.buildDir)
-    if (mounted.length > 0) return `${mounted[0]} is still mounted (a hook left a mount the cache cannot capture)`
+    const mounted = (await mountsBelow(workspace.buildDir, this.#deps.runner)).filter(
+      (m) => m !== workspace.buildDir,
+    )
+    if (mounted.length > 0)
+      return `${mounted[0]} is still mounted (a hook left a mount the cache cannot capture)`
     if ((await readdir(workspace.imageDir)).some((name) => name !== OWNER_MARK)) {
       return `a hook wrote into TMP_IMAGE_DIR (${workspace.imageDir}), which the cache does not capture`
     }
@@ -233,7 +313,14 @@ export async function openStepCache(
 ): Promise<StepCache> {
   const store = new StepStore(options.imageCache)
   const id = lineageId(options)
-  const base = { store, lineageId: id, options, deps, steps: [] as StepInputs[], lineage: {} as LineageRecord }
+  const base = {
+    store,
+    lineageId: id,
+    options,
+    deps,
+    steps: [] as StepInputs[],
+    lineage: {} as LineageRecord,
+  }
   if (!cacheEnabled(options)) return new StepCache({ ...base, off: '--no-cache' })
   const gathered = await gatherStepFacts(options, elements, release, await cacheSalt(store.root))
   if (!gathered.ok) {
@@ -241,5 +328,9 @@ export async function openStepCache(
     return new StepCache({ ...base, off: gathered.reason })
   }
   const steps = stepInputs(gathered.facts)
-  return new StepCache({ ...base, steps: options.ramdiskElement === undefined ? steps : steps.filter((s) => s.step !== 'image'), lineage: await readLineage(store.root, id) })
+  return new StepCache({
+    ...base,
+    steps: options.ramdiskElement === undefined ? steps : steps.filter((s) => s.step !== 'image'),
+    lineage: await readLineage(store.root, id),
+  })
 }

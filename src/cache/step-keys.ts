@@ -63,7 +63,8 @@ export function keyOf(parts: readonly InputPart[]): string {
 
 /** The inputs and key of every step, in build order. */
 export function stepInputs(facts: StepFacts): StepInputs[] {
-  const files = (phases: readonly (PhaseName | 'all')[]): InputPart[] => phases.flatMap((phase) => facts.elementFiles.get(phase) ?? [])
+  const files = (phases: readonly (PhaseName | 'all')[]): InputPart[] =>
+    phases.flatMap((phase) => facts.elementFiles.get(phase) ?? [])
   const own: Record<StepName, InputPart[]> = {
     root: [
       { name: 'imagewright', digest: facts.builder },
@@ -81,7 +82,10 @@ export function stepInputs(facts: StepFacts): StepInputs[] {
   const steps: StepInputs[] = []
   let previous: StepInputs | undefined
   for (const step of STEP_NAMES) {
-    const parts = previous === undefined ? own[step] : [{ name: `step ${previous.step}`, digest: previous.key }, ...own[step]]
+    const parts =
+      previous === undefined
+        ? own[step]
+        : [{ name: `step ${previous.step}`, digest: previous.key }, ...own[step]]
     previous = { step, parts, key: keyOf(parts) }
     steps.push(previous)
   }
@@ -92,7 +96,10 @@ export function stepInputs(facts: StepFacts): StepInputs[] {
  * Which inputs differ from those of the last stored result of the same build: names of the
  * parts added, removed or changed (the previous step's key is not an input a user changes).
  */
-export function changedInputs(previous: readonly InputPart[], current: readonly InputPart[]): string[] {
+export function changedInputs(
+  previous: readonly InputPart[],
+  current: readonly InputPart[],
+): string[] {
   const before = new Map(previous.map((p) => [p.name, p.digest]))
   const now = new Map(current.map((p) => [p.name, p.digest]))
   const changed: string[] = []
@@ -101,6 +108,7 @@ export function changedInputs(previous: readonly InputPart[], current: readonly 
     if (!before.has(name)) changed.push(`${name} (new)`)
     else if (before.get(name) !== digest) changed.push(name)
   }
-  for (const name of before.keys()) if (!now.has(name) && !name.startsWith('step ')) changed.push(`${name} (gone)`)
+  for (const name of before.keys())
+    if (!now.has(name) && !name.startsWith('step ')) changed.push(`${name} (gone)`)
   return changed
 }

@@ -4,7 +4,17 @@
 // manifest, and pruning removes the least recently used entries first (renamed away, then
 // deleted), skipping those used in the last minute.
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises'
+import {
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from 'node:fs/promises'
 import { join } from 'node:path'
 import { CacheError } from '../errors.ts'
 import type { InputPart, StepName } from './step-keys.ts'
@@ -53,10 +63,13 @@ export class StepStore {
       manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as EntryManifest
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw new CacheError(`Cannot read the cache entry "${manifestPath}": ${(error as Error).message}`, {
-        cause: error,
-        hint: 'Remove the entry (imagewright cache prune --all) or run with --no-cache',
-      })
+      throw new CacheError(
+        `Cannot read the cache entry "${manifestPath}": ${(error as Error).message}`,
+        {
+          cause: error,
+          hint: 'Remove the entry (imagewright cache prune --all) or run with --no-cache',
+        },
+      )
     }
     const now = new Date()
     await utimes(manifestPath, now, now).catch(() => undefined)
@@ -75,7 +88,10 @@ export class StepStore {
   }
 
   /** Publish a staged entry under its key; false when another build stored the key first. */
-  async commit(staged: string, manifest: Omit<EntryManifest, 'bytes' | 'createdAt'>): Promise<boolean> {
+  async commit(
+    staged: string,
+    manifest: Omit<EntryManifest, 'bytes' | 'createdAt'>,
+  ): Promise<boolean> {
     let bytes = 0
     for (const file of manifest.files) bytes += (await stat(join(staged, file))).size
     const full: EntryManifest = { ...manifest, bytes, createdAt: new Date().toISOString() }
@@ -104,7 +120,11 @@ export class StepStore {
       const manifestPath = join(this.root, 'entries', name, MANIFEST)
       try {
         const [text, info] = await Promise.all([readFile(manifestPath, 'utf8'), stat(manifestPath)])
-        out.push({ dir: join(this.root, 'entries', name), manifest: JSON.parse(text) as EntryManifest, lastUsed: info.mtime })
+        out.push({
+          dir: join(this.root, 'entries', name),
+          manifest: JSON.parse(text) as EntryManifest,
+          lastUsed: info.mtime,
+        })
       } catch {
         // Being pruned by another process, or half-written by a crashed one: not an entry.
       }
@@ -124,7 +144,11 @@ export class StepStore {
     for (const entry of [...entries].reverse()) {
       if (total <= maxBytes) break
       if (maxBytes > 0 && now - entry.lastUsed.getTime() < IN_USE_MS) continue
-      const trash = join(this.root, 'tmp', `pruned-${process.pid}-${randomBytes(6).toString('hex')}`)
+      const trash = join(
+        this.root,
+        'tmp',
+        `pruned-${process.pid}-${randomBytes(6).toString('hex')}`,
+      )
       await mkdir(join(this.root, 'tmp'), { recursive: true })
       try {
         await rename(entry.dir, trash)
@@ -143,7 +167,8 @@ export class StepStore {
     const names = await readdir(join(this.root, 'tmp')).catch(() => [] as string[])
     for (const name of names) {
       const pid = Number(/^(?:pruned-)?(\d+)-/.exec(name)?.[1])
-      if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) await rm(join(this.root, 'tmp', name), { recursive: true, force: true })
+      if (Number.isInteger(pid) && pid > 0 && !isAlive(pid))
+        await rm(join(this.root, 'tmp', name), { recursive: true, force: true })
     }
   }
 }

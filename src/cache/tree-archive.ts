@@ -9,16 +9,53 @@ export const TREE_ARCHIVE = 'build-dir.tar.zst'
 
 const COMMON = ['--numeric-owner', '--xattrs', '--xattrs-include=*', '--acls']
 
-export async function packBuildDir(buildDir: string, archive: string, runner: Runner): Promise<void> {
+export async function packBuildDir(
+  buildDir: string,
+  archive: string,
+  runner: Runner,
+): Promise<void> {
   await runner.run(
-    { argv: ['tar', '-C', buildDir, ...COMMON, '--one-file-system', `--exclude=./${OWNER_MARK}`, '-I', 'zstd -T0 -3 -q', '-cf', archive, '.'], label: 'cache: pack the build directory' },
+    {
+      argv: [
+        'tar',
+        '-C',
+        buildDir,
+        ...COMMON,
+        '--one-file-system',
+        `--exclude=./${OWNER_MARK}`,
+        '-I',
+        'zstd -T0 -3 -q',
+        '-cf',
+        archive,
+        '.',
+      ],
+      label: 'cache: pack the build directory',
+    },
     { quiet: true },
   )
 }
 
-export async function unpackBuildDir(archive: string, buildDir: string, runner: Runner): Promise<void> {
+export async function unpackBuildDir(
+  archive: string,
+  buildDir: string,
+  runner: Runner,
+): Promise<void> {
   await runner.run(
-    { argv: ['tar', '-C', buildDir, ...COMMON, '--same-owner', '-p', '-I', 'zstd -d -T0 -q', '-xf', archive], label: 'cache: unpack the build directory' },
+    {
+      argv: [
+        'tar',
+        '-C',
+        buildDir,
+        ...COMMON,
+        '--same-owner',
+        '-p',
+        '-I',
+        'zstd -d -T0 -q',
+        '-xf',
+        archive,
+      ],
+      label: 'cache: unpack the build directory',
+    },
     { quiet: true },
   )
 }

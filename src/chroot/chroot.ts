@@ -29,7 +29,10 @@ export async function openChroot(
 ): Promise<ChrootSession> {
   const stack = new AsyncStack()
   try {
-    const mount = async (pathInRoot: string, request: { source: string; type?: string; bind?: boolean; options?: string[] }): Promise<void> => {
+    const mount = async (
+      pathInRoot: string,
+      request: { source: string; type?: string; bind?: boolean; options?: string[] },
+    ): Promise<void> => {
       const target = await safeMountPoint(root, pathInRoot)
       stack.defer(`mount ${target}`, await mountOn({ ...request, target, private: true }, deps))
     }
@@ -37,11 +40,18 @@ export async function openChroot(
     await mount('dev', { source: '/dev', bind: true })
     await mount('dev/pts', { source: '/dev/pts', bind: true })
     // Read-only /sys tells tools such as systemctl and grub-probe they run in a container.
-    await mount('sys', { source: 'sysfs', type: 'sysfs', options: ['ro', 'nosuid', 'nodev', 'noexec'] })
+    await mount('sys', {
+      source: 'sysfs',
+      type: 'sysfs',
+      options: ['ro', 'nosuid', 'nodev', 'noexec'],
+    })
     if (hooksDir) {
       await mount(HOOKS_IN_TARGET, { source: hooksDir, bind: true })
       await deps.runner.run(
-        { argv: ['mount', '-o', 'remount,bind,ro', `${root}${HOOKS_IN_TARGET}`], label: 'remount hooks read-only' },
+        {
+          argv: ['mount', '-o', 'remount,bind,ro', `${root}${HOOKS_IN_TARGET}`],
+          label: 'remount hooks read-only',
+        },
         { quiet: true },
       )
     }
@@ -67,6 +77,9 @@ export async function openChroot(
 async function stopLeftoverProcesses(root: string, reporter: Reporter): Promise<void> {
   const killed = await killProcessesRootedIn(root)
   if (killed.length > 0) {
-    reporter.emit({ kind: 'warning', message: `Stopped ${killed.length} process(es) left running in the chroot: ${killed.join(' ')}` })
+    reporter.emit({
+      kind: 'warning',
+      message: `Stopped ${killed.length} process(es) left running in the chroot: ${killed.join(' ')}`,
+    })
   }
 }

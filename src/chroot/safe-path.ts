@@ -20,7 +20,8 @@ export async function safeTargetPath(
   options: { readonly createDirs?: boolean } = {},
 ): Promise<{ readonly path: string; readonly lastIsSymlink: boolean; readonly exists: boolean }> {
   const parts = components(pathInRoot)
-  if (parts.includes('..')) throw new ChrootError(`Cannot use "${pathInRoot}" in the target: it contains ".."`)
+  if (parts.includes('..'))
+    throw new ChrootError(`Cannot use "${pathInRoot}" in the target: it contains ".."`)
   let current = root
   for (const [index, part] of parts.entries()) {
     current = join(current, part)
@@ -28,7 +29,12 @@ export async function safeTargetPath(
     const info = await lstat(current).catch(() => undefined)
     if (!info) {
       if (isLast) return { path: current, lastIsSymlink: false, exists: false }
-      if (!options.createDirs) return { path: join(current, ...parts.slice(index + 1)), lastIsSymlink: false, exists: false }
+      if (!options.createDirs)
+        return {
+          path: join(current, ...parts.slice(index + 1)),
+          lastIsSymlink: false,
+          exists: false,
+        }
       await mkdir(current)
       continue
     }
@@ -40,7 +46,9 @@ export async function safeTargetPath(
       )
     }
     if (!isLast && !info.isDirectory()) {
-      throw new ChrootError(`Cannot use "${pathInRoot}" in the target: "${relative(root, current)}" is not a directory`)
+      throw new ChrootError(
+        `Cannot use "${pathInRoot}" in the target: "${relative(root, current)}" is not a directory`,
+      )
     }
   }
   return { path: current, lastIsSymlink: false, exists: true }
@@ -54,6 +62,7 @@ export async function safeMountPoint(root: string, pathInRoot: string): Promise<
   }
   if (!target.exists) await mkdir(target.path)
   const info = await lstat(target.path)
-  if (!info.isDirectory()) throw new ChrootError(`Cannot mount on "${pathInRoot}" in the target: it is not a directory`)
+  if (!info.isDirectory())
+    throw new ChrootError(`Cannot mount on "${pathInRoot}" in the target: it is not a directory`)
   return target.path
 }

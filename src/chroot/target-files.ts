@@ -21,7 +21,9 @@ export async function placeTemporaryFile(
   const target = await safeTargetPath(root, pathInRoot, { createDirs: true })
   const aside = `${target.path}${ASIDE_SUFFIX}`
   if (await exists(aside)) {
-    throw new ChrootError(`Cannot prepare "${pathInRoot}" in the target: "${aside}" is left from an earlier run`)
+    throw new ChrootError(
+      `Cannot prepare "${pathInRoot}" in the target: "${aside}" is left from an earlier run`,
+    )
   }
   const hadOriginal = target.exists
   if (hadOriginal) await rename(target.path, aside)
@@ -50,4 +52,5 @@ export async function hostResolvConf(): Promise<string> {
   return text.trim() === '' ? 'nameserver 8.8.8.8\n' : text
 }
 
-export const POLICY_RC_D = '#!/bin/sh\n# Written by imagewright for the build: no daemons start inside the build chroot.\nexit 101\n'
+export const POLICY_RC_D =
+  '#!/bin/sh\n# Written by imagewright for the build: no daemons start inside the build chroot.\nexit 101\n'

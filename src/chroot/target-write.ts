@@ -11,27 +11,41 @@ import { ChrootError } from '../errors.ts'
 import { safeTargetPath } from './safe-path.ts'
 
 /** Make `pathInRoot` (and its parents) a real directory in the target; returns its host path. */
-export async function makeDirInTarget(root: string, pathInRoot: string, mode = 0o755): Promise<string> {
+export async function makeDirInTarget(
+  root: string,
+  pathInRoot: string,
+  mode = 0o755,
+): Promise<string> {
   // The root is the caller's own path on the host; only what lies below it is the image's.
   await mkdir(root, { recursive: true })
   const target = await safeTargetPath(root, pathInRoot, { createDirs: true })
   if (target.lastIsSymlink) {
-    throw new ChrootError(`Cannot write into "${pathInRoot}" in the target "${root}": it is a symlink`, {
-      hint: 'The image tree must not redirect system directories with symlinks',
-    })
+    throw new ChrootError(
+      `Cannot write into "${pathInRoot}" in the target "${root}": it is a symlink`,
+      {
+        hint: 'The image tree must not redirect system directories with symlinks',
+      },
+    )
   }
   if (!target.exists) {
     await mkdir(target.path, { mode })
     return target.path
   }
   if (!(await lstat(target.path)).isDirectory()) {
-    throw new ChrootError(`Cannot write into "${pathInRoot}" in the target "${root}": it is not a directory`)
+    throw new ChrootError(
+      `Cannot write into "${pathInRoot}" in the target "${root}": it is not a directory`,
+    )
   }
   return target.path
 }
 
 /** Write `content` at `pathInRoot`, replacing (not following) whatever is there; returns its host path. */
-export async function writeFileInTarget(root: string, pathInRoot: string, content: string | Uint8Array, mode = 0o644): Promise<string> {
+export async function writeFileInTarget(
+  root: string,
+  pathInRoot: string,
+  content: string | Uint8Array,
+  mode = 0o644,
+): Promise<string> {
   const dir = await makeDirInTarget(root, dirname(pathInRoot))
   const path = join(dir, basename(pathInRoot))
   const existing = await lstat(path).catch(() => undefined)

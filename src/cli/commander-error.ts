@@ -14,8 +14,12 @@ export function usageErrorFromCommander(message: string, program: string): Usage
     .replace(/\.$/, '')
     .trim()
   const sentence = text.charAt(0).toUpperCase() + text.slice(1)
-  const hint = suggestion === undefined
-    ? `Run "${program} --help" to see the commands and their options`
-    : `Did you mean ${suggestion.split(', ').map((name) => `"${name}"`).join(' or ')}?`
+  const hint =
+    suggestion === undefined
+      ? `Run "${program} --help" to see the commands and their options`
+      : `Did you mean ${suggestion
+          .split(', ')
+          .map((name) => `"${name}"`)
+          .join(' or ')}?`
   return new UsageError(sentence, { hint })
 }

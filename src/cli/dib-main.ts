@@ -9,14 +9,20 @@ import { runBuildFromCli } from './run-build.ts'
 import { inOwnMountNamespace } from './own-namespace.ts'
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string }
+  const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')) as {
+    version: string
+  }
   return pkg.version
 }
 
 export async function dibMain(argv: readonly string[], program: string): Promise<number> {
   let command
   try {
-    command = parseDibCommandLine(argv, process.env, program.startsWith('ramdisk-image-create') ? 'ramdisk' : 'disk')
+    command = parseDibCommandLine(
+      argv,
+      process.env,
+      program.startsWith('ramdisk-image-create') ? 'ramdisk' : 'disk',
+    )
   } catch (error) {
     process.stderr.write(renderError(error, false))
     return exitCodeOf(error)
@@ -32,7 +38,11 @@ export async function dibMain(argv: readonly string[], program: string): Promise
   try {
     const { options } = command
     const status = await inOwnMountNamespace({
-      containing: [options.tmpDir, options.imageName, ...[options.logfile, options.jsonLog, options.htmlReport].flatMap((file) => file ?? [])],
+      containing: [
+        options.tmpDir,
+        options.imageName,
+        ...[options.logfile, options.jsonLog, options.htmlReport].flatMap((file) => file ?? []),
+      ],
       within: [...options.elementsPath, options.imageCache],
       scratch: [options.tmpDir],
     })

@@ -4,7 +4,15 @@
 // (MKFS_OPTS), we honour them.
 import type { BuildOptions } from '../config/build-options.ts'
 import { pick, type SettingRow } from '../config/setting.ts'
-import { checkSettings, helpText, optionRows, SETTINGS, settingVariables, type SettingKey, type SettingValue } from '../config/settings.ts'
+import {
+  checkSettings,
+  helpText,
+  optionRows,
+  SETTINGS,
+  settingVariables,
+  type SettingKey,
+  type SettingValue,
+} from '../config/settings.ts'
 import { ConfigError, UsageError } from '../errors.ts'
 import { listImageTypes, resolveOutputFormats } from '../output/formats.ts'
 import { getopt, type OptionSpec } from './getopt.ts'
@@ -27,10 +35,17 @@ function checkImageTypes(types: readonly string[], fromEnv: boolean): void {
 }
 
 /** The options of argv, by setting, each with every value given (in order). */
-export function readDibFlags(argv: readonly string[]): { flags: Map<SettingKey, string[]>; operands: readonly string[]; first?: 'help' | 'version' } {
+export function readDibFlags(argv: readonly string[]): {
+  flags: Map<SettingKey, string[]>
+  operands: readonly string[]
+  first?: 'help' | 'version'
+} {
   const rows = optionRows()
   const keys = new Map<OptionSpec, SettingKey>(rows.map(([key, row]) => [row.flag, key]))
-  const { options, operands } = getopt(argv, rows.map(([, row]) => row.flag))
+  const { options, operands } = getopt(
+    argv,
+    rows.map(([, row]) => row.flag),
+  )
   const flags = new Map<SettingKey, string[]>()
   for (const option of options) {
     const key = keys.get(option.spec)
@@ -60,7 +75,11 @@ export function parseDibCommandLine(
     return row.read({ flags: flags.get(key) ?? [], env }) as SettingValue<K>
   }
   const types = read('imageTypes')
-  checkImageTypes(types, flags.get('imageTypes') === undefined && pick(undefined, SETTINGS.imageTypes.env, { flags: [], env }) !== undefined)
+  checkImageTypes(
+    types,
+    flags.get('imageTypes') === undefined &&
+      pick(undefined, SETTINGS.imageTypes.env, { flags: [], env }) !== undefined,
+  )
   const imageSizeGiB = read('imageSizeGiB')
   const envStrings: Record<string, string> = {}
   for (const [k, v] of Object.entries(env)) if (v !== undefined) envStrings[k] = v
@@ -118,7 +137,8 @@ export function parseDibCommandLine(
 /** DIB strips a trailing ".<type>" from -o when exactly one type is requested. */
 export function stripSingleTypeSuffix(name: string, types: readonly string[]): string {
   const [only] = types
-  if (types.length === 1 && only && name.endsWith(`.${only}`)) return name.slice(0, -(only.length + 1))
+  if (types.length === 1 && only && name.endsWith(`.${only}`))
+    return name.slice(0, -(only.length + 1))
   return name
 }
 
@@ -127,7 +147,11 @@ export function stripSingleTypeSuffix(name: string, types: readonly string[]): s
 function clearedEnv(env: Readonly<Record<string, string>>): Record<string, string> {
   const kept: Record<string, string> = {}
   for (const [key, value] of Object.entries(env)) {
-    if (['PATH', 'HOME', 'TERM', 'LANG', 'ELEMENTS_PATH', 'TMPDIR'].includes(key) || key.startsWith('DIB_')) kept[key] = value
+    if (
+      ['PATH', 'HOME', 'TERM', 'LANG', 'ELEMENTS_PATH', 'TMPDIR'].includes(key) ||
+      key.startsWith('DIB_')
+    )
+      kept[key] = value
   }
   return kept
 }
@@ -137,7 +161,10 @@ export function renderDibHelp(program: string): string {
   const facts = { imageTypes: listImageTypes() }
   for (const [, row] of optionRows()) {
     const spec = row.flag
-    const flags = [spec.short ? `-${spec.short}` : undefined, spec.long ? `--${spec.long}` : undefined]
+    const flags = [
+      spec.short ? `-${spec.short}` : undefined,
+      spec.long ? `--${spec.long}` : undefined,
+    ]
       .filter(Boolean)
       .join(', ')
     const withArg = spec.arg ? `${flags} ${spec.arg}` : flags

@@ -34,7 +34,9 @@ function findLong(specs: readonly OptionSpec[], name: string): OptionSpec {
     const names = candidates.map((s) => `--${s.long ?? ''}`).join(', ')
     throw new UsageError(`Option "--${name}" is ambiguous: it could be ${names}`)
   }
-  throw new UsageError(`Unrecognized option "--${name}"`, { hint: 'Run with --help to list the options' })
+  throw new UsageError(`Unrecognized option "--${name}"`, {
+    hint: 'Run with --help to list the options',
+  })
 }
 
 export function getopt(argv: readonly string[], specs: readonly OptionSpec[]): GetoptResult {
@@ -56,7 +58,8 @@ export function getopt(argv: readonly string[], specs: readonly OptionSpec[]): G
         continue
       }
       const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i]
-      if (value === undefined) throw new UsageError(`Option "${displayName(spec)}" requires a value`)
+      if (value === undefined)
+        throw new UsageError(`Option "${displayName(spec)}" requires a value`)
       options.push({ spec, name: displayName(spec), value })
       continue
     }
@@ -64,7 +67,10 @@ export function getopt(argv: readonly string[], specs: readonly OptionSpec[]): G
       for (let j = 1; j < arg.length; j++) {
         const letter = arg[j] ?? ''
         const spec = specs.find((s) => s.short === letter)
-        if (!spec) throw new UsageError(`Unrecognized option "-${letter}"`, { hint: 'Run with --help to list the options' })
+        if (!spec)
+          throw new UsageError(`Unrecognized option "-${letter}"`, {
+            hint: 'Run with --help to list the options',
+          })
         if (!spec.takesValue) {
           options.push({ spec, name: displayName(spec), value: undefined })
           continue

@@ -3,7 +3,9 @@
 import { NAMESPACED_SUBCOMMANDS, ranInOwnMountNamespace } from './namespace-entry.ts'
 
 const argv = process.argv.slice(2)
-const status = NAMESPACED_SUBCOMMANDS.has(argv[0] ?? '') ? await ranInOwnMountNamespace() : undefined
+const status = NAMESPACED_SUBCOMMANDS.has(argv[0] ?? '')
+  ? await ranInOwnMountNamespace()
+  : undefined
 if (status === undefined) {
   const { imagewrightMain } = await import('./imagewright-main.ts')
   process.exitCode = await imagewrightMain(argv)

@@ -11,7 +11,11 @@ export const NAMESPACED_SUBCOMMANDS: ReadonlySet<string> = new Set(['build', 'cu
 export async function ranInOwnMountNamespace(): Promise<number | undefined> {
   if (!wantsOwnMountNamespace()) return undefined
   try {
-    return await runInOwnMountNamespace([process.execPath, ...process.execArgv, ...process.argv.slice(1)])
+    return await runInOwnMountNamespace([
+      process.execPath,
+      ...process.execArgv,
+      ...process.argv.slice(1),
+    ])
   } catch (error) {
     const { exitCodeOf, renderError } = await import('./render-error.ts')
     process.stderr.write(renderError(error, false))

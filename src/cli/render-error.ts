@@ -15,7 +15,8 @@ export function renderError(thrown: unknown, debug: boolean): string {
     let cause = error.cause
     while (cause !== undefined) {
       // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a thrown non-Error, shown as it is
-      lines.push(`Caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`)
+      const shown = cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)
+      lines.push(`Caused by: ${shown}`)
       cause = cause instanceof Error ? cause.cause : undefined
     }
   }

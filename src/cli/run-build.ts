@@ -32,20 +32,32 @@ export interface CliReporters {
 
 export function makeReporters(options: BuildOptions, settings: CliBuildSettings): CliReporters {
   const reporters: Reporter[] = []
-  const timings = timingsPath(options.imageCache, { elements: options.elements, arch: options.arch, types: options.imageTypes })
+  const timings = timingsPath(options.imageCache, {
+    elements: options.elements,
+    arch: options.arch,
+    types: options.imageTypes,
+  })
   let live: LiveProgressReporter | undefined
   if (useLiveProgress(options)) {
     live = new LiveProgressReporter({ stream: process.stdout, timings: readTimings(timings) })
     reporters.push(live)
   } else if (!options.quiet) {
-    reporters.push(new TextReporter({
-      write: (text) => process.stdout.write(text),
-      timestamps: !options.noTimestamp,
-      verbose: options.debugTrace > 0,
-    }))
+    reporters.push(
+      new TextReporter({
+        write: (text) => process.stdout.write(text),
+        timestamps: !options.noTimestamp,
+        verbose: options.debugTrace > 0,
+      }),
+    )
   }
   if (options.logfile) {
-    reporters.push(new TextReporter({ write: logWriter(options.logfile, 'log file'), timestamps: true, verbose: true }))
+    reporters.push(
+      new TextReporter({
+        write: logWriter(options.logfile, 'log file'),
+        timestamps: true,
+        verbose: true,
+      }),
+    )
   }
   const jsonLog = settings.jsonLog ?? options.jsonLog
   if (jsonLog) reporters.push(new JsonLinesReporter(logWriter(jsonLog, 'JSON log')))
@@ -96,7 +108,9 @@ function logWriter(path: string, what: string): (text: string) => void {
     } catch (error) {
       broken = true
       const reason = error instanceof Error ? error.message : String(error)
-      process.stderr.write(`Warning: Cannot write the ${what} "${path}": ${reason}; the build goes on without it\n`)
+      process.stderr.write(
+        `Warning: Cannot write the ${what} "${path}": ${reason}; the build goes on without it\n`,
+      )
     }
   }
 }
@@ -112,10 +126,19 @@ export function useLiveProgress(
   const plain = options.quiet || options.logfile !== undefined || options.debugTrace > 0
   // A terminal without a size (rows 0) cannot show a block that is redrawn in place.
   const sized = (stdout.rows ?? 0) > 0
-  return stdout.isTTY === true && sized && !plain && options.env['TERM'] !== 'dumb' && readSetting(options.env, 'breakPoints').size === 0
+  return (
+    stdout.isTTY === true &&
+    sized &&
+    !plain &&
+    options.env['TERM'] !== 'dumb' &&
+    readSetting(options.env, 'breakPoints').size === 0
+  )
 }
 
-export async function runBuildFromCli(options: BuildOptions, settings: CliBuildSettings = {}): Promise<number> {
+export async function runBuildFromCli(
+  options: BuildOptions,
+  settings: CliBuildSettings = {},
+): Promise<number> {
   const { reporter, finish, redact } = makeReporters(options, settings)
   using signals = trapSignals((text) => process.stderr.write(text))
   try {

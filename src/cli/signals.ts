@@ -18,7 +18,10 @@ const SIGNALS = Object.keys(STOP_SIGNALS) as StopSignal[]
  */
 export const SAME_SIGNAL_WINDOW_MS = 1_000
 
-export function trapSignals(write: (text: string) => void, now: () => number = Date.now): SignalScope {
+export function trapSignals(
+  write: (text: string) => void,
+  now: () => number = Date.now,
+): SignalScope {
   const controller = new AbortController()
   let received: StopSignal | 'EPIPE' | undefined
   let count = 0
@@ -37,7 +40,9 @@ export function trapSignals(write: (text: string) => void, now: () => number = D
       say(`\nReceived ${name}: stopping the build and releasing its resources...\n`)
       controller.abort(new InterruptedError(name))
     } else if (count === 2) {
-      say(`Still releasing resources; press Ctrl-C again to stop waiting (then run "imagewright cleanup")\n`)
+      say(
+        `Still releasing resources; press Ctrl-C again to stop waiting (then run "imagewright cleanup")\n`,
+      )
     } else {
       process.exit(STOP_SIGNALS[name])
     }
@@ -53,7 +58,9 @@ export function trapSignals(write: (text: string) => void, now: () => number = D
   // A bug: the build still releases what it holds, then the error is shown as what it is.
   const onUncaught = (error: unknown): void => {
     if (controller.signal.aborted) {
-      say(`Another internal error while stopping: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+      say(
+        `Another internal error while stopping: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      )
       return
     }
     say(`\nInternal error: stopping the build and releasing its resources...\n`)

@@ -56,14 +56,17 @@ export interface SettingSource {
 }
 
 export function settingError(source: SettingSource, problem: string): UsageError | ConfigError {
-  return source.fromEnv ? new ConfigError(`${source.name} ${problem}`) : new UsageError(`Option "${source.name}" ${problem}`)
+  return source.fromEnv
+    ? new ConfigError(`${source.name} ${problem}`)
+    : new UsageError(`Option "${source.name}" ${problem}`)
 }
 
 export function flagName(flag: Flag): string {
   return flag.long ? `--${flag.long}` : `-${flag.short ?? ''}`
 }
 
-export const isSet = (value: string | undefined): value is string => value !== undefined && value !== ''
+export const isSet = (value: string | undefined): value is string =>
+  value !== undefined && value !== ''
 
 /** DIB's switches in the environment: set, not empty and not 0. */
 export const envSwitch = (value: string | undefined): boolean => isSet(value) && value !== '0'
@@ -74,9 +77,14 @@ export interface Picked {
 }
 
 /** The option's last value wins over the environment; undefined when neither is given. */
-export function pick(flag: Flag | undefined, envNames: readonly string[], given: Given): Picked | undefined {
+export function pick(
+  flag: Flag | undefined,
+  envNames: readonly string[],
+  given: Given,
+): Picked | undefined {
   const fromCli = given.flags.at(-1)
-  if (flag !== undefined && fromCli !== undefined) return { value: fromCli, source: { name: flagName(flag), fromEnv: false } }
+  if (flag !== undefined && fromCli !== undefined)
+    return { value: fromCli, source: { name: flagName(flag), fromEnv: false } }
   for (const name of envNames) {
     const value = given.env[name]
     if (isSet(value)) return { value, source: { name, fromEnv: true } }
@@ -88,7 +96,10 @@ type Described = Omit<SettingRow<never>, 'read'>
 
 /** A value from the option or the variables, checked by `parse`; `fallback` when not given. */
 export function valued<T, D>(
-  row: Described & { readonly parse: (value: string, source: SettingSource) => T; readonly fallback: (env: Env) => D },
+  row: Described & {
+    readonly parse: (value: string, source: SettingSource) => T
+    readonly fallback: (env: Env) => D
+  },
 ): SettingRow<T | D> {
   const { parse, fallback, ...described } = row
   return {
@@ -114,7 +125,8 @@ export function textOr(row: Described, fallback: (env: Env) => string): SettingR
 export function switched(row: Described): SettingRow<boolean> {
   return {
     ...row,
-    read: (given) => given.flags.length > 0 || (row.env ?? []).some((name) => envSwitch(given.env[name])),
+    read: (given) =>
+      given.flags.length > 0 || (row.env ?? []).some((name) => envSwitch(given.env[name])),
   }
 }
 

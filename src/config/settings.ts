@@ -13,7 +13,8 @@ export const SETTINGS = { ...DIB_SETTINGS, ...IMAGEWRIGHT_SETTINGS } as const
 export type SettingKey = keyof typeof SETTINGS
 export type SettingValue<K extends SettingKey> = ReturnType<(typeof SETTINGS)[K]['read']>
 
-const rows = (): [SettingKey, SettingRow<unknown>][] => Object.entries(SETTINGS) as [SettingKey, SettingRow<unknown>][]
+const rows = (): [SettingKey, SettingRow<unknown>][] =>
+  Object.entries(SETTINGS) as [SettingKey, SettingRow<unknown>][]
 
 /** A setting's value from the environment alone (the options were read at the start). */
 export function readSetting<K extends SettingKey>(env: Env, key: K): SettingValue<K> {
@@ -35,8 +36,18 @@ export function variableOf(key: SettingKey): string {
 }
 
 /** The rows that are options, in `--help` order. */
-export function optionRows(): [SettingKey, SettingRow<unknown> & { readonly flag: NonNullable<SettingRow<unknown>['flag']> }][] {
-  return rows().filter((entry): entry is [SettingKey, SettingRow<unknown> & { readonly flag: NonNullable<SettingRow<unknown>['flag']> }] => entry[1].flag !== undefined)
+export function optionRows(): [
+  SettingKey,
+  SettingRow<unknown> & { readonly flag: NonNullable<SettingRow<unknown>['flag']> },
+][] {
+  return rows().filter(
+    (
+      entry,
+    ): entry is [
+      SettingKey,
+      SettingRow<unknown> & { readonly flag: NonNullable<SettingRow<unknown>['flag']> },
+    ] => entry[1].flag !== undefined,
+  )
 }
 
 export function helpText(row: SettingRow<unknown>, facts: HelpFacts): string {
@@ -48,7 +59,8 @@ export function helpText(row: SettingRow<unknown>, facts: HelpFacts): string {
  * (rows with an option are read with the command line, where the option wins).
  */
 export function checkSettings(env: Env): void {
-  for (const [, row] of rows()) if (row.flag === undefined && row.elementsOnly !== true) row.read({ flags: [], env })
+  for (const [, row] of rows())
+    if (row.flag === undefined && row.elementsOnly !== true) row.read({ flags: [], env })
 }
 
 export interface GivenSetting {
@@ -65,19 +77,32 @@ export interface GivenSetting {
  * The settings the user gave, for `plan`: each row whose option or variable is set, with what
  * was typed (the last option, else the first variable set).
  */
-export function givenSettings(flags: ReadonlyMap<SettingKey, readonly string[]>, env: Env): GivenSetting[] {
+export function givenSettings(
+  flags: ReadonlyMap<SettingKey, readonly string[]>,
+  env: Env,
+): GivenSetting[] {
   const given: GivenSetting[] = []
   for (const [key, row] of rows()) {
     const values = flags.get(key) ?? []
     if (row.flag !== undefined && values.length > 0 && !row.flag.takesValue) {
       const from = flagName(row.flag)
-      given.push({ key, from, value: undefined, shown: values.length > 1 ? `${from} (${values.length} times)` : from })
+      given.push({
+        key,
+        from,
+        value: undefined,
+        shown: values.length > 1 ? `${from} (${values.length} times)` : from,
+      })
       continue
     }
     const picked = pick(row.flag, row.env ?? [], { flags: values, env })
     if (picked === undefined) continue
     const { name, fromEnv } = picked.source
-    given.push({ key, from: name, value: picked.value, shown: fromEnv ? `${name}=${picked.value}` : `${name} ${picked.value}` })
+    given.push({
+      key,
+      from: name,
+      value: picked.value,
+      shown: fromEnv ? `${name}=${picked.value}` : `${name} ${picked.value}`,
+    })
   }
   return given
 }

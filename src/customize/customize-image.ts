@@ -24,17 +24,34 @@ export interface CustomizeDeps {
   readonly signal: AbortSignal
 }
 
-const TOOLS = ['qemu-img', 'losetup', 'partx', 'blkid', 'mount', 'umount', 'findmnt', 'chroot', 'cp']
+const TOOLS = [
+  'qemu-img',
+  'losetup',
+  'partx',
+  'blkid',
+  'mount',
+  'umount',
+  'findmnt',
+  'chroot',
+  'cp',
+]
 
 /** Customize the image; throws the error to show (its own, the signal's, then what stayed held). */
-export async function customizeImage(request: CustomizeRequest, deps: CustomizeDeps): Promise<void> {
+export async function customizeImage(
+  request: CustomizeRequest,
+  deps: CustomizeDeps,
+): Promise<void> {
   try {
     await customizeSteps(request, deps)
   } catch (error) {
     const settled = settleBuildError(error)
     if (!deps.signal.aborted) throw settled
     const reason: unknown = deps.signal.reason
-    throw settled instanceof ReleaseFailedError && isBuilderError(reason) ? new ReleaseFailedError(reason, settled.releaseFailures, error) : reason instanceof InterruptedError ? reason : settled
+    throw settled instanceof ReleaseFailedError && isBuilderError(reason)
+      ? new ReleaseFailedError(reason, settled.releaseFailures, error)
+      : reason instanceof InterruptedError
+        ? reason
+        : settled
   }
 }
 
@@ -46,7 +63,8 @@ async function customizeSteps(request: CustomizeRequest, deps: CustomizeDeps): P
   // Everything the command line alone can tell is checked before the host is touched.
   await checkLocalFiles(request.operations)
   const outDir = await stat(dirname(request.output)).catch(() => undefined)
-  if (!outDir?.isDirectory()) throw new UsageError(`Cannot write "${request.output}": its directory does not exist`)
+  if (!outDir?.isDirectory())
+    throw new UsageError(`Cannot write "${request.output}": its directory does not exist`)
   const buildId = newBuildId()
   const runner = new ProcessRunner({ reporter, signal, baseEnv: hostEnv(), buildId })
   // Takes and releases host resources; it ignores the signal, so it can still release them.
@@ -54,7 +72,12 @@ async function customizeSteps(request: CustomizeRequest, deps: CustomizeDeps): P
   const image = await inspectImage(request.image, runner)
   const format = outputFormat(request.output, image.format)
 
-  await using workspace = releasedWithHint(await openWorkspace({ tmpDir: request.tmpDir, noTmpfs: true, minTmpfsGiB: 0 }, buildId, { runner: resourceRunner, reporter }))
+  await using workspace = releasedWithHint(
+    await openWorkspace({ tmpDir: request.tmpDir, noTmpfs: true, minTmpfsGiB: 0 }, buildId, {
+      runner: resourceRunner,
+      reporter,
+    }),
+  )
   const resources = { runner: resourceRunner, reporter, journal: workspace.journal }
   const work = join(workspace.workspace.imageDir, 'disk.raw')
   await makeWorkingCopy(image, work, runner)
@@ -62,7 +85,10 @@ async function customizeSteps(request: CustomizeRequest, deps: CustomizeDeps): P
   await mkdir(mountDir)
   {
     await using opened = releasedWithHint(await openImage(work, mountDir, request.image, resources))
-    reporter.emit({ kind: 'info', message: `Mounted ${opened.rootFilesystem.device} (${opened.rootFilesystem.type}) as the root${opened.mountPoints.length > 1 ? `, and ${opened.mountPoints.slice(1).join(', ')} from its fstab` : ''}` })
+    reporter.emit({
+      kind: 'info',
+      message: `Mounted ${opened.rootFilesystem.device} (${opened.rootFilesystem.type}) as the root${opened.mountPoints.length > 1 ? `, and ${opened.mountPoints.slice(1).join(', ')} from its fstab` : ''}`,
+    })
     {
       await using _chroot = releasedWithHint(await openChroot(opened.root, undefined, resources))
       for (const op of request.operations) {
@@ -70,12 +96,24 @@ async function customizeSteps(request: CustomizeRequest, deps: CustomizeDeps): P
         await applyOperation(opened.root, op, { runner, reporter })
       }
     }
-    await enforceHygiene({ root: opened.root, env: hostEnv(), hostResolvConf: await hostResolvConf(), reporter })
+    await enforceHygiene({
+      root: opened.root,
+      env: hostEnv(),
+      hostResolvConf: await hostResolvConf(),
+      reporter,
+    })
   }
   signal.throwIfAborted()
   if (request.dryRun) {
-    reporter.emit({ kind: 'info', message: `Dry run: the changes are discarded, "${request.output}" is not written` })
+    reporter.emit({
+      kind: 'info',
+      message: `Dry run: the changes are discarded, "${request.output}" is not written`,
+    })
     return
   }
-  await writeResult(work, request.output, format, image.mode, { runner, journal: workspace.journal, reporter })
+  await writeResult(work, request.output, format, image.mode, {
+    runner,
+    journal: workspace.journal,
+    reporter,
+  })
 }

@@ -57,24 +57,42 @@ export function parseFstab(text: string): FstabLine[] {
     if (line === '' || line.startsWith('#')) return []
     const [spec, mountPoint, fstype, options] = line.split(/\s+/)
     if (spec === undefined || mountPoint === undefined || fstype === undefined) return []
-    return [{ spec: unescape(spec), mountPoint: unescape(mountPoint), fstype, options: (options ?? 'defaults').split(',') }]
+    return [
+      {
+        spec: unescape(spec),
+        mountPoint: unescape(mountPoint),
+        fstype,
+        options: (options ?? 'defaults').split(','),
+      },
+    ]
   })
 }
 
 /** The filesystem an fstab spec names (UUID=, LABEL=, PARTUUID=, PARTLABEL=, /dev/disk/by-*). */
-export function findSpec(spec: string, filesystems: readonly ProbedFilesystem[]): ProbedFilesystem | undefined {
+export function findSpec(
+  spec: string,
+  filesystems: readonly ProbedFilesystem[],
+): ProbedFilesystem | undefined {
   const match = /^(UUID|LABEL|PARTUUID|PARTLABEL)=(.*)$/.exec(spec) ?? byPath(spec)
   if (!match) return undefined
   const value = (match[2] ?? '').replace(/^"(.*)"$/, '$1')
-  const field = { UUID: 'uuid', LABEL: 'label', PARTUUID: 'partUuid', PARTLABEL: 'partLabel' }[match[1] as 'UUID']
-  const same = (a: string | undefined): boolean => a !== undefined && (field === 'label' || field === 'partLabel' ? a === value : a.toLowerCase() === value.toLowerCase())
+  const field = { UUID: 'uuid', LABEL: 'label', PARTUUID: 'partUuid', PARTLABEL: 'partLabel' }[
+    match[1] as 'UUID'
+  ]
+  const same = (a: string | undefined): boolean =>
+    a !== undefined &&
+    (field === 'label' || field === 'partLabel'
+      ? a === value
+      : a.toLowerCase() === value.toLowerCase())
   return filesystems.find((fs) => same(fs[field as 'uuid']))
 }
 
 function byPath(spec: string): RegExpExecArray | null {
   const match = /^\/dev\/disk\/by-(uuid|label|partuuid|partlabel)\/(.*)$/.exec(spec)
   if (!match) return null
-  const key = { uuid: 'UUID', label: 'LABEL', partuuid: 'PARTUUID', partlabel: 'PARTLABEL' }[match[1] as 'uuid']
+  const key = { uuid: 'UUID', label: 'LABEL', partuuid: 'PARTUUID', partlabel: 'PARTLABEL' }[
+    match[1] as 'uuid'
+  ]
   return /^(\w+)=(.*)$/.exec(`${key}=${(match[2] ?? '').replace(/\\x2f/g, '/')}`)
 }
 
@@ -91,10 +109,26 @@ export interface FstabPlan {
   readonly skipped: readonly string[]
 }
 
-const NOT_ON_DISK = new Set(['swap', 'none', 'tmpfs', 'proc', 'sysfs', 'devpts', 'devtmpfs', 'nfs', 'nfs4', 'cifs', 'bind'])
+const NOT_ON_DISK = new Set([
+  'swap',
+  'none',
+  'tmpfs',
+  'proc',
+  'sysfs',
+  'devpts',
+  'devtmpfs',
+  'nfs',
+  'nfs4',
+  'cifs',
+  'bind',
+])
 
 /** What to mount below the root, parents before children; the root itself is already mounted. */
-export function planFstabMounts(lines: readonly FstabLine[], filesystems: readonly ProbedFilesystem[], root: ProbedFilesystem): FstabPlan {
+export function planFstabMounts(
+  lines: readonly FstabLine[],
+  filesystems: readonly ProbedFilesystem[],
+  root: ProbedFilesystem,
+): FstabPlan {
   const mounts: PlannedMount[] = []
   const skipped: string[] = []
   for (const line of lines) {
@@ -102,11 +136,18 @@ export function planFstabMounts(lines: readonly FstabLine[], filesystems: readon
     if (mountPoint === '/' || !mountPoint.startsWith('/') || NOT_ON_DISK.has(line.fstype)) continue
     if (line.options.includes('bind') || line.options.includes('noauto')) continue
     const filesystem = findSpec(line.spec, filesystems)
-    if (filesystem === undefined || filesystem === root && !line.options.some((o) => o.startsWith('subvol'))) {
+    if (
+      filesystem === undefined ||
+      (filesystem === root && !line.options.some((o) => o.startsWith('subvol')))
+    ) {
       skipped.push(`${line.spec} ${mountPoint}`)
       continue
     }
-    mounts.push({ mountPoint, filesystem, options: line.options.filter((o) => /^subvol(id)?=/.test(o)) })
+    mounts.push({
+      mountPoint,
+      filesystem,
+      options: line.options.filter((o) => /^subvol(id)?=/.test(o)),
+    })
   }
   const depth = (path: string): number => path.split('/').filter(Boolean).length
   return { mounts: mounts.sort((a, b) => depth(a.mountPoint) - depth(b.mountPoint)), skipped }

@@ -8,7 +8,12 @@ import { join } from 'node:path'
 import { HEAD_BYTES, sectorSizeFromHead } from '../boot/disk-format.ts'
 import { filesystemType } from '../blockdevice/filesystems.ts'
 import { nodeDeviceHost } from '../blockdevice/run/device-host.ts'
-import { buildMountArgv, buildMountCheckArgv, chooseFuseTypes, readKernelFilesystemFacts } from '../blockdevice/run/fuse-mount.ts'
+import {
+  buildMountArgv,
+  buildMountCheckArgv,
+  chooseFuseTypes,
+  readKernelFilesystemFacts,
+} from '../blockdevice/run/fuse-mount.ts'
 import { HeldResources } from '../blockdevice/run/held-resources.ts'
 import type { BlockDeviceDeps } from '../blockdevice/run/deps.ts'
 import { settlePartitions } from '../blockdevice/run/partition-nodes.ts'
@@ -16,7 +21,14 @@ import { safeMountPoint, safeTargetPath } from '../chroot/safe-path.ts'
 import { ImageInputError } from '../errors.ts'
 import { CommandFailedError } from '../exec/errors.ts'
 import { AsyncStack } from '../util/async-stack.ts'
-import { parseBlkidExport, parseFstab, planFstabMounts, ROOT_TYPES, UNREACHABLE_TYPES, type ProbedFilesystem } from './filesystems.ts'
+import {
+  parseBlkidExport,
+  parseFstab,
+  planFstabMounts,
+  ROOT_TYPES,
+  UNREACHABLE_TYPES,
+  type ProbedFilesystem,
+} from './filesystems.ts'
 
 export interface OpenedImage extends AsyncDisposable {
   /** Where the image's root filesystem is mounted, with everything its fstab adds below it. */
@@ -27,29 +39,64 @@ export interface OpenedImage extends AsyncDisposable {
 }
 
 /** `what` names the image in messages (the user's file, not the working copy). */
-export async function openImage(workPath: string, mountDir: string, what: string, deps: BlockDeviceDeps): Promise<OpenedImage> {
+export async function openImage(
+  workPath: string,
+  mountDir: string,
+  what: string,
+  deps: BlockDeviceDeps,
+): Promise<OpenedImage> {
   const held = new HeldResources(deps, nodeDeviceHost)
   const stack = new AsyncStack()
   stack.defer('loop devices', () => held.detachAll())
   stack.defer('mounts', () => held.unmountAll({ lazy: true }))
   try {
     const sectorSize = sectorSizeFromHead(await readHead(workPath))
-    const device = await held.attachLoop(workPath, ['losetup', '--show', '--find', '--partscan', ...(sectorSize === 512 ? [] : ['--sector-size', String(sectorSize)]), workPath])
+    const device = await held.attachLoop(workPath, [
+      'losetup',
+      '--show',
+      '--find',
+      '--partscan',
+      ...(sectorSize === 512 ? [] : ['--sector-size', String(sectorSize)]),
+      workPath,
+    ])
     const numbers = await partitionNumbers(device, deps)
-    if (numbers.length > 0) held.createdNodes.push(...(await settlePartitions(deps.runner, nodeDeviceHost, device, numbers)).createdNodes)
-    const filesystems = await probe(numbers.length > 0 ? numbers.map((n) => `${device}p${n}`) : [device], deps)
+    if (numbers.length > 0)
+      held.createdNodes.push(
+        ...(await settlePartitions(deps.runner, nodeDeviceHost, device, numbers)).createdNodes,
+      )
+    const filesystems = await probe(
+      numbers.length > 0 ? numbers.map((n) => `${device}p${n}`) : [device],
+      deps,
+    )
     const root = await mountRoot(filesystems, mountDir, what, held)
     const fstab = await safeTargetPath(mountDir, 'etc/fstab')
-    const lines = fstab.exists && !fstab.lastIsSymlink ? parseFstab(await readFile(fstab.path, 'utf8')) : []
+    const lines =
+      fstab.exists && !fstab.lastIsSymlink ? parseFstab(await readFile(fstab.path, 'utf8')) : []
     const plan = planFstabMounts(lines, filesystems, root)
-    const fuseTypes = chooseFuseTypes(plan.mounts.map((m) => m.filesystem.type), await readKernelFilesystemFacts(nodeDeviceHost))
-    for (const line of plan.skipped) deps.reporter.emit({ kind: 'info', message: `Not mounting fstab line "${line}": not a filesystem of this disk` })
+    const fuseTypes = chooseFuseTypes(
+      plan.mounts.map((m) => m.filesystem.type),
+      await readKernelFilesystemFacts(nodeDeviceHost),
+    )
+    for (const line of plan.skipped)
+      deps.reporter.emit({
+        kind: 'info',
+        message: `Not mounting fstab line "${line}": not a filesystem of this disk`,
+      })
     for (const mount of plan.mounts) {
       const path = await safeMountPoint(mountDir, mount.mountPoint)
-      const record = { mountPoint: mount.mountPoint, path, device: mount.filesystem.device, fstype: mount.filesystem.type }
+      const record = {
+        mountPoint: mount.mountPoint,
+        path,
+        device: mount.filesystem.device,
+        fstype: mount.filesystem.type,
+      }
       if (fuseTypes.has(mount.filesystem.type)) {
         // No vfat driver in this kernel: the ESP goes through fusefat, as in a build.
-        await held.mount(record, buildMountArgv(mount.filesystem.device, path, true, sectorSize), buildMountCheckArgv(path))
+        await held.mount(
+          record,
+          buildMountArgv(mount.filesystem.device, path, true, sectorSize),
+          buildMountCheckArgv(path),
+        )
       } else {
         await held.mount(record, mountArgv(mount.filesystem, path, mount.options))
       }
@@ -80,22 +127,38 @@ async function readHead(path: string): Promise<Uint8Array> {
 
 /** Partition numbers from the table itself (partx reads it; the kernel may lag): none for a bare filesystem. */
 async function partitionNumbers(device: string, deps: BlockDeviceDeps): Promise<number[]> {
-  const result = await deps.runner.run({ argv: ['partx', '--show', '--noheadings', '--output', 'NR', device] }, { quiet: true, allowFailure: true })
+  const result = await deps.runner.run(
+    { argv: ['partx', '--show', '--noheadings', '--output', 'NR', device] },
+    { quiet: true, allowFailure: true },
+  )
   if (result.exitCode !== 0) return []
-  return result.stdout.split('\n').map((line) => Number.parseInt(line.trim(), 10)).filter((n) => Number.isInteger(n) && n > 0)
+  return result.stdout
+    .split('\n')
+    .map((line) => Number.parseInt(line.trim(), 10))
+    .filter((n) => Number.isInteger(n) && n > 0)
 }
 
-async function probe(devices: readonly string[], deps: BlockDeviceDeps): Promise<ProbedFilesystem[]> {
+async function probe(
+  devices: readonly string[],
+  deps: BlockDeviceDeps,
+): Promise<ProbedFilesystem[]> {
   const found: ProbedFilesystem[] = []
   for (const device of devices) {
-    const result = await deps.runner.run({ argv: ['blkid', '--probe', '--output', 'export', device] }, { quiet: true, allowFailure: true, stdoutIsData: true })
+    const result = await deps.runner.run(
+      { argv: ['blkid', '--probe', '--output', 'export', device] },
+      { quiet: true, allowFailure: true, stdoutIsData: true },
+    )
     const fs = result.exitCode === 0 ? parseBlkidExport(device, result.stdout) : undefined
     if (fs) found.push(fs)
   }
   return found
 }
 
-function mountArgv(fs: ProbedFilesystem, path: string, options: readonly string[]): [string, ...string[]] {
+function mountArgv(
+  fs: ProbedFilesystem,
+  path: string,
+  options: readonly string[],
+): [string, ...string[]] {
   // A copy of an XFS filesystem has the UUID of the original, which may be mounted too.
   const all = [...options, ...(filesystemType(fs.type)?.mountOptions ?? [])]
   return ['mount', '-t', fs.type, ...(all.length > 0 ? ['-o', all.join(',')] : []), fs.device, path]
@@ -109,7 +172,12 @@ async function hasOsRelease(dir: string): Promise<boolean> {
 }
 
 /** The first Linux filesystem holding an os-release (at its top, or in a btrfs subvolume named root or @). */
-async function mountRoot(filesystems: readonly ProbedFilesystem[], mountDir: string, what: string, held: HeldResources): Promise<ProbedFilesystem> {
+async function mountRoot(
+  filesystems: readonly ProbedFilesystem[],
+  mountDir: string,
+  what: string,
+  held: HeldResources,
+): Promise<ProbedFilesystem> {
   const failed: string[] = []
   for (const fs of filesystems.filter((f) => ROOT_TYPES.has(f.type))) {
     const record = { mountPoint: '/', path: mountDir, device: fs.device, fstype: fs.type }
@@ -117,7 +185,9 @@ async function mountRoot(filesystems: readonly ProbedFilesystem[], mountDir: str
       await held.mount(record, mountArgv(fs, mountDir, []))
     } catch (error) {
       // A damaged filesystem is not the root; say why if none is.
-      failed.push(`${fs.device} ${fs.type} does not mount (${error instanceof CommandFailedError ? (error.failure.tail.at(0) ?? error.message) : String(error)})`)
+      failed.push(
+        `${fs.device} ${fs.type} does not mount (${error instanceof CommandFailedError ? (error.failure.tail.at(0) ?? error.message) : String(error)})`,
+      )
       continue
     }
     if (await hasOsRelease(mountDir)) return fs
@@ -136,15 +206,27 @@ async function findSubvolume(top: string): Promise<string | undefined> {
   return undefined
 }
 
-function noRootError(filesystems: readonly ProbedFilesystem[], what: string, failed: readonly string[]): ImageInputError {
+function noRootError(
+  filesystems: readonly ProbedFilesystem[],
+  what: string,
+  failed: readonly string[],
+): ImageInputError {
   if (filesystems.length === 0) {
-    return new ImageInputError(`Cannot customize "${what}": not a disk image (no filesystem on it or on its partitions)`, { hint: 'Give a disk image with a Linux root filesystem' })
+    return new ImageInputError(
+      `Cannot customize "${what}": not a disk image (no filesystem on it or on its partitions)`,
+      { hint: 'Give a disk image with a Linux root filesystem' },
+    )
   }
   const hidden = filesystems.find((fs) => UNREACHABLE_TYPES[fs.type] !== undefined)
   if (hidden) {
-    return new ImageInputError(`Cannot customize "${what}": its root may be on ${UNREACHABLE_TYPES[hidden.type] ?? hidden.type} (${hidden.device}), which imagewright cannot open`)
+    return new ImageInputError(
+      `Cannot customize "${what}": its root may be on ${UNREACHABLE_TYPES[hidden.type] ?? hidden.type} (${hidden.device}), which imagewright cannot open`,
+    )
   }
-  if (failed.length > 0) return new ImageInputError(`Cannot customize "${what}": no Linux root filesystem mounts: ${failed.join('; ')}`)
+  if (failed.length > 0)
+    return new ImageInputError(
+      `Cannot customize "${what}": no Linux root filesystem mounts: ${failed.join('; ')}`,
+    )
   const seen = filesystems.map((fs) => `${fs.device} ${fs.type}`).join(', ')
   const linux = filesystems.some((fs) => ROOT_TYPES.has(fs.type))
   return new ImageInputError(

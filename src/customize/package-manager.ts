@@ -33,43 +33,66 @@ export const PACKAGE_MANAGERS: Readonly<Record<PackageManager, ManagerSpec>> = {
     programs: ['apt-get'],
     commands: (program, action, packages) =>
       action === 'install'
-        ? [[program, 'update'], [program, '-y', 'install', ...packages], [program, 'clean']]
-        : [[program, '-y', 'remove', ...packages], [program, 'clean']],
+        ? [
+            [program, 'update'],
+            [program, '-y', 'install', ...packages],
+            [program, 'clean'],
+          ]
+        : [
+            [program, '-y', 'remove', ...packages],
+            [program, 'clean'],
+          ],
   },
   dnf: {
     ids: ['fedora', 'rhel', 'centos', 'rocky', 'almalinux', 'ol', 'amzn'],
     programs: ['dnf', 'yum'],
     // dnf and yum take the same words.
-    commands: (program, action, packages) => [[program, '-y', action === 'install' ? 'install' : 'remove', ...packages], [program, 'clean', 'all']],
+    commands: (program, action, packages) => [
+      [program, '-y', action === 'install' ? 'install' : 'remove', ...packages],
+      [program, 'clean', 'all'],
+    ],
   },
   zypper: {
     ids: ['suse', 'opensuse', 'sles', 'sle'],
     programs: ['zypper'],
-    commands: (program, action, packages) => [[program, '--non-interactive', action === 'install' ? 'install' : 'remove', ...packages], [program, 'clean', '--all']],
+    commands: (program, action, packages) => [
+      [program, '--non-interactive', action === 'install' ? 'install' : 'remove', ...packages],
+      [program, 'clean', '--all'],
+    ],
   },
 }
 
 const managers = Object.entries(PACKAGE_MANAGERS) as [PackageManager, ManagerSpec][]
 
 /** undefined when neither ID nor ID_LIKE names a known family. */
-export function packageManagerFor(osRelease: Readonly<Record<string, string>>): PackageManager | undefined {
+export function packageManagerFor(
+  osRelease: Readonly<Record<string, string>>,
+): PackageManager | undefined {
   const ids = [osRelease['ID'] ?? '', ...(osRelease['ID_LIKE'] ?? '').split(/\s+/)]
     .map((id) => id.toLowerCase())
     .filter((id) => id !== '')
   for (const id of ids) {
-    const family = managers.find(([, spec]) => spec.ids.some((name) => id === name || id.startsWith(`${name}-`)))
+    const family = managers.find(([, spec]) =>
+      spec.ids.some((name) => id === name || id.startsWith(`${name}-`)),
+    )
     if (family) return family[0]
   }
   return undefined
 }
 
 /** The programs each manager may be found as, in order of preference. */
-export const MANAGER_PROGRAMS: Readonly<Record<PackageManager, readonly string[]>> = Object.fromEntries(
-  managers.map(([name, spec]) => [name, spec.programs]),
-) as Record<PackageManager, readonly string[]>
+export const MANAGER_PROGRAMS: Readonly<Record<PackageManager, readonly string[]>> =
+  Object.fromEntries(managers.map(([name, spec]) => [name, spec.programs])) as Record<
+    PackageManager,
+    readonly string[]
+  >
 
 /** Commands, run in the image, that install or remove `packages` with `program` (one of a manager's programs). */
-export function packageCommands(program: string, action: Action, packages: readonly string[]): Argv[] {
+export function packageCommands(
+  program: string,
+  action: Action,
+  packages: readonly string[],
+): Argv[] {
   const owner = managers.find(([, spec]) => spec.programs.includes(program))
   if (owner === undefined) throw new TypeError(`${program} is no known package manager's program`)
   return owner[1].commands(program, action, packages)

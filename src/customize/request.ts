@@ -35,14 +35,20 @@ export interface CustomizeRequest {
 /** `a,b  c` → ["a", "b", "c"]; package names never contain commas or spaces. */
 export function splitPackages(option: string, value: string): string[] {
   const names = value.split(/[,\s]+/).filter((name) => name !== '')
-  if (names.length === 0) throw new UsageError(`Option "${option}" needs at least one package name: got "${value}"`)
+  if (names.length === 0)
+    throw new UsageError(`Option "${option}" needs at least one package name: got "${value}"`)
   const bad = names.find((name) => !/^[A-Za-z0-9][A-Za-z0-9.+:~_@=<>*-]*$/.test(name))
   if (bad !== undefined) throw new UsageError(`Option "${option}": "${bad}" is not a package name`)
   return names
 }
 
 /** `NAME:VALUE`, split at the first colon; both sides must be present. */
-function splitAtColon(option: string, value: string, left: string, right: string): [string, string] {
+function splitAtColon(
+  option: string,
+  value: string,
+  left: string,
+  right: string,
+): [string, string] {
   const at = value.indexOf(':')
   if (at <= 0 || (at === value.length - 1 && right !== 'CONTENT')) {
     throw new UsageError(`Option "${option}" needs ${left}:${right}: got "${value}"`)
@@ -51,15 +57,18 @@ function splitAtColon(option: string, value: string, left: string, right: string
 }
 
 function absoluteInImage(option: string, path: string): string {
-  if (!path.startsWith('/')) throw new UsageError(`Option "${option}": "${path}" must be an absolute path in the image`)
-  if (path.split('/').includes('..')) throw new UsageError(`Option "${option}": "${path}" must not contain ".."`)
+  if (!path.startsWith('/'))
+    throw new UsageError(`Option "${option}": "${path}" must be an absolute path in the image`)
+  if (path.split('/').includes('..'))
+    throw new UsageError(`Option "${option}": "${path}" must not contain ".."`)
   return path
 }
 
 /** `--write FILE:CONTENT` (virt-customize's form: the content is taken literally). */
 export function parseWrite(value: string): Operation {
   const [file, content] = splitAtColon('--write', value, 'FILE', 'CONTENT')
-  if (file.endsWith('/')) throw new UsageError(`Option "--write": "${file}" names a directory, not a file`)
+  if (file.endsWith('/'))
+    throw new UsageError(`Option "--write": "${file}" names a directory, not a file`)
   return { kind: 'write', file: absoluteInImage('--write', file), content }
 }
 
@@ -79,9 +88,13 @@ export function parseRootPassword(value: string): Operation {
   const at = value.indexOf(':')
   const selector = at < 0 ? value : value.slice(0, at)
   const rest = at < 0 ? '' : value.slice(at + 1)
-  if (selector === 'password' && rest !== '') return { kind: 'root-password', password: { kind: 'password', password: rest } }
-  if (selector === 'file' && rest !== '') return { kind: 'root-password', password: { kind: 'file', path: rest } }
-  throw new UsageError(`Option "--root-password" needs password:PASSWORD, file:FILENAME or disabled: got "${selector}"`)
+  if (selector === 'password' && rest !== '')
+    return { kind: 'root-password', password: { kind: 'password', password: rest } }
+  if (selector === 'file' && rest !== '')
+    return { kind: 'root-password', password: { kind: 'file', path: rest } }
+  throw new UsageError(
+    `Option "--root-password" needs password:PASSWORD, file:FILENAME or disabled: got "${selector}"`,
+  )
 }
 
 /** One line per operation, for the log and the dry outline. */

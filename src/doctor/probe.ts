@@ -60,13 +60,24 @@ export async function probeHost(runner: Runner, settings: ProbeSettings): Promis
     },
     fuseDevice: await exists('/dev/fuse'),
     kvm: await probeKvm(runner, tools['qemu-system-x86_64']),
-    ovmfMissing: (await Promise.all([OVMF_CODE, OVMF_VARS].map(async (f) => ((await exists(f, constants.R_OK)) ? undefined : f))))
-      .filter((f): f is string => f !== undefined),
-    space: [await probeSpace('TMPDIR', settings.tmpDir), await probeSpace('image cache', settings.imageCache)],
+    ovmfMissing: (
+      await Promise.all(
+        [OVMF_CODE, OVMF_VARS].map(async (f) =>
+          (await exists(f, constants.R_OK)) ? undefined : f,
+        ),
+      )
+    ).filter((f): f is string => f !== undefined),
+    space: [
+      await probeSpace('TMPDIR', settings.tmpDir),
+      await probeSpace('image cache', settings.imageCache),
+    ],
     memoryBytes: totalmem(),
     minTmpfsGiB: settings.minTmpfsGiB,
     noTmpfs: settings.noTmpfs,
-    commands: [await probeCommand('imagewright', settings.path), await probeCommand('disk-image-create', settings.path)],
+    commands: [
+      await probeCommand('imagewright', settings.path),
+      await probeCommand('disk-image-create', settings.path),
+    ],
   }
 }
 
@@ -77,7 +88,8 @@ async function probePartitionScan(
 ): Promise<Trial> {
   if (host.uid !== 0) return { kind: 'skipped', why: 'it needs root' }
   if (!host.loopControl) return { kind: 'skipped', why: 'no /dev/loop-control' }
-  if (!host.tools['losetup'] || !host.tools['sfdisk']) return { kind: 'skipped', why: 'losetup or sfdisk is missing' }
+  if (!host.tools['losetup'] || !host.tools['sfdisk'])
+    return { kind: 'skipped', why: 'losetup or sfdisk is missing' }
   try {
     return await tryPartitionScan(runner, await existingDir(tmpDir))
   } catch (error) {
@@ -91,9 +103,13 @@ async function probeKvm(runner: Runner, qemu: string | undefined): Promise<HostF
     await handle.close()
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    return { device: code === 'ENOENT' ? 'absent' : 'no-access', qemu: { kind: 'skipped', why: `cannot open /dev/kvm (${code ?? 'error'})` } }
+    return {
+      device: code === 'ENOENT' ? 'absent' : 'no-access',
+      qemu: { kind: 'skipped', why: `cannot open /dev/kvm (${code ?? 'error'})` },
+    }
   }
-  if (qemu === undefined) return { device: 'usable', qemu: { kind: 'skipped', why: 'qemu-system-x86_64 is missing' } }
+  if (qemu === undefined)
+    return { device: 'usable', qemu: { kind: 'skipped', why: 'qemu-system-x86_64 is missing' } }
   return { device: 'usable', qemu: await tryQemuUnderKvm(runner, qemu) }
 }
 

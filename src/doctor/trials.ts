@@ -45,24 +45,44 @@ export async function tryPartitionScan(runner: Runner, tmpDir: string): Promise<
     await handle.truncate(DISK_BYTES)
     await handle.close()
     const table = await runner.run(
-      { argv: ['sfdisk', '--quiet', '--no-reread', '--no-tell-kernel', disk], input: 'label: dos\nstart=2048, size=4096, type=83\n' },
+      {
+        argv: ['sfdisk', '--quiet', '--no-reread', '--no-tell-kernel', disk],
+        input: 'label: dos\nstart=2048, size=4096, type=83\n',
+      },
       { quiet: true, allowFailure: true },
     )
-    if (table.exitCode !== 0) return { kind: 'failed', why: `sfdisk could not write a partition table: ${lastLine(table.stderr)}` }
-    const attach = await runner.run({ argv: ['losetup', '--find', '--show', '--partscan', disk] }, { quiet: true, allowFailure: true })
-    if (attach.exitCode !== 0) return { kind: 'failed', why: `losetup --partscan: ${lastLine(attach.stderr)}` }
+    if (table.exitCode !== 0)
+      return {
+        kind: 'failed',
+        why: `sfdisk could not write a partition table: ${lastLine(table.stderr)}`,
+      }
+    const attach = await runner.run(
+      { argv: ['losetup', '--find', '--show', '--partscan', disk] },
+      { quiet: true, allowFailure: true },
+    )
+    if (attach.exitCode !== 0)
+      return { kind: 'failed', why: `losetup --partscan: ${lastLine(attach.stderr)}` }
     const device = attach.stdout.trim()
     try {
       // As a build does (blockdevice/partition-nodes.ts): ask the kernel with partx, then wait.
       const name = basename(device)
       const partition = `/sys/block/${name}/${name}p1`
-      for (const argv of [['partx', '-u', device], ['partx', '-a', device]] as const) {
+      for (const argv of [
+        ['partx', '-u', device],
+        ['partx', '-a', device],
+      ] as const) {
         await runner.run({ argv }, { quiet: true, allowFailure: true })
         if (await appears(partition)) return { kind: 'ok' }
       }
-      return { kind: 'failed', why: `${device} was attached with --partscan, but ${partition} did not appear, even after partx -u and -a` }
+      return {
+        kind: 'failed',
+        why: `${device} was attached with --partscan, but ${partition} did not appear, even after partx -u and -a`,
+      }
     } finally {
-      await runner.run({ argv: ['losetup', '--detach', device] }, { quiet: true, allowFailure: true })
+      await runner.run(
+        { argv: ['losetup', '--detach', device] },
+        { quiet: true, allowFailure: true },
+      )
     }
   } finally {
     await rm(dir, { recursive: true, force: true })
@@ -73,11 +93,32 @@ export async function tryPartitionScan(runner: Runner, tmpDir: string): Promise<
 export async function tryQemuUnderKvm(runner: Runner, qemu: string): Promise<Trial> {
   const result = await runner.run(
     {
-      argv: ['timeout', '--kill-after=2', String(KVM_RUN_SECONDS), qemu, '-accel', 'kvm', '-machine', 'pc', '-m', '64',
-        '-nodefaults', '-no-user-config', '-display', 'none', '-serial', 'none', '-monitor', 'none'],
+      argv: [
+        'timeout',
+        '--kill-after=2',
+        String(KVM_RUN_SECONDS),
+        qemu,
+        '-accel',
+        'kvm',
+        '-machine',
+        'pc',
+        '-m',
+        '64',
+        '-nodefaults',
+        '-no-user-config',
+        '-display',
+        'none',
+        '-serial',
+        'none',
+        '-monitor',
+        'none',
+      ],
     },
     { quiet: true, allowFailure: true },
   )
   if (result.exitCode === STILL_RUNNING) return { kind: 'ok' }
-  return { kind: 'failed', why: `QEMU exited after ${(result.durationMs / 1000).toFixed(1)} s with status ${result.exitCode}: ${lastLine(result.stderr)}` }
+  return {
+    kind: 'failed',
+    why: `QEMU exited after ${(result.durationMs / 1000).toFixed(1)} s with status ${result.exitCode}: ${lastLine(result.stderr)}`,
+  }
 }

@@ -29,7 +29,10 @@ export function exportedSearchPath(userEntries: readonly string[], buildDir: str
 }
 
 /** Write the view: one symlink per visible built-in element. */
-export async function stageBuiltinsView(buildDir: string, builtins: readonly BuiltinElement[]): Promise<void> {
+export async function stageBuiltinsView(
+  buildDir: string,
+  builtins: readonly BuiltinElement[],
+): Promise<void> {
   const dir = join(buildDir, BUILTINS_VIEW_DIR)
   await mkdir(dir, { recursive: true })
   for (const [name, path] of builtins) await symlink(path, join(dir, name))

@@ -59,7 +59,11 @@ export function resolveElements(
   options: ResolveOptions = {},
 ): ResolvedElements {
   const wanted = [...new Set(requested)]
-  const { discovered, provided, requiredBy } = expandElements(wanted, catalog, options.defaultProviders)
+  const { discovered, provided, requiredBy } = expandElements(
+    wanted,
+    catalog,
+    options.defaultProviders,
+  )
   checkRequestedNotProvided(wanted, provided, options.defaultProviders)
   if (options.requireOperatingSystem ?? true) checkOperatingSystem(provided, catalog)
 

@@ -39,7 +39,9 @@ export class CommandFailedError extends BuilderError {
 
   constructor(failure: CommandFailure, cause?: unknown) {
     const what = failure.label ?? failure.argv.join(' ')
-    const how = failure.timedOut ? 'timed out' : `failed with ${describeExit(failure.exitCode, failure.signal)}`
+    const how = failure.timedOut
+      ? 'timed out'
+      : `failed with ${describeExit(failure.exitCode, failure.signal)}`
     super(`Command ${how}: ${what}`, { cause })
     this.failure = failure
   }

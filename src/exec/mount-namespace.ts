@@ -26,11 +26,25 @@ const RELAYED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const
 
 /** The argv that runs `command` (a program and its arguments) in a private mount namespace. */
 export function namespacedArgv(command: readonly string[]): [string, ...string[]] {
-  return ['setpriv', '--pdeathsig', 'KILL', '--', 'unshare', '--mount', '--propagation', 'private', '--', ...command]
+  return [
+    'setpriv',
+    '--pdeathsig',
+    'KILL',
+    '--',
+    'unshare',
+    '--mount',
+    '--propagation',
+    'private',
+    '--',
+    ...command,
+  ]
 }
 
 /** Whether this process is the fresh copy a command started in a namespace of its own. */
-export function isFreshNamespaceCopy(env: NodeJS.ProcessEnv = process.env, parent: number = process.ppid): boolean {
+export function isFreshNamespaceCopy(
+  env: NodeJS.ProcessEnv = process.env,
+  parent: number = process.ppid,
+): boolean {
   return env[MOUNT_NAMESPACE_VARIABLE] === String(parent)
 }
 
@@ -72,10 +86,15 @@ export function runInOwnMountNamespace(command: readonly string[]): Promise<numb
     }
     child.once('error', (error) => {
       stopRelaying()
-      reject(new HostRequirementError(`Cannot start the build in a mount namespace of its own: ${error.message}`, {
-        hint: 'setpriv and unshare come with util-linux; "imagewright doctor" says what is missing',
-        cause: error,
-      }))
+      reject(
+        new HostRequirementError(
+          `Cannot start the build in a mount namespace of its own: ${error.message}`,
+          {
+            hint: 'setpriv and unshare come with util-linux; "imagewright doctor" says what is missing',
+            cause: error,
+          },
+        ),
+      )
     })
     child.once('exit', (code, signal) => {
       stopRelaying()

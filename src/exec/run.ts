@@ -189,7 +189,8 @@ export function hostEnv(): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value
   const path = (env['PATH'] ?? '/usr/bin:/bin').split(':')
-  for (const dir of ['/usr/local/sbin', '/usr/sbin', '/sbin']) if (!path.includes(dir)) path.push(dir)
+  for (const dir of ['/usr/local/sbin', '/usr/sbin', '/sbin'])
+    if (!path.includes(dir)) path.push(dir)
   env['PATH'] = path.join(':')
   return env
 }

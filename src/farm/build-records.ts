@@ -4,7 +4,14 @@
 // worker that lost its lease cannot overwrite the record of the attempt that replaced it.
 import type pg from 'pg'
 
-export const BUILD_STATES = ['created', 'retry', 'active', 'completed', 'failed', 'cancelled'] as const
+export const BUILD_STATES = [
+  'created',
+  'retry',
+  'active',
+  'completed',
+  'failed',
+  'cancelled',
+] as const
 export type BuildState = (typeof BUILD_STATES)[number]
 
 export interface BuildOutput {
@@ -36,33 +43,81 @@ export interface BuildRecord {
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>
 
 interface BuildRow {
-  id: string; submitted_at: Date; submitted_by: string; command: string; priority: number; state: BuildState
-  worker: string | null; attempt: number; phase: string | null; error_code: string | null; error: string | null
-  exit_code: number | null; outputs: BuildOutput[]; started_at: Date | null; finished_at: Date | null
+  id: string
+  submitted_at: Date
+  submitted_by: string
+  command: string
+  priority: number
+  state: BuildState
+  worker: string | null
+  attempt: number
+  phase: string | null
+  error_code: string | null
+  error: string | null
+  exit_code: number | null
+  outputs: BuildOutput[]
+  started_at: Date | null
+  finished_at: Date | null
 }
 
 function toRecord(row: BuildRow): BuildRecord {
   return {
-    id: row.id, submittedAt: row.submitted_at, submittedBy: row.submitted_by, command: row.command, priority: row.priority,
-    state: row.state, worker: row.worker, attempt: row.attempt, phase: row.phase, errorCode: row.error_code, error: row.error,
-    exitCode: row.exit_code, outputs: row.outputs, startedAt: row.started_at, finishedAt: row.finished_at,
+    id: row.id,
+    submittedAt: row.submitted_at,
+    submittedBy: row.submitted_by,
+    command: row.command,
+    priority: row.priority,
+    state: row.state,
+    worker: row.worker,
+    attempt: row.attempt,
+    phase: row.phase,
+    errorCode: row.error_code,
+    error: row.error,
+    exitCode: row.exit_code,
+    outputs: row.outputs,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
   }
 }
 
 export async function insertBuild(
   db: Queryable,
-  build: { id: string; submittedBy: string; command: string; priority: number; state: BuildState; errorCode?: string; error?: string; exitCode?: number },
+  build: {
+    id: string
+    submittedBy: string
+    command: string
+    priority: number
+    state: BuildState
+    errorCode?: string
+    error?: string
+    exitCode?: number
+  },
 ): Promise<void> {
   const finished = build.state === 'failed' ? new Date() : null
   await db.query(
     `INSERT INTO imagewright.builds (id, submitted_by, command, priority, state, error_code, error, exit_code, finished_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [build.id, build.submittedBy, build.command, build.priority, build.state, build.errorCode ?? null, build.error ?? null, build.exitCode ?? null, finished],
+    [
+      build.id,
+      build.submittedBy,
+      build.command,
+      build.priority,
+      build.state,
+      build.errorCode ?? null,
+      build.error ?? null,
+      build.exitCode ?? null,
+      finished,
+    ],
   )
 }
 
 /** A worker took the build: unless it was cancelled meanwhile (then false). */
-export async function markActive(db: Queryable, id: string, worker: string, attempt: number): Promise<boolean> {
+export async function markActive(
+  db: Queryable,
+  id: string,
+  worker: string,
+  attempt: number,
+): Promise<boolean> {
   const result = await db.query(
     `UPDATE imagewright.builds SET state = 'active', worker = $2, attempt = $3, phase = NULL, started_at = now(), finished_at = NULL
      WHERE id = $1 AND state <> 'cancelled' AND cancel_requested_at IS NULL`,
@@ -80,12 +135,25 @@ export interface BuildEnd {
 }
 
 /** Record how an attempt ended; false when the attempt is no longer the build's current one. */
-export async function markEnded(db: Queryable, id: string, attempt: number, end: BuildEnd): Promise<boolean> {
+export async function markEnded(
+  db: Queryable,
+  id: string,
+  attempt: number,
+  end: BuildEnd,
+): Promise<boolean> {
   const result = await db.query(
     `UPDATE imagewright.builds SET state = $3, error_code = $4, error = $5, exit_code = $6, outputs = $7,
        finished_at = CASE WHEN $3 = 'retry' THEN NULL ELSE now() END
      WHERE id = $1 AND attempt = $2 AND state = 'active'`,
-    [id, attempt, end.state, end.errorCode ?? null, end.error ?? null, end.exitCode, JSON.stringify(end.outputs ?? [])],
+    [
+      id,
+      attempt,
+      end.state,
+      end.errorCode ?? null,
+      end.error ?? null,
+      end.exitCode,
+      JSON.stringify(end.outputs ?? []),
+    ],
   )
   return result.rowCount === 1
 }
@@ -96,7 +164,10 @@ export async function getBuild(db: Queryable, id: string): Promise<BuildRecord |
 }
 
 export async function listBuilds(db: Queryable, limit: number): Promise<BuildRecord[]> {
-  const { rows } = await db.query<BuildRow>('SELECT * FROM imagewright.builds ORDER BY submitted_at DESC, id LIMIT $1', [limit])
+  const { rows } = await db.query<BuildRow>(
+    'SELECT * FROM imagewright.builds ORDER BY submitted_at DESC, id LIMIT $1',
+    [limit],
+  )
   return rows.map(toRecord)
 }
 

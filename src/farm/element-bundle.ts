@@ -18,7 +18,10 @@ export interface ElementBundle {
 }
 
 /** The resolved elements that are not built into imagewright: those must travel. */
-export function localElements<T extends { readonly name: string; readonly path: string }>(elements: readonly T[], builtinDir = BUILTIN_ELEMENTS_DIR): T[] {
+export function localElements<T extends { readonly name: string; readonly path: string }>(
+  elements: readonly T[],
+  builtinDir = BUILTIN_ELEMENTS_DIR,
+): T[] {
   return elements.filter((element) => !isInside(builtinDir, element.path))
 }
 
@@ -32,22 +35,44 @@ export async function packElements(
   deps: { readonly runner: Runner; readonly tmpDir: string },
 ): Promise<ElementBundle> {
   const scratch = await mkdtemp(join(deps.tmpDir, 'iw-bundle-')).catch((error: unknown) => {
-    throw new FarmJobError(`Cannot pack the local elements in TMPDIR "${deps.tmpDir}": ${(error as Error).message}`, {
-      cause: error,
-      hint: 'Set TMPDIR to a directory that exists and is writable',
-    })
+    throw new FarmJobError(
+      `Cannot pack the local elements in TMPDIR "${deps.tmpDir}": ${(error as Error).message}`,
+      {
+        cause: error,
+        hint: 'Set TMPDIR to a directory that exists and is writable',
+      },
+    )
   })
   try {
     const tree = join(scratch, 'elements')
     await deps.runner.run({ argv: ['mkdir', '-p', tree] }, { quiet: true })
     // Copied first, so a symlinked element directory travels under its element name.
     for (const element of elements) {
-      await deps.runner.run({ argv: ['cp', '-a', `${element.path}/.`, join(tree, element.name)] }, { quiet: true })
+      await deps.runner.run(
+        { argv: ['cp', '-a', `${element.path}/.`, join(tree, element.name)] },
+        { quiet: true },
+      )
     }
     const file = join(scratch, 'elements.tar')
-    await deps.runner.run({
-      argv: ['tar', '--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '--format=gnu', '-C', tree, '-cf', file, '.'],
-    }, { quiet: true })
+    await deps.runner.run(
+      {
+        argv: [
+          'tar',
+          '--sort=name',
+          '--owner=0',
+          '--group=0',
+          '--numeric-owner',
+          '--mtime=@0',
+          '--format=gnu',
+          '-C',
+          tree,
+          '-cf',
+          file,
+          '.',
+        ],
+      },
+      { quiet: true },
+    )
     const archive = await readFile(file)
     return { digest: digestOf(archive), archive, elements: elements.map((e) => e.name) }
   } finally {
@@ -56,10 +81,17 @@ export async function packElements(
 }
 
 /** Check `archive` against the digest the job names and unpack it into `dir` (which exists). */
-export async function unpackElements(archive: Buffer, digest: string, dir: string, runner: Runner): Promise<void> {
+export async function unpackElements(
+  archive: Buffer,
+  digest: string,
+  dir: string,
+  runner: Runner,
+): Promise<void> {
   const actual = digestOf(archive)
   if (actual !== digest) {
-    throw new FarmJobError(`Cannot use the job's element archive: its content is ${actual}, the job names ${digest}`)
+    throw new FarmJobError(
+      `Cannot use the job's element archive: its content is ${actual}, the job names ${digest}`,
+    )
   }
   const file = `${dir}.tar`
   await writeFile(file, archive)

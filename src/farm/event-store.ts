@@ -40,7 +40,8 @@ export class DbEventWriter implements Reporter {
     this.#timer = undefined
     const batch = this.#pending
     this.#pending = []
-    if (batch.length > 0) this.#writing = this.#writing.then(() => this.#write(batch)).catch(this.#onError)
+    if (batch.length > 0)
+      this.#writing = this.#writing.then(() => this.#write(batch)).catch(this.#onError)
     return this.#writing
   }
 
@@ -49,12 +50,21 @@ export class DbEventWriter implements Reporter {
     await this.#pool.query(
       `INSERT INTO imagewright.events (build_id, attempt, worker, time, event)
        SELECT $1, $2, $3, t, e FROM unnest($4::timestamptz[], $5::jsonb[]) WITH ORDINALITY AS x(t, e, n) ORDER BY n`,
-      [buildId, attempt, worker, batch.map((b) => b.time), batch.map((b) => JSON.stringify(b.event))],
+      [
+        buildId,
+        attempt,
+        worker,
+        batch.map((b) => b.time),
+        batch.map((b) => JSON.stringify(b.event)),
+      ],
     )
     // The phase the build is in, for `imagewright jobs`.
     const step = batch.findLast((b) => b.event.kind === 'step-start')?.event
     if (step?.kind === 'step-start') {
-      await this.#pool.query('UPDATE imagewright.builds SET phase = $2 WHERE id = $1 AND attempt = $3', [buildId, step.step, attempt])
+      await this.#pool.query(
+        'UPDATE imagewright.builds SET phase = $2 WHERE id = $1 AND attempt = $3',
+        [buildId, step.step, attempt],
+      )
     }
   }
 }
@@ -66,15 +76,32 @@ export interface StoredEvent extends TimedEvent {
 }
 
 /** Events of one build after `afterSeq`, oldest first; rows that are not events are skipped. */
-export async function readEvents(pool: pg.Pool, buildId: string, afterSeq = 0): Promise<StoredEvent[]> {
-  const { rows } = await pool.query<{ seq: string; attempt: number; worker: string; time: Date; event: unknown }>(
+export async function readEvents(
+  pool: pg.Pool,
+  buildId: string,
+  afterSeq = 0,
+): Promise<StoredEvent[]> {
+  const { rows } = await pool.query<{
+    seq: string
+    attempt: number
+    worker: string
+    time: Date
+    event: unknown
+  }>(
     'SELECT seq, attempt, worker, time, event FROM imagewright.events WHERE build_id = $1 AND seq > $2 ORDER BY seq',
     [buildId, afterSeq],
   )
   const events: StoredEvent[] = []
   for (const row of rows) {
     const parsed = v.safeParse(BUILD_EVENT_SCHEMA, row.event)
-    if (parsed.success) events.push({ seq: Number(row.seq), attempt: row.attempt, worker: row.worker, time: row.time.getTime(), event: parsed.output })
+    if (parsed.success)
+      events.push({
+        seq: Number(row.seq),
+        attempt: row.attempt,
+        worker: row.worker,
+        time: row.time.getTime(),
+        event: parsed.output,
+      })
   }
   return events
 }

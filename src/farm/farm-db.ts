@@ -93,24 +93,37 @@ export async function openQueue(
   options: { readonly supervise: boolean; readonly onError?: (error: Error) => void },
 ): Promise<PgBoss & AsyncDisposable> {
   const boss = new PgBoss({
-    connectionString: url, max: 2, application_name: 'imagewright',
-    supervise: options.supervise, schedule: false, migrate: true,
+    connectionString: url,
+    max: 2,
+    application_name: 'imagewright',
+    supervise: options.supervise,
+    schedule: false,
+    migrate: true,
   })
   // pg-boss reports failures of its own timers (maintenance, supervision) as events.
   boss.on('error', options.onError ?? (() => undefined))
   try {
     await boss.start()
     if (!(await boss.getQueue(BUILD_QUEUE))) {
-      await boss.createQueue(BUILD_QUEUE, { name: BUILD_QUEUE, retryLimit: 2, retryDelay: 2, expireInSeconds: BUILD_EXPIRY_SECONDS }).catch(async (error: unknown) => {
-        // Another process created it in the meantime.
-        if (!(await boss.getQueue(BUILD_QUEUE))) throw error
-      })
+      await boss
+        .createQueue(BUILD_QUEUE, {
+          name: BUILD_QUEUE,
+          retryLimit: 2,
+          retryDelay: 2,
+          expireInSeconds: BUILD_EXPIRY_SECONDS,
+        })
+        .catch(async (error: unknown) => {
+          // Another process created it in the meantime.
+          if (!(await boss.getQueue(BUILD_QUEUE))) throw error
+        })
     }
   } catch (error) {
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined)
     throw databaseError(url, error)
   }
-  return Object.assign(boss, { [Symbol.asyncDispose]: () => boss.stop({ graceful: false, wait: true }) })
+  return Object.assign(boss, {
+    [Symbol.asyncDispose]: () => boss.stop({ graceful: false, wait: true }),
+  })
 }
 
 /** The URL without its password, for messages. */
@@ -121,6 +134,7 @@ export function redactUrl(url: string): string {
 export function databaseError(url: string, error: unknown): FarmDatabaseError {
   const reason = error instanceof Error ? error.message : String(error)
   return new FarmDatabaseError(`Cannot use the farm database ${redactUrl(url)}: ${reason}`, {
-    hint: 'Check --db (or IMAGEWRIGHT_DB): a postgres:// URL of a server every builder reaches', cause: error,
+    hint: 'Check --db (or IMAGEWRIGHT_DB): a postgres:// URL of a server every builder reaches',
+    cause: error,
   })
 }

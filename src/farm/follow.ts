@@ -9,7 +9,9 @@ export const FINAL_STATES: ReadonlySet<BuildState> = new Set(['completed', 'fail
 export async function requireBuild(pool: pg.Pool, id: string): Promise<BuildRecord> {
   const record = /^[0-9a-f-]{36}$/i.test(id) ? await getBuild(pool, id) : undefined
   if (record === undefined) {
-    throw new FarmJobError(`No build "${id}" in the farm database`, { hint: 'List the builds with: imagewright jobs' })
+    throw new FarmJobError(`No build "${id}" in the farm database`, {
+      hint: 'List the builds with: imagewright jobs',
+    })
   }
   return record
 }

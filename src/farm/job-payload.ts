@@ -16,7 +16,12 @@ const JOB_PAYLOAD_SCHEMA = v.object({
   env: v.record(v.string(), v.string()),
   secrets: v.record(v.string(), sealedValue),
   /** The submitter's local elements, as a content-addressed archive; null when it used none. */
-  bundle: v.nullable(v.object({ digest: v.pipe(v.string(), v.regex(/^sha256:[0-9a-f]{64}$/)), elements: v.array(v.string()) })),
+  bundle: v.nullable(
+    v.object({
+      digest: v.pipe(v.string(), v.regex(/^sha256:[0-9a-f]{64}$/)),
+      elements: v.array(v.string()),
+    }),
+  ),
   submittedBy: v.string(),
 })
 
@@ -27,9 +32,12 @@ export function readJobPayload(data: unknown, jobId: string): JobPayload {
   const result = v.safeParse(JOB_PAYLOAD_SCHEMA, data)
   if (!result.success) {
     const [issue] = result.issues
-    throw new FarmJobError(`Cannot run job ${jobId}: its payload is not an imagewright build (${v.getDotPath(issue) ?? 'payload'}: ${issue.message})`, {
-      hint: 'Submit builds with "imagewright submit" of a matching version',
-    })
+    throw new FarmJobError(
+      `Cannot run job ${jobId}: its payload is not an imagewright build (${v.getDotPath(issue) ?? 'payload'}: ${issue.message})`,
+      {
+        hint: 'Submit builds with "imagewright submit" of a matching version',
+      },
+    )
   }
   return result.output
 }
@@ -44,7 +52,11 @@ export function jobOutputBase(artifactsDir: string, jobId: string, imageName: st
  * outputs moved into the artefact store and the submitter-side sinks (log file, JSON log, HTML
  * report) left out, since the events go to the database.
  */
-export function workerBuildOptions(parsed: BuildOptions, artifactsDir: string, jobId: string): BuildOptions {
+export function workerBuildOptions(
+  parsed: BuildOptions,
+  artifactsDir: string,
+  jobId: string,
+): BuildOptions {
   return {
     ...parsed,
     imageName: jobOutputBase(artifactsDir, jobId, parsed.imageName),
@@ -59,7 +71,12 @@ export function workerBuildOptions(parsed: BuildOptions, artifactsDir: string, j
 }
 
 /** Options of disk-image-create that name a file on the submitter's machine. */
-export const SUBMITTER_FILE_OPTIONS: readonly string[] = ['--logfile', '--json-log', '--html-report', '--image-cache']
+export const SUBMITTER_FILE_OPTIONS: readonly string[] = [
+  '--logfile',
+  '--json-log',
+  '--html-report',
+  '--image-cache',
+]
 
 /** The first option in `argv` that a farm job cannot honour, if any. */
 export function submitterFileOption(argv: readonly string[]): string | undefined {
@@ -73,5 +90,7 @@ export function submitterFileOption(argv: readonly string[]): string | undefined
 
 /** DIB_BLOCK_DEVICE_CONFIG may name a file; that file is not on the worker. */
 export function submitterFileSetting(env: Readonly<Record<string, string>>): string | undefined {
-  return readSetting(env, 'blockDeviceConfig')?.startsWith('file://') === true ? 'DIB_BLOCK_DEVICE_CONFIG' : undefined
+  return readSetting(env, 'blockDeviceConfig')?.startsWith('file://') === true
+    ? 'DIB_BLOCK_DEVICE_CONFIG'
+    : undefined
 }

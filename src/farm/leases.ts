@@ -25,12 +25,18 @@ export async function registerWorker(pool: pg.Pool, worker: WorkerIdentity): Pro
 
 /** Renew the lease; false when this worker was already declared lost (its builds went back). */
 export async function heartbeat(pool: pg.Pool, name: string): Promise<boolean> {
-  const result = await pool.query("UPDATE imagewright.workers SET last_seen = now() WHERE name = $1 AND state = 'running'", [name])
+  const result = await pool.query(
+    "UPDATE imagewright.workers SET last_seen = now() WHERE name = $1 AND state = 'running'",
+    [name],
+  )
   return result.rowCount === 1
 }
 
 export async function retireWorker(pool: pg.Pool, name: string): Promise<void> {
-  await pool.query("UPDATE imagewright.workers SET state = 'stopped', last_seen = now() WHERE name = $1", [name])
+  await pool.query(
+    "UPDATE imagewright.workers SET state = 'stopped', last_seen = now() WHERE name = $1",
+    [name],
+  )
 }
 
 export interface ReclaimedBuild {
@@ -43,7 +49,11 @@ export interface ReclaimedBuild {
  * Declare workers silent for longer than `leaseSeconds` lost and put their active builds back in
  * the queue (or fail them when their retries are spent). Only one caller wins each worker.
  */
-export async function reclaimLostBuilds(pool: pg.Pool, boss: PgBoss, leaseSeconds: number): Promise<ReclaimedBuild[]> {
+export async function reclaimLostBuilds(
+  pool: pg.Pool,
+  boss: PgBoss,
+  leaseSeconds: number,
+): Promise<ReclaimedBuild[]> {
   const { rows: lost } = await pool.query<{ name: string; last_seen: Date }>(
     `UPDATE imagewright.workers SET state = 'lost'
      WHERE state = 'running' AND last_seen < now() - make_interval(secs => $1) RETURNING name, last_seen`,

@@ -23,7 +23,12 @@ import type { PgBoss } from './pg-boss.ts'
 import { openSecrets } from './secrets.ts'
 
 /** Failures a retry cannot mend: the same input fails the same way on any worker. */
-const PERMANENT_CODES: ReadonlySet<string> = new Set(['ERR_ELEMENTS', 'ERR_USAGE', 'ERR_CONFIG', 'ERR_FARM_JOB'])
+const PERMANENT_CODES: ReadonlySet<string> = new Set([
+  'ERR_ELEMENTS',
+  'ERR_USAGE',
+  'ERR_CONFIG',
+  'ERR_FARM_JOB',
+])
 
 export interface JobDeps {
   readonly pool: pg.Pool
@@ -33,7 +38,10 @@ export interface JobDeps {
   readonly key: Buffer | undefined
   readonly workerEnv: Readonly<Record<string, string | undefined>>
   /** disk-image-create's parser: the worker reads a job's command line as the CLI would. */
-  readonly parseBuild: (argv: readonly string[], env: Readonly<Record<string, string>>) => BuildOptions
+  readonly parseBuild: (
+    argv: readonly string[],
+    env: Readonly<Record<string, string>>,
+  ) => BuildOptions
   readonly runner: Runner
   readonly tmpDir: string
   readonly log: (line: string) => void
@@ -47,20 +55,33 @@ export interface FetchedJob {
 }
 
 /** Run `job`; `signal` aborts it (cancel, worker shutdown). Resolves with how it ended. */
-export async function runJob(job: FetchedJob, deps: JobDeps, signal: AbortSignal): Promise<BuildEnd | undefined> {
+export async function runJob(
+  job: FetchedJob,
+  deps: JobDeps,
+  signal: AbortSignal,
+): Promise<BuildEnd | undefined> {
   const attempt = job.retryCount + 1
   if (!(await markActive(deps.pool, job.id, deps.worker, attempt))) {
     // Cancelled while it waited in the queue.
     await deps.boss.cancel(BUILD_QUEUE, job.id)
     return undefined
   }
-  const writer = new DbEventWriter(deps.pool, { buildId: job.id, attempt, worker: deps.worker }, (error) => {
-    deps.log(`Cannot store events of job ${job.id}: ${error instanceof Error ? error.message : String(error)}`)
-  })
+  const writer = new DbEventWriter(
+    deps.pool,
+    { buildId: job.id, attempt, worker: deps.worker },
+    (error) => {
+      deps.log(
+        `Cannot store events of job ${job.id}: ${error instanceof Error ? error.message : String(error)}`,
+      )
+    },
+  )
   let scratch: string | undefined
   let end: BuildEnd
   try {
-    writer.emit({ kind: 'info', message: `Job ${job.id}: attempt ${attempt} of ${job.retryLimit + 1}, on worker ${deps.worker}` })
+    writer.emit({
+      kind: 'info',
+      message: `Job ${job.id}: attempt ${attempt} of ${job.retryLimit + 1}, on worker ${deps.worker}`,
+    })
     const payload = readJobPayload(job.data, job.id)
     const secrets = openSecrets(payload.secrets, deps.key, job.id)
     let elementsDir: string | undefined
@@ -68,21 +89,40 @@ export async function runJob(job: FetchedJob, deps: JobDeps, signal: AbortSignal
       scratch = await mkdtemp(join(deps.tmpDir, 'iw-job-'))
       elementsDir = join(scratch, 'elements')
       await mkdir(elementsDir)
-      await unpackElements(await readBundle(deps.pool, payload.bundle.digest), payload.bundle.digest, elementsDir, deps.runner)
+      await unpackElements(
+        await readBundle(deps.pool, payload.bundle.digest),
+        payload.bundle.digest,
+        elementsDir,
+        deps.runner,
+      )
     }
     const env = jobEnvironment(deps.workerEnv, { plain: payload.env, secret: secrets }, elementsDir)
-    const options = workerBuildOptions(deps.parseBuild(payload.argv, env), deps.artifactsDir, job.id)
+    const options = workerBuildOptions(
+      deps.parseBuild(payload.argv, env),
+      deps.artifactsDir,
+      job.id,
+    )
     // A retried job starts from an empty output directory: nothing of a killed attempt stays.
     await rm(join(deps.artifactsDir, job.id), { recursive: true, force: true })
     await mkdir(join(deps.artifactsDir, job.id), { recursive: true })
     const result = await buildImage(options, { reporter: writer, signal })
-    end = { state: 'completed', exitCode: 0, outputs: await listJobOutputs(deps.artifactsDir, job.id, result.artifacts) }
+    end = {
+      state: 'completed',
+      exitCode: 0,
+      outputs: await listJobOutputs(deps.artifactsDir, job.id, result.artifacts),
+    }
     await writer.flush()
-    if (await markEnded(deps.pool, job.id, attempt, end)) await deps.boss.complete(BUILD_QUEUE, job.id, { outputs: end.outputs })
+    if (await markEnded(deps.pool, job.id, attempt, end))
+      await deps.boss.complete(BUILD_QUEUE, job.id, { outputs: end.outputs })
   } catch (error) {
     const reason: unknown = signal.aborted ? signal.reason : error
     const failure = failureOf(reason)
-    end = { state: 'failed', errorCode: failure.code, error: failure.message, exitCode: isBuilderError(reason) ? reason.exitCode : 1 }
+    end = {
+      state: 'failed',
+      errorCode: failure.code,
+      error: failure.message,
+      exitCode: isBuilderError(reason) ? reason.exitCode : 1,
+    }
     await writer.flush()
     // After a lost lease the job belongs to another attempt: pg-boss must not hear from this one.
     if (await ownsAttempt(deps.pool, job.id, attempt)) {
@@ -116,13 +156,20 @@ async function endFailed(job: FetchedJob, deps: JobDeps, reason: unknown): Promi
 }
 
 async function ownsAttempt(pool: pg.Pool, id: string, attempt: number): Promise<boolean> {
-  const { rowCount } = await pool.query("SELECT 1 FROM imagewright.builds WHERE id = $1 AND attempt = $2 AND state = 'active'", [id, attempt])
+  const { rowCount } = await pool.query(
+    "SELECT 1 FROM imagewright.builds WHERE id = $1 AND attempt = $2 AND state = 'active'",
+    [id, attempt],
+  )
   return rowCount === 1
 }
 
 async function readBundle(pool: pg.Pool, digest: string): Promise<Buffer> {
-  const { rows } = await pool.query<{ archive: Buffer }>('SELECT archive FROM imagewright.bundles WHERE digest = $1', [digest])
+  const { rows } = await pool.query<{ archive: Buffer }>(
+    'SELECT archive FROM imagewright.bundles WHERE digest = $1',
+    [digest],
+  )
   const row = rows[0]
-  if (row === undefined) throw new FarmJobError(`Cannot find the job's element archive ${digest} in the farm database`)
+  if (row === undefined)
+    throw new FarmJobError(`Cannot find the job's element archive ${digest} in the farm database`)
   return row.archive
 }

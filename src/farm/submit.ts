@@ -45,9 +45,12 @@ export async function submitBuild(
   const travelling = travellingEnv(request.env, request.extraEnv)
   const secretNames = Object.keys(travelling.secret)
   if (secretNames.length > 0 && request.key === undefined) {
-    throw new UsageError(`Cannot send ${secretNames.join(', ')} with the job without a farm key: secrets travel only encrypted`, {
-      hint: 'Give --key FILE (or IMAGEWRIGHT_FARM_KEY_FILE), the key file every worker has, or unset them',
-    })
+    throw new UsageError(
+      `Cannot send ${secretNames.join(', ')} with the job without a farm key: secrets travel only encrypted`,
+      {
+        hint: 'Give --key FILE (or IMAGEWRIGHT_FARM_KEY_FILE), the key file every worker has, or unset them',
+      },
+    )
   }
   let resolved
   try {
@@ -55,13 +58,22 @@ export async function submitBuild(
   } catch (error) {
     if (!(error instanceof ElementError)) throw error
     await insertBuild(db.pool, {
-      id, submittedBy: request.submittedBy, command, priority: request.priority, state: 'failed',
-      errorCode: error.code, error: error.message, exitCode: error.exitCode,
+      id,
+      submittedBy: request.submittedBy,
+      command,
+      priority: request.priority,
+      state: 'failed',
+      errorCode: error.code,
+      error: error.message,
+      exitCode: error.exitCode,
     })
     return { id, queued: false, error }
   }
   const local = localElements(resolved.resolved.elements)
-  const bundle = local.length === 0 ? undefined : await packElements(local, { runner: deps.runner, tmpDir: request.options.tmpDir })
+  const bundle =
+    local.length === 0
+      ? undefined
+      : await packElements(local, { runner: deps.runner, tmpDir: request.options.tmpDir })
   const payload: JobPayload = {
     version: 1,
     argv: [...request.argv],
@@ -79,10 +91,19 @@ export async function submitBuild(
         [bundle.digest, bundle.archive.length, bundle.archive],
       )
     }
-    await insertBuild(client, { id, submittedBy: request.submittedBy, command, priority: request.priority, state: 'created' })
+    await insertBuild(client, {
+      id,
+      submittedBy: request.submittedBy,
+      command,
+      priority: request.priority,
+      state: 'created',
+    })
     // In the same transaction: a job is never queued without its record and archive, nor the reverse.
     await boss.send(BUILD_QUEUE, payload, {
-      id, priority: request.priority, retryLimit: request.retries, expireInSeconds: BUILD_EXPIRY_SECONDS,
+      id,
+      priority: request.priority,
+      retryLimit: request.retries,
+      expireInSeconds: BUILD_EXPIRY_SECONDS,
       db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
     })
     await client.query('COMMIT')

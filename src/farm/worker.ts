@@ -32,9 +32,19 @@ export async function runWorker(settings: WorkerSettings, stop: AbortSignal): Pr
   const name = settings.name ?? defaultWorkerName()
   await releaseAbandonedBuilds(settings)
   await using db = await openFarmDb(settings.db)
-  await using boss = await openQueue(settings.db, { supervise: true, onError: (error) => log(`Queue maintenance failed: ${error.message}`) })
-  await registerWorker(db.pool, { name, host: hostname(), pid: process.pid, concurrency: settings.concurrency })
-  log(`Worker ${name} started: ${settings.concurrency} build(s) at once, artefacts in ${settings.artifactsDir}, lease ${settings.leaseSeconds}s`)
+  await using boss = await openQueue(settings.db, {
+    supervise: true,
+    onError: (error) => log(`Queue maintenance failed: ${error.message}`),
+  })
+  await registerWorker(db.pool, {
+    name,
+    host: hostname(),
+    pid: process.pid,
+    concurrency: settings.concurrency,
+  })
+  log(
+    `Worker ${name} started: ${settings.concurrency} build(s) at once, artefacts in ${settings.artifactsDir}, lease ${settings.leaseSeconds}s`,
+  )
 
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>()
   const stopped = untilAborted(stop)
@@ -42,8 +52,14 @@ export async function runWorker(settings: WorkerSettings, stop: AbortSignal): Pr
   const tick = async (): Promise<void> => {
     if (!(await heartbeat(db.pool, name))) {
       log(`Worker ${name} lost its lease: its builds were handed to other workers; stopping them`)
-      for (const build of running.values()) build.controller.abort(new FarmDatabaseError(`Worker ${name} lost its lease`))
-      await registerWorker(db.pool, { name, host: hostname(), pid: process.pid, concurrency: settings.concurrency })
+      for (const build of running.values())
+        build.controller.abort(new FarmDatabaseError(`Worker ${name} lost its lease`))
+      await registerWorker(db.pool, {
+        name,
+        host: hostname(),
+        pid: process.pid,
+        concurrency: settings.concurrency,
+      })
     }
     for (const id of await cancelRequested(db.pool, [...running.keys()])) {
       const build = running.get(id)
@@ -53,12 +69,19 @@ export async function runWorker(settings: WorkerSettings, stop: AbortSignal): Pr
       }
     }
     for (const reclaimed of await reclaimLostBuilds(db.pool, boss, settings.leaseSeconds)) {
-      log(`Job ${reclaimed.id}: worker ${reclaimed.worker} was lost; the job is ${reclaimed.state === 'retry' ? 'back in the queue' : 'failed (no retries left)'}`)
+      log(
+        `Job ${reclaimed.id}: worker ${reclaimed.worker} was lost; the job is ${reclaimed.state === 'retry' ? 'back in the queue' : 'failed (no retries left)'}`,
+      )
     }
   }
-  const timer = setInterval(() => {
-    tick().catch((error: unknown) => log(`Heartbeat failed: ${error instanceof Error ? error.message : String(error)}`))
-  }, Math.max(1, settings.leaseSeconds / 3) * 1000)
+  const timer = setInterval(
+    () => {
+      tick().catch((error: unknown) =>
+        log(`Heartbeat failed: ${error instanceof Error ? error.message : String(error)}`),
+      )
+    },
+    Math.max(1, settings.leaseSeconds / 3) * 1000,
+  )
   try {
     while (!stop.aborted) {
       if (running.size >= settings.concurrency) {
@@ -76,14 +99,25 @@ export async function runWorker(settings: WorkerSettings, stop: AbortSignal): Pr
       const controller = new AbortController()
       log(`Job ${job.id}: taken (attempt ${job.retryCount + 1})`)
       const done = runJob(job, deps, controller.signal)
-        .then((end) => log(`Job ${job.id}: ${end === undefined ? 'was cancelled before it started' : describeEnd(end)}`))
-        .catch((error: unknown) => log(`Job ${job.id}: cannot record its end: ${error instanceof Error ? error.message : String(error)}`))
+        .then((end) =>
+          log(
+            `Job ${job.id}: ${end === undefined ? 'was cancelled before it started' : describeEnd(end)}`,
+          ),
+        )
+        .catch((error: unknown) =>
+          log(
+            `Job ${job.id}: cannot record its end: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        )
         .finally(() => running.delete(job.id))
       running.set(job.id, { controller, done })
     }
   } finally {
     clearInterval(timer)
-    if (running.size > 0) log(`Worker ${name} stopping: stopping ${running.size} build(s) and handing them back to the queue`)
+    if (running.size > 0)
+      log(
+        `Worker ${name} stopping: stopping ${running.size} build(s) and handing them back to the queue`,
+      )
     for (const build of running.values()) build.controller.abort(new InterruptedError('SIGTERM'))
     await Promise.all([...running.values()].map((r) => r.done))
     await retireWorker(db.pool, name).catch(() => undefined)
@@ -91,7 +125,11 @@ export async function runWorker(settings: WorkerSettings, stop: AbortSignal): Pr
   }
 }
 
-function describeEnd(end: { state: string; errorCode?: string | undefined; error?: string | undefined }): string {
+function describeEnd(end: {
+  state: string
+  errorCode?: string | undefined
+  error?: string | undefined
+}): string {
   if (end.state === 'completed') return 'completed'
   const why = `${end.errorCode ?? ''}: ${end.error ?? ''}`
   return end.state === 'retry' ? `failed, back in the queue (${why})` : `${end.state} (${why})`
@@ -99,14 +137,23 @@ function describeEnd(end: { state: string; errorCode?: string | undefined; error
 
 async function fetchJob(deps: JobDeps): Promise<FetchedJob | undefined> {
   const [job] = await deps.boss.fetch(BUILD_QUEUE, { batchSize: 1, includeMetadata: true })
-  return job === undefined ? undefined : { id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit }
+  return job === undefined
+    ? undefined
+    : { id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit }
 }
 
 /** What builds of a killed worker on this host left (mounts, loop devices, processes) goes first. */
-async function releaseAbandonedBuilds(settings: Pick<WorkerSettings, 'runner' | 'log'>): Promise<void> {
+async function releaseAbandonedBuilds(
+  settings: Pick<WorkerSettings, 'runner' | 'log'>,
+): Promise<void> {
   for (const { path, journal } of await findAbandonedBuilds(stateDir())) {
-    const result = await recoverBuild(path, journal, { runner: settings.runner, reporter: silentReporter })
-    settings.log(`Released what build ${result.buildId} (pid ${journal.pid}) left: ${result.released.join(', ') || 'nothing'}`)
+    const result = await recoverBuild(path, journal, {
+      runner: settings.runner,
+      reporter: silentReporter,
+    })
+    settings.log(
+      `Released what build ${result.buildId} (pid ${journal.pid}) left: ${result.released.join(', ') || 'nothing'}`,
+    )
   }
 }
 

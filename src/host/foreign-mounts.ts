@@ -32,7 +32,9 @@ export const SCRATCH_DIRS = ['/tmp', '/var/tmp', '/mnt', '/media'] as const
 
 /** mountinfo escapes space, tab, newline and backslash as \ooo. */
 function unescape(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)))
+  return field.replace(/\\([0-7]{3})/g, (_, octal: string) =>
+    String.fromCharCode(Number.parseInt(octal, 8)),
+  )
 }
 
 /** /proc/PID/mountinfo as entries, in mount order. */
@@ -55,15 +57,27 @@ export function isFuse(entry: MountEntry): boolean {
  * The mounts to drop, outermost first; one inside another dropped goes with it. `onLoop` says
  * whether a device number is a loop device (or a partition or mapping on one).
  */
-export function chooseForeignMounts(mounts: readonly MountEntry[], keep: KeptPaths, onLoop: (device: string) => boolean): string[] {
+export function chooseForeignMounts(
+  mounts: readonly MountEntry[],
+  keep: KeptPaths,
+  onLoop: (device: string) => boolean,
+): string[] {
   const scratch = [...SCRATCH_DIRS, ...keep.scratch]
   const needed = (target: string): boolean =>
     keep.containing.some((path) => isInside(target, path)) ||
     keep.within.some((dir) => isInside(target, dir) || isInside(dir, target))
   const foreign = (entry: MountEntry): boolean =>
-    isFuse(entry) || onLoop(entry.device) || scratch.some((dir) => entry.target !== dir && isInside(dir, entry.target))
+    isFuse(entry) ||
+    onLoop(entry.device) ||
+    scratch.some((dir) => entry.target !== dir && isInside(dir, entry.target))
   const chosen: string[] = []
-  const targets = [...new Set(mounts.filter((m) => m.target !== '/' && foreign(m) && !needed(m.target)).map((m) => m.target))]
+  const targets = [
+    ...new Set(
+      mounts
+        .filter((m) => m.target !== '/' && foreign(m) && !needed(m.target))
+        .map((m) => m.target),
+    ),
+  ]
   for (const target of targets.sort((a, b) => a.length - b.length)) {
     if (!chosen.some((outer) => isInside(outer, target))) chosen.push(target)
   }
@@ -81,7 +95,8 @@ export async function isOnLoopDevice(majorMinor: string, sys = '/sys'): Promise<
   const slaves = await readdir(join(node, 'slaves')).catch(() => [] as string[])
   for (const slave of slaves) {
     const dev = await readFile(join(node, 'slaves', slave, 'dev'), 'utf8').catch(() => '')
-    if (/^loop\d+/.test(slave) || (dev.trim() !== '' && (await isOnLoopDevice(dev.trim(), sys)))) return true
+    if (/^loop\d+/.test(slave) || (dev.trim() !== '' && (await isOnLoopDevice(dev.trim(), sys))))
+      return true
   }
   return false
 }
@@ -98,19 +113,27 @@ const ROUNDS = 4
  * Lazily unmount (MNT_DETACH) the foreign mounts of this process's mount namespace. Only ever
  * call it in a namespace of the build's own: on the host it would unmount other tools' disks.
  */
-export async function dropForeignMounts(keep: KeptPaths, runner: Runner, mountinfo = '/proc/self/mountinfo'): Promise<DroppedMounts> {
+export async function dropForeignMounts(
+  keep: KeptPaths,
+  runner: Runner,
+  mountinfo = '/proc/self/mountinfo',
+): Promise<DroppedMounts> {
   const dropped: string[] = []
   let failed: string[] = []
   // Mounts stacked on one target come off one per round.
   for (let round = 0; round < ROUNDS; round++) {
     const mounts = parseMountInfo(await readFile(mountinfo, 'utf8'))
     const loopDevices = new Set<string>()
-    for (const device of new Set(mounts.map((m) => m.device))) if (await isOnLoopDevice(device)) loopDevices.add(device)
+    for (const device of new Set(mounts.map((m) => m.device)))
+      if (await isOnLoopDevice(device)) loopDevices.add(device)
     const targets = chooseForeignMounts(mounts, keep, (device) => loopDevices.has(device))
     if (targets.length === 0) return { dropped, failed: [] }
     failed = []
     for (const target of targets) {
-      const result = await runner.run({ argv: ['umount', '--lazy', '--', target] }, { quiet: true, allowFailure: true })
+      const result = await runner.run(
+        { argv: ['umount', '--lazy', '--', target] },
+        { quiet: true, allowFailure: true },
+      )
       if (result.exitCode === 0) dropped.push(target)
       else failed.push(`${target} (${result.stderr.trim() || `umount exited ${result.exitCode}`})`)
     }

@@ -37,7 +37,10 @@ export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
 
 const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']
 
-export async function findTool(name: string, path: string = process.env['PATH'] ?? ''): Promise<string | undefined> {
+export async function findTool(
+  name: string,
+  path: string = process.env['PATH'] ?? '',
+): Promise<string | undefined> {
   const dirs = [...path.split(':').filter(Boolean), ...SEARCH_PATH]
   for (const dir of dirs) {
     const candidate = join(dir, name)
@@ -57,15 +60,21 @@ export async function requireTools(names: Iterable<string>, why: string): Promis
   for (const name of new Set(names)) if (!(await findTool(name))) missing.push(name)
   if (missing.length === 0) return
   const packages = [...new Set(missing.map((m) => TOOL_PACKAGES[m] ?? m))].sort()
-  throw new HostRequirementError(`Cannot ${why}: missing host command(s) ${missing.map((m) => `"${m}"`).join(', ')}`, {
-    hint: `Install them with: apt-get install ${packages.join(' ')}`,
-  })
+  throw new HostRequirementError(
+    `Cannot ${why}: missing host command(s) ${missing.map((m) => `"${m}"`).join(', ')}`,
+    {
+      hint: `Install them with: apt-get install ${packages.join(' ')}`,
+    },
+  )
 }
 
 export function requireRoot(why: string): void {
   if (process.getuid?.() !== 0) {
-    throw new HostRequirementError(`Cannot ${why}: it needs root (loop devices, mounts and chroot)`, {
-      hint: 'Run it as root, e.g. with sudo -E to keep your DIB_* settings',
-    })
+    throw new HostRequirementError(
+      `Cannot ${why}: it needs root (loop devices, mounts and chroot)`,
+      {
+        hint: 'Run it as root, e.g. with sudo -E to keep your DIB_* settings',
+      },
+    )
   }
 }

@@ -13,12 +13,22 @@ export type JournalEntry =
    * A file about to be attached to a loop device, by its identity (written before losetup runs,
    * so a kill -9 between attaching and journaling the device leaves it findable).
    */
-  | { readonly kind: 'loop-file'; readonly file: string; readonly dev: string; readonly ino: number }
+  | {
+      readonly kind: 'loop-file'
+      readonly file: string
+      readonly dev: string
+      readonly ino: number
+    }
   /**
    * A command's own process group (hook scripts run in one each). `startTicks` is when its
    * leader started, so a group id the kernel has since reused is never signalled.
    */
-  | { readonly kind: 'process-group'; readonly pgid: number; readonly startTicks: number; readonly what: string }
+  | {
+      readonly kind: 'process-group'
+      readonly pgid: number
+      readonly startTicks: number
+      readonly what: string
+    }
   | { readonly kind: 'dir'; readonly path: string }
   /** A file being written (an output under its temporary name): removed if the build dies. */
   | { readonly kind: 'file'; readonly path: string }
@@ -44,11 +54,37 @@ export interface JournalFile {
 const absolute = v.pipe(v.string(), v.startsWith('/'))
 const entrySchema = v.variant('kind', [
   v.object({ kind: v.literal('mount'), path: absolute }),
-  v.object({ kind: v.literal('loop'), device: v.pipe(v.string(), v.regex(/^\/dev\/loop\d+$/)), file: absolute }),
-  v.object({ kind: v.literal('loop-file'), file: absolute, dev: v.pipe(v.string(), v.regex(/^\d+:\d+$/)), ino: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
-  v.object({ kind: v.literal('process-group'), pgid: v.pipe(v.number(), v.integer(), v.minValue(2)), startTicks: v.number(), what: v.string() }),
-  v.object({ kind: v.literal('dir'), path: v.pipe(absolute, v.check((p) => p !== '/', 'must not be /')) }),
-  v.object({ kind: v.literal('file'), path: v.pipe(absolute, v.check((p) => p !== '/', 'must not be /')) }),
+  v.object({
+    kind: v.literal('loop'),
+    device: v.pipe(v.string(), v.regex(/^\/dev\/loop\d+$/)),
+    file: absolute,
+  }),
+  v.object({
+    kind: v.literal('loop-file'),
+    file: absolute,
+    dev: v.pipe(v.string(), v.regex(/^\d+:\d+$/)),
+    ino: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  }),
+  v.object({
+    kind: v.literal('process-group'),
+    pgid: v.pipe(v.number(), v.integer(), v.minValue(2)),
+    startTicks: v.number(),
+    what: v.string(),
+  }),
+  v.object({
+    kind: v.literal('dir'),
+    path: v.pipe(
+      absolute,
+      v.check((p) => p !== '/', 'must not be /'),
+    ),
+  }),
+  v.object({
+    kind: v.literal('file'),
+    path: v.pipe(
+      absolute,
+      v.check((p) => p !== '/', 'must not be /'),
+    ),
+  }),
 ])
 const journalSchema = v.object({
   buildId: v.pipe(v.string(), v.regex(/^[\w.-]+$/)),
@@ -105,12 +141,14 @@ export class FileJournal implements ResourceJournal {
   #flush(): Promise<void> {
     const snapshot: JournalFile = { ...this.#header, entries: [...this.#entries] }
     // Each write stands alone: one that failed (ENOSPC, EROFS) is not the answer of the next.
-    this.#writing = this.#writing.catch(() => undefined).then(async () => {
-      await mkdir(dirname(this.path), { recursive: true })
-      const temp = `${this.path}${TEMP_SUFFIX}`
-      await writeFile(temp, JSON.stringify(snapshot, null, 2) + '\n')
-      await rename(temp, this.path)
-    })
+    this.#writing = this.#writing
+      .catch(() => undefined)
+      .then(async () => {
+        await mkdir(dirname(this.path), { recursive: true })
+        const temp = `${this.path}${TEMP_SUFFIX}`
+        await writeFile(temp, JSON.stringify(snapshot, null, 2) + '\n')
+        await rename(temp, this.path)
+      })
     return this.#writing
   }
 }
@@ -137,7 +175,9 @@ export async function readJournal(path: string): Promise<JournalFile> {
     const issue = parsed.issues[0]
     const where = v.getDotPath(issue) ?? 'the file'
     // JSON is YAML: its positions say where in the file the bad value is.
-    throw new Error(`not a build journal: ${where}: ${issue.message} (at ${new Positions(path, text).where(issuePath(issue))})`)
+    throw new Error(
+      `not a build journal: ${where}: ${issue.message} (at ${new Positions(path, text).where(issuePath(issue))})`,
+    )
   }
   return parsed.output
 }

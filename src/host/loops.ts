@@ -20,15 +20,23 @@ export function parseLoopList(text: string): LoopDevice[] {
 }
 
 export async function loopsBackedBelow(dir: string, runner: Runner): Promise<LoopDevice[]> {
-  const result = await runner.run({ argv: ['losetup', '--list', '--noheadings', '--raw', '--output', 'NAME,BACK-FILE'] }, { quiet: true, allowFailure: true })
-  return parseLoopList(result.stdout.replace(/\\x20/g, ' ')).filter((loop) => isInside(dir, loop.file))
+  const result = await runner.run(
+    { argv: ['losetup', '--list', '--noheadings', '--raw', '--output', 'NAME,BACK-FILE'] },
+    { quiet: true, allowFailure: true },
+  )
+  return parseLoopList(result.stdout.replace(/\\x20/g, ' ')).filter((loop) =>
+    isInside(dir, loop.file),
+  )
 }
 
 /** Detach every loop device whose backing file lies below `dir` (a dead build's directory). */
 export async function detachLoopsBackedBelow(dir: string, runner: Runner): Promise<string[]> {
   const released: string[] = []
   for (const loop of await loopsBackedBelow(dir, runner)) {
-    const result = await runner.run({ argv: ['losetup', '--detach', loop.device] }, { quiet: true, allowFailure: true })
+    const result = await runner.run(
+      { argv: ['losetup', '--detach', loop.device] },
+      { quiet: true, allowFailure: true },
+    )
     if (result.exitCode === 0) released.push(`loop device ${loop.device} (backed by ${loop.file})`)
   }
   return released
@@ -54,7 +62,10 @@ const DETACH_WAIT_MS = 10_000
 export async function detachLoop(device: string, runner: Runner): Promise<void> {
   await runner.run({ argv: ['losetup', '--detach', device] }, { quiet: true })
   for (let waited = 0; waited < DETACH_WAIT_MS; waited += 250) {
-    const result = await runner.run({ argv: ['losetup', '--list', '--noheadings', '--output', 'BACK-FILE', device] }, { quiet: true, allowFailure: true })
+    const result = await runner.run(
+      { argv: ['losetup', '--list', '--noheadings', '--output', 'BACK-FILE', device] },
+      { quiet: true, allowFailure: true },
+    )
     if (result.exitCode !== 0 || result.stdout.trim() === '') return
     await sleep(250)
   }
@@ -92,7 +103,12 @@ export function parseIdentifiedLoops(json: string): IdentifiedLoop[] {
   const rows = (data as { loopdevices?: unknown } | null)?.loopdevices
   if (!Array.isArray(rows)) return []
   return rows.flatMap((row: Record<string, unknown>) => {
-    const [device, file, ino, dev] = [row['name'], row['back-file'], row['back-ino'], row['back-maj:min']]
+    const [device, file, ino, dev] = [
+      row['name'],
+      row['back-file'],
+      row['back-ino'],
+      row['back-maj:min'],
+    ]
     if (typeof device !== 'string' || typeof file !== 'string' || typeof dev !== 'string') return []
     const inode = Number(ino)
     if (!Number.isInteger(inode)) return []
@@ -101,7 +117,13 @@ export function parseIdentifiedLoops(json: string): IdentifiedLoop[] {
 }
 
 async function identifiedLoops(runner: Runner): Promise<IdentifiedLoop[]> {
-  const argv: [string, ...string[]] = ['losetup', '--list', '--json', '--output', 'NAME,BACK-FILE,BACK-INO,BACK-MAJ:MIN']
+  const argv: [string, ...string[]] = [
+    'losetup',
+    '--list',
+    '--json',
+    '--output',
+    'NAME,BACK-FILE,BACK-INO,BACK-MAJ:MIN',
+  ]
   const result = await runner.run({ argv }, { quiet: true, allowFailure: true })
   return result.exitCode === 0 ? parseIdentifiedLoops(result.stdout) : []
 }
@@ -111,9 +133,19 @@ async function identifiedLoops(runner: Runner): Promise<IdentifiedLoop[]> {
  * the same inode of the same filesystem, under the same name or its name from the root of one
  * of the build's workspaces (how the kernel shows it once the build's namespace died).
  */
-export async function loopsBackedBy(file: string, identity: BackingIdentity, workspaces: readonly string[], runner: Runner): Promise<string[]> {
+export async function loopsBackedBy(
+  file: string,
+  identity: BackingIdentity,
+  workspaces: readonly string[],
+  runner: Runner,
+): Promise<string[]> {
   const loops = await identifiedLoops(runner)
   return loops
-    .filter((loop) => loop.ino === identity.ino && loop.dev === identity.dev && backsFile(loop.file, file, workspaces))
+    .filter(
+      (loop) =>
+        loop.ino === identity.ino &&
+        loop.dev === identity.dev &&
+        backsFile(loop.file, file, workspaces),
+    )
     .map((loop) => loop.device)
 }

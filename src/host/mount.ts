@@ -36,8 +36,14 @@ export function buildMountArgv(request: MountRequest): [string, ...string[]] {
 }
 
 /** Mount and return the release that unmounts it again. */
-export async function mountOn(request: MountRequest, deps: MountDeps): Promise<() => Promise<void>> {
-  await deps.runner.run({ argv: buildMountArgv(request), label: `mount ${request.target}` }, { quiet: true })
+export async function mountOn(
+  request: MountRequest,
+  deps: MountDeps,
+): Promise<() => Promise<void>> {
+  await deps.runner.run(
+    { argv: buildMountArgv(request), label: `mount ${request.target}` },
+    { quiet: true },
+  )
   try {
     await deps.journal.record({ kind: 'mount', path: request.target })
   } catch (error) {
@@ -63,8 +69,14 @@ export async function unmount(target: string, deps: MountDeps): Promise<void> {
     if (attempt === UMOUNT_ATTEMPTS) {
       // Still busy after every retry: detach it from the tree so the host is left clean, and
       // say so, since something kept a file open.
-      deps.reporter.emit({ kind: 'warning', message: `Unmounting "${target}" lazily: it stayed busy (${result.stderr.trim()})` })
-      await deps.runner.run({ argv: ['umount', '--lazy', target], label: `umount --lazy ${target}` }, { quiet: true })
+      deps.reporter.emit({
+        kind: 'warning',
+        message: `Unmounting "${target}" lazily: it stayed busy (${result.stderr.trim()})`,
+      })
+      await deps.runner.run(
+        { argv: ['umount', '--lazy', target], label: `umount --lazy ${target}` },
+        { quiet: true },
+      )
       break
     }
     await sleep(UMOUNT_DELAY_MS * attempt)
@@ -74,13 +86,19 @@ export async function unmount(target: string, deps: MountDeps): Promise<void> {
 }
 
 export async function isMountPoint(target: string, runner: Runner): Promise<boolean> {
-  const result = await runner.run({ argv: ['findmnt', '--noheadings', '--output', 'TARGET', '--mountpoint', target] }, { quiet: true, allowFailure: true })
+  const result = await runner.run(
+    { argv: ['findmnt', '--noheadings', '--output', 'TARGET', '--mountpoint', target] },
+    { quiet: true, allowFailure: true },
+  )
   return result.exitCode === 0 && result.stdout.trim() !== ''
 }
 
 /** Every mount point at or below `dir`, deepest first, read from the kernel's mount table. */
 export async function mountsBelow(dir: string, runner: Runner): Promise<string[]> {
-  const result = await runner.run({ argv: ['findmnt', '--list', '--noheadings', '--output', 'TARGET'] }, { quiet: true, allowFailure: true })
+  const result = await runner.run(
+    { argv: ['findmnt', '--list', '--noheadings', '--output', 'TARGET'] },
+    { quiet: true, allowFailure: true },
+  )
   const prefix = dir.endsWith('/') ? dir : `${dir}/`
   return result.stdout
     .split('\n')

@@ -16,7 +16,11 @@ import { isAlive, killProcessesRootedIn, stopProcessesOfBuild } from './processe
 export const OWNER_MARK = '.imagewright-build'
 const WORKSPACE_NAME = /^dib_(build|image)\.\w+$/
 
-const markSchema = v.object({ buildId: v.pipe(v.string(), v.regex(/^[\w.-]+$/)), pid: v.number(), bootId: v.string() })
+const markSchema = v.object({
+  buildId: v.pipe(v.string(), v.regex(/^[\w.-]+$/)),
+  pid: v.number(),
+  bootId: v.string(),
+})
 type OwnerMark = v.InferOutput<typeof markSchema>
 
 /** Written into a fresh (still empty, unmounted) workspace directory. */
@@ -52,18 +56,24 @@ export async function findOrphanWorkspaces(tmpDir: string): Promise<OrphanWorksp
     const dir = join(tmpDir, entry.name)
     const mark = await readMark(dir)
     if (mark === undefined) continue
-    if (mark.bootId !== bootId) found.push({ dir, buildId: mark.buildId, why: 'made before the last reboot' })
-    else if (!isAlive(mark.pid)) found.push({ dir, buildId: mark.buildId, why: `its build (pid ${mark.pid}) is gone` })
+    if (mark.bootId !== bootId)
+      found.push({ dir, buildId: mark.buildId, why: 'made before the last reboot' })
+    else if (!isAlive(mark.pid))
+      found.push({ dir, buildId: mark.buildId, why: `its build (pid ${mark.pid}) is gone` })
   }
   return found
 }
 
 /** Stop what runs there, unmount, detach the loops its files back, then delete it. */
-export async function releaseOrphan(orphan: OrphanWorkspace, deps: { readonly runner: Runner; readonly reporter: Reporter }): Promise<string[]> {
+export async function releaseOrphan(
+  orphan: OrphanWorkspace,
+  deps: { readonly runner: Runner; readonly reporter: Reporter },
+): Promise<string[]> {
   const released: string[] = []
   const started = await stopProcessesOfBuild(orphan.buildId)
   const rooted = await killProcessesRootedIn(orphan.dir, 2_000, true)
-  if (started.length + rooted.length > 0) released.push(`processes ${[...started, ...rooted].join(' ')}`)
+  if (started.length + rooted.length > 0)
+    released.push(`processes ${[...started, ...rooted].join(' ')}`)
   const journal = { record: async () => undefined, forget: async () => undefined }
   for (const target of await mountsBelow(orphan.dir, deps.runner)) {
     await unmount(target, { ...deps, journal })

@@ -22,7 +22,10 @@ export function isAlive(pid: number): boolean {
 /** Every running process but this one, by /proc. */
 async function otherProcessIds(): Promise<number[]> {
   const entries = await readdir('/proc')
-  return entries.filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => pid !== process.pid)
+  return entries
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => pid !== process.pid)
 }
 
 /**
@@ -61,7 +64,11 @@ export function stopProcessesOfBuild(buildId: string, graceMs = 2_000): Promise<
 }
 
 /** TERM, wait, then KILL whatever still runs inside `root`. Returns the pids it signalled. */
-export function killProcessesRootedIn(root: string, graceMs = 2_000, includeCwd = false): Promise<number[]> {
+export function killProcessesRootedIn(
+  root: string,
+  graceMs = 2_000,
+  includeCwd = false,
+): Promise<number[]> {
   return terminate(() => processesRootedIn(root, includeCwd), graceMs)
 }
 
@@ -100,7 +107,12 @@ function parseGroup(stat: string): number | undefined {
 /** Numeric field `n` (counted from 1, as proc(5) does) of a /proc/PID/stat line. */
 function statField(stat: string, n: number): number | undefined {
   // Fields 3 onwards follow the command name, which may hold spaces and parentheses itself.
-  const value = Number(stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/)[n - 3])
+  const value = Number(
+    stat
+      .slice(stat.lastIndexOf(')') + 1)
+      .trim()
+      .split(/\s+/)[n - 3],
+  )
   return Number.isSafeInteger(value) ? value : undefined
 }
 
@@ -131,6 +143,10 @@ export async function membersOfGroup(pgid: number, startTicks: number): Promise<
 }
 
 /** TERM, wait, then KILL the members of a journaled process group. Returns the pids signalled. */
-export function stopProcessGroup(pgid: number, startTicks: number, graceMs = 2_000): Promise<number[]> {
+export function stopProcessGroup(
+  pgid: number,
+  startTicks: number,
+  graceMs = 2_000,
+): Promise<number[]> {
   return terminate(() => membersOfGroup(pgid, startTicks), graceMs)
 }

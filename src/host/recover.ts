@@ -4,10 +4,29 @@ import { lstat, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Runner } from '../exec/command.ts'
 import type { Reporter } from '../report/events.ts'
-import { JOURNAL_SUFFIX, TEMP_SUFFIX, currentBootId, readJournal, type JournalEntry, type JournalFile, type ResourceJournal } from './journal.ts'
-import { backsFile, detachLoop, detachLoopsBackedBelow, loopsBackedBy, parseLoopList } from './loops.ts'
+import {
+  JOURNAL_SUFFIX,
+  TEMP_SUFFIX,
+  currentBootId,
+  readJournal,
+  type JournalEntry,
+  type JournalFile,
+  type ResourceJournal,
+} from './journal.ts'
+import {
+  backsFile,
+  detachLoop,
+  detachLoopsBackedBelow,
+  loopsBackedBy,
+  parseLoopList,
+} from './loops.ts'
 import { mountsBelow, unmount } from './mount.ts'
-import { isAlive, killProcessesRootedIn, stopProcessGroup, stopProcessesOfBuild } from './processes.ts'
+import {
+  isAlive,
+  killProcessesRootedIn,
+  stopProcessGroup,
+  stopProcessesOfBuild,
+} from './processes.ts'
 
 export interface RecoverDeps {
   readonly runner: Runner
@@ -42,13 +61,21 @@ export async function scanStateDir(stateDir: string, force = false): Promise<Sta
   const bootId = currentBootId()
   for (const name of [...builds].sort()) {
     const path = join(stateDir, name)
-    const fromTemp = await readJournal(`${path}${TEMP_SUFFIX}`).catch((error: unknown) => error as Error)
-    const journal = fromTemp instanceof Error ? await readJournal(path).catch((error: unknown) => error as Error) : fromTemp
+    const fromTemp = await readJournal(`${path}${TEMP_SUFFIX}`).catch(
+      (error: unknown) => error as Error,
+    )
+    const journal =
+      fromTemp instanceof Error
+        ? await readJournal(path).catch((error: unknown) => error as Error)
+        : fromTemp
     if (journal instanceof Error) {
       // A first write still in progress is not a problem yet.
       const onlyTemp = !names.includes(name)
       if (onlyTemp && (await isRecent(`${path}${TEMP_SUFFIX}`))) continue
-      scan.unreadable.push({ path: onlyTemp ? `${path}${TEMP_SUFFIX}` : path, reason: journal.message })
+      scan.unreadable.push({
+        path: onlyTemp ? `${path}${TEMP_SUFFIX}` : path,
+        reason: journal.message,
+      })
       continue
     }
     const previousBoot = journal.bootId !== undefined && journal.bootId !== bootId
@@ -57,7 +84,10 @@ export async function scanStateDir(stateDir: string, force = false): Promise<Sta
   return scan
 }
 
-export async function findAbandonedBuilds(stateDir: string, force = false): Promise<{ path: string; journal: JournalFile }[]> {
+export async function findAbandonedBuilds(
+  stateDir: string,
+  force = false,
+): Promise<{ path: string; journal: JournalFile }[]> {
   return (await scanStateDir(stateDir, force)).abandoned
 }
 
@@ -75,7 +105,11 @@ function journalOf(name: string): string | undefined {
 const noJournal: ResourceJournal = { record: async () => undefined, forget: async () => undefined }
 
 /** Release one dead build's resources, newest first, then forget its journal. */
-export async function recoverBuild(path: string, journal: JournalFile, deps: RecoverDeps): Promise<RecoveredBuild> {
+export async function recoverBuild(
+  path: string,
+  journal: JournalFile,
+  deps: RecoverDeps,
+): Promise<RecoveredBuild> {
   const released: string[] = []
   const mountDeps = { ...deps, journal: noJournal }
   const entries = [...journal.entries].reverse()
@@ -94,13 +128,17 @@ export async function recoverBuild(path: string, journal: JournalFile, deps: Rec
     }
   }
   const workspaces = entries.flatMap((entry) => (entry.kind === 'dir' ? [entry.path] : []))
-  for (const entry of entries) released.push(...(await release(entry, { ...mountDeps, workspaces })))
+  for (const entry of entries)
+    released.push(...(await release(entry, { ...mountDeps, workspaces })))
   await rm(`${path}${TEMP_SUFFIX}`, { force: true })
   await rm(path, { force: true })
   return { buildId: journal.buildId, released }
 }
 
-async function release(entry: JournalEntry, deps: RecoverDeps & { journal: ResourceJournal; workspaces: readonly string[] }): Promise<string[]> {
+async function release(
+  entry: JournalEntry,
+  deps: RecoverDeps & { journal: ResourceJournal; workspaces: readonly string[] },
+): Promise<string[]> {
   switch (entry.kind) {
     case 'mount': {
       const below = await mountsBelow(entry.path, deps.runner)
@@ -108,10 +146,28 @@ async function release(entry: JournalEntry, deps: RecoverDeps & { journal: Resou
       return below.map((t) => `mount ${t}`)
     }
     case 'loop': {
-      const result = await deps.runner.run({ argv: ['losetup', '--list', '--noheadings', '--raw', '--output', 'NAME,BACK-FILE', entry.device] }, { quiet: true, allowFailure: true })
+      const result = await deps.runner.run(
+        {
+          argv: [
+            'losetup',
+            '--list',
+            '--noheadings',
+            '--raw',
+            '--output',
+            'NAME,BACK-FILE',
+            entry.device,
+          ],
+        },
+        { quiet: true, allowFailure: true },
+      )
       // Only detach the device if it still backs the same file: the number may have been reused.
       const [shown] = parseLoopList(result.stdout.replace(/\\x20/g, ' '))
-      if (result.exitCode !== 0 || shown === undefined || !backsFile(shown.file, entry.file, deps.workspaces)) return []
+      if (
+        result.exitCode !== 0 ||
+        shown === undefined ||
+        !backsFile(shown.file, entry.file, deps.workspaces)
+      )
+        return []
       await detachLoop(entry.device, deps.runner)
       return [`loop device ${entry.device}`]
     }

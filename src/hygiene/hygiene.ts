@@ -53,7 +53,9 @@ export async function applyHygiene(input: HygieneInput): Promise<string[]> {
   if (keys.length > 0) {
     for (const key of keys) await removeInTarget(root, `etc/ssh/${key}`)
     await installKeyRegeneration(root)
-    done.push(`removed ${keys.length} SSH host key file(s); ${UNIT_NAME} regenerates them at first boot`)
+    done.push(
+      `removed ${keys.length} SSH host key file(s); ${UNIT_NAME} regenerates them at first boot`,
+    )
   }
   for (const file of ['root/.bash_history', 'root/.wget-hsts', 'root/.lesshst']) {
     const target = await safeTargetPath(root, file)
@@ -75,7 +77,8 @@ async function installKeyRegeneration(root: string): Promise<void> {
   await writeFileInTarget(root, `etc/systemd/system/${UNIT_NAME}`, SSH_KEYGEN_UNIT)
   const wants = await makeDirInTarget(root, 'etc/systemd/system/multi-user.target.wants')
   const link = join(wants, UNIT_NAME)
-  if (!(await lstat(link).catch(() => undefined))) await symlink(`/etc/systemd/system/${UNIT_NAME}`, link)
+  if (!(await lstat(link).catch(() => undefined)))
+    await symlink(`/etc/systemd/system/${UNIT_NAME}`, link)
 }
 const SCANNED_DIRS = ['etc', 'root', 'home', 'var/lib/cloud', 'usr/local', 'opt']
 const MAX_SCANNED_BYTES = 1024 * 1024
@@ -88,14 +91,22 @@ export async function checkHygiene(input: HygieneInput): Promise<string[]> {
   if (machineId.exists && !machineId.lastIsSymlink && (await lstat(machineId.path)).size > 0) {
     findings.push('/etc/machine-id is not empty: every instance would share one machine id')
   }
-  for (const key of await sshHostKeys(root)) findings.push(`/etc/ssh/${key} is an SSH host key: every instance would share it`)
+  for (const key of await sshHostKeys(root))
+    findings.push(`/etc/ssh/${key} is an SSH host key: every instance would share it`)
   const resolv = await safeTargetPath(root, 'etc/resolv.conf')
   if (resolv.exists && !resolv.lastIsSymlink && input.hostResolvConf.trim() !== '') {
     const text = await readFile(resolv.path, 'utf8')
-    if (text.trim() === input.hostResolvConf.trim()) findings.push('/etc/resolv.conf is the build machine\'s resolver configuration')
+    if (text.trim() === input.hostResolvConf.trim())
+      findings.push("/etc/resolv.conf is the build machine's resolver configuration")
   }
   const tmp = await safeTargetPath(root, 'tmp')
-  if (input.checkTmp !== false && tmp.exists && !tmp.lastIsSymlink && (await readdir(tmp.path)).length > 0) findings.push('/tmp is not empty')
+  if (
+    input.checkTmp !== false &&
+    tmp.exists &&
+    !tmp.lastIsSymlink &&
+    (await readdir(tmp.path)).length > 0
+  )
+    findings.push('/tmp is not empty')
   const secrets = secretValues(input.env)
   if (secrets.length > 0) {
     for (const dir of SCANNED_DIRS) {
@@ -105,7 +116,12 @@ export async function checkHygiene(input: HygieneInput): Promise<string[]> {
   return findings
 }
 
-async function scanForSecrets(root: string, dir: string, secrets: readonly { name: string; value: string }[], findings: string[]): Promise<void> {
+async function scanForSecrets(
+  root: string,
+  dir: string,
+  secrets: readonly { name: string; value: string }[],
+  findings: string[],
+): Promise<void> {
   const start = await safeTargetPath(root, dir)
   if (!start.exists || start.lastIsSymlink) return
   const walk = async (path: string, rel: string): Promise<void> => {
@@ -118,7 +134,9 @@ async function scanForSecrets(root: string, dir: string, secrets: readonly { nam
         try {
           if ((await handle.stat()).size > MAX_SCANNED_BYTES) continue
           const text = (await handle.readFile()).toString('latin1')
-          for (const secret of secrets) if (containsSecretToken(text, secret.value)) findings.push(`${relPath} contains the value of ${secret.name}`)
+          for (const secret of secrets)
+            if (containsSecretToken(text, secret.value))
+              findings.push(`${relPath} contains the value of ${secret.name}`)
         } finally {
           await handle.close()
         }
@@ -132,15 +150,21 @@ async function scanForSecrets(root: string, dir: string, secrets: readonly { nam
 export async function enforceHygiene(input: HygieneInput): Promise<void> {
   const skip = !readSetting(input.env, 'hygiene')
   if (!skip) {
-    for (const action of await applyHygiene(input)) input.reporter.emit({ kind: 'info', message: `Hygiene: ${action}` })
+    for (const action of await applyHygiene(input))
+      input.reporter.emit({ kind: 'info', message: `Hygiene: ${action}` })
   }
   const findings = await checkHygiene(input)
   if (findings.length === 0) {
-    input.reporter.emit({ kind: 'info', message: 'Hygiene check passed: no machine id, SSH host keys, build resolver, /tmp files or DIB_* secrets in the image' })
+    input.reporter.emit({
+      kind: 'info',
+      message:
+        'Hygiene check passed: no machine id, SSH host keys, build resolver, /tmp files or DIB_* secrets in the image',
+    })
     return
   }
   if (skip) {
-    for (const finding of findings) input.reporter.emit({ kind: 'warning', message: `Hygiene: ${finding}` })
+    for (const finding of findings)
+      input.reporter.emit({ kind: 'warning', message: `Hygiene: ${finding}` })
     return
   }
   throw new HygieneError(`The image would leak build data: ${findings.join('; ')}`, {

@@ -9,7 +9,8 @@ import { safeTargetPath } from '../chroot/safe-path.ts'
 export async function emptyDirectory(root: string, pathInRoot: string): Promise<void> {
   const dir = await safeTargetPath(root, pathInRoot)
   if (!dir.exists || dir.lastIsSymlink) return
-  for (const name of await readdir(dir.path)) await rm(join(dir.path, name), { recursive: true, force: true })
+  for (const name of await readdir(dir.path))
+    await rm(join(dir.path, name), { recursive: true, force: true })
 }
 
 /** Truncate every regular file below `pathInRoot` (links are left alone). */

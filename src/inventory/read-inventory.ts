@@ -49,7 +49,8 @@ export async function readImageInventory(root: string): Promise<ImageInventory> 
     packages.push({ ...pkg, ...(license === undefined ? {} : { license }) })
   }
   // etc/os-release is usually a link to usr/lib/os-release (links are not followed here)
-  const osRelease = (await readInTarget(root, 'etc/os-release')) ?? (await readInTarget(root, 'usr/lib/os-release'))
+  const osRelease =
+    (await readInTarget(root, 'etc/os-release')) ?? (await readInTarget(root, 'usr/lib/os-release'))
   return { packages, distro: distroOf(osRelease) }
 }
 
@@ -67,7 +68,10 @@ export function distroOf(osRelease: string | undefined): string | undefined {
 }
 
 /** `du -d 2` output ("bytes<TAB>path") → the largest directories below the root, and the total. */
-export function largestDirectories(duOutput: string, root: string): { totalBytes: number; directories: SpaceEntry[] } {
+export function largestDirectories(
+  duOutput: string,
+  root: string,
+): { totalBytes: number; directories: SpaceEntry[] } {
   let totalBytes = 0
   const entries: SpaceEntry[] = []
   for (const line of duOutput.split('\n')) {
@@ -100,4 +104,3 @@ export async function measureTree(runner: Runner, root: string): Promise<string>
   )
   return result.stdout
 }
-

@@ -5,7 +5,11 @@ import { createReadStream } from 'node:fs'
 import { basename } from 'node:path'
 // The spec parser is a setting's (src/config/settings.ts); the names stay importable from here.
 import { type ChecksumAlgorithm } from '../config/checksum-spec.ts'
-export { CHECKSUM_ALGORITHMS, parseChecksumSpec, type ChecksumAlgorithm } from '../config/checksum-spec.ts'
+export {
+  CHECKSUM_ALGORITHMS,
+  parseChecksumSpec,
+  type ChecksumAlgorithm,
+} from '../config/checksum-spec.ts'
 
 export type Checksums = Partial<Record<ChecksumAlgorithm, string>>
 

@@ -54,14 +54,17 @@ export async function convertRawImage(
     }
     // With -p the meter is on stdout; it becomes progress events, not log lines.
     const [program, verb, ...rest] = argv
-    await runner.run({ argv: [program, verb ?? 'convert', '-p', ...rest], label }, {
-      stdoutIsData: true,
-      splitCarriageReturns: true,
-      onLine: (line, stream) => {
-        const percent = stream === 'stdout' ? parseQemuImgProgress(line) : undefined
-        if (percent !== undefined) onProgress(percent)
+    await runner.run(
+      { argv: [program, verb ?? 'convert', '-p', ...rest], label },
+      {
+        stdoutIsData: true,
+        splitCarriageReturns: true,
+        onLine: (line, stream) => {
+          const percent = stream === 'stdout' ? parseQemuImgProgress(line) : undefined
+          if (percent !== undefined) onProgress(percent)
+        },
       },
-    })
+    )
   }
 }
 

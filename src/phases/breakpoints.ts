@@ -39,6 +39,7 @@ export function breakpointFor(
   if (kind === 'error' && phase.side === 'host' && phase.name !== 'block-device') return undefined
   // break_cmd replaces the shell for before- and after-error breaks only, as in DIB.
   const command = kind === 'after' ? 'bash' : (settings.command ?? 'bash')
-  const where = phase.side === 'host' || (kind === 'error' && settings.outsideTarget) ? 'host' : 'chroot'
+  const where =
+    phase.side === 'host' || (kind === 'error' && settings.outsideTarget) ? 'host' : 'chroot'
   return { command, where }
 }

@@ -20,10 +20,16 @@ export async function listPhase(
   runPartsRegex: RegExp | undefined,
   reporter: Reporter,
 ): Promise<PhaseListing> {
-  const listing = await listPhaseScripts(join(tree.root, phase.dir), runPartsRegex ? { nameRegex: runPartsRegex } : {})
+  const listing = await listPhaseScripts(
+    join(tree.root, phase.dir),
+    runPartsRegex ? { nameRegex: runPartsRegex } : {},
+  )
   for (const skipped of listing.skipped) {
     const element = await originOf(tree, join(phase.dir, skipped.name))
-    reporter.emit({ kind: 'warning', message: `Not running "${phase.dir}/${skipped.name}" of element "${element}": ${describeSkip(skipped.reason)}` })
+    reporter.emit({
+      kind: 'warning',
+      message: `Not running "${phase.dir}/${skipped.name}" of element "${element}": ${describeSkip(skipped.reason)}`,
+    })
   }
   const scripts: PhaseScript[] = []
   for (const script of listing.scripts) {
@@ -35,7 +41,8 @@ export async function listPhase(
 
 function describeSkip(reason: SkipReason): string {
   if (reason === 'not-executable') return 'it is not executable (chmod +x it to run it)'
-  if (reason === 'bad-name') return 'RUN_PARTS_REGEX does not match its name (by default only letters, digits, "_" and "-")'
+  if (reason === 'bad-name')
+    return 'RUN_PARTS_REGEX does not match its name (by default only letters, digits, "_" and "-")'
   return reason.replace(/-/g, ' ')
 }
 

@@ -24,7 +24,12 @@ export const PHASE_NAMES = [
 ] as const
 export type PhaseName = (typeof PHASE_NAMES)[number]
 
-const CHROOT_PHASES: ReadonlySet<PhaseName> = new Set(['pre-install', 'install', 'post-install', 'finalise'])
+const CHROOT_PHASES: ReadonlySet<PhaseName> = new Set([
+  'pre-install',
+  'install',
+  'post-install',
+  'finalise',
+])
 const TARGET_ROOT_PHASES: ReadonlySet<PhaseName> = new Set(['root', 'cleanup'])
 
 export const PHASE_TABLE: readonly PhaseSpec[] = PHASE_NAMES.map((name) => ({

@@ -38,7 +38,11 @@ export async function runPhase(run: PhaseRun, deps: PhaseDeps): Promise<void> {
   if (run.scripts.length === 0) return
   const inChroot = phase.side === 'chroot'
   const step = `phase ${phase.dir}`
-  deps.reporter.emit({ kind: 'step-start', step, detail: `${run.scripts.length} script(s), ${inChroot ? 'in the chroot' : 'on the host'}` })
+  deps.reporter.emit({
+    kind: 'step-start',
+    step,
+    detail: `${run.scripts.length} script(s), ${inChroot ? 'in the chroot' : 'on the host'}`,
+  })
   const started = performance.now()
   const timings: { script: string; element: string; durationMs: number }[] = []
   let ok = false
@@ -57,14 +61,28 @@ export async function runPhase(run: PhaseRun, deps: PhaseDeps): Promise<void> {
       } catch (error) {
         const exitCode = error instanceof CommandFailedError ? (error.failure.exitCode ?? -1) : -1
         const durationMs = performance.now() - scriptStarted
-        deps.reporter.emit({ kind: 'script-end', phase: phase.dir, script: script.name, element: script.element, durationMs, exitCode })
+        deps.reporter.emit({
+          kind: 'script-end',
+          phase: phase.dir,
+          script: script.name,
+          element: script.element,
+          durationMs,
+          exitCode,
+        })
         throw hookFailure(error, phase, script)
       } finally {
         await tracking.ended()
       }
       const durationMs = performance.now() - scriptStarted
       timings.push({ script: script.name, element: script.element, durationMs })
-      deps.reporter.emit({ kind: 'script-end', phase: phase.dir, script: script.name, element: script.element, durationMs, exitCode: 0 })
+      deps.reporter.emit({
+        kind: 'script-end',
+        phase: phase.dir,
+        script: script.name,
+        element: script.element,
+        durationMs,
+        exitCode: 0,
+      })
     }
     ok = true
   } finally {
@@ -78,11 +96,18 @@ function hookFailure(error: unknown, phase: PhaseSpec, script: PhaseScript): unk
   const { failure } = error
   if (failure.signal && !failure.exitCode) return error
   const tail = formatOutputTail(failure.tail)
-  const status = failure.exitCode === undefined ? 'was killed' : `exited with status ${failure.exitCode}`
+  const status =
+    failure.exitCode === undefined ? 'was killed' : `exited with status ${failure.exitCode}`
   // Its own last word (a "die" message, not a -x trace line) makes the error's first line.
-  const reason = failure.tail.filter((line) => line.trim() !== '' && !line.startsWith('+')).at(-1)?.trim()
+  const reason = failure.tail
+    .filter((line) => line.trim() !== '' && !line.startsWith('+'))
+    .at(-1)
+    ?.trim()
   return new HookFailedError(
     `Script "${phase.dir}/${script.name}" of element "${script.element}" ${status}${reason ? `: ${reason}` : ''}${tail ? `; last output:\n${tail}` : ''}`,
-    { cause: error, hint: 'Run again with -x to trace the script, or with break=after-error to get a shell where it failed' },
+    {
+      cause: error,
+      hint: 'Run again with -x to trace the script, or with break=after-error to get a shell where it failed',
+    },
   )
 }

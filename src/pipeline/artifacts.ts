@@ -34,7 +34,10 @@ export async function writeTreeArtifacts(ctx: BuildContext, rootTree: string): P
   return artifacts.map((a) => a.path)
 }
 
-export async function writeDiskArtifacts(ctx: BuildContext, rawImagePath: string): Promise<string[]> {
+export async function writeDiskArtifacts(
+  ctx: BuildContext,
+  rawImagePath: string,
+): Promise<string[]> {
   const artifacts = await writeDiskOutputs({ ...outputRequest(ctx.options), rawImagePath }, ctx)
   return artifacts.map((a) => a.path)
 }

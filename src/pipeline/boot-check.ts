@@ -13,7 +13,9 @@ export async function bootCheckArtifacts(
   artifacts: readonly string[],
   disk: { readonly firmware: 'bios' | 'uefi'; readonly sectorSize: SectorSize },
 ): Promise<BootTestResult> {
-  const image = BOOTABLE.map((ext) => artifacts.find((a) => extname(a) === ext)).find((a) => a !== undefined)
+  const image = BOOTABLE.map((ext) => artifacts.find((a) => extname(a) === ext)).find(
+    (a) => a !== undefined,
+  )
   if (image === undefined) {
     throw new BootTestError('Cannot boot-test this build: it wrote no disk image', {
       hint: 'Add a disk format such as qcow2 or raw to -t',
@@ -30,18 +32,27 @@ export function ramdiskMemoryMiB(env: Readonly<Record<string, string | undefined
 }
 
 /** --boot-test of ramdisk-image-create: boot NAME.kernel with NAME.initramfs, no disk. */
-export async function bootCheckRamdisk(ctx: BuildContext, artifacts: readonly string[]): Promise<BootTestResult> {
+export async function bootCheckRamdisk(
+  ctx: BuildContext,
+  artifacts: readonly string[],
+): Promise<BootTestResult> {
   const kernel = artifacts.find((a) => a.endsWith('.kernel') || a.endsWith('.vmlinuz'))
   const initrd = artifacts.find((a) => a.endsWith('.initramfs'))
   if (kernel === undefined || initrd === undefined) {
-    throw new BootTestError('Cannot boot-test this ramdisk: the build wrote no kernel beside the ramdisk', {
-      hint: 'The ramdisk element must copy the kernel out as $IMAGE_NAME.kernel (ramdisk-base does)',
-    })
+    throw new BootTestError(
+      'Cannot boot-test this ramdisk: the build wrote no kernel beside the ramdisk',
+      {
+        hint: 'The ramdisk element must copy the kernel out as $IMAGE_NAME.kernel (ramdisk-base does)',
+      },
+    )
   }
-  return bootTest({
-    kernel: { kernel, initrd, append: 'console=ttyS0,115200' },
-    marker: RAMDISK_MARKER,
-    memoryMiB: ramdiskMemoryMiB(ctx.options.env),
-    signal: ctx.signal,
-  }, ctx)
+  return bootTest(
+    {
+      kernel: { kernel, initrd, append: 'console=ttyS0,115200' },
+      marker: RAMDISK_MARKER,
+      memoryMiB: ramdiskMemoryMiB(ctx.options.env),
+      signal: ctx.signal,
+    },
+    ctx,
+  )
 }

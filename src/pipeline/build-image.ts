@@ -29,7 +29,11 @@ import { enforceHygiene } from '../hygiene/hygiene.ts'
 import { hostResolvConf } from '../chroot/target-files.ts'
 import { GRAPH_DUMP_PATH, graphDot } from '../blockdevice/config/graph-dot.ts'
 import { extraTeardown } from './extra-teardown.ts'
-import { BUILTINS_VIEW_DIR, exportedSearchPath, stageBuiltinsView } from '../elements/builtins-view.ts'
+import {
+  BUILTINS_VIEW_DIR,
+  exportedSearchPath,
+  stageBuiltinsView,
+} from '../elements/builtins-view.ts'
 import { showImageUsage } from './image-usage.ts'
 
 /** The element whose presence means the build's disk image is not wanted (tree outputs stay). */
@@ -63,7 +67,12 @@ export async function buildImage(options: BuildOptions, deps: BuildDeps): Promis
     return result
   } catch (error) {
     const reason = endReason(error, deps.signal)
-    deps.reporter.emit({ kind: 'build-end', ok: false, durationMs: performance.now() - started, error: failureOf(reason) })
+    deps.reporter.emit({
+      kind: 'build-end',
+      ok: false,
+      durationMs: performance.now() - started,
+      error: failureOf(reason),
+    })
     throw reason
   }
 }
@@ -73,7 +82,9 @@ function endReason(error: unknown, signal: AbortSignal): unknown {
   const settled = settleBuildError(error)
   if (!signal.aborted) return settled
   if (!(settled instanceof ReleaseFailedError)) return signal.reason
-  return isBuilderError(signal.reason) ? new ReleaseFailedError(signal.reason, settled.releaseFailures, error) : settled
+  return isBuilderError(signal.reason)
+    ? new ReleaseFailedError(signal.reason, settled.releaseFailures, error)
+    : settled
 }
 
 async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<BuildResult> {
@@ -86,12 +97,17 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   // goes when the mount is released), so the sweep for stray processes must not find it.
   const resourceRunner = new ProcessRunner({ reporter, baseEnv: hostEnv() })
   await checkHost(options)
-  const elements = await timed(reporter, 'resolve elements', () => resolveBuildElements(options, reporter))
+  const elements = await timed(reporter, 'resolve elements', () =>
+    resolveBuildElements(options, reporter),
+  )
   // Everything the inputs alone can tell is checked before the host is touched.
   const disk = await planDisk(options, elements.resolved, reporter)
   if (readSetting(options.env, 'dumpConfigGraph')) {
     await writeFile(GRAPH_DUMP_PATH, graphDot(disk.plan))
-    reporter.emit({ kind: 'info', message: `Block-device graph written to ${GRAPH_DUMP_PATH} (DUMP_CONFIG_GRAPH)` })
+    reporter.emit({
+      kind: 'info',
+      message: `Block-device graph written to ${GRAPH_DUMP_PATH} (DUMP_CONFIG_GRAPH)`,
+    })
   }
   await checkBlockDevicesBuildable(disk.plan, { runner: resourceRunner })
   await checkEnvironmentFiles(elements.resolved.elements, runner)
@@ -99,16 +115,39 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   await mkdir(options.imageCache, { recursive: true })
   await mkdir(lockfilesDir(options), { recursive: true })
   // An unchanged build is its stored image (src/cache/: keys, hits and misses are events).
-  const cache = await openStepCache(options, elements.resolved.elements, release, { reporter, runner })
+  const cache = await openStepCache(options, elements.resolved.elements, release, {
+    reporter,
+    runner,
+  })
   const reused = await cache.reuseImage()
   if (reused !== undefined) {
-    if (options.bootTest) await timed(reporter, 'boot test', () => bootCheckArtifacts({ runner, reporter, signal }, reused, { firmware: disk.hasEfiLayout ? 'uefi' : 'bios', sectorSize: disk.sectorSize }))
+    if (options.bootTest)
+      await timed(reporter, 'boot test', () =>
+        bootCheckArtifacts({ runner, reporter, signal }, reused, {
+          firmware: disk.hasEfiLayout ? 'uefi' : 'bios',
+          sectorSize: disk.sectorSize,
+        }),
+      )
     return { artifacts: reused }
   }
-  await using opened = releasedWithHint(await openWorkspace(options, buildId, { runner: resourceRunner, reporter }))
+  await using opened = releasedWithHint(
+    await openWorkspace(options, buildId, { runner: resourceRunner, reporter }),
+  )
   const ctx: BuildContext = {
-    options, buildId, runner, resourceRunner, reporter, signal, journal: opened.journal, workspace: opened.workspace,
-    exported: initialExports(options, opened.workspace, elements.resolved, exportedSearchPath(options.elementsPath, opened.workspace.buildDir)),
+    options,
+    buildId,
+    runner,
+    resourceRunner,
+    reporter,
+    signal,
+    journal: opened.journal,
+    workspace: opened.workspace,
+    exported: initialExports(
+      options,
+      opened.workspace,
+      elements.resolved,
+      exportedSearchPath(options.elementsPath, opened.workspace.buildDir),
+    ),
   }
   // 1. The root tree, built in a plain directory.
   // DIB makes the (empty, root-owned) tree directory before root.d: elements extract into it.
@@ -117,10 +156,15 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   // A restored build directory holds the hooks staged when it was stored; the later phases'
   // scripts may have changed since (they are not part of the earlier step's key), so the
   // current elements' hooks replace them (stageBuildHooks keeps what hooks wrote there).
-  if (restored !== undefined) await rm(join(opened.workspace.buildDir, BUILTINS_VIEW_DIR), { recursive: true, force: true })
+  if (restored !== undefined)
+    await rm(join(opened.workspace.buildDir, BUILTINS_VIEW_DIR), { recursive: true, force: true })
   await stageBuiltinsView(opened.workspace.buildDir, elements.builtins)
-  reporter.emit({ kind: 'info', message: `Elements: ${elements.resolved.elements.map((e) => e.name).join(' ')}` })
-  if (release !== undefined) reporter.emit({ kind: 'info', message: `Debian release: ${describeRelease(release)}` })
+  reporter.emit({
+    kind: 'info',
+    message: `Elements: ${elements.resolved.elements.map((e) => e.name).join(' ')}`,
+  })
+  if (release !== undefined)
+    reporter.emit({ kind: 'info', message: `Debian release: ${describeRelease(release)}` })
   exportDiskSettings(ctx.exported, disk)
   const tree = await stageBuildHooks(elements, opened.workspace.buildDir, hooksDir(ctx))
   const phase = makePhaseRunner(ctx, tree)
@@ -147,15 +191,26 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
     await using _extra = extraTeardown(ctx)
     await using mounted = releasedWithHint(await assembleDisk(ctx, disk, builtTree))
     {
-      await using _chroot = releasedWithHint(await openChroot(mounted.rootPath, hooksDir(ctx), resourceDeps(ctx)))
+      await using _chroot = releasedWithHint(
+        await openChroot(mounted.rootPath, hooksDir(ctx), resourceDeps(ctx)),
+      )
       await phase('pre-finalise', mounted.rootPath)
       await phase('finalise', mounted.rootPath)
     }
     await phase('cleanup', mounted.rootPath)
     await finaliseTree(mounted.rootPath)
-    await enforceHygiene({ root: mounted.rootPath, env: options.env, hostResolvConf: await hostResolvConf(), reporter })
-    inventory = await timed(reporter, 'inventory the image', () => takeInventory(ctx, mounted.rootPath))
-    artifacts.push(...(await timed(reporter, 'pack the tree', () => writeTreeArtifacts(ctx, mounted.rootPath))))
+    await enforceHygiene({
+      root: mounted.rootPath,
+      env: options.env,
+      hostResolvConf: await hostResolvConf(),
+      reporter,
+    })
+    inventory = await timed(reporter, 'inventory the image', () =>
+      takeInventory(ctx, mounted.rootPath),
+    )
+    artifacts.push(
+      ...(await timed(reporter, 'pack the tree', () => writeTreeArtifacts(ctx, mounted.rootPath))),
+    )
     await mounted.makeReproducible()
     rawImage = mounted.imagePath
   }
@@ -163,12 +218,20 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   if (elements.resolved.elements.some((e) => e.name === NO_FINAL_IMAGE)) {
     reporter.emit({ kind: 'info', message: `Element ${NO_FINAL_IMAGE}: no disk image is written` })
   } else {
-    artifacts.push(...(await timed(reporter, 'convert the image', () => writeDiskArtifacts(ctx, rawImage))))
+    artifacts.push(
+      ...(await timed(reporter, 'convert the image', () => writeDiskArtifacts(ctx, rawImage))),
+    )
   }
   artifacts.push(...(await elementOutputs.written()))
   elementOutputs.keep()
   writeSboms(ctx, inventory)
   await cache.storeImage([...artifacts, ...outputs.paths()])
-  if (options.bootTest) await timed(reporter, 'boot test', () => bootCheckArtifacts(ctx, artifacts, { firmware: disk.hasEfiLayout ? 'uefi' : 'bios', sectorSize: disk.sectorSize }))
+  if (options.bootTest)
+    await timed(reporter, 'boot test', () =>
+      bootCheckArtifacts(ctx, artifacts, {
+        firmware: disk.hasEfiLayout ? 'uefi' : 'bios',
+        sectorSize: disk.sectorSize,
+      }),
+    )
   return { artifacts }
 }

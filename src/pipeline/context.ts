@@ -34,8 +34,10 @@ export interface BuildContext {
 
 export const hooksDir = (ctx: BuildContext): string => join(ctx.workspace.buildDir, 'hooks')
 export const rootTreeDir = (ctx: BuildContext): string => join(ctx.workspace.buildDir, 'mnt')
-export const imageMountDir = (ctx: BuildContext): string => join(ctx.workspace.buildDir, 'image-mnt')
-export const blockDeviceDir = (ctx: BuildContext): string => join(ctx.workspace.buildDir, 'block-device')
+export const imageMountDir = (ctx: BuildContext): string =>
+  join(ctx.workspace.buildDir, 'image-mnt')
+export const blockDeviceDir = (ctx: BuildContext): string =>
+  join(ctx.workspace.buildDir, 'block-device')
 
 export function throwIfAborted(ctx: BuildContext): void {
   ctx.signal.throwIfAborted()

@@ -2,7 +2,12 @@
 // touched (blockdevice/assemble/disk-config.ts), the devices made, the settings hooks see
 // exported, the tree copied in with progress events, and everything released at the end.
 import { stat, statfs } from 'node:fs/promises'
-import { getBootLabel, getMountPoints, getRootFsType, getRootLabel } from '../blockdevice/config/getval.ts'
+import {
+  getBootLabel,
+  getMountPoints,
+  getRootFsType,
+  getRootLabel,
+} from '../blockdevice/config/getval.ts'
 import { IMAGE_NODE, createBlockDevices } from '../blockdevice/run/create.ts'
 import { DEFAULT_SECTOR_SIZE, type SectorSize } from '../util/sector-size.ts'
 import { nodeDeviceHost } from '../blockdevice/run/device-host.ts'
@@ -53,8 +58,17 @@ export async function planDisk(
   const plan = await readBlockDeviceConfig(options, resolved, root)
   for (const warning of plan.warnings) reporter.emit({ kind: 'warning', message: warning })
   const image = plan.byName.get(IMAGE_NODE)
-  const sectorSize = options.blockSize ?? (image?.kind === 'local_loop' ? image.blockSize : undefined) ?? DEFAULT_SECTOR_SIZE
-  return { plan, root, sectorSize, sourceDateEpoch: sourceDateEpoch(options.env), hasEfiLayout: resolved.elements.some((e) => e.name.includes('block-device-efi')) }
+  const sectorSize =
+    options.blockSize ??
+    (image?.kind === 'local_loop' ? image.blockSize : undefined) ??
+    DEFAULT_SECTOR_SIZE
+  return {
+    plan,
+    root,
+    sectorSize,
+    sourceDateEpoch: sourceDateEpoch(options.env),
+    hasEfiLayout: resolved.elements.some((e) => e.name.includes('block-device-efi')),
+  }
 }
 
 /** What DIB's getval calls export to hooks: root label and type, boot label, mount points. */
@@ -66,12 +80,22 @@ export function exportDiskSettings(exported: Map<string, string>, disk: DiskPlan
 }
 
 async function treeSizeKiB(ctx: BuildContext, tree: string): Promise<number> {
-  const result = await ctx.runner.run({ argv: ['du', '--summarize', '--one-file-system', '--block-size=1024', tree], label: 'measure the tree' }, { quiet: true })
+  const result = await ctx.runner.run(
+    {
+      argv: ['du', '--summarize', '--one-file-system', '--block-size=1024', tree],
+      label: 'measure the tree',
+    },
+    { quiet: true },
+  )
   return Number(result.stdout.trim().split(/\s+/)[0])
 }
 
 /** Create the devices, write fstab, copy the tree in. Disposing unmounts and detaches. */
-export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: string): Promise<AssembledDisk> {
+export async function assembleDisk(
+  ctx: BuildContext,
+  disk: DiskPlan,
+  tree: string,
+): Promise<AssembledDisk> {
   const { options } = ctx
   await removeInTarget(tree, 'lost+found')
   const treeKiB = await treeSizeKiB(ctx, tree)
@@ -85,33 +109,50 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
     hasEfiLayout: disk.hasEfiLayout,
   })
   ctx.exported.set('DIB_IMAGE_SIZE', String(imageSizeBytes / 1024))
-  const devices = await explainingFullDisk(ctx.workspace.imageDir, () => timed(ctx.reporter, 'create the disk', () => createBlockDevices(
-    disk.plan,
-    {
-      ...disk.root,
-      imageDir: ctx.workspace.imageDir,
-      imageSizeBytes,
-      mountBase: rootTreeDir(ctx),
-      ...(options.blockSize === undefined ? {} : { blockSize: options.blockSize }),
-      ...(options.uuidSeed === undefined ? {} : { uuidSeed: options.uuidSeed }),
-    },
-    resourceDeps(ctx),
-  )))
+  const devices = await explainingFullDisk(ctx.workspace.imageDir, () =>
+    timed(ctx.reporter, 'create the disk', () =>
+      createBlockDevices(
+        disk.plan,
+        {
+          ...disk.root,
+          imageDir: ctx.workspace.imageDir,
+          imageSizeBytes,
+          mountBase: rootTreeDir(ctx),
+          ...(options.blockSize === undefined ? {} : { blockSize: options.blockSize }),
+          ...(options.uuidSeed === undefined ? {} : { uuidSeed: options.uuidSeed }),
+        },
+        resourceDeps(ctx),
+      ),
+    ),
+  )
   try {
     ctx.exported.set('IMAGE_BLOCK_DEVICE', devices.imageBlockDevice)
     // DIB exports these only after its last hook; here hooks from pre-finalise on see them.
     ctx.exported.set('TMP_IMAGE_PATH', devices.imagePath)
     ctx.exported.set('OUT_IMAGE_PATH', devices.imagePath)
-    ctx.exported.set('IMAGE_BLOCK_DEVICES', Object.entries(devices.devices).map(([name, dev]) => ` [${name}]=${dev}`).join(''))
+    ctx.exported.set(
+      'IMAGE_BLOCK_DEVICES',
+      Object.entries(devices.devices)
+        .map(([name, dev]) => ` [${name}]=${dev}`)
+        .join(''),
+    )
     // DIB exports the root filesystem's UUID; the iso element boots the disk's root by it.
     const rootUuid = Object.values(devices.filesystems).find((fs) => fs.mountPoint === '/')?.uuid
     if (rootUuid !== undefined) ctx.exported.set('DIB_IMAGE_ROOT_FS_UUID', rootUuid)
     await writeFileInTarget(tree, 'etc/fstab', devices.fstab)
-    const fuseMountPoints = listFuseMountPoints(disk.plan, await findFuseTypes(disk.plan, nodeDeviceHost))
+    const fuseMountPoints = listFuseMountPoints(
+      disk.plan,
+      await findFuseTypes(disk.plan, nodeDeviceHost),
+    )
     await reportDiskLayout(ctx, devices, disk.sectorSize)
     const treeBytes = treeKiB * 1024
-    await explainingFullDisk(ctx.workspace.imageDir, () => timed(ctx.reporter, 'copy the tree', () =>
-      whileCopying(ctx, devices.rootMountPath, treeBytes, () => copyTreeIntoImage(ctx.runner, tree, devices.rootMountPath, fuseMountPoints))))
+    await explainingFullDisk(ctx.workspace.imageDir, () =>
+      timed(ctx.reporter, 'copy the tree', () =>
+        whileCopying(ctx, devices.rootMountPath, treeBytes, () =>
+          copyTreeIntoImage(ctx.runner, tree, devices.rootMountPath, fuseMountPoints),
+        ),
+      ),
+    )
   } catch (error) {
     await devices[Symbol.asyncDispose]()
     throw error
@@ -128,7 +169,8 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
       const epoch = disk.sourceDateEpoch
       if (epoch === undefined) return
       await timed(ctx.reporter, 'rebuild the filesystems reproducibly', () =>
-        rebuildFilesystemsReproducibly(ctx, disk.plan, devices, epoch, unmount))
+        rebuildFilesystemsReproducibly(ctx, disk.plan, devices, epoch, unmount),
+      )
     },
     [Symbol.asyncDispose]: async () => {
       await stopStrayProcesses(ctx.buildId, ctx.reporter)
@@ -138,14 +180,25 @@ export async function assembleDisk(ctx: BuildContext, disk: DiskPlan, tree: stri
 }
 
 /** The partitions as sfdisk reads them back, with the filesystems made on them: an event. */
-async function reportDiskLayout(ctx: BuildContext, devices: BlockDevices, sectorSize: number): Promise<void> {
-  const table = await ctx.runner.run({ argv: ['sfdisk', '--json', devices.imagePath], label: 'read the partition table' }, { quiet: true, allowFailure: true })
+async function reportDiskLayout(
+  ctx: BuildContext,
+  devices: BlockDevices,
+  sectorSize: number,
+): Promise<void> {
+  const table = await ctx.runner.run(
+    { argv: ['sfdisk', '--json', devices.imagePath], label: 'read the partition table' },
+    { quiet: true, allowFailure: true },
+  )
   const imageBytes = (await stat(devices.imagePath)).size
   ctx.reporter.emit({
     kind: 'disk-layout',
     disk: describeDiskLayout({
       sfdiskJson: table.exitCode === 0 && table.stdout.trim() !== '' ? table.stdout : undefined,
-      imagePath: devices.imagePath, imageBytes, sectorSize, loopDevice: devices.imageBlockDevice, filesystems: devices.filesystems,
+      imagePath: devices.imagePath,
+      imageBytes,
+      sectorSize,
+      loopDevice: devices.imageBlockDevice,
+      filesystems: devices.filesystems,
     }),
   })
 }
@@ -153,7 +206,12 @@ async function reportDiskLayout(ctx: BuildContext, devices: BlockDevices, sector
 export const COPY_PROGRESS_INTERVAL_MS = 1000
 
 /** While the tree is copied, how much of it the root filesystem holds: progress events. */
-async function whileCopying(ctx: BuildContext, rootMount: string, treeBytes: number, copy: () => Promise<void>): Promise<void> {
+async function whileCopying(
+  ctx: BuildContext,
+  rootMount: string,
+  treeBytes: number,
+  copy: () => Promise<void>,
+): Promise<void> {
   const used = async (): Promise<number> => {
     const fs = await statfs(rootMount)
     return (fs.blocks - fs.bfree) * fs.bsize
@@ -162,7 +220,14 @@ async function whileCopying(ctx: BuildContext, rootMount: string, treeBytes: num
   const task = 'copy the tree'
   const timer = setInterval(() => {
     used().then(
-      (now) => ctx.reporter.emit({ kind: 'progress', task, done: Math.min(Math.max(now - before, 0), treeBytes), total: treeBytes, unit: 'bytes' }),
+      (now) =>
+        ctx.reporter.emit({
+          kind: 'progress',
+          task,
+          done: Math.min(Math.max(now - before, 0), treeBytes),
+          total: treeBytes,
+          unit: 'bytes',
+        }),
       () => undefined,
     )
   }, COPY_PROGRESS_INTERVAL_MS)

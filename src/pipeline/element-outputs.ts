@@ -5,7 +5,14 @@
 import { rm, stat } from 'node:fs/promises'
 
 /** Suffixes DIB's ramdisk, baremetal and iso elements append to IMAGE_NAME. */
-export const ELEMENT_OUTPUT_SUFFIXES = ['.initramfs', '.kernel', '.vmlinuz', '.initrd', '.iso', '-boot.iso'] as const
+export const ELEMENT_OUTPUT_SUFFIXES = [
+  '.initramfs',
+  '.kernel',
+  '.vmlinuz',
+  '.initrd',
+  '.iso',
+  '-boot.iso',
+] as const
 
 interface Seen {
   readonly ino: number
@@ -43,7 +50,11 @@ export async function watchElementOutputs(imageName: string): Promise<ElementOut
     for (const path of paths) {
       const now = await look(path)
       const then = before.get(path)
-      if (now !== undefined && (then === undefined || then.ino !== now.ino || then.mtimeMs !== now.mtimeMs)) changed.push(path)
+      if (
+        now !== undefined &&
+        (then === undefined || then.ino !== now.ino || then.mtimeMs !== now.mtimeMs)
+      )
+        changed.push(path)
     }
     return changed
   }

@@ -50,7 +50,8 @@ export function initialExports(
     ['BASH_FUNC_die%%', DIE_FUNCTION],
     ['DIB_PYTHON_EXEC', readSetting(options.env, 'pythonExec') ?? hostPython()],
   ])
-  if (options.imageExtraSizeMiB !== undefined) env.set('DIB_IMAGE_EXTRA_SIZE', String(options.imageExtraSizeMiB))
+  if (options.imageExtraSizeMiB !== undefined)
+    env.set('DIB_IMAGE_EXTRA_SIZE', String(options.imageExtraSizeMiB))
   if (options.maxOnlineResize !== undefined) env.set('MAX_ONLINE_RESIZE', options.maxOnlineResize)
   if (options.dockerTarget !== undefined) env.set('DOCKER_TARGET', options.dockerTarget)
   if (options.logfile !== undefined) env.set('LOGFILE', options.logfile)

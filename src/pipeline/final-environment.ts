@@ -14,7 +14,8 @@ import { LIBEXEC_DIR } from '../util/package-paths.ts'
 export async function mergedEnvironmentFiles(elements: readonly ElementDir[]): Promise<string[]> {
   const byName = new Map<string, string>()
   for (const element of elements) {
-    for (const file of (await listEnvironmentFiles(join(element.path, 'environment.d'))).files) byName.set(file.name, file.path)
+    for (const file of (await listEnvironmentFiles(join(element.path, 'environment.d'))).files)
+      byName.set(file.name, file.path)
   }
   return [...byName.keys()].sort(compareSortN).map((name) => byName.get(name) ?? name)
 }
@@ -30,17 +31,35 @@ export type FinalEnvironment =
  */
 export async function finalEnvironment(
   elements: readonly ElementDir[],
-  input: { readonly base: Readonly<Record<string, string>>; readonly exported: ReadonlyMap<string, string>; readonly targetRoot: string },
+  input: {
+    readonly base: Readonly<Record<string, string>>
+    readonly exported: ReadonlyMap<string, string>
+    readonly targetRoot: string
+  },
   runner: Runner,
 ): Promise<FinalEnvironment> {
   const files = await mergedEnvironmentFiles(elements)
   const env = buildHookEnv({ ...input, phase: phaseSpec('root'), pathPrefix: [LIBEXEC_DIR] })
   const result = await runner.run(
-    { argv: ['bash', '-c', 'set -e; for f; do source "$f" > /dev/null; done; env -0', 'final-environment', ...files], env, label: 'environment.d (final values)' },
+    {
+      argv: [
+        'bash',
+        '-c',
+        'set -e; for f; do source "$f" > /dev/null; done; env -0',
+        'final-environment',
+        ...files,
+      ],
+      env,
+      label: 'environment.d (final values)',
+    },
     { quiet: true, allowFailure: true },
   )
   if (result.exitCode !== 0) {
-    return { ok: false, reason: result.stderr.trim().split('\n').at(-1) ?? `bash exited with status ${result.exitCode}` }
+    return {
+      ok: false,
+      reason:
+        result.stderr.trim().split('\n').at(-1) ?? `bash exited with status ${result.exitCode}`,
+    }
   }
   const final: Record<string, string> = {}
   for (const pair of result.stdout.split('\0')) {

@@ -27,7 +27,10 @@ export function parseDu(text: string): UsageEntry[] {
 /** KiB in the style of `numfmt --to=iec-i --suffix=B`: rounded up, one decimal below 10. */
 export function formatKiB(kib: number): string {
   const { value, unit } = scaleBinary(kib * 1024)
-  const text = value < 10 && unit !== 'KiB' ? (Math.ceil(value * 10) / 10).toFixed(1) : String(Math.ceil(value))
+  const text =
+    value < 10 && unit !== 'KiB'
+      ? (Math.ceil(value * 10) / 10).toFixed(1)
+      : String(Math.ceil(value))
   return `${text}${unit}`
 }
 
@@ -37,7 +40,12 @@ export function usageReport(entries: readonly UsageEntry[], full: boolean): stri
     .sort((a, b) => b.kib - a.kib || a.path.localeCompare(b.path))
   const title = full ? 'Image size report' : 'Image size report (files > 10MiB)'
   const rule = '='.repeat(title.length)
-  return [rule, title, rule, ...shown.map((entry) => `${formatKiB(entry.kib).padStart(7)} ${entry.path}`)]
+  return [
+    rule,
+    title,
+    rule,
+    ...shown.map((entry) => `${formatKiB(entry.kib).padStart(7)} ${entry.path}`),
+  ]
 }
 
 export async function showImageUsage(ctx: BuildContext, tree: string): Promise<void> {

@@ -2,7 +2,13 @@
 // space, read from the mounted tree; and the two SBOM files written beside the image.
 import { readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { largestDirectories, largestPackages, measureTree, readImageInventory, type ImageInventory } from '../inventory/read-inventory.ts'
+import {
+  largestDirectories,
+  largestPackages,
+  measureTree,
+  readImageInventory,
+  type ImageInventory,
+} from '../inventory/read-inventory.ts'
 import { resolveImageName } from '../output/naming.ts'
 import { writeFileAtomically } from '../report/write-atomically.ts'
 import { renderCycloneDx } from '../sbom/cyclonedx.ts'
@@ -17,12 +23,19 @@ export async function takeInventory(ctx: BuildContext, root: string): Promise<Im
   const inventory = await readImageInventory(root)
   ctx.reporter.emit({ kind: 'packages', packages: inventory.packages })
   const { totalBytes, directories } = largestDirectories(await measureTree(ctx.runner, root), root)
-  ctx.reporter.emit({ kind: 'space-usage', totalBytes, directories, packages: largestPackages(inventory.packages) })
+  ctx.reporter.emit({
+    kind: 'space-usage',
+    totalBytes,
+    directories,
+    packages: largestPackages(inventory.packages),
+  })
   return inventory
 }
 
 function toolVersion(): string {
-  const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: string }
+  const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+    version?: string
+  }
   return manifest.version ?? '0.0.0'
 }
 
@@ -38,10 +51,19 @@ export function writeSboms(ctx: BuildContext, inventory: ImageInventory): void {
   }
   const files = [
     { path: `${imageName}${SBOM_SUFFIXES.spdx}`, format: 'SPDX 2.3', text: renderSpdx(input) },
-    { path: `${imageName}${SBOM_SUFFIXES.cyclonedx}`, format: 'CycloneDX 1.6', text: renderCycloneDx(input) },
+    {
+      path: `${imageName}${SBOM_SUFFIXES.cyclonedx}`,
+      format: 'CycloneDX 1.6',
+      text: renderCycloneDx(input),
+    },
   ]
   for (const file of files) {
     writeFileAtomically(file.path, file.text)
-    ctx.reporter.emit({ kind: 'artifact', path: file.path, format: file.format, bytes: Buffer.byteLength(file.text) })
+    ctx.reporter.emit({
+      kind: 'artifact',
+      path: file.path,
+      format: file.format,
+      bytes: Buffer.byteLength(file.text),
+    })
   }
 }

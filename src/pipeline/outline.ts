@@ -21,7 +21,9 @@ const AFTER_PHASE: Readonly<Record<PhaseName, readonly string[]>> = {
   'pre-install': [],
   install: ['install the -p packages with install-packages'],
   'post-install': [],
-  'post-root': ['close the chroot: stop leftover processes, unmount, restore resolv.conf and policy-rc.d'],
+  'post-root': [
+    'close the chroot: stop leftover processes, unmount, restore resolv.conf and policy-rc.d',
+  ],
   'block-device': [
     'size the image; create loop device, partitions, filesystems; mount them; write /etc/fstab; copy the tree in',
     'open the chroot on the mounted image',

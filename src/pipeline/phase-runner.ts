@@ -37,12 +37,25 @@ export function makePhaseRunner(ctx: BuildContext, tree: HooksTree): PhaseRunner
     const listing = await listPhase(tree, phase, runPartsRegex(ctx.options.env), ctx.reporter)
     const stopAt = async (kind: BreakKind): Promise<void> => {
       const decision = breakpointFor(breaks, phase, kind, listing.scripts.length > 0)
-      if (decision) await runBreakpoint(ctx, hookSite(ctx, tree, root), phase, decision.command, decision.where, kind)
+      if (decision)
+        await runBreakpoint(
+          ctx,
+          hookSite(ctx, tree, root),
+          phase,
+          decision.command,
+          decision.where,
+          kind,
+        )
     }
     await stopAt('before')
     try {
       await runPhase(
-        { phase, scripts: listing.scripts, envFiles: listing.envFiles, site: hookSite(ctx, tree, root) },
+        {
+          phase,
+          scripts: listing.scripts,
+          envFiles: listing.envFiles,
+          site: hookSite(ctx, tree, root),
+        },
         ctx,
       )
     } catch (error) {
@@ -61,7 +74,10 @@ async function runBreakpoint(
   where: 'host' | 'chroot',
   kind: BreakKind,
 ): Promise<void> {
-  ctx.reporter.emit({ kind: 'info', message: `Breakpoint ${kind === 'error' ? 'after-error' : `${kind}-${phase.name}`}: running "${command}" ${where === 'chroot' ? 'in the chroot' : 'on the host'}` })
+  ctx.reporter.emit({
+    kind: 'info',
+    message: `Breakpoint ${kind === 'error' ? 'after-error' : `${kind}-${phase.name}`}: running "${command}" ${where === 'chroot' ? 'in the chroot' : 'on the host'}`,
+  })
   const { env } = hookSide(site, phase, where)
   await ctx.runner.run(
     {

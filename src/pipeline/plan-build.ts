@@ -59,7 +59,9 @@ const PLACEHOLDER_SIZE = 2 * 1024 ** 3
 
 export async function planBuild(options: BuildOptions): Promise<BuildPlan> {
   const warnings: string[] = []
-  const reporter: Reporter = { emit: (e) => (e.kind === 'warning' ? warnings.push(e.message) : silentReporter.emit(e)) }
+  const reporter: Reporter = {
+    emit: (e) => (e.kind === 'warning' ? warnings.push(e.message) : silentReporter.emit(e)),
+  }
   const elements = await resolveBuildElements(options, reporter)
   const scratch = await mkdtemp(join(tmpdir(), 'imagewright-plan-'))
   try {
@@ -69,31 +71,62 @@ export async function planBuild(options: BuildOptions): Promise<BuildPlan> {
     for (const phase of PHASE_TABLE) {
       const listing = await listPhase(tree, phase, runPartsRegex(options.env), reporter)
       environmentFiles = listing.envFiles
-      phases.push({ phase: phase.dir, side: phase.side, scripts: listing.scripts.map((s) => ({ script: s.name, element: s.element })) })
+      phases.push({
+        phase: phase.dir,
+        side: phase.side,
+        scripts: listing.scripts.map((s) => ({ script: s.name, element: s.element })),
+      })
     }
     const root = rootFsParams(options)
     const plan = await readBlockDeviceConfig(options, elements.resolved, root)
     warnings.push(...plan.warnings)
     const steps = planCommandsForDisplay(
       plan,
-      { ...root, imageDir: '$TMP_IMAGE_DIR', imageSizeBytes: options.imageSizeBytes ?? PLACEHOLDER_SIZE, mountBase: '$TMP_BUILD_DIR/mnt' },
+      {
+        ...root,
+        imageDir: '$TMP_IMAGE_DIR',
+        imageSizeBytes: options.imageSizeBytes ?? PLACEHOLDER_SIZE,
+        mountBase: '$TMP_BUILD_DIR/mnt',
+      },
       { teardown: true, fuseTypes: await findFuseTypes(plan, nodeDeviceHost) },
     )
     const exported = initialExports(
-      options, PLACEHOLDER_WORKSPACE, elements.resolved, exportedSearchPath(options.elementsPath, PLACEHOLDER_WORKSPACE.buildDir),
+      options,
+      PLACEHOLDER_WORKSPACE,
+      elements.resolved,
+      exportedSearchPath(options.elementsPath, PLACEHOLDER_WORKSPACE.buildDir),
     )
-    const { line: release, release: resolvedRelease, refused } = await planRelease(options, elements, reporter)
+    const {
+      line: release,
+      release: resolvedRelease,
+      refused,
+    } = await planRelease(options, elements, reporter)
     const runner = new ProcessRunner({ reporter, baseEnv: hostEnv() })
-    const cache = refused ? { off: 'the build would be refused' } : await planCache(options, elements.resolved.elements, resolvedRelease, { reporter, runner })
+    const cache = refused
+      ? { off: 'the build would be refused' }
+      : await planCache(options, elements.resolved.elements, resolvedRelease, { reporter, runner })
     return {
       ...(release === undefined ? {} : { release }),
       cache,
-      elements: elements.resolved.elements.map((e) => ({ name: e.name, path: e.path, pulledBy: e.pulledBy, requested: e.requested, provides: e.provides })),
+      elements: elements.resolved.elements.map((e) => ({
+        name: e.name,
+        path: e.path,
+        pulledBy: e.pulledBy,
+        requested: e.requested,
+        provides: e.provides,
+      })),
       outline: BUILD_OUTLINE,
       phases,
       environmentFiles,
-      environment: redactedEnvironment([...exported].filter(([key]) => !key.startsWith('BASH_FUNC')), options.env),
-      blockDevice: { config: plan.file, nodes: plan.order.map((n) => ({ name: n.name, kind: n.kind })), commands: formatDisplaySteps(steps) },
+      environment: redactedEnvironment(
+        [...exported].filter(([key]) => !key.startsWith('BASH_FUNC')),
+        options.env,
+      ),
+      blockDevice: {
+        config: plan.file,
+        nodes: plan.order.map((n) => ({ name: n.name, kind: n.kind })),
+        commands: formatDisplaySteps(steps),
+      },
       warnings,
     }
   } finally {
@@ -105,11 +138,20 @@ export async function planBuild(options: BuildOptions): Promise<BuildPlan> {
  * What plan shows of the exported environment: a secret-named variable's value is "***",
  * wherever it appears (in DIB_ENV's `declare -x` lines too, quoted as the shell quotes it).
  */
-export function redactedEnvironment(entries: readonly (readonly [string, string])[], env: Readonly<Record<string, string>>): Record<string, string> {
+export function redactedEnvironment(
+  entries: readonly (readonly [string, string])[],
+  env: Readonly<Record<string, string>>,
+): Record<string, string> {
   const redact = makeRedactor(env)
   const declared = /^(declare -x (\w+)=)(.*)$/gm
-  return Object.fromEntries(entries.map(([key, value]) => [
-    key,
-    isSecretName(key) ? REDACTED : redact(value).replace(declared, (line, head: string, name: string) => (isSecretName(name) ? `${head}"${REDACTED}"` : line)),
-  ]))
+  return Object.fromEntries(
+    entries.map(([key, value]) => [
+      key,
+      isSecretName(key)
+        ? REDACTED
+        : redact(value).replace(declared, (line, head: string, name: string) =>
+            isSecretName(name) ? `${head}"${REDACTED}"` : line,
+          ),
+    ]),
+  )
 }

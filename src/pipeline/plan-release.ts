@@ -8,13 +8,22 @@ import type { ResolvedRelease } from '../element-tools/debian-release/resolve.ts
 import type { PreparedElements } from './prepare-elements.ts'
 import { checkRelease } from './release-preflight.ts'
 
-export async function planRelease(options: BuildOptions, elements: PreparedElements, reporter: Reporter): Promise<{ line: string | undefined; release: ResolvedRelease | undefined; refused: boolean }> {
+export async function planRelease(
+  options: BuildOptions,
+  elements: PreparedElements,
+  reporter: Reporter,
+): Promise<{ line: string | undefined; release: ResolvedRelease | undefined; refused: boolean }> {
   const runner = new ProcessRunner({ reporter, baseEnv: hostEnv() })
   try {
     const release = await checkRelease(options, elements, runner, reporter)
-    return { line: release === undefined ? undefined : describeRelease(release), release, refused: false }
+    return {
+      line: release === undefined ? undefined : describeRelease(release),
+      release,
+      refused: false,
+    }
   } catch (error) {
-    if (isBuilderError(error)) return { line: `refused: ${error.message}`, release: undefined, refused: true }
+    if (isBuilderError(error))
+      return { line: `refused: ${error.message}`, release: undefined, refused: true }
     throw error
   }
 }

@@ -26,10 +26,18 @@ export async function resolveBuildElements(
   const searchPath = [...options.elementsPath, BUILTIN_ELEMENTS_DIR]
   const catalog = await discoverElements(searchPath)
   for (const override of catalog.overrides) {
-    reporter.emit({ kind: 'warning', message: `Element "${override.name}" at ${override.usedPath} overrides ${override.ignoredPath}` })
+    reporter.emit({
+      kind: 'warning',
+      message: `Element "${override.name}" at ${override.usedPath} overrides ${override.ignoredPath}`,
+    })
   }
-  const requested = withImplicitElements(options.elements, { skipBase: options.skipBase, arch: options.arch })
-  const resolved = resolveElements(requested, catalog, { defaultProviders: defaultProviders(options.arch) })
+  const requested = withImplicitElements(options.elements, {
+    skipBase: options.skipBase,
+    arch: options.arch,
+  })
+  const resolved = resolveElements(requested, catalog, {
+    defaultProviders: defaultProviders(options.arch),
+  })
   const builtins = visibleBuiltins(catalog, await listElementDirs(BUILTIN_ELEMENTS_DIR))
   return { searchPath, resolved, builtins }
 }

@@ -26,15 +26,24 @@ export async function finishRamdiskBuild(ctx: BuildContext, phase: PhaseRunner):
   }
   // Before cleanup.d: that is where a ramdisk of the whole tree is packed (without /tmp, where
   // the ramdisk elements leave their work).
-  await enforceHygiene({ root: tree, env: options.env, hostResolvConf: await hostResolvConf(), reporter, checkTmp: false })
+  await enforceHygiene({
+    root: tree,
+    env: options.env,
+    hostResolvConf: await hostResolvConf(),
+    reporter,
+    checkTmp: false,
+  })
   await using outputs = await watchElementOutputs(options.imageName)
   await phase('cleanup', tree)
   const written = await outputs.written()
   const initramfs = `${options.imageName}.initramfs`
   if (!written.includes(initramfs)) {
-    throw new HookFailedError(`The ramdisk build wrote no "${initramfs}": no element copied a ramdisk out of the tree`, {
-      hint: `The ramdisk element ("${options.ramdiskElement ?? 'ramdisk'}") must depend on ramdisk-base, whose cleanup.d copies $TMP_MOUNT_PATH/tmp/ramdisk to $IMAGE_NAME.initramfs`,
-    })
+    throw new HookFailedError(
+      `The ramdisk build wrote no "${initramfs}": no element copied a ramdisk out of the tree`,
+      {
+        hint: `The ramdisk element ("${options.ramdiskElement ?? 'ramdisk'}") must depend on ramdisk-base, whose cleanup.d copies $TMP_MOUNT_PATH/tmp/ramdisk to $IMAGE_NAME.initramfs`,
+      },
+    )
   }
   for (const path of written) {
     const size = (await stat(path)).size

@@ -20,7 +20,20 @@ export async function checkRelease(
   const list = elements.resolved.elements
   // Only builds whose root debootstrap makes have a release to check.
   if (!list.some((e) => e.name === 'debootstrap')) return undefined
-  const exported = initialExports(options, PLACEHOLDER_WORKSPACE, elements.resolved, elements.searchPath)
-  const final = await finalEnvironment(list, { base: options.env, exported, targetRoot: '$TMP_BUILD_DIR/mnt' }, runner)
-  return checkDebianRelease(list.map((e) => e.name), final, (message) => reporter.emit({ kind: 'warning', message }))
+  const exported = initialExports(
+    options,
+    PLACEHOLDER_WORKSPACE,
+    elements.resolved,
+    elements.searchPath,
+  )
+  const final = await finalEnvironment(
+    list,
+    { base: options.env, exported, targetRoot: '$TMP_BUILD_DIR/mnt' },
+    runner,
+  )
+  return checkDebianRelease(
+    list.map((e) => e.name),
+    final,
+    (message) => reporter.emit({ kind: 'warning', message }),
+  )
 }

@@ -67,11 +67,23 @@ export async function rebuildFilesystemsReproducibly(
  */
 async function discard(ctx: BuildContext, rebuild: Rebuild): Promise<void> {
   const label = `discard ${rebuild.node.name}`
-  const punched = await ctx.runner.run({ argv: ['blkdiscard', '--force', rebuild.device], label }, { quiet: true, allowFailure: true })
-  if (punched.exitCode !== 0) await ctx.runner.run({ argv: ['blkdiscard', '--force', '--zeroout', rebuild.device], label }, { quiet: true })
+  const punched = await ctx.runner.run(
+    { argv: ['blkdiscard', '--force', rebuild.device], label },
+    { quiet: true, allowFailure: true },
+  )
+  if (punched.exitCode !== 0)
+    await ctx.runner.run(
+      { argv: ['blkdiscard', '--force', '--zeroout', rebuild.device], label },
+      { quiet: true },
+    )
 }
 
-async function stageFilesystems(ctx: BuildContext, plan: BlockDevicePlan, devices: BlockDevices, epoch: number): Promise<Rebuild[]> {
+async function stageFilesystems(
+  ctx: BuildContext,
+  plan: BlockDevicePlan,
+  devices: BlockDevices,
+  epoch: number,
+): Promise<Rebuild[]> {
   const rebuilds: Rebuild[] = []
   for (const node of plan.nodes) {
     if (node.kind !== 'mkfs') continue
@@ -80,7 +92,10 @@ async function stageFilesystems(ctx: BuildContext, plan: BlockDevicePlan, device
     if (info === undefined || mount === undefined) continue
     const kind = rebuildKind(node.type)
     if (typeof kind !== 'string') {
-      ctx.reporter.emit({ kind: 'info', message: `Reproducible image: ${node.type} filesystem "${node.name}" is kept as built: ${kind.reason}` })
+      ctx.reporter.emit({
+        kind: 'info',
+        message: `Reproducible image: ${node.type} filesystem "${node.name}" is kept as built: ${kind.reason}`,
+      })
       continue
     }
     const stage = join(ctx.workspace.buildDir, `reproducible-${node.name}`)
@@ -88,26 +103,55 @@ async function stageFilesystems(ctx: BuildContext, plan: BlockDevicePlan, device
     await mkdir(stage)
     rebuilds.push({ node, kind, device: info.device, uuid: info.uuid, stage })
     // -x: what other filesystems mount below this one is theirs to hold.
-    await ctx.runner.run({ argv: ['cp', '-ax', '--sparse=always', `${mount.path}/.`, `${stage}/`], label: `stage ${node.name}` }, { quiet: true })
+    await ctx.runner.run(
+      {
+        argv: ['cp', '-ax', '--sparse=always', `${mount.path}/.`, `${stage}/`],
+        label: `stage ${node.name}`,
+      },
+      { quiet: true },
+    )
     if (await holdsExtlinux(stage)) {
-      ctx.reporter.emit({ kind: 'info', message: `Reproducible image: filesystem "${node.name}" is kept as built: extlinux found ldlinux.sys by its sectors` })
+      ctx.reporter.emit({
+        kind: 'info',
+        message: `Reproducible image: filesystem "${node.name}" is kept as built: extlinux found ldlinux.sys by its sectors`,
+      })
       rebuilds.pop()
       await rm(stage, { recursive: true, force: true })
       continue
     }
     // mke2fs makes its own lost+found
     await rm(join(stage, 'lost+found'), { recursive: true, force: true })
-    await ctx.runner.run({
-      argv: ['find', stage, '-newermt', `@${epoch}`, '-exec', 'touch', '--no-dereference', `--date=@${epoch}`, '{}', '+'],
-      label: `clamp the times of ${node.name}`,
-    }, { quiet: true })
+    await ctx.runner.run(
+      {
+        argv: [
+          'find',
+          stage,
+          '-newermt',
+          `@${epoch}`,
+          '-exec',
+          'touch',
+          '--no-dereference',
+          `--date=@${epoch}`,
+          '{}',
+          '+',
+        ],
+        label: `clamp the times of ${node.name}`,
+      },
+      { quiet: true },
+    )
   }
   return rebuilds
 }
 
 async function holdsExtlinux(stage: string): Promise<boolean> {
   for (const dir of ['boot/extlinux', 'extlinux', 'boot/syslinux', 'syslinux']) {
-    if (await lstat(join(stage, dir, 'ldlinux.sys')).then(() => true, () => false)) return true
+    if (
+      await lstat(join(stage, dir, 'ldlinux.sys')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true
   }
   return false
 }
@@ -116,15 +160,32 @@ async function rebuildExt(ctx: BuildContext, rebuild: Rebuild, epoch: number): P
   const fakeTime = { E2FSPROGS_FAKE_TIME: String(epoch) }
   const { node, device, uuid } = rebuild
   const argv = buildMkfsArgv({
-    type: node.type, device, label: node.label, uuid, opts: node.opts,
+    type: node.type,
+    device,
+    label: node.label,
+    uuid,
+    opts: node.opts,
     reproducible: { from: rebuild.stage, hashSeed: extHashSeed(uuid ?? node.name) },
   })
-  await ctx.runner.run({ argv, extraEnv: fakeTime, label: `mkfs ${node.name} from its tree` }, { quiet: true })
-  const dump = await ctx.runner.run({ argv: ['dumpe2fs', device], label: `list the inodes of ${node.name}` }, { quiet: true, stdoutIsData: true })
+  await ctx.runner.run(
+    { argv, extraEnv: fakeTime, label: `mkfs ${node.name} from its tree` },
+    { quiet: true },
+  )
+  const dump = await ctx.runner.run(
+    { argv: ['dumpe2fs', device], label: `list the inodes of ${node.name}` },
+    { quiet: true, stdoutIsData: true },
+  )
   const script = `${rebuild.stage}.debugfs`
   await writeFile(script, debugfsTimesScript(parseUsedInodes(dump.stdout), epoch))
   try {
-    await ctx.runner.run({ argv: ['debugfs', '-w', '-f', script, device], extraEnv: fakeTime, label: `pin the inode times of ${node.name}` }, { quiet: true, stdoutIsData: true })
+    await ctx.runner.run(
+      {
+        argv: ['debugfs', '-w', '-f', script, device],
+        extraEnv: fakeTime,
+        label: `pin the inode times of ${node.name}`,
+      },
+      { quiet: true, stdoutIsData: true },
+    )
   } finally {
     await rm(script, { force: true })
   }
@@ -132,11 +193,21 @@ async function rebuildExt(ctx: BuildContext, rebuild: Rebuild, epoch: number): P
 
 async function rebuildVfat(ctx: BuildContext, rebuild: Rebuild, epoch: number): Promise<void> {
   const { node, device, uuid } = rebuild
-  const argv = buildMkfsArgv({ type: node.type, device, label: node.label, uuid, opts: node.opts, reproducible: { from: rebuild.stage } })
+  const argv = buildMkfsArgv({
+    type: node.type,
+    device,
+    label: node.label,
+    uuid,
+    opts: node.opts,
+    reproducible: { from: rebuild.stage },
+  })
   await ctx.runner.run({ argv, label: `mkfs ${node.name} again` }, { quiet: true })
   const env = { SOURCE_DATE_EPOCH: String(epoch), MTOOLS_SKIP_CHECK: '1' }
   for (const command of vfatCopyCommands(device, await listTree(rebuild.stage), rebuild.stage)) {
-    await ctx.runner.run({ argv: command, extraEnv: env, label: `copy ${node.name}'s files` }, { quiet: true })
+    await ctx.runner.run(
+      { argv: command, extraEnv: env, label: `copy ${node.name}'s files` },
+      { quiet: true },
+    )
   }
 }
 

@@ -15,7 +15,11 @@ import { stageHooks, type PreparedElements } from './prepare-elements.ts'
 /** In TMP_BUILD_DIR, beside the hooks tree: each staged file's digest, so a restore can tell them from what hooks wrote. */
 const STAGED_LIST = '.imagewright-staged-hooks.json'
 
-export async function stageBuildHooks(elements: PreparedElements, buildDir: string, hooksDir: string): Promise<HooksTree> {
+export async function stageBuildHooks(
+  elements: PreparedElements,
+  buildDir: string,
+  hooksDir: string,
+): Promise<HooksTree> {
   const listPath = join(buildDir, STAGED_LIST)
   if (!existsSync(hooksDir)) return recordStaged(await stageHooks(elements, hooksDir), listPath)
   const previous = await readStaged(listPath)
@@ -37,7 +41,9 @@ async function recordStaged(tree: HooksTree, listPath: string): Promise<HooksTre
 
 async function readStaged(listPath: string): Promise<Map<string, string> | undefined> {
   try {
-    return new Map(Object.entries(JSON.parse(await readFile(listPath, 'utf8')) as Record<string, string>))
+    return new Map(
+      Object.entries(JSON.parse(await readFile(listPath, 'utf8')) as Record<string, string>),
+    )
   } catch {
     return undefined
   }
@@ -47,14 +53,22 @@ async function readStaged(listPath: string): Promise<Map<string, string> | undef
  * Move every file of the restored tree that staging did not put there as it is (a file a hook
  * wrote or changed) into the freshly staged tree, over a staged file of the same name.
  */
-async function carryHookWrites(restored: string, fresh: string, previous: ReadonlyMap<string, string>, staged: ReadonlyMap<string, string>): Promise<void> {
+async function carryHookWrites(
+  restored: string,
+  fresh: string,
+  previous: ReadonlyMap<string, string>,
+  staged: ReadonlyMap<string, string>,
+): Promise<void> {
   for (const [rel, digest] of await treeDigests(restored)) {
     const stagedThen = previous.get(rel)
     if (stagedThen === digest) continue
     if (stagedThen !== undefined && staged.get(rel) !== stagedThen) {
-      throw new CacheError(`Cannot reuse the cached build directory: a hook changed the staged hook "${rel}", and that file has changed in its element since`, {
-        hint: 'Build once with --no-cache (or IMAGEWRIGHT_NO_CACHE=1)',
-      })
+      throw new CacheError(
+        `Cannot reuse the cached build directory: a hook changed the staged hook "${rel}", and that file has changed in its element since`,
+        {
+          hint: 'Build once with --no-cache (or IMAGEWRIGHT_NO_CACHE=1)',
+        },
+      )
     }
     await mkdir(dirname(join(fresh, rel)), { recursive: true })
     await rm(join(fresh, rel), { force: true })

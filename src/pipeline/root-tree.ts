@@ -17,9 +17,12 @@ import { hookSite } from './phase-runner.ts'
 export async function checkRootTree(root: string): Promise<void> {
   const entries = (await readdir(root)).filter((name) => name !== 'lost+found' && name !== 'tmp')
   if (entries.length === 0) {
-    throw new HookFailedError('Failed to deploy the root element: root.d left the image tree empty', {
-      hint: 'An operating-system element (e.g. debian-minimal) must create the root in $TARGET_ROOT',
-    })
+    throw new HookFailedError(
+      'Failed to deploy the root element: root.d left the image tree empty',
+      {
+        hint: 'An operating-system element (e.g. debian-minimal) must create the root in $TARGET_ROOT',
+      },
+    )
   }
 }
 
@@ -28,19 +31,28 @@ export async function checkRootTree(root: string): Promise<void> {
  * element ships it). A regular file with exactly the host's content is the build's, not the
  * image's: it goes, so the image cannot carry it (each chroot session still gets the host's).
  */
-export async function dropCopiedHostResolver(root: string, hostResolver: string, reporter: Reporter): Promise<void> {
+export async function dropCopiedHostResolver(
+  root: string,
+  hostResolver: string,
+  reporter: Reporter,
+): Promise<void> {
   const target = await safeTargetPath(root, 'etc/resolv.conf')
   if (!target.exists || target.lastIsSymlink) return
   const text = await readFile(target.path, 'utf8')
   if (text.trim() === '' || text.trim() !== hostResolver.trim()) return
   await removeInTarget(root, 'etc/resolv.conf')
-  reporter.emit({ kind: 'info', message: "root.d copied the build host's /etc/resolv.conf into the image; removed" })
+  reporter.emit({
+    kind: 'info',
+    message: "root.d copied the build host's /etc/resolv.conf into the image; removed",
+  })
 }
 
 /** `-p` packages: installed with install-packages inside the chroot right after install.d. */
 export async function installExtraPackages(ctx: BuildContext, tree: HooksTree): Promise<void> {
   if (ctx.options.packages.length === 0) return
-  const envFiles = (await listEnvironmentFiles(join(tree.root, 'environment.d'))).files.map((f) => f.name)
+  const envFiles = (await listEnvironmentFiles(join(tree.root, 'environment.d'))).files.map(
+    (f) => f.name,
+  )
   const command = hookCommand(hookSite(ctx, tree, rootTreeDir(ctx)), phaseSpec('install'), {
     envFiles,
     argv: () => ['install-packages', ...ctx.options.packages],
@@ -53,7 +65,10 @@ export async function installExtraPackages(ctx: BuildContext, tree: HooksTree): 
     const tail = formatOutputTail(error.failure.tail)
     throw new HookFailedError(
       `Cannot install the packages given with -p (${ctx.options.packages.join(', ')}): install-packages ${error.message.replace(/^Command /, '')}${tail ? `; last output:\n${tail}` : ''}`,
-      { cause: error, hint: 'install-packages comes from the OS element (dpkg on Debian); with -n make sure one provides it' },
+      {
+        cause: error,
+        hint: 'install-packages comes from the OS element (dpkg on Debian); with -n make sure one provides it',
+      },
     )
   }
 }

@@ -7,6 +7,9 @@ import type { Reporter } from '../report/events.ts'
 export async function stopStrayProcesses(buildId: string, reporter: Reporter): Promise<void> {
   const stopped = await stopProcessesOfBuild(buildId)
   if (stopped.length > 0) {
-    reporter.emit({ kind: 'warning', message: `Stopped ${stopped.length} process(es) the build started and left running: ${stopped.join(' ')}` })
+    reporter.emit({
+      kind: 'warning',
+      message: `Stopped ${stopped.length} process(es) the build started and left running: ${stopped.join(' ')}`,
+    })
   }
 }

@@ -14,7 +14,13 @@ import type { PhaseRunner } from './phase-runner.ts'
 import { checkRootTree, dropCopiedHostResolver, installExtraPackages } from './root-tree.ts'
 
 /** Run every tree step after `restored` (all of them when nothing was restored). */
-export async function runTreeSteps(ctx: BuildContext, tree: HooksTree, phase: PhaseRunner, cache: StepCache, restored: TreeStep | undefined): Promise<void> {
+export async function runTreeSteps(
+  ctx: BuildContext,
+  tree: HooksTree,
+  phase: PhaseRunner,
+  cache: StepCache,
+  restored: TreeStep | undefined,
+): Promise<void> {
   const root = rootTreeDir(ctx)
   const todo = TREE_STEPS.slice(restored === undefined ? 0 : TREE_STEPS.indexOf(restored) + 1)
   await using chroot = new ChrootSlot(ctx)
@@ -52,7 +58,9 @@ class ChrootSlot implements AsyncDisposable {
   }
 
   async open(): Promise<void> {
-    this.#session ??= releasedWithHint(await openChroot(rootTreeDir(this.#ctx), hooksDir(this.#ctx), resourceDeps(this.#ctx)))
+    this.#session ??= releasedWithHint(
+      await openChroot(rootTreeDir(this.#ctx), hooksDir(this.#ctx), resourceDeps(this.#ctx)),
+    )
   }
 
   async close(): Promise<void> {

@@ -28,7 +28,10 @@ export interface OpenedWorkspace extends AsyncDisposable {
 }
 
 /** DIB builds in tmpfs when the machine has at least twice the minimum size in RAM. */
-export function shouldUseTmpfs(options: Pick<BuildOptions, 'noTmpfs' | 'minTmpfsGiB'>, totalMemBytes: number): boolean {
+export function shouldUseTmpfs(
+  options: Pick<BuildOptions, 'noTmpfs' | 'minTmpfsGiB'>,
+  totalMemBytes: number,
+): boolean {
   return !options.noTmpfs && totalMemBytes >= 2 * options.minTmpfsGiB * 1024 ** 3
 }
 
@@ -60,7 +63,10 @@ export async function openWorkspace(
   const buildDir = await makeDir('dib_build.')
   const imageDir = await makeDir('dib_image.')
   if (!tmpfs && !options.noTmpfs) {
-    deps.reporter.emit({ kind: 'info', message: `Not enough RAM to build in tmpfs (needs ${2 * options.minTmpfsGiB} GiB): building in ${options.tmpDir}` })
+    deps.reporter.emit({
+      kind: 'info',
+      message: `Not enough RAM to build in tmpfs (needs ${2 * options.minTmpfsGiB} GiB): building in ${options.tmpDir}`,
+    })
   }
   const workspace: Workspace = { buildDir, imageDir }
   return {
@@ -85,7 +91,11 @@ export async function removeUnmounted(
 ): Promise<void> {
   for (const target of await mountsBelow(dir, deps.runner)) {
     // The workspace's own tmpfs is expected; anything mounted inside it is a leak worth saying.
-    if (target !== dir) deps.reporter.emit({ kind: 'warning', message: `Unmounting "${target}", still mounted at the end of the build` })
+    if (target !== dir)
+      deps.reporter.emit({
+        kind: 'warning',
+        message: `Unmounting "${target}", still mounted at the end of the build`,
+      })
     await unmount(target, deps)
   }
   const left = await mountsBelow(dir, deps.runner)

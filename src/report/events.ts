@@ -3,26 +3,84 @@
 
 export type BuildEvent =
   | { readonly kind: 'step-start'; readonly step: string; readonly detail?: string }
-  | { readonly kind: 'step-end'; readonly step: string; readonly durationMs: number; readonly ok: boolean }
+  | {
+      readonly kind: 'step-end'
+      readonly step: string
+      readonly durationMs: number
+      readonly ok: boolean
+    }
   | { readonly kind: 'command'; readonly label: string; readonly argv: readonly string[] }
-  | { readonly kind: 'output'; readonly label: string; readonly stream: 'stdout' | 'stderr'; readonly line: string }
-  | { readonly kind: 'script-end'; readonly phase: string; readonly script: string; readonly element: string; readonly durationMs: number; readonly exitCode: number }
-  | { readonly kind: 'phase-summary'; readonly phase: string; readonly scripts: readonly { readonly script: string; readonly element: string; readonly durationMs: number }[] }
+  | {
+      readonly kind: 'output'
+      readonly label: string
+      readonly stream: 'stdout' | 'stderr'
+      readonly line: string
+    }
+  | {
+      readonly kind: 'script-end'
+      readonly phase: string
+      readonly script: string
+      readonly element: string
+      readonly durationMs: number
+      readonly exitCode: number
+    }
+  | {
+      readonly kind: 'phase-summary'
+      readonly phase: string
+      readonly scripts: readonly {
+        readonly script: string
+        readonly element: string
+        readonly durationMs: number
+      }[]
+    }
   | { readonly kind: 'info'; readonly message: string }
   | { readonly kind: 'warning'; readonly message: string }
   | { readonly kind: 'resource'; readonly action: 'acquire' | 'release'; readonly resource: string }
-  | { readonly kind: 'artifact'; readonly path: string; readonly format: string; readonly bytes: number }
+  | {
+      readonly kind: 'artifact'
+      readonly path: string
+      readonly format: string
+      readonly bytes: number
+    }
   // How far a long task has got: copying the tree, converting, apt downloads (see progress/).
-  | { readonly kind: 'progress'; readonly task: string; readonly done: number; readonly total?: number; readonly unit: ProgressUnit }
+  | {
+      readonly kind: 'progress'
+      readonly task: string
+      readonly done: number
+      readonly total?: number
+      readonly unit: ProgressUnit
+    }
   | { readonly kind: 'packages'; readonly packages: readonly PackageInfo[] }
   | { readonly kind: 'disk-layout'; readonly disk: DiskLayoutInfo }
-  | { readonly kind: 'space-usage'; readonly totalBytes: number; readonly directories: readonly SpaceEntry[]; readonly packages: readonly SpaceEntry[] }
+  | {
+      readonly kind: 'space-usage'
+      readonly totalBytes: number
+      readonly directories: readonly SpaceEntry[]
+      readonly packages: readonly SpaceEntry[]
+    }
   // A step whose result came from a cache instead of being done again.
-  | { readonly kind: 'cache-hit'; readonly cache: string; readonly key: string; readonly what: string; readonly savedMs?: number }
+  | {
+      readonly kind: 'cache-hit'
+      readonly cache: string
+      readonly key: string
+      readonly what: string
+      readonly savedMs?: number
+    }
   // A cacheable step that must run: nothing stored under its key, and which inputs changed.
-  | { readonly kind: 'cache-miss'; readonly cache: string; readonly step: string; readonly key: string; readonly reason: string }
+  | {
+      readonly kind: 'cache-miss'
+      readonly cache: string
+      readonly step: string
+      readonly key: string
+      readonly reason: string
+    }
   // The last event of every build, success or failure; reports read the outcome from it.
-  | { readonly kind: 'build-end'; readonly ok: boolean; readonly durationMs: number; readonly error?: BuildFailure }
+  | {
+      readonly kind: 'build-end'
+      readonly ok: boolean
+      readonly durationMs: number
+      readonly error?: BuildFailure
+    }
 
 export type ProgressUnit = 'bytes' | 'items' | 'percent'
 

@@ -3,7 +3,10 @@
 import type { BuildEvent } from './events.ts'
 
 type Formatters = {
-  readonly [K in BuildEvent['kind']]: (event: Extract<BuildEvent, { kind: K }>, verbose: boolean) => string | undefined
+  readonly [K in BuildEvent['kind']]: (
+    event: Extract<BuildEvent, { kind: K }>,
+    verbose: boolean,
+  ) => string | undefined
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`
@@ -20,12 +23,20 @@ const FORMATTERS: Formatters = {
   'phase-summary': (e) => {
     if (e.scripts.length === 0) return undefined
     const width = Math.max(...e.scripts.map((s) => s.script.length), 6)
-    const rows = e.scripts.map((s) => `  ${s.script.padEnd(width)}  ${(s.durationMs / 1000).toFixed(3).padStart(8)}  ${s.element}`)
-    return [`Timing of ${e.phase}:`, `  ${'Script'.padEnd(width)}  ${'Seconds'.padStart(8)}  Element`, ...rows].join('\n')
+    const rows = e.scripts.map(
+      (s) =>
+        `  ${s.script.padEnd(width)}  ${(s.durationMs / 1000).toFixed(3).padStart(8)}  ${s.element}`,
+    )
+    return [
+      `Timing of ${e.phase}:`,
+      `  ${'Script'.padEnd(width)}  ${'Seconds'.padStart(8)}  Element`,
+      ...rows,
+    ].join('\n')
   },
   info: (e) => e.message,
   warning: (e) => `WARNING: ${e.message}`,
-  resource: (e, verbose) => (verbose ? `${e.action === 'acquire' ? 'took' : 'released'} ${e.resource}` : undefined),
+  resource: (e, verbose) =>
+    verbose ? `${e.action === 'acquire' ? 'took' : 'released'} ${e.resource}` : undefined,
   artifact: (e) => `Wrote ${e.path} (${e.format}, ${(e.bytes / 1024 / 1024).toFixed(1)} MiB)`,
   // Progress is drawn live on a terminal (progress/); as lines it would flood a log.
   progress: () => undefined,
@@ -34,12 +45,15 @@ const FORMATTERS: Formatters = {
     verbose
       ? `Disk: ${e.disk.table ?? 'no partition table'}, ${e.disk.partitions.map((p) => `${p.name} ${p.fstype ?? '-'} ${p.mountPoint ?? ''}`.trim()).join('; ')}`
       : undefined,
-  'space-usage': (e, verbose) => (verbose ? `Image contents: ${(e.totalBytes / 1024 / 1024).toFixed(1)} MiB` : undefined),
+  'space-usage': (e, verbose) =>
+    verbose ? `Image contents: ${(e.totalBytes / 1024 / 1024).toFixed(1)} MiB` : undefined,
   'cache-hit': (e) => `Cache hit (${e.cache}): ${e.what}`,
   'cache-miss': (e) => `Cache miss (${e.cache}): ${e.step}, ${e.reason}`,
   // The CLI already prints the error (stderr) or the artifacts (stdout); logs get the line.
   'build-end': (e, verbose) =>
-    verbose ? `Build ${e.ok ? 'finished' : `failed (${e.error?.code ?? 'unknown error'})`} after ${seconds(e.durationMs)}` : undefined,
+    verbose
+      ? `Build ${e.ok ? 'finished' : `failed (${e.error?.code ?? 'unknown error'})`} after ${seconds(e.durationMs)}`
+      : undefined,
 }
 
 export function formatEvent(event: BuildEvent, verbose = false): string | undefined {

@@ -12,7 +12,8 @@ export function shortBytes(bytes: number): string {
   return unit === 'B' ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${unit}`
 }
 
-const pct = (part: number, whole: number): string => `${whole <= 0 ? 0 : ((part / whole) * 100).toFixed(3)}%`
+const pct = (part: number, whole: number): string =>
+  `${whole <= 0 ? 0 : ((part / whole) * 100).toFixed(3)}%`
 
 function partitionBox(p: PartitionInfo, disk: DiskLayoutInfo): Html {
   const what = [p.fstype ?? 'no filesystem', p.mountPoint].filter(Boolean).join(' on ')
@@ -25,11 +26,20 @@ function partitionBox(p: PartitionInfo, disk: DiskLayoutInfo): Html {
 }
 
 export function diskLayoutSection(disk: DiskLayoutInfo | undefined): Html {
-  if (disk === undefined) return html`<section><h2>Disk layout</h2><p class="none">This build made no disk.</p></section>\n`
+  if (disk === undefined)
+    return html`<section><h2>Disk layout</h2><p class="none">This build made no disk.</p></section>\n`
   const used = disk.partitions.reduce((sum, p) => sum + p.bytes, 0)
   const free = Math.max(disk.bytes - used, 0)
-  const table = disk.table === 'dos' ? 'MBR (dos)' : disk.table === undefined ? 'no partition table' : disk.table.toUpperCase()
-  const rows = disk.partitions.map((p) => html`<tr><td>${p.name}</td><td class="num">${shortBytes(p.startBytes)}</td><td class="num">${shortBytes(p.bytes)}</td><td>${p.type ?? ''}</td><td>${p.fstype ?? ''}</td><td>${p.label ?? ''}</td><td>${p.mountPoint ?? ''}</td></tr>\n`)
+  const table =
+    disk.table === 'dos'
+      ? 'MBR (dos)'
+      : disk.table === undefined
+        ? 'no partition table'
+        : disk.table.toUpperCase()
+  const rows = disk.partitions.map(
+    (p) =>
+      html`<tr><td>${p.name}</td><td class="num">${shortBytes(p.startBytes)}</td><td class="num">${shortBytes(p.bytes)}</td><td>${p.type ?? ''}</td><td>${p.fstype ?? ''}</td><td>${p.label ?? ''}</td><td>${p.mountPoint ?? ''}</td></tr>\n`,
+  )
   return html`<section><h2>Disk layout</h2>
 <p>${shortBytes(disk.bytes)} disk, ${table}, ${disk.sectorSize}-byte sectors</p>
 <div class="disk" role="img" aria-label="Disk layout: ${disk.partitions.map((p) => `${p.name} ${p.fstype ?? ''} ${p.mountPoint ?? ''}`.trim()).join(', ')}">
@@ -45,7 +55,10 @@ export function packagesSection(packages: readonly PackageInfo[] | undefined): H
   if (packages === undefined || packages.length === 0) {
     return html`<section><h2>Installed packages</h2><p class="none">The image has no package database (dpkg).</p></section>\n`
   }
-  const rows = packages.map((p) => html`<tr><td>${p.name}</td><td>${p.version}</td><td>${p.arch}</td><td>${p.source === p.name && p.sourceVersion === p.version ? '' : `${p.source} ${p.sourceVersion}`}</td><td>${p.license ?? ''}</td><td class="num">${shortBytes(p.installedBytes)}</td></tr>\n`)
+  const rows = packages.map(
+    (p) =>
+      html`<tr><td>${p.name}</td><td>${p.version}</td><td>${p.arch}</td><td>${p.source === p.name && p.sourceVersion === p.version ? '' : `${p.source} ${p.sourceVersion}`}</td><td>${p.license ?? ''}</td><td class="num">${shortBytes(p.installedBytes)}</td></tr>\n`,
+  )
   return html`<section><h2>Installed packages (${packages.length})</h2>
 <details class="packages"><summary>${packages.length} packages, ${shortBytes(packages.reduce((s, p) => s + p.installedBytes, 0))} installed: show the list</summary>
 <table><thead><tr><th>Package</th><th>Version</th><th>Arch</th><th>Source</th><th>Licence</th><th>Size</th></tr></thead>
@@ -59,7 +72,10 @@ ${rows}</tbody></table>
 function spaceTable(title: string, entries: readonly SpaceEntry[], whole: number): Html {
   if (entries.length === 0) return html``
   const largest = Math.max(...entries.map((e) => e.bytes), 1)
-  const rows = entries.map((e) => html`<tr><td>${e.name}</td><td class="num">${shortBytes(e.bytes)}</td><td class="share"><div class="sbar" style="width:${pct(e.bytes, largest)}"></div></td><td class="num">${whole > 0 ? `${((e.bytes / whole) * 100).toFixed(1)}%` : ''}</td></tr>\n`)
+  const rows = entries.map(
+    (e) =>
+      html`<tr><td>${e.name}</td><td class="num">${shortBytes(e.bytes)}</td><td class="share"><div class="sbar" style="width:${pct(e.bytes, largest)}"></div></td><td class="num">${whole > 0 ? `${((e.bytes / whole) * 100).toFixed(1)}%` : ''}</td></tr>\n`,
+  )
   return html`<div class="space"><h3>${title}</h3>
 <table><thead><tr><th>Name</th><th>Size</th><th></th><th>Share</th></tr></thead>
 <tbody>
@@ -68,7 +84,8 @@ ${rows}</tbody></table></div>
 }
 
 export function spaceSection(space: SpaceUsage | undefined): Html {
-  if (space === undefined) return html`<section><h2>What takes the space</h2><p class="none">The image's contents were not measured.</p></section>\n`
+  if (space === undefined)
+    return html`<section><h2>What takes the space</h2><p class="none">The image's contents were not measured.</p></section>\n`
   return html`<section><h2>What takes the space</h2>
 <p>${shortBytes(space.totalBytes)} in the image's filesystems.</p>
 <div class="spaces">
@@ -90,7 +107,10 @@ export function bootConsoleSection(lines: readonly string[]): Html {
 export function cacheHitsSection(hits: readonly CacheHitRow[]): Html {
   if (hits.length === 0) return html``
   const saved = hits.reduce((sum, h) => sum + (h.savedMs ?? 0), 0)
-  const rows = hits.map((h) => html`<tr><td>${h.what}</td><td>${h.cache}</td><td><code>${h.key}</code></td><td class="num">${h.savedMs === undefined ? '' : formatDuration(h.savedMs)}</td></tr>\n`)
+  const rows = hits.map(
+    (h) =>
+      html`<tr><td>${h.what}</td><td>${h.cache}</td><td><code>${h.key}</code></td><td class="num">${h.savedMs === undefined ? '' : formatDuration(h.savedMs)}</td></tr>\n`,
+  )
   return html`<section><h2>Cache hits (${hits.length})</h2>
 <p>${saved > 0 ? `About ${formatDuration(saved)} saved.` : ''}</p>
 <table><thead><tr><th>Reused</th><th>Cache</th><th>Key</th><th>Saved</th></tr></thead>

@@ -36,7 +36,10 @@ export class HtmlReportReporter implements Reporter {
   #write(outcome: BuildOutcome | undefined): void {
     this.#done = true
     try {
-      ;(this.#options.write ?? writeFileAtomically)(this.#options.path, renderHtmlReport(this.#events, outcome))
+      ;(this.#options.write ?? writeFileAtomically)(
+        this.#options.path,
+        renderHtmlReport(this.#events, outcome),
+      )
     } catch (error) {
       this.#options.onWriteError(error)
     }

@@ -4,11 +4,23 @@
 import type { TimedEvent } from './events.ts'
 import { html, trustedHtml, type Html } from './html.ts'
 import {
-  artifactsSection, formatDuration, outputTailSection, resourcesSection, slowestScriptsSection, timelineSection,
+  artifactsSection,
+  formatDuration,
+  outputTailSection,
+  resourcesSection,
+  slowestScriptsSection,
+  timelineSection,
   warningsSection,
 } from './html-sections.ts'
 import type { BuildOutcome } from './outcome.ts'
-import { bootConsoleSection, cacheHitsSection, CONTENTS_STYLE, diskLayoutSection, packagesSection, spaceSection } from './html-contents.ts'
+import {
+  bootConsoleSection,
+  cacheHitsSection,
+  CONTENTS_STYLE,
+  diskLayoutSection,
+  packagesSection,
+  spaceSection,
+} from './html-contents.ts'
 import { collectContents } from './report-contents.ts'
 import { collectArtifacts, collectWarnings, outputTail, pairResources } from './report-summary.ts'
 import { buildTimeline, findBuildEnd } from './timeline.ts'
@@ -62,13 +74,21 @@ ${sections}</main>
   return page.text
 }
 
-function outcomeOfEnd(end: { readonly ok: boolean; readonly error?: { readonly code: string; readonly message: string } }): BuildOutcome {
+function outcomeOfEnd(end: {
+  readonly ok: boolean
+  readonly error?: { readonly code: string; readonly message: string }
+}): BuildOutcome {
   if (end.ok) return { ok: true }
-  return { ok: false, code: end.error?.code ?? 'ERR_UNKNOWN', message: end.error?.message ?? 'the build failed' }
+  return {
+    ok: false,
+    code: end.error?.code ?? 'ERR_UNKNOWN',
+    message: end.error?.message ?? 'the build failed',
+  }
 }
 
 function outcomeLine(outcome: BuildOutcome | undefined): Html {
-  if (outcome === undefined) return html`<p class="outcome unknown">Outcome unknown: the events end before the build did</p>`
+  if (outcome === undefined)
+    return html`<p class="outcome unknown">Outcome unknown: the events end before the build did</p>`
   if (outcome.ok) return html`<p class="outcome ok">Build succeeded</p>`
   return html`<p class="outcome failed">Build failed: <code>${outcome.code}</code></p>
 <pre class="error">${outcome.message}</pre>`

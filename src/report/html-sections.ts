@@ -26,7 +26,8 @@ export function formatBytes(bytes: number): string {
   return unit === 'B' ? `${bytes} B` : `${value.toFixed(1)} ${unit} (${bytes} bytes)`
 }
 
-const offset = (ms: number | undefined): string => (ms === undefined ? '' : `+${formatDuration(Math.max(ms, 0))}`)
+const offset = (ms: number | undefined): string =>
+  ms === undefined ? '' : `+${formatDuration(Math.max(ms, 0))}`
 const percent = (value: number): string => `${value.toFixed(3)}%`
 
 function timelineRow(row: TimelineRow): Html {
@@ -51,9 +52,13 @@ function timelineRow(row: TimelineRow): Html {
 
 export function timelineSection(timeline: Timeline): Html {
   const ticks = [0, 25, 50, 75, 100].map(
-    (p) => html`<span class="tick" style="left:${p}%">${formatDuration((timeline.spanMs * p) / 100)}</span>`,
+    (p) =>
+      html`<span class="tick" style="left:${p}%">${formatDuration((timeline.spanMs * p) / 100)}</span>`,
   )
-  const rows = timeline.rows.length === 0 ? html`<p class="none">No steps were recorded.</p>` : timeline.rows.map(timelineRow)
+  const rows =
+    timeline.rows.length === 0
+      ? html`<p class="none">No steps were recorded.</p>`
+      : timeline.rows.map(timelineRow)
   return html`<section><h2>Timeline</h2>
 <div class="timeline">
 <div class="row scale"><div class="label"></div><div class="track">${ticks}</div></div>
@@ -68,7 +73,8 @@ export function slowestScriptsSection(rows: readonly TimelineRow[]): Html {
     .map((row, order) => ({ row, order }))
     .sort((a, b) => b.row.durationMs - a.row.durationMs || a.order - b.order)
     .slice(0, SLOWEST_SCRIPTS)
-  if (scripts.length === 0) return html`<section><h2>Slowest scripts</h2><p class="none">No hook scripts ran.</p></section>\n`
+  if (scripts.length === 0)
+    return html`<section><h2>Slowest scripts</h2><p class="none">No hook scripts ran.</p></section>\n`
   const body = scripts.map(({ row }) => {
     const duration = formatDuration(row.durationMs)
     return html`<tr class="${row.status}"><td>${row.name}</td><td>${row.detail}</td><td class="num">${duration}</td><td>${resultOf(row)}</td></tr>\n`
@@ -88,9 +94,10 @@ function resultOf(row: TimelineRow): string {
 }
 
 export function warningsSection(warnings: readonly WarningRow[]): Html {
-  const body = warnings.length === 0
-    ? html`<p class="none">No warnings.</p>`
-    : html`<ul class="warnings">
+  const body =
+    warnings.length === 0
+      ? html`<p class="none">No warnings.</p>`
+      : html`<ul class="warnings">
 ${warnings.map((w) => html`<li><span class="at">${offset(w.offsetMs)}</span> ${w.message}</li>\n`)}</ul>`
   return html`<section><h2>Warnings (${warnings.length})</h2>
 ${body}
@@ -99,8 +106,12 @@ ${body}
 }
 
 export function artifactsSection(artifacts: readonly ArtifactRow[]): Html {
-  if (artifacts.length === 0) return html`<section><h2>Artifacts</h2><p class="none">No files were written.</p></section>\n`
-  const body = artifacts.map((a) => html`<tr><td>${a.path}</td><td>${a.format}</td><td class="num">${formatBytes(a.bytes)}</td></tr>\n`)
+  if (artifacts.length === 0)
+    return html`<section><h2>Artifacts</h2><p class="none">No files were written.</p></section>\n`
+  const body = artifacts.map(
+    (a) =>
+      html`<tr><td>${a.path}</td><td>${a.format}</td><td class="num">${formatBytes(a.bytes)}</td></tr>\n`,
+  )
   return html`<section><h2>Artifacts</h2>
 <table><thead><tr><th>Path</th><th>Format</th><th>Size</th></tr></thead>
 <tbody>
@@ -110,9 +121,13 @@ ${body}</tbody></table>
 }
 
 export function resourcesSection(resources: readonly ResourceRow[]): Html {
-  if (resources.length === 0) return html`<section><h2>Resources</h2><p class="none">No loop devices or mounts were taken.</p></section>\n`
+  if (resources.length === 0)
+    return html`<section><h2>Resources</h2><p class="none">No loop devices or mounts were taken.</p></section>\n`
   const leaked = resources.filter(isUnreleased).length
-  const flag = leaked === 0 ? '' : html`<p class="leak-flag">${leaked} resource(s) acquired but never released: run "imagewright cleanup"</p>\n`
+  const flag =
+    leaked === 0
+      ? ''
+      : html`<p class="leak-flag">${leaked} resource(s) acquired but never released: run "imagewright cleanup"</p>\n`
   const body = resources.map((r) => {
     const released = isUnreleased(r) ? html`<strong>never released</strong>` : offset(r.releasedMs)
     const acquired = r.acquiredMs === undefined ? 'before this log' : offset(r.acquiredMs)
@@ -127,13 +142,18 @@ ${body}</tbody></table>
 }
 
 export function outputTailSection(lines: readonly OutputLine[]): Html {
-  if (lines.length === 0) return html`<section><h2>Last output</h2><p class="none">No command output was recorded.</p></section>\n`
+  if (lines.length === 0)
+    return html`<section><h2>Last output</h2><p class="none">No command output was recorded.</p></section>\n`
   const text: Html[] = []
   let label: string | undefined
   for (const line of lines) {
     if (line.label !== label) text.push(html`<span class="source">── ${line.label} ──</span>\n`)
     label = line.label
-    text.push(line.stream === 'stderr' ? html`<span class="stderr">${line.line}</span>\n` : html`${line.line}\n`)
+    text.push(
+      line.stream === 'stderr'
+        ? html`<span class="stderr">${line.line}</span>\n`
+        : html`${line.line}\n`,
+    )
   }
   return html`<section><h2>Last output before the failure (${lines.length} lines)</h2>
 <pre class="output">${text}</pre>

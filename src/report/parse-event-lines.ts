@@ -13,9 +13,12 @@ export function parseEventLines(text: string, file: string): TimedEvent[] {
     if (line === '') return
     const parsed = parseLine(line)
     if (typeof parsed === 'string') {
-      throw new ConfigError(`Cannot read build events from "${file}": line ${index + 1} ${parsed}`, {
-        hint: 'Give it the file --json-log (IMAGEWRIGHT_JSON_LOG) wrote, unchanged',
-      })
+      throw new ConfigError(
+        `Cannot read build events from "${file}": line ${index + 1} ${parsed}`,
+        {
+          hint: 'Give it the file --json-log (IMAGEWRIGHT_JSON_LOG) wrote, unchanged',
+        },
+      )
     }
     events.push(parsed)
   })
@@ -30,12 +33,14 @@ function parseLine(line: string): TimedEvent | string {
   } catch {
     return 'is not valid JSON'
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'is not a JSON object'
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'is not a JSON object'
   const { time, ...fields } = value as Record<string, unknown>
   const at = typeof time === 'string' && ISO_TIME.test(time) ? Date.parse(time) : Number.NaN
   if (!Number.isFinite(at)) return `has no ISO "time": got ${JSON.stringify(time) ?? 'nothing'}`
   const kind = fields['kind']
-  if (typeof kind !== 'string' || !BUILD_EVENT_KINDS.has(kind)) return `has an unknown event "kind": ${JSON.stringify(kind) ?? 'nothing'}`
+  if (typeof kind !== 'string' || !BUILD_EVENT_KINDS.has(kind))
+    return `has an unknown event "kind": ${JSON.stringify(kind) ?? 'nothing'}`
   const result = v.safeParse(BUILD_EVENT_SCHEMA, fields)
   if (!result.success) {
     const [issue] = result.issues

@@ -25,8 +25,12 @@ export interface ImageContents {
   readonly cacheHits: readonly CacheHitRow[]
 }
 
-function last<K extends BuildEvent['kind']>(events: readonly TimedEvent[], kind: K): Extract<BuildEvent, { kind: K }> | undefined {
-  return events.findLast((e) => e.event.kind === kind)?.event as Extract<BuildEvent, { kind: K }> | undefined
+function last<K extends BuildEvent['kind']>(
+  events: readonly TimedEvent[],
+  kind: K,
+): Extract<BuildEvent, { kind: K }> | undefined {
+  return events.findLast((e) => e.event.kind === kind)?.event as
+    Extract<BuildEvent, { kind: K }> | undefined
 }
 
 export function collectContents(events: readonly TimedEvent[], origin: number): ImageContents {
@@ -36,13 +40,26 @@ export function collectContents(events: readonly TimedEvent[], origin: number): 
   for (const { time, event } of events) {
     if (event.kind === 'output' && event.label === 'console') console.push(event.line)
     if (event.kind === 'cache-hit') {
-      cacheHits.push({ offsetMs: time - origin, cache: event.cache, key: event.key, what: event.what, savedMs: event.savedMs })
+      cacheHits.push({
+        offsetMs: time - origin,
+        cache: event.cache,
+        key: event.key,
+        what: event.what,
+        savedMs: event.savedMs,
+      })
     }
   }
   return {
     packages: last(events, 'packages')?.packages,
     disk: last(events, 'disk-layout')?.disk,
-    space: space === undefined ? undefined : { totalBytes: space.totalBytes, directories: space.directories, packages: space.packages },
+    space:
+      space === undefined
+        ? undefined
+        : {
+            totalBytes: space.totalBytes,
+            directories: space.directories,
+            packages: space.packages,
+          },
     console,
     cacheHits,
   }

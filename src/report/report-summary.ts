@@ -38,9 +38,12 @@ export function pairResources(events: readonly TimedEvent[], origin: number): Re
       rows.push({ resource: event.resource, acquiredMs: time - origin, releasedMs: undefined })
       continue
     }
-    const held = rows.findLast((row) =>
-      row.acquiredMs !== undefined && row.releasedMs === undefined &&
-      (row.resource === event.resource || row.resource.startsWith(`${event.resource} for `)))
+    const held = rows.findLast(
+      (row) =>
+        row.acquiredMs !== undefined &&
+        row.releasedMs === undefined &&
+        (row.resource === event.resource || row.resource.startsWith(`${event.resource} for `)),
+    )
     if (held) held.releasedMs = time - origin
     else rows.push({ resource: event.resource, acquiredMs: undefined, releasedMs: time - origin })
   }
@@ -52,11 +55,17 @@ export function isUnreleased(row: ResourceRow): boolean {
 }
 
 export function collectWarnings(events: readonly TimedEvent[], origin: number): WarningRow[] {
-  return events.flatMap(({ time, event }) => (event.kind === 'warning' ? [{ offsetMs: time - origin, message: event.message }] : []))
+  return events.flatMap(({ time, event }) =>
+    event.kind === 'warning' ? [{ offsetMs: time - origin, message: event.message }] : [],
+  )
 }
 
 export function collectArtifacts(events: readonly TimedEvent[]): ArtifactRow[] {
-  return events.flatMap(({ event }) => (event.kind === 'artifact' ? [{ path: event.path, format: event.format, bytes: event.bytes }] : []))
+  return events.flatMap(({ event }) =>
+    event.kind === 'artifact'
+      ? [{ path: event.path, format: event.format, bytes: event.bytes }]
+      : [],
+  )
 }
 
 /** The last `count` lines commands printed: what a reader of a failed build looks at first. */
@@ -64,7 +73,8 @@ export function outputTail(events: readonly TimedEvent[], count: number): Output
   const lines: OutputLine[] = []
   for (let i = events.length - 1; i >= 0 && lines.length < count; i--) {
     const event = events[i]?.event
-    if (event?.kind === 'output') lines.push({ label: event.label, stream: event.stream, line: event.line })
+    if (event?.kind === 'output')
+      lines.push({ label: event.label, stream: event.stream, line: event.line })
   }
   return lines.reverse()
 }

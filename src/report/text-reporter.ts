@@ -23,7 +23,12 @@ export class TextReporter implements Reporter {
     const text = formatEvent(event, this.#options.verbose)
     if (text === undefined) return
     const prefix = this.#options.timestamps ? timestampPrefix(new Date()) : ''
-    this.#options.write(text.split('\n').map((line) => `${prefix}${line}\n`).join(''))
+    this.#options.write(
+      text
+        .split('\n')
+        .map((line) => `${prefix}${line}\n`)
+        .join(''),
+    )
   }
 }
 

@@ -85,13 +85,22 @@ export function buildTimeline(events: readonly TimedEvent[]): Timeline {
         const match = HOOK_LABEL.exec(event.label)
         const top = open.at(-1)
         if (match && top?.name === `phase ${match[1] ?? ''}`) {
-          top.running = { name: `${match[1] ?? ''}/${match[2] ?? ''}`, element: match[3] ?? '', start: time }
+          top.running = {
+            name: `${match[1] ?? ''}/${match[2] ?? ''}`,
+            element: match[3] ?? '',
+            start: time,
+          }
         }
         break
       }
       case 'script-end': {
         const phase = open.findLast((n) => n.name === `phase ${event.phase}`)
-        const script = newNode('script', `${event.phase}/${event.script}`, event.element, time - event.durationMs)
+        const script = newNode(
+          'script',
+          `${event.phase}/${event.script}`,
+          event.element,
+          time - event.durationMs,
+        )
         script.durationMs = event.durationMs
         script.status = statusOf(event.exitCode === 0)
         script.exitCode = event.exitCode
@@ -124,13 +133,29 @@ export function buildOrigin(events: readonly TimedEvent[]): number {
   return end === undefined ? first : Math.min(first, Math.floor(end.time - end.event.durationMs))
 }
 
-export function findBuildEnd(events: readonly TimedEvent[]): { readonly time: number; readonly event: BuildEnd } | undefined {
+export function findBuildEnd(
+  events: readonly TimedEvent[],
+): { readonly time: number; readonly event: BuildEnd } | undefined {
   const found = events.findLast((e) => e.event.kind === 'build-end')
   return found === undefined ? undefined : { time: found.time, event: found.event as BuildEnd }
 }
 
-function newNode(kind: Node['kind'], name: string, detail: string | undefined, start: number): Node {
-  return { kind, name, detail, start, durationMs: undefined, status: 'unfinished', exitCode: undefined, children: [] }
+function newNode(
+  kind: Node['kind'],
+  name: string,
+  detail: string | undefined,
+  start: number,
+): Node {
+  return {
+    kind,
+    name,
+    detail,
+    start,
+    durationMs: undefined,
+    status: 'unfinished',
+    exitCode: undefined,
+    children: [],
+  }
 }
 
 function statusOf(ok: boolean): RowStatus {
@@ -149,7 +174,11 @@ function addFailedScript(phase: Node, time: number): void {
   phase.running = undefined
 }
 
-function runningScript(running: NonNullable<Node['running']>, time: number, status: RowStatus): Node {
+function runningScript(
+  running: NonNullable<Node['running']>,
+  time: number,
+  status: RowStatus,
+): Node {
   const node = newNode('script', running.name, running.element, running.start)
   node.durationMs = Math.max(time - running.start, 0)
   node.status = status
@@ -162,8 +191,16 @@ function toRow(node: Node, depth: number, origin: number, spanMs: number): Timel
   const leftPercent = clamp((offsetMs / spanMs) * 100, 0, 100)
   const widthPercent = clamp((durationMs / spanMs) * 100, 0, 100 - leftPercent)
   return {
-    kind: node.kind, name: node.name, detail: node.detail, depth, offsetMs, durationMs,
-    status: node.status, exitCode: node.exitCode, leftPercent, widthPercent,
+    kind: node.kind,
+    name: node.name,
+    detail: node.detail,
+    depth,
+    offsetMs,
+    durationMs,
+    status: node.status,
+    exitCode: node.exitCode,
+    leftPercent,
+    widthPercent,
   }
 }
 

@@ -28,7 +28,15 @@ export function packageUrl(pkg: PackageInfo, distro: string | undefined): string
 export function contentDigest(input: SbomInput): string {
   const hash = createHash('sha256')
   const packages = input.packages.map((p) => JSON.stringify(p)).sort()
-  hash.update(JSON.stringify([input.imageName, input.distro, input.created.toISOString(), input.toolVersion, packages]))
+  hash.update(
+    JSON.stringify([
+      input.imageName,
+      input.distro,
+      input.created.toISOString(),
+      input.toolVersion,
+      packages,
+    ]),
+  )
   return hash.digest('hex')
 }
 

@@ -15,7 +15,12 @@ export class Positions {
   constructor(file: string, text: string | undefined, version: '1.1' | '1.2' = '1.2') {
     this.file = file
     if (text === undefined) return
-    const doc = parseDocument(text, { lineCounter: this.#lines, version, uniqueKeys: false, prettyErrors: false })
+    const doc = parseDocument(text, {
+      lineCounter: this.#lines,
+      version,
+      uniqueKeys: false,
+      prettyErrors: false,
+    })
     // Positions are a courtesy: a text YAML cannot read still gets messages naming the file.
     this.#doc = doc.errors.length === 0 ? doc : undefined
   }
@@ -46,9 +51,15 @@ export class Positions {
     let positioned = node
     for (const key of path) {
       if (isNode(node) && node.range) positioned = node
-      if (isSeq(node) && typeof key === 'number' && node.items[key] !== undefined) node = node.items[key]
-      else if (isMap(node) && node.items.some((item) => isScalar(item.key) && String(item.key.value) === String(key))) {
-        node = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(key))?.value
+      if (isSeq(node) && typeof key === 'number' && node.items[key] !== undefined)
+        node = node.items[key]
+      else if (
+        isMap(node) &&
+        node.items.some((item) => isScalar(item.key) && String(item.key.value) === String(key))
+      ) {
+        node = node.items.find(
+          (item) => isScalar(item.key) && String(item.key.value) === String(key),
+        )?.value
       } else if (typeof key === 'number') continue
       else break
     }
@@ -60,7 +71,9 @@ export class Positions {
     const parent = this.#nodeAt(path.slice(0, -1))
     const key = path[path.length - 1]
     if (isMap(parent)) {
-      const pair = parent.items.find((item) => isScalar(item.key) && String(item.key.value) === String(key))
+      const pair = parent.items.find(
+        (item) => isScalar(item.key) && String(item.key.value) === String(key),
+      )
       if (pair && isNode(pair.key) && pair.key.range) return this.#at(pair.key.range[0])
     }
     return this.where(path)
@@ -76,7 +89,11 @@ export function issuePath(issue: v.BaseIssue<unknown>): (string | number)[] {
 }
 
 /** "file:line:col: message" for the first issue; a record key's issue points at the key. */
-export function describeIssue(positions: Positions, issue: v.BaseIssue<unknown>, message = issue.message): string {
+export function describeIssue(
+  positions: Positions,
+  issue: v.BaseIssue<unknown>,
+  message = issue.message,
+): string {
   const path = issuePath(issue)
   const onKey = issue.path?.at(-1)?.origin === 'key'
   return `${onKey ? positions.whereKey(path) : positions.where(path)}: ${message}`
@@ -104,11 +121,19 @@ export function reads<T>(read: (value: unknown) => T | Problem): v.GenericSchema
 }
 
 /** `value` (found at `at` in the file) checked by `schema`; a failure says file:line:col and `prefix`. */
-export function parseAt<T>(schema: v.GenericSchema<unknown, T>, value: unknown, at: DataPath, positions: Positions, prefix: string): T {
+export function parseAt<T>(
+  schema: v.GenericSchema<unknown, T>,
+  value: unknown,
+  at: DataPath,
+  positions: Positions,
+  prefix: string,
+): T {
   const result = v.safeParse(schema, value)
   if (result.success) return result.output
   const [issue] = result.issues
   const path = [...at, ...issuePath(issue)]
   const onKey = issue.path?.at(-1)?.origin === 'key'
-  throw new ConfigError(`${onKey ? positions.whereKey(path) : positions.where(path)}: ${prefix}${issue.message}`)
+  throw new ConfigError(
+    `${onKey ? positions.whereKey(path) : positions.where(path)}: ${prefix}${issue.message}`,
+  )
 }

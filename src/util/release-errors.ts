@@ -10,16 +10,25 @@ interface Suppressed {
 }
 
 function isSuppressed(error: unknown): error is Error & Suppressed {
-  return error instanceof Error && error.name === 'SuppressedError' && 'suppressed' in error && 'error' in error
+  return (
+    error instanceof Error &&
+    error.name === 'SuppressedError' &&
+    'suppressed' in error &&
+    'error' in error
+  )
 }
 
 /** One line per failed release: "Cannot release X: why". */
 export function releaseFailures(error: unknown): string[] {
-  if (isSuppressed(error)) return [...releaseFailures(error.error), ...releaseFailures(error.suppressed)]
+  if (isSuppressed(error))
+    return [...releaseFailures(error.error), ...releaseFailures(error.suppressed)]
   if (error instanceof AggregateError) return error.errors.flatMap((e) => releaseFailures(e))
   if (error instanceof ReleaseFailedError) return [...error.releaseFailures]
   const message = error instanceof Error ? error.message : String(error)
-  const cause = error instanceof Error && error.cause !== undefined ? releaseFailures(error.cause).join('; ') : ''
+  const cause =
+    error instanceof Error && error.cause !== undefined
+      ? releaseFailures(error.cause).join('; ')
+      : ''
   return [cause ? `${message}: ${cause}` : message]
 }
 
@@ -38,7 +47,11 @@ export function settleBuildError(error: unknown): unknown {
   }
   if (isBuilderError(current)) return new ReleaseFailedError(current, failures, error)
   const bug = current instanceof Error ? (current.stack ?? current.message) : String(current)
-  return new ReleaseFailedError(undefined, [...failures, `after an internal error (a bug in imagewright, please report it): ${bug}`], error)
+  return new ReleaseFailedError(
+    undefined,
+    [...failures, `after an internal error (a bug in imagewright, please report it): ${bug}`],
+    error,
+  )
 }
 
 /** A release that failed after the build's own steps succeeded. */

@@ -15,9 +15,17 @@ export function isSecretName(name: string): boolean {
 }
 
 /** Values of DIB_* variables that look like credentials, long enough to search for. */
-export function secretValues(env: Readonly<Record<string, string | undefined>>): { name: string; value: string }[] {
-  return Object.entries(env)
-    .flatMap(([name, value]) => (value !== undefined && name.startsWith('DIB_') && isSecretName(name) && value.length >= MIN_SECRET_LENGTH ? [{ name, value }] : []))
+export function secretValues(
+  env: Readonly<Record<string, string | undefined>>,
+): { name: string; value: string }[] {
+  return Object.entries(env).flatMap(([name, value]) =>
+    value !== undefined &&
+    name.startsWith('DIB_') &&
+    isSecretName(name) &&
+    value.length >= MIN_SECRET_LENGTH
+      ? [{ name, value }]
+      : [],
+  )
 }
 
 /**
@@ -26,7 +34,8 @@ export function secretValues(env: Readonly<Record<string, string | undefined>>):
  * "client_secret_file" in a stock configuration file, which would fail every build.
  */
 export function containsSecretToken(text: string, value: string): boolean {
-  const isWordChar = (char: string | undefined): boolean => char !== undefined && /[A-Za-z0-9_]/.test(char)
+  const isWordChar = (char: string | undefined): boolean =>
+    char !== undefined && /[A-Za-z0-9_]/.test(char)
   for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) {
     const startsClean = !isWordChar(value[0]) || !isWordChar(text[at - 1])
     const endsClean = !isWordChar(value[value.length - 1]) || !isWordChar(text[at + value.length])
@@ -36,8 +45,12 @@ export function containsSecretToken(text: string, value: string): boolean {
 }
 
 /** Replaces every secret value in text (longest first, so one value inside another still goes). */
-export function makeRedactor(env: Readonly<Record<string, string | undefined>>): (text: string) => string {
-  const values = [...new Set(secretValues(env).map((s) => s.value))].sort((a, b) => b.length - a.length)
+export function makeRedactor(
+  env: Readonly<Record<string, string | undefined>>,
+): (text: string) => string {
+  const values = [...new Set(secretValues(env).map((s) => s.value))].sort(
+    (a, b) => b.length - a.length,
+  )
   if (values.length === 0) return (text) => text
   return (text) => values.reduce((out, value) => out.split(value).join(REDACTED), text)
 }
@@ -47,7 +60,9 @@ export function redactDeep<T>(value: T, redact: (text: string) => string): T {
   if (typeof value === 'string') return redact(value) as T
   if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item, redact)) as T
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, redact)])) as T
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, redactDeep(v, redact)]),
+    ) as T
   }
   return value
 }

@@ -22,7 +22,10 @@ export function parseSectorSize(
 ): SectorSize {
   const size = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN
   if (isSectorSize(size)) return size
-  throw new Refusal(`Cannot use ${where} "${text}": a sector size is ${SECTOR_SIZES.join(', ')} bytes`, {
-    hint: `Set ${where} to 512 (most disks) or 4096 (4Kn disks)`,
-  })
+  throw new Refusal(
+    `Cannot use ${where} "${text}": a sector size is ${SECTOR_SIZES.join(', ')} bytes`,
+    {
+      hint: `Set ${where} to 512 (most disks) or 4096 (4Kn disks)`,
+    },
+  )
 }

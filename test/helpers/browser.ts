@@ -18,8 +18,14 @@ export async function withBrowser<T>(use: (browser: Browser) => Promise<T>): Pro
     headless: true,
     userDataDir: profile,
     args: [
-      '--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
     ],
   })
   try {

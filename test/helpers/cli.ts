@@ -44,8 +44,14 @@ export function runCli(bin: string, run: CliRun): Promise<CliResult> {
         child.kill(run.interrupt.signal)
       }
     }
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); check() })
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); check() })
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      check()
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+      check()
+    })
     const timer = setTimeout(() => child.kill('SIGKILL'), run.timeoutMs ?? 1_500_000)
     child.on('error', reject)
     child.on('close', (code, signal) => {
@@ -72,13 +78,22 @@ export interface HostSnapshot {
 export function hostSnapshot(scope?: string): HostSnapshot {
   const sh = (cmd: string): string => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' })
   const mine = (text: string): string =>
-    scope === undefined ? text : text.split('\n').filter((line) => line.includes(scope)).join('\n')
+    scope === undefined
+      ? text
+      : text
+          .split('\n')
+          .filter((line) => line.includes(scope))
+          .join('\n')
   const journals = sh('cat /run/imagewright/builds/*.json 2>/dev/null || true')
   return {
     loops: mine(sh('losetup -a | sort')),
     mounts: mine(sh("findmnt -rn -o TARGET | grep -E '^/(tmp|var/tmp|work|run)/' | sort || true")),
     resolvConf: readFileSync('/etc/resolv.conf', 'utf8'),
-    chrootProcesses: mine(sh("for p in /proc/[0-9]*; do r=$(readlink $p/root 2>/dev/null) || continue; case $r in /tmp/dib_*|/var/tmp/dib_*|/tmp/iw-*|/var/tmp/iw-*) echo \"${p#/proc/} $r\";; esac; done")),
+    chrootProcesses: mine(
+      sh(
+        'for p in /proc/[0-9]*; do r=$(readlink $p/root 2>/dev/null) || continue; case $r in /tmp/dib_*|/var/tmp/dib_*|/tmp/iw-*|/var/tmp/iw-*) echo "${p#/proc/} $r";; esac; done',
+      ),
+    ),
     journals: scope === undefined ? journals : String(journals.includes(scope)),
   }
 }

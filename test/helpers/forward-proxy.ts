@@ -29,10 +29,14 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
       return
     }
     hosts.push(target.host)
-    const upstream = request(target, { method: req.method, headers: forwardHeaders(req.headers, target.host) }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers)
-      answer.pipe(res)
-    })
+    const upstream = request(
+      target,
+      { method: req.method, headers: forwardHeaders(req.headers, target.host) },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      },
+    )
     upstream.on('error', () => {
       if (!res.headersSent) res.writeHead(502)
       res.end()

@@ -13,7 +13,11 @@ export interface MirrorView {
   close(): Promise<void>
 }
 
-export async function startMirrorView(alias: string, codename: string, upstream = 'http://deb.debian.org'): Promise<MirrorView> {
+export async function startMirrorView(
+  alias: string,
+  codename: string,
+  upstream = 'http://deb.debian.org',
+): Promise<MirrorView> {
   const paths: string[] = []
   const aliased = new RegExp(`/dists/${alias}(?=[-/])`)
   const server = createServer((req, res) => {

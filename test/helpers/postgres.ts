@@ -27,20 +27,57 @@ export async function startPostgres(): Promise<TempPostgres> {
   chownSync(dir, uid, gid)
   const asPostgres = ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--']
   const data = join(dir, 'data')
-  execFileSync(asPostgres[0] ?? 'setpriv', [...asPostgres.slice(1), join(PG_BIN, 'initdb'), '-D', data, '--auth=trust', '-U', 'postgres', '--no-sync'], { stdio: 'pipe' })
-  const server: ChildProcess = spawn(asPostgres[0] ?? 'setpriv', [
-    ...asPostgres.slice(1), join(PG_BIN, 'postgres'), '-D', data, '-k', dir, '-c', "listen_addresses=", '-c', 'fsync=off', '-c', 'max_connections=60',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] })
+  execFileSync(
+    asPostgres[0] ?? 'setpriv',
+    [
+      ...asPostgres.slice(1),
+      join(PG_BIN, 'initdb'),
+      '-D',
+      data,
+      '--auth=trust',
+      '-U',
+      'postgres',
+      '--no-sync',
+    ],
+    { stdio: 'pipe' },
+  )
+  const server: ChildProcess = spawn(
+    asPostgres[0] ?? 'setpriv',
+    [
+      ...asPostgres.slice(1),
+      join(PG_BIN, 'postgres'),
+      '-D',
+      data,
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=',
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=60',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  )
   let log = ''
-  server.stderr?.on('data', (chunk: Buffer) => { log += chunk.toString() })
+  server.stderr?.on('data', (chunk: Buffer) => {
+    log += chunk.toString()
+  })
   const pid = server.pid ?? 0
-  const killOnExit = (): void => { try { process.kill(pid, 'SIGKILL') } catch { /* already gone */ } }
+  const killOnExit = (): void => {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      /* already gone */
+    }
+  }
   process.on('exit', killOnExit)
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()))
   const url = `postgresql://postgres@/postgres?host=${encodeURIComponent(dir)}`
   const deadline = Date.now() + 30_000
   while (!existsSync(join(dir, '.s.PGSQL.5432'))) {
-    if (Date.now() > deadline || server.exitCode !== null) throw new Error(`postgres did not start:\n${log}`)
+    if (Date.now() > deadline || server.exitCode !== null)
+      throw new Error(`postgres did not start:\n${log}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   const stop = async (): Promise<void> => {

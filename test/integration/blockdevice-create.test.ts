@@ -261,7 +261,10 @@ describe.skipIf(!isRoot)('createBlockDevices() on loop devices', () => {
   )
 
   it('builds block-device-efi-4k as shipped: 4Kn GPT, a 500 MiB ESP mounted and writable', async () => {
-    const shipped = new URL('../../elements/block-device-efi-4k/block-device-default.yaml', import.meta.url)
+    const shipped = new URL(
+      '../../elements/block-device-efi-4k/block-device-default.yaml',
+      import.meta.url,
+    )
     const devices = await createBlockDevices(
       plan(await readFile(shipped, 'utf8'), 'block-device-efi-4k'),
       { ...params, imageSizeBytes: 700 * MIB },
@@ -276,9 +279,15 @@ describe.skipIf(!isRoot)('createBlockDevices() on loop devices', () => {
     expect(head.subarray(4096, 4104).toString('latin1')).toBe('EFI PART')
     expect(head.subarray(512, 520).toString('latin1')).not.toBe('EFI PART')
     const esp = join(dir, 'mnt', 'boot', 'efi')
-    const shown = await runner.run({ argv: ['findmnt', '-rn', '-o', 'SOURCE,FSTYPE', esp] }, { quiet: true })
+    const shown = await runner.run(
+      { argv: ['findmnt', '-rn', '-o', 'SOURCE,FSTYPE', esp] },
+      { quiet: true },
+    )
     expect(shown.stdout.trim()).toBe(`${loop}p1 ${canMountVfat ? 'vfat' : 'fuseblk'}`)
-    const size = await runner.run({ argv: ['blockdev', '--getsize64', `${loop}p1`] }, { quiet: true })
+    const size = await runner.run(
+      { argv: ['blockdev', '--getsize64', `${loop}p1`] },
+      { quiet: true },
+    )
     expect(Number(size.stdout)).toBe(500 * MIB)
     await writeFile(join(esp, 'startup.nsh'), 'echo 4k\n')
     await devices[Symbol.asyncDispose]()
@@ -286,7 +295,10 @@ describe.skipIf(!isRoot)('createBlockDevices() on loop devices', () => {
   })
 
   it('refuses a mount whose command exits 0 but mounts nothing, and holds nothing after', async () => {
-    const resources = new HeldResources({ runner, reporter: silentReporter, journal }, nodeDeviceHost)
+    const resources = new HeldResources(
+      { runner, reporter: silentReporter, journal },
+      nodeDeviceHost,
+    )
     const path = join(dir, 'not-mounted')
     await mkdir(path)
     const mounting = resources.mount(
@@ -321,7 +333,10 @@ describe.skipIf(!isRoot)('createBlockDevices() on loop devices', () => {
       await devices[Symbol.asyncDispose]()
       await expectNothingLeft()
       // umount of a fuseblk mount waits for fusefat, so no fusefat of ours is left running
-      const fusefat = await runner.run({ argv: ['pgrep', '-af', 'fusefat'] }, { allowFailure: true, quiet: true })
+      const fusefat = await runner.run(
+        { argv: ['pgrep', '-af', 'fusefat'] },
+        { allowFailure: true, quiet: true },
+      )
       expect(fusefat.stdout.split('\n').filter((line) => line.includes(dir))).toEqual([])
     },
   )
@@ -344,14 +359,20 @@ describe.skipIf(!isRoot)('createBlockDevices() on loop devices', () => {
   })
 
   it('builds a btrfs root with its label and UUID; the filesystem checks clean after release', async () => {
-    const layout = planBlockDevice(readFallbackConfig(), { rootFsType: 'btrfs', rootLabel: 'btrfs-root' })
+    const layout = planBlockDevice(readFallbackConfig(), {
+      rootFsType: 'btrfs',
+      rootLabel: 'btrfs-root',
+    })
     const devices = await createBlockDevices(
       layout,
       { ...params, imageSizeBytes: 320 * MIB },
       { runner, reporter: silentReporter, journal },
     )
     held = devices
-    const blkid = await runner.run({ argv: ['blkid', '-o', 'export', devices.imageBlockDevice] }, { quiet: true })
+    const blkid = await runner.run(
+      { argv: ['blkid', '-o', 'export', devices.imageBlockDevice] },
+      { quiet: true },
+    )
     expect(blkid.stdout).toContain('TYPE=btrfs')
     expect(blkid.stdout).toContain('LABEL=btrfs-root')
     expect(blkid.stdout).toContain(`UUID=${devices.filesystems['mkfs_root']?.uuid}`)
@@ -359,7 +380,10 @@ describe.skipIf(!isRoot)('createBlockDevices() on loop devices', () => {
     await writeFile(join(devices.rootMountPath, 'written'), 'through the mount\n')
     await devices[Symbol.asyncDispose]()
     await expectNothingLeft()
-    const check = await runner.run({ argv: ['btrfs', 'check', '--readonly', devices.imagePath] }, { allowFailure: true, quiet: true })
+    const check = await runner.run(
+      { argv: ['btrfs', 'check', '--readonly', devices.imagePath] },
+      { allowFailure: true, quiet: true },
+    )
     expect(check.exitCode, check.stderr).toBe(0)
   })
 

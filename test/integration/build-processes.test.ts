@@ -19,7 +19,11 @@ function isRunning(pid: number): boolean {
 }
 
 /** Start a sleep that leaves its session and group at once, as a daemon would, and wait for it. */
-async function detachedSleep(runner: ProcessRunner, buildId: string, seconds: number): Promise<number[]> {
+async function detachedSleep(
+  runner: ProcessRunner,
+  buildId: string,
+  seconds: number,
+): Promise<number[]> {
   await runner.run({ argv: ['sh', '-c', `setsid -f sleep ${seconds} >/dev/null 2>&1`] })
   for (let tries = 0; tries < 50; tries += 1) {
     const found = await processesOfBuild(buildId)
@@ -51,8 +55,12 @@ describe('processes of a build', () => {
   it('see the id as a variable, and a runner without one sets none', async () => {
     const tagged = new ProcessRunner({ reporter: silentReporter, buildId: 'b-42' })
     const script = `printf '%s' "\${${BUILD_ID_VARIABLE}-unset}"`
-    expect((await tagged.run({ argv: ['sh', '-c', script], env: { PATH: '/usr/bin:/bin' } })).stdout).toBe('b-42')
+    expect(
+      (await tagged.run({ argv: ['sh', '-c', script], env: { PATH: '/usr/bin:/bin' } })).stdout,
+    ).toBe('b-42')
     const untagged = new ProcessRunner({ reporter: silentReporter })
-    expect((await untagged.run({ argv: ['sh', '-c', script], env: { PATH: '/usr/bin:/bin' } })).stdout).toBe('unset')
+    expect(
+      (await untagged.run({ argv: ['sh', '-c', script], env: { PATH: '/usr/bin:/bin' } })).stdout,
+    ).toBe('unset')
   })
 })

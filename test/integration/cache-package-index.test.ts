@@ -17,8 +17,20 @@ let mirror: string
 
 function publish(suite: string, codename: string, date: string): void {
   mkdirSync(join(work, 'mirror', 'dists', suite), { recursive: true })
-  const head = [`Origin: Debian`, `Suite: ${suite}`, 'Version: 12.12', `Codename: ${codename}`, `Date: ${date}`, 'Architectures: amd64', 'Components: main', 'SHA256:']
-  writeFileSync(join(work, 'mirror', 'dists', suite, 'Release'), `${head.join('\n')}\n 0123 100 main/binary-amd64/Packages\n`)
+  const head = [
+    `Origin: Debian`,
+    `Suite: ${suite}`,
+    'Version: 12.12',
+    `Codename: ${codename}`,
+    `Date: ${date}`,
+    'Architectures: amd64',
+    'Components: main',
+    'SHA256:',
+  ]
+  writeFileSync(
+    join(work, 'mirror', 'dists', suite, 'Release'),
+    `${head.join('\n')}\n 0123 100 main/binary-amd64/Packages\n`,
+  )
 }
 
 beforeAll(() => {
@@ -30,17 +42,29 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 function options(): BuildOptions {
-  const command = parseDibCommandLine(['-o', join(work, 'img'), 'debian-minimal', 'vm'], { DIB_IMAGE_CACHE: join(work, 'cache'), DIB_RELEASE: 'bookworm' })
+  const command = parseDibCommandLine(['-o', join(work, 'img'), 'debian-minimal', 'vm'], {
+    DIB_IMAGE_CACHE: join(work, 'cache'),
+    DIB_RELEASE: 'bookworm',
+  })
   if (command.kind !== 'build') throw new Error('not a build command line')
   return command.options
 }
 
 const release = (suites: readonly string[]): ResolvedRelease => ({
-  requested: 'bookworm', codename: 'bookworm', suite: 'stable', version: '12.12', date: undefined, source: 'mirror', expired: false, mirror,
+  requested: 'bookworm',
+  codename: 'bookworm',
+  suite: 'stable',
+  version: '12.12',
+  date: undefined,
+  source: 'mirror',
+  expired: false,
+  mirror,
   sourcesConf: suites.map((suite) => `${suite}:deb ${mirror} ${suite} main`).join('\n'),
 })
 
-async function steps(suites: readonly string[] = ['bookworm', 'bookworm-security']): Promise<StepInputs[]> {
+async function steps(
+  suites: readonly string[] = ['bookworm', 'bookworm-security'],
+): Promise<StepInputs[]> {
   const gathered = await gatherStepFacts(options(), [], release(suites), 'salt')
   if (!gathered.ok) throw new Error(gathered.reason)
   return stepInputs(gathered.facts)
@@ -54,11 +78,21 @@ describe('package index as a cache input', () => {
     publish('bookworm-security', 'bookworm-security', 'Sat, 05 Dec 2026 06:00:00 UTC')
     const after = await steps()
     for (const [i, step] of after.entries()) expect(step.key, step.step).not.toBe(before[i]?.key)
-    expect(changedInputs(before[0]!.parts, after[0]!.parts)).toEqual(['package index bookworm-security'])
+    expect(changedInputs(before[0]!.parts, after[0]!.parts)).toEqual([
+      'package index bookworm-security',
+    ])
   })
 
   it('a suite that cannot be read turns the cache off instead of reusing a result', async () => {
-    const gathered = await gatherStepFacts(options(), [], release(['bookworm', 'bookworm-updates']), 'salt')
-    expect(gathered).toEqual({ ok: false, reason: 'the apt suites cannot be read, so a changed package index could not be told' })
+    const gathered = await gatherStepFacts(
+      options(),
+      [],
+      release(['bookworm', 'bookworm-updates']),
+      'salt',
+    )
+    expect(gathered).toEqual({
+      ok: false,
+      reason: 'the apt suites cannot be read, so a changed package index could not be told',
+    })
   })
 })

@@ -2,7 +2,19 @@
 // trip (owners, modes, hard and symbolic links, device nodes), and two processes storing,
 // reading and pruning one cache at once never see a half entry.
 import { execFileSync, spawn } from 'node:child_process'
-import { chownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chownSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,7 +25,9 @@ import { silentReporter } from '../../src/report/events.ts'
 
 const REPO = join(import.meta.dirname, '..', '..')
 let work: string
-beforeAll(() => { work = mkdtempSync(join(tmpdir(), 'iw-cache-store-')) })
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'iw-cache-store-'))
+})
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 const isRoot = process.getuid?.() === 0
@@ -78,9 +92,13 @@ console.log(JSON.stringify({ problems }))
 
 function child(cache: string, who: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--input-type=module', '-e', CHILD, cache, who], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const p = spawn(process.execPath, ['--input-type=module', '-e', CHILD, cache, who], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let out = ''
-    p.stdout.on('data', (d: Buffer) => { out += d.toString() })
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
     p.on('close', (code) => resolve({ code, out }))
   })
 }
@@ -102,6 +120,10 @@ describe('step store shared by two processes', () => {
       expect(data[0]).toBe(entry.manifest.what === 'a' ? 1 : 2)
     }
     await store.prune(0)
-    expect(execFileSync('find', [join(cache, 'imagewright-steps', 'tmp'), '-mindepth', '1'], { encoding: 'utf8' })).toBe('')
+    expect(
+      execFileSync('find', [join(cache, 'imagewright-steps', 'tmp'), '-mindepth', '1'], {
+        encoding: 'utf8',
+      }),
+    ).toBe('')
   })
 })

@@ -67,12 +67,16 @@ describe('placeTemporaryFile()', () => {
     await rm(join(root, 'etc/resolv.conf'))
     await symlink('../run/systemd/resolve/stub-resolv.conf', join(root, 'etc/resolv.conf'))
     await placed.restore()
-    expect(await readlink(join(root, 'etc/resolv.conf'))).toBe('../run/systemd/resolve/stub-resolv.conf')
+    expect(await readlink(join(root, 'etc/resolv.conf'))).toBe(
+      '../run/systemd/resolve/stub-resolv.conf',
+    )
   })
 
   it('refuses to work through a symlinked /etc', async () => {
     await rm(join(root, 'etc'), { recursive: true })
     await symlink(outside, join(root, 'etc'))
-    await expect(placeTemporaryFile(root, 'etc/resolv.conf', 'x')).rejects.toThrow(/"etc" is a symlink/)
+    await expect(placeTemporaryFile(root, 'etc/resolv.conf', 'x')).rejects.toThrow(
+      /"etc" is a symlink/,
+    )
   })
 })

@@ -14,7 +14,10 @@ async function help(bin: string, args: readonly string[]): Promise<string> {
 /** The command lines of the Examples section. */
 function examples(text: string): string[] {
   const section = text.split('\nExamples:\n')[1]
-  return (section ?? '').split('\n').filter((line) => line.startsWith('  $ ')).map((line) => line.slice(4))
+  return (section ?? '')
+    .split('\n')
+    .filter((line) => line.startsWith('  $ '))
+    .map((line) => line.slice(4))
 }
 
 const root = await help(IW_BIN, [])
@@ -25,13 +28,27 @@ const subcommands = (root.split('\nCommands:\n')[1] ?? '')
 
 describe('--help', () => {
   it('lists the subcommands a user reaches for', () => {
-    expect(subcommands).toEqual(expect.arrayContaining(['build', 'plan', 'boot-test', 'cleanup', 'report', 'block-device', 'doctor']))
+    expect(subcommands).toEqual(
+      expect.arrayContaining([
+        'build',
+        'plan',
+        'boot-test',
+        'cleanup',
+        'report',
+        'block-device',
+        'doctor',
+      ]),
+    )
   })
 
   const cases: [string, string, string[]][] = [
     ['imagewright', IW_BIN, []],
     ['disk-image-create', DIB_BIN, []],
-    ...subcommands.map((name): [string, string, string[]] => [`imagewright ${name}`, IW_BIN, [name]]),
+    ...subcommands.map((name): [string, string, string[]] => [
+      `imagewright ${name}`,
+      IW_BIN,
+      [name],
+    ]),
   ]
   it.each(cases)(
     '%s --help exits 0 and shows examples of commands that exist',
@@ -41,10 +58,15 @@ describe('--help', () => {
       expect(lines.length, text).toBeGreaterThan(0)
       for (const line of lines) {
         // Environment assignments and sudo first, as a shell reads them.
-        const words = line.split(' ').filter((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) && w !== 'sudo' && w !== '-E')
+        const words = line
+          .split(' ')
+          .filter((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) && w !== 'sudo' && w !== '-E')
         const [program, subcommand] = words
-        expect(['imagewright', 'disk-image-create', 'ramdisk-image-create'], line).toContain(program)
-        if (program === 'imagewright') expect([...subcommands, '<command>'], line).toContain(subcommand)
+        expect(['imagewright', 'disk-image-create', 'ramdisk-image-create'], line).toContain(
+          program,
+        )
+        if (program === 'imagewright')
+          expect([...subcommands, '<command>'], line).toContain(subcommand)
       }
     },
   )

@@ -5,7 +5,11 @@ import { REPO } from '../helpers/cli.ts'
 
 describe('ramdisk-image-create', () => {
   it("answers --help with disk-image-create's options under its own name", () => {
-    const help = execFileSync(process.execPath, [join(REPO, 'dist', 'cli', 'ramdisk-image-create.js'), '--help'], { encoding: 'utf8' })
+    const help = execFileSync(
+      process.execPath,
+      [join(REPO, 'dist', 'cli', 'ramdisk-image-create.js'), '--help'],
+      { encoding: 'utf8' },
+    )
     expect(help).toMatch(/^Usage: ramdisk-image-create \[OPTION\]/)
     expect(help).toContain('--ramdisk-element E')
   })

@@ -85,7 +85,13 @@ describe.skipIf(!isRoot)('copyTreeIntoImage()', () => {
     const plan = planBlockDevice(new ConfigSource('efi.yaml', EFI_LAYOUT), { rootFsType: 'ext4' })
     const devices = await createBlockDevices(
       plan,
-      { imageDir: join(dir, 'img'), imageSizeBytes: 96 * 1024 ** 2, mountBase: join(dir, 'mnt'), rootFsType: 'ext4', uuidSeed: 'copy' },
+      {
+        imageDir: join(dir, 'img'),
+        imageSizeBytes: 96 * 1024 ** 2,
+        mountBase: join(dir, 'mnt'),
+        rootFsType: 'ext4',
+        uuidSeed: 'copy',
+      },
       { runner, reporter: silentReporter, journal },
     )
     held = devices
@@ -93,7 +99,9 @@ describe.skipIf(!isRoot)('copyTreeIntoImage()', () => {
     await copyTreeIntoImage(runner, tree, devices.rootMountPath, fusePoints)
 
     const root = devices.rootMountPath
-    expect(await readFile(join(root, 'boot', 'efi', 'EFI', 'BOOT', 'BOOTX64.EFI'), 'utf8')).toBe('loader')
+    expect(await readFile(join(root, 'boot', 'efi', 'EFI', 'BOOT', 'BOOTX64.EFI'), 'utf8')).toBe(
+      'loader',
+    )
     expect(await readFile(join(root, 'boot', 'efi', 'startup.nsh'), 'utf8')).toBe('echo hi\n')
     // metadata is kept where the filesystem can store it
     expect((await lstat(join(root, 'etc', 'shadow'))).mode & 0o777).toBe(0o640)

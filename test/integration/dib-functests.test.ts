@@ -9,7 +9,14 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { DIB_BIN, HOST_OS_ELEMENTS, REPO, hostSnapshot, runCli, RAMDISK_BIN } from '../helpers/cli.ts'
+import {
+  DIB_BIN,
+  HOST_OS_ELEMENTS,
+  REPO,
+  hostSnapshot,
+  runCli,
+  RAMDISK_BIN,
+} from '../helpers/cli.ts'
 
 const ELEMENTS = join(REPO, 'elements')
 
@@ -55,34 +62,56 @@ afterAll(() => {
 describe('DIB-style functional tests of the built-in elements', () => {
   it('finds the ramdisk, iso, baremetal and cleanup-kernel-initrd tests', () => {
     expect(TESTS.map((t) => `${t.element}/${t.test}`)).toEqual(
-      expect.arrayContaining(['ramdisk/build-succeeds', 'iso/ramdisk-iso', 'baremetal/build-succeeds', 'cleanup-kernel-initrd/keeps-newest']),
+      expect.arrayContaining([
+        'ramdisk/build-succeeds',
+        'iso/ramdisk-iso',
+        'baremetal/build-succeeds',
+        'cleanup-kernel-initrd/keeps-newest',
+      ]),
     )
   })
 
-  it.for(TESTS.map((t) => [`${t.element}/${t.test} (${t.type})`, t] as const))('%s', { timeout: 320_000 }, async ([, t]) => {
-    const dest = mkdtempSync(join(work, `${t.element}-${t.test}-`))
-    const env = {
-      ELEMENTS_PATH: `${join(ELEMENTS, t.element, 'test-elements')}:${HOST_OS_ELEMENTS}`,
-      TMPDIR: dest,
-    }
-    const image = join(dest, 'image')
-    const result = t.type === 'ramdisk'
-      ? await runCli(RAMDISK_BIN, { args: ['-x', '-o', image, t.element, t.test], env, timeoutMs: 300_000 })
-      : await runCli(DIB_BIN, { args: ['-x', '-t', t.formats.join(','), '-o', image, '-n', t.element, t.test], env, timeoutMs: 300_000 })
-    const context = `${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`
-    expect(result.code, context).toBe(0)
-    if (t.type === 'ramdisk') {
-      expect(existsSync(`${image}.initramfs`), context).toBe(true)
-    } else {
-      for (const format of t.formats) expect(existsSync(`${image}.${format}`), context).toBe(true)
-      if (t.formats.includes('tar')) {
-        const listing = execFileSync('tar', ['-tf', `${image}.tar`], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-        expect(listing).not.toMatch(/^\.\/tmp\/dib-test-should-fail$/m)
+  it.for(TESTS.map((t) => [`${t.element}/${t.test} (${t.type})`, t] as const))(
+    '%s',
+    { timeout: 320_000 },
+    async ([, t]) => {
+      const dest = mkdtempSync(join(work, `${t.element}-${t.test}-`))
+      const env = {
+        ELEMENTS_PATH: `${join(ELEMENTS, t.element, 'test-elements')}:${HOST_OS_ELEMENTS}`,
+        TMPDIR: dest,
       }
-    }
-    for (const name of ALSO_WRITTEN[`${t.element}/${t.test}`] ?? []) expect(existsSync(join(dest, name)), `${name}\n${context}`).toBe(true)
-    rmSync(dest, { recursive: true, force: true })
-  })
+      const image = join(dest, 'image')
+      const result =
+        t.type === 'ramdisk'
+          ? await runCli(RAMDISK_BIN, {
+              args: ['-x', '-o', image, t.element, t.test],
+              env,
+              timeoutMs: 300_000,
+            })
+          : await runCli(DIB_BIN, {
+              args: ['-x', '-t', t.formats.join(','), '-o', image, '-n', t.element, t.test],
+              env,
+              timeoutMs: 300_000,
+            })
+      const context = `${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`
+      expect(result.code, context).toBe(0)
+      if (t.type === 'ramdisk') {
+        expect(existsSync(`${image}.initramfs`), context).toBe(true)
+      } else {
+        for (const format of t.formats) expect(existsSync(`${image}.${format}`), context).toBe(true)
+        if (t.formats.includes('tar')) {
+          const listing = execFileSync('tar', ['-tf', `${image}.tar`], {
+            encoding: 'utf8',
+            maxBuffer: 64 * 1024 * 1024,
+          })
+          expect(listing).not.toMatch(/^\.\/tmp\/dib-test-should-fail$/m)
+        }
+      }
+      for (const name of ALSO_WRITTEN[`${t.element}/${t.test}`] ?? [])
+        expect(existsSync(join(dest, name)), `${name}\n${context}`).toBe(true)
+      rmSync(dest, { recursive: true, force: true })
+    },
+  )
 
   it('leaves no loop device, mount or chroot process behind', () => {
     expect(hostSnapshot(work)).toEqual(before)

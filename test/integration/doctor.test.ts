@@ -12,9 +12,15 @@ import { IW_BIN, runCli } from '../helpers/cli.ts'
 
 const isRoot = process.getuid?.() === 0
 const loops = (): string => execFileSync('losetup', ['-a'], { encoding: 'utf8' })
-const hasCommand = (name: string): boolean => spawnSync('sh', ['-c', `command -v ${name}`], { env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' } }).status === 0
+const hasCommand = (name: string): boolean =>
+  spawnSync('sh', ['-c', `command -v ${name}`], {
+    env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+  }).status === 0
 
-interface Report { readonly buildsCanWork: boolean; readonly checks: readonly Check[] }
+interface Report {
+  readonly buildsCanWork: boolean
+  readonly checks: readonly Check[]
+}
 
 describe('imagewright doctor', () => {
   it('--json reports this host as it is, exits 8 exactly when a check failed, and leaves no loop device', async () => {
@@ -35,30 +41,55 @@ describe('imagewright doctor', () => {
 
     expect(check('root').status).toBe(isRoot ? 'ok' : 'fail')
     expect(check('device-mapper').status).toBe(existsSync('/dev/mapper/control') ? 'ok' : 'warn')
-    expect(check('kvm').status === 'ok').toBe(existsSync('/dev/kvm') && check('kvm').found.includes('QEMU ran under KVM'))
+    expect(check('kvm').status === 'ok').toBe(
+      existsSync('/dev/kvm') && check('kvm').found.includes('QEMU ran under KVM'),
+    )
     if (!existsSync('/dev/kvm')) expect(check('kvm').found).toBe('no /dev/kvm')
-    for (const tool of ['mkfs.ext4', 'mkfs.xfs', 'mkfs.btrfs', 'mkfs.vfat', 'mkswap', 'sgdisk', 'qemu-img']) {
+    for (const tool of [
+      'mkfs.ext4',
+      'mkfs.xfs',
+      'mkfs.btrfs',
+      'mkfs.vfat',
+      'mkswap',
+      'sgdisk',
+      'qemu-img',
+    ]) {
       expect(check(tool).status, tool).toBe(hasCommand(tool) ? 'ok' : 'warn')
     }
     expect(check('qemu').status).toBe(hasCommand('qemu-system-x86_64') ? 'ok' : 'warn')
     expect(check('ovmf').status).toBe(existsSync('/usr/share/OVMF/OVMF_CODE_4M.fd') ? 'ok' : 'warn')
-    const vfatInKernel = /\svfat$/m.test(execFileSync('cat', ['/proc/filesystems'], { encoding: 'utf8' }))
-    if (!vfatInKernel && hasCommand('fusefat')) expect(check('vfat').found).toContain('through fusefat')
+    const vfatInKernel = /\svfat$/m.test(
+      execFileSync('cat', ['/proc/filesystems'], { encoding: 'utf8' }),
+    )
+    if (!vfatInKernel && hasCommand('fusefat'))
+      expect(check('vfat').found).toContain('through fusefat')
     // This machine has loop devices (CI builds on it): as root the trial must have seen p1.
-    if (isRoot) expect(check('loop-devices')).toMatchObject({ status: 'ok', found: 'a partitioned loop device showed its partition' })
+    if (isRoot)
+      expect(check('loop-devices')).toMatchObject({
+        status: 'ok',
+        found: 'a partitioned loop device showed its partition',
+      })
     expect(check('space-tmpdir').found).toMatch(/^\d+\.\d GiB free in /)
     expect(loops()).not.toContain('imagewright-doctor-')
   })
 
   it('as a user who is not root: root fails, the loop trial is skipped, exit 8, and the text names the fix', async () => {
-    const nobody = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, IW_BIN, 'doctor'], {
-      encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', NO_COLOR: '1' }, timeout: 60_000,
-    })
+    const nobody = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, IW_BIN, 'doctor'],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', NO_COLOR: '1' },
+        timeout: 60_000,
+      },
+    )
     expect(nobody.stderr).toBe('')
     expect(nobody.status).toBe(8)
     expect(nobody.stdout).toMatch(/^FAIL +root +running as uid 65534$/m)
     expect(nobody.stdout).toMatch(/fix: +run builds as root/)
-    expect(nobody.stdout).toMatch(/^warn +loop devices and partition scanning +\/dev\/loop-control present; partition scanning not tried: it needs root$/m)
+    expect(nobody.stdout).toMatch(
+      /^warn +loop devices and partition scanning +\/dev\/loop-control present; partition scanning not tried: it needs root$/m,
+    )
     expect(nobody.stdout).toContain('No build can work on this host: 1 check(s) failed')
   }, 60_000)
 })
@@ -66,13 +97,19 @@ describe('imagewright doctor', () => {
 describe('tryQemuUnderKvm()', () => {
   // Every host runs this: without /dev/kvm the trial must fail with QEMU's own reason; with it,
   // KVM either works or (as on hosts whose KVM aborts QEMU) fails with a reason.
-  it('fails with QEMU\'s own reason on a host without KVM, and gives a verdict on one with it', async () => {
-    const trial = await tryQemuUnderKvm(new ProcessRunner({ reporter: silentReporter }), 'qemu-system-x86_64')
+  it("fails with QEMU's own reason on a host without KVM, and gives a verdict on one with it", async () => {
+    const trial = await tryQemuUnderKvm(
+      new ProcessRunner({ reporter: silentReporter }),
+      'qemu-system-x86_64',
+    )
     if (existsSync('/dev/kvm')) {
       expect(['ok', 'failed']).toContain(trial.kind)
       if (trial.kind === 'failed') expect(trial.why).toMatch(/^QEMU exited after \d+\.\d s/)
     } else {
-      expect(trial).toMatchObject({ kind: 'failed', why: expect.stringMatching(/^QEMU exited after \d+\.\d s with status 1: .*kvm/) })
+      expect(trial).toMatchObject({
+        kind: 'failed',
+        why: expect.stringMatching(/^QEMU exited after \d+\.\d s with status 1: .*kvm/),
+      })
     }
   })
 })

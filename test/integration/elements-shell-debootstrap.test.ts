@@ -21,8 +21,16 @@ const release = (suite: string, codename: string, date: string): string =>
 const MIRROR_FILES = {
   'mirror/dists/stable/Release': release('stable', 'trixie', 'Sat, 21 Nov 2026 09:15:44 UTC'),
   'mirror/dists/trixie/Release': release('stable', 'trixie', 'Sat, 21 Nov 2026 09:15:44 UTC'),
-  'mirror/dists/oldstable/Release': release('oldstable', 'bookworm', 'Sat, 11 Jul 2026 10:16:37 UTC'),
-  'mirror/dists/bookworm/Release': release('oldstable', 'bookworm', 'Sat, 11 Jul 2026 10:16:37 UTC'),
+  'mirror/dists/oldstable/Release': release(
+    'oldstable',
+    'bookworm',
+    'Sat, 11 Jul 2026 10:16:37 UTC',
+  ),
+  'mirror/dists/bookworm/Release': release(
+    'oldstable',
+    'bookworm',
+    'Sat, 11 Jul 2026 10:16:37 UTC',
+  ),
   'mirror/dists/sid/Release': release('unstable', 'sid', 'Fri, 30 Oct 2026 08:08:01 UTC'),
 }
 
@@ -59,13 +67,16 @@ async function setup(): Promise<Setup> {
     'bin/mmdebstrap': script(FAKE_TOOL),
     'bin/debootstrap': script(FAKE_TOOL),
     // sourced after debian-minimal's file, as DIB's test elements do
-    'late/10-set-release.bash': 'if [ -n "${LATE_RELEASE:-}" ]; then export DIB_RELEASE=$LATE_RELEASE; fi\n',
+    'late/10-set-release.bash':
+      'if [ -n "${LATE_RELEASE:-}" ]; then export DIB_RELEASE=$LATE_RELEASE; fi\n',
     ...MIRROR_FILES,
   })
   const cache = join(dir, 'cache')
   const calls = join(dir, 'calls')
   const run = (target: string, extra: Record<string, string> = {}, hook = CREATE) => {
-    const sources = [...ENV_FILES, join(dir, 'late/10-set-release.bash')].map((file) => `source ${JSON.stringify(file)}`).join('\n')
+    const sources = [...ENV_FILES, join(dir, 'late/10-set-release.bash')]
+      .map((file) => `source ${JSON.stringify(file)}`)
+      .join('\n')
     const body = `set -eu\n${sources}\nexec ${JSON.stringify(hook)}`
     const env = hookEnv({
       PATH: `${join(dir, 'bin')}:${LIBEXEC}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
@@ -107,9 +118,7 @@ describe('debootstrap root.d: creating the root', () => {
     expect(call).toContain('deb http://deb.debian.org/debian-security trixie-security main')
     expect(await readFile(join(target, 'etc/built-by'), 'utf8')).toBe('run 1\n')
     expect((await stat(join(s.cache, TARBALL))).size).toBeGreaterThan(0)
-    expect(await readFile(join(s.cache, `${TARBALL}.settings`), 'utf8')).toContain(
-      'release=trixie',
-    )
+    expect(await readFile(join(s.cache, `${TARBALL}.settings`), 'utf8')).toContain('release=trixie')
     // Nothing half-made stays in the cache.
     expect((await readdir(s.cache)).sort()).toEqual([
       '.debootstrap-debian-trixie-amd64.lock',
@@ -136,7 +145,10 @@ describe('debootstrap root.d: creating the root', () => {
   it('does not hold the root cache lock while bootstrapping, so builds at once bootstrap at once', async () => {
     const s = await setup()
     const lock = join(s.cache, '.debootstrap-debian-trixie-amd64.lock')
-    const result = await s.run(join(s.dir, 'root'), { DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1', LOCK_CHECK: lock })
+    const result = await s.run(join(s.dir, 'root'), {
+      DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1',
+      LOCK_CHECK: lock,
+    })
     expect(result.stderr).not.toContain('locked')
     expect(result.exitCode).toBe(0)
     expect((await stat(join(s.cache, TARBALL))).size).toBeGreaterThan(0)
@@ -158,7 +170,9 @@ describe('debootstrap root.d: creating the root', () => {
   it('does not reuse a root cached when the alias meant another release', async () => {
     const s = await setup()
     // the day before trixie's release: stable was bookworm
-    await writeFiles(s.dir, { 'mirror/dists/stable/Release': release('stable', 'bookworm', 'Sat, 14 Jun 2025 10:00:00 UTC') })
+    await writeFiles(s.dir, {
+      'mirror/dists/stable/Release': release('stable', 'bookworm', 'Sat, 14 Jun 2025 10:00:00 UTC'),
+    })
     expect((await s.run(join(s.dir, 'before'))).exitCode).toBe(0)
     await writeFiles(s.dir, MIRROR_FILES)
     const after = await s.run(join(s.dir, 'after'), { DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1' })
@@ -211,7 +225,12 @@ describe('debootstrap root.d: configuring the root', () => {
       'etc/apt/sources.list': 'old\n',
     })
     const result = await s.run(root, extra, CONFIGURE)
-    return { root, stderr: result.stderr, exitCode: result.exitCode, mirror: `file://${s.dir}/mirror` }
+    return {
+      root,
+      stderr: result.stderr,
+      exitCode: result.exitCode,
+      mirror: `file://${s.dir}/mirror`,
+    }
   }
 
   const read = (root: string, path: string) => readFile(join(root, path), 'utf8')
@@ -219,8 +238,12 @@ describe('debootstrap root.d: configuring the root', () => {
   it('writes one apt source file per entry, for the codename DIB_RELEASE names', async () => {
     const { root, exitCode, mirror } = await configured()
     expect(exitCode).toBe(0)
-    expect(await read(root, 'etc/apt/sources.list.d/default.list')).toBe(`deb ${mirror} trixie main\n`)
-    expect(await read(root, 'etc/apt/sources.list.d/updates.list')).toBe(`deb ${mirror} trixie-updates main\n`)
+    expect(await read(root, 'etc/apt/sources.list.d/default.list')).toBe(
+      `deb ${mirror} trixie main\n`,
+    )
+    expect(await read(root, 'etc/apt/sources.list.d/updates.list')).toBe(
+      `deb ${mirror} trixie-updates main\n`,
+    )
     expect(await read(root, 'etc/apt/sources.list.d/security.list')).toBe(
       'deb http://deb.debian.org/debian-security trixie-security main\n',
     )
@@ -246,20 +269,28 @@ describe('debootstrap root.d: configuring the root', () => {
   it('has no updates or security suites for sid, and honours the mirror settings', async () => {
     const s = await setup()
     const root = join(s.dir, 'root')
-    const result = await s.run(root, {
-      DIB_RELEASE: 'sid',
-      DIB_DISTRIBUTION_MIRROR: 'http://unused.test/debian',
-      DIB_DEBIAN_DISTRIBUTION_MIRROR: `file://${s.dir}/mirror/`,
-    }, CONFIGURE)
+    const result = await s.run(
+      root,
+      {
+        DIB_RELEASE: 'sid',
+        DIB_DISTRIBUTION_MIRROR: 'http://unused.test/debian',
+        DIB_DEBIAN_DISTRIBUTION_MIRROR: `file://${s.dir}/mirror/`,
+      },
+      CONFIGURE,
+    )
     expect(result.stderr).toBe('')
     expect(await readdir(join(root, 'etc/apt/sources.list.d'))).toEqual(['default.list'])
-    expect(await read(root, 'etc/apt/sources.list.d/default.list')).toBe(`deb file://${s.dir}/mirror sid main\n`)
+    expect(await read(root, 'etc/apt/sources.list.d/default.list')).toBe(
+      `deb file://${s.dir}/mirror sid main\n`,
+    )
   })
 
   it('refuses a release the mirror does not have, naming the suites it has', async () => {
     const { exitCode, stderr } = await configured({ DIB_RELEASE: 'nosuch' })
     expect(exitCode).toBe(3)
-    expect(stderr).toMatch(/^debian-release: DIB_RELEASE="nosuch" is not a suite of file:\S+\/mirror; it offers oldstable \(bookworm\), stable \(trixie\)\n/)
+    expect(stderr).toMatch(
+      /^debian-release: DIB_RELEASE="nosuch" is not a suite of file:\S+\/mirror; it offers oldstable \(bookworm\), stable \(trixie\)\n/,
+    )
   })
 
   it('puts bare source lines into sources.list', async () => {

@@ -258,28 +258,25 @@ describe('package-installs conditions', () => {
     expect(withConditions).toEqual(expect.arrayContaining(['base', 'bootloader', 'debootstrap']))
   })
 
-  it.each(withConditions)(
-    '%s defaults every variable it tests',
-    async (element) => {
-      const spec = parse(
-        await readFile(join(ELEMENTS, element, 'package-installs.yaml'), 'utf8'),
-      ) as Record<string, unknown>
-      const conditions: string[] = []
-      for (const params of Object.values(spec)) {
-        for (const item of Array.isArray(params) ? params : [params ?? {}]) {
-          const when = (item as Node)['when']
-          if (typeof when === 'string') conditions.push(when)
-          else if (Array.isArray(when)) conditions.push(...(when as string[]))
-        }
+  it.each(withConditions)('%s defaults every variable it tests', async (element) => {
+    const spec = parse(
+      await readFile(join(ELEMENTS, element, 'package-installs.yaml'), 'utf8'),
+    ) as Record<string, unknown>
+    const conditions: string[] = []
+    for (const params of Object.values(spec)) {
+      for (const item of Array.isArray(params) ? params : [params ?? {}]) {
+        const when = (item as Node)['when']
+        if (typeof when === 'string') conditions.push(when)
+        else if (Array.isArray(when)) conditions.push(...(when as string[]))
       }
-      let defaults = ''
-      for (const name of await entries(join(ELEMENTS, element, 'environment.d'))) {
-        defaults += await readFile(join(ELEMENTS, element, 'environment.d', name), 'utf8')
-      }
-      for (const condition of conditions) {
-        const variable = /^(\w+)\s*!?=/.exec(condition)?.[1] ?? condition
-        expect(defaults, `${element}: ${condition}`).toMatch(new RegExp(`export ${variable}=`))
-      }
-    },
-  )
+    }
+    let defaults = ''
+    for (const name of await entries(join(ELEMENTS, element, 'environment.d'))) {
+      defaults += await readFile(join(ELEMENTS, element, 'environment.d', name), 'utf8')
+    }
+    for (const condition of conditions) {
+      const variable = /^(\w+)\s*!?=/.exec(condition)?.[1] ?? condition
+      expect(defaults, `${element}: ${condition}`).toMatch(new RegExp(`export ${variable}=`))
+    }
+  })
 })

@@ -1,5 +1,15 @@
 // The archive a farm job carries the submitter's elements in: real cp and tar.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs'
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  mkdirSync,
+  chmodSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,7 +22,11 @@ const runner = new ProcessRunner({ reporter: silentReporter })
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'iw-bundle-test-'))
-  for (const [rel, text] of [['src/my-app/element-deps', 'vm\n'], ['src/my-app/install.d/50-app', '#!/bin/bash\necho app\n'], ['src/other/README.rst', 'x\n']] as const) {
+  for (const [rel, text] of [
+    ['src/my-app/element-deps', 'vm\n'],
+    ['src/my-app/install.d/50-app', '#!/bin/bash\necho app\n'],
+    ['src/other/README.rst', 'x\n'],
+  ] as const) {
     mkdirSync(join(work, rel, '..'), { recursive: true })
     writeFileSync(join(work, rel), text)
   }
@@ -28,9 +42,13 @@ describe('packElements() and unpackElements()', () => {
   ]
 
   it('refuses a TMPDIR that does not exist with a message naming it, not an internal error', async () => {
-    await expect(packElements(elements(), { runner, tmpDir: join(work, 'no-such-dir') })).rejects.toMatchObject({
+    await expect(
+      packElements(elements(), { runner, tmpDir: join(work, 'no-such-dir') }),
+    ).rejects.toMatchObject({
       code: 'ERR_FARM_JOB',
-      message: expect.stringContaining(`Cannot pack the local elements in TMPDIR "${join(work, 'no-such-dir')}"`),
+      message: expect.stringContaining(
+        `Cannot pack the local elements in TMPDIR "${join(work, 'no-such-dir')}"`,
+      ),
     })
   })
 
@@ -55,6 +73,8 @@ describe('packElements() and unpackElements()', () => {
     expect(statSync(join(into, 'my-app/install.d/50-app')).mode & 0o777).toBe(0o755)
     const altered = Buffer.from(bundle.archive)
     altered[600] = (altered[600] ?? 0) ^ 1
-    await expect(unpackElements(altered, bundle.digest, join(work, 'unpacked'), runner)).rejects.toThrow(/its content is sha256:[0-9a-f]+, the job names/)
+    await expect(
+      unpackElements(altered, bundle.digest, join(work, 'unpacked'), runner),
+    ).rejects.toThrow(/its content is sha256:[0-9a-f]+, the job names/)
   })
 })

@@ -1,7 +1,15 @@
 // A farm build's outputs without PostgreSQL: what the worker records from the job's directory of
 // the artefact store (the images first, then every file beside them, sub-directories too), and
 // what `fetch` copies from there.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -13,8 +21,22 @@ let work: string
 let store: string
 
 const record = (fields: Partial<BuildRecord>): BuildRecord => ({
-  id: ID, submittedAt: new Date(0), submittedBy: 'me@host', command: '-o img vm', priority: 0, state: 'completed', worker: 'w1',
-  attempt: 1, phase: null, errorCode: null, error: null, exitCode: 0, outputs: [], startedAt: null, finishedAt: null, ...fields,
+  id: ID,
+  submittedAt: new Date(0),
+  submittedBy: 'me@host',
+  command: '-o img vm',
+  priority: 0,
+  state: 'completed',
+  worker: 'w1',
+  attempt: 1,
+  phase: null,
+  errorCode: null,
+  error: null,
+  exitCode: 0,
+  outputs: [],
+  startedAt: null,
+  finishedAt: null,
+  ...fields,
 })
 
 function put(path: string, text: string): void {
@@ -40,7 +62,10 @@ afterEach(() => {
 
 describe('the outputs a worker records', () => {
   it('are the images in build order, then every regular file beside them, sorted', async () => {
-    const outputs = await listJobOutputs(store, ID, [join(store, ID, 'img.qcow2'), join(store, ID, 'img.raw')])
+    const outputs = await listJobOutputs(store, ID, [
+      join(store, ID, 'img.qcow2'),
+      join(store, ID, 'img.raw'),
+    ])
     expect(outputs).toEqual([
       { path: `${ID}/img.qcow2`, bytes: 11 },
       { path: `${ID}/img.raw`, bytes: 9 },
@@ -54,22 +79,51 @@ describe('the outputs a worker records', () => {
 
 describe('fetch', () => {
   it('copies every output, keeping the directories beside the image', async () => {
-    const outputs = await listJobOutputs(store, ID, [join(store, ID, 'img.qcow2'), join(store, ID, 'img.raw')])
+    const outputs = await listJobOutputs(store, ID, [
+      join(store, ID, 'img.qcow2'),
+      join(store, ID, 'img.raw'),
+    ])
     const out = join(work, 'out')
     const copies = await fetchOutputs(record({ outputs }), store, out)
     expect(copies).toEqual(outputs.map((o) => join(out, o.path.slice(ID.length + 1))))
-    expect(readdirSync(out).sort()).toEqual(['img.cdx.json', 'img.d', 'img.qcow2', 'img.qcow2.sha256', 'img.raw', 'img.spdx.json'])
+    expect(readdirSync(out).sort()).toEqual([
+      'img.cdx.json',
+      'img.d',
+      'img.qcow2',
+      'img.qcow2.sha256',
+      'img.raw',
+      'img.spdx.json',
+    ])
     expect(readFileSync(join(out, 'img.d/dib-manifests/dib_arguments'), 'utf8')).toBe('-o img vm\n')
   })
 
   it('refuses a build that did not complete, an output outside its directory, and a store that is not there', async () => {
     const out = join(work, 'out')
-    await expect(fetchOutputs(record({ state: 'failed' }), store, out)).rejects.toThrow(/it is failed/)
-    await expect(fetchOutputs(record({ outputs: [{ path: `${ID}/img.raw`, bytes: 9 }, { path: `${ID}/../other/secret`, bytes: 1 }] }), store, out))
-      .rejects.toThrow(/must lie in its directory/)
-    await expect(fetchOutputs(record({ outputs: [{ path: '/etc/passwd', bytes: 1 }] }), store, out)).rejects.toThrow(/must lie in its directory/)
+    await expect(fetchOutputs(record({ state: 'failed' }), store, out)).rejects.toThrow(
+      /it is failed/,
+    )
+    await expect(
+      fetchOutputs(
+        record({
+          outputs: [
+            { path: `${ID}/img.raw`, bytes: 9 },
+            { path: `${ID}/../other/secret`, bytes: 1 },
+          ],
+        }),
+        store,
+        out,
+      ),
+    ).rejects.toThrow(/must lie in its directory/)
+    await expect(
+      fetchOutputs(record({ outputs: [{ path: '/etc/passwd', bytes: 1 }] }), store, out),
+    ).rejects.toThrow(/must lie in its directory/)
     expect(() => readdirSync(out)).toThrow()
-    await expect(fetchOutputs(record({ outputs: [{ path: `${ID}/img.raw`, bytes: 9 }] }), join(work, 'nowhere'), out))
-      .rejects.toThrow(/Cannot copy .*img\.raw from the artefact store/)
+    await expect(
+      fetchOutputs(
+        record({ outputs: [{ path: `${ID}/img.raw`, bytes: 9 }] }),
+        join(work, 'nowhere'),
+        out,
+      ),
+    ).rejects.toThrow(/Cannot copy .*img\.raw from the artefact store/)
   })
 })

@@ -14,17 +14,32 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 describe('stageHooks()', () => {
   it('copies the helper commands into the hooks tree, but not the host-only stand-ins', async () => {
     const hooks = join(work, 'hooks')
-    await stageHooks({ searchPath: [], resolved: { elements: [], provided: new Map() }, builtins: [] }, hooks)
+    await stageHooks(
+      { searchPath: [], resolved: { elements: [], provided: new Map() }, builtins: [] },
+      hooks,
+    )
     const helpers = readdirSync(join(hooks, HELPERS_IN_HOOKS)).sort()
     expect(helpers).toContain('imagewright-run-hook')
     expect(helpers).toContain('dib-run-parts')
-    for (const hostOnly of ['host', 'kpartx', 'dmsetup', 'sudo']) expect(helpers).not.toContain(hostOnly)
+    for (const hostOnly of ['host', 'kpartx', 'dmsetup', 'sudo'])
+      expect(helpers).not.toContain(hostOnly)
     expect(existsSync(join(hooks, 'dib-run-parts'))).toBe(true)
   })
 
   it('finds the libraries and the stand-ins in the package', () => {
     expect(LIB_DIR).toBe(join(REPO, 'lib'))
-    expect(readdirSync(LIB_DIR)).toEqual(expect.arrayContaining(['common-defaults', 'common-functions', 'die', 'img-defaults', 'img-functions', 'ramdisk-defaults']))
-    expect(readdirSync(HOST_TOOLS_DIR)).toEqual(expect.arrayContaining(['dmsetup', 'kpartx', 'loop-maps.bash', 'sudo']))
+    expect(readdirSync(LIB_DIR)).toEqual(
+      expect.arrayContaining([
+        'common-defaults',
+        'common-functions',
+        'die',
+        'img-defaults',
+        'img-functions',
+        'ramdisk-defaults',
+      ]),
+    )
+    expect(readdirSync(HOST_TOOLS_DIR)).toEqual(
+      expect.arrayContaining(['dmsetup', 'kpartx', 'loop-maps.bash', 'sudo']),
+    )
   })
 })

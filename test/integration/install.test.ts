@@ -22,7 +22,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-function run(file: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+function run(
+  file: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+) {
   const result = spawnSync(file, args, {
     cwd: options.cwd ?? dir,
     env: { ...process.env, ...options.env },
@@ -80,7 +84,9 @@ describe('scripts/link-commands.sh', () => {
     expect(existsSync(foreign)).toBe(true)
 
     const only = join(dir, 'bin-only')
-    const onlyImagewright = run('bash', [LINK], { env: { IMAGEWRIGHT_BIN_DIR: only, IMAGEWRIGHT_LINK: 'imagewright', PATH: BASE_PATH } })
+    const onlyImagewright = run('bash', [LINK], {
+      env: { IMAGEWRIGHT_BIN_DIR: only, IMAGEWRIGHT_LINK: 'imagewright', PATH: BASE_PATH },
+    })
     expect(onlyImagewright.code).toBe(0)
     expect(onlyImagewright.stdout).toContain(`Note: ${only} is not on PATH`)
     expect(existsSync(join(only, 'imagewright'))).toBe(true)
@@ -94,12 +100,25 @@ describe('npm pack', () => {
     await mkdir(packDir)
     // The tier runs with dist/ built; --ignore-scripts keeps prepack from rebuilding dist/
     // under the feet of tests running beside this one.
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], {
-      cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
-    })) as { filename: string }[]
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], {
+        cwd: REPO,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    ) as { filename: string }[]
     const tarball = join(packDir, packed[0]?.filename ?? 'missing')
     const prefix = join(dir, 'prefix')
-    const install = run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball])
+    const install = run('npm', [
+      'install',
+      '-g',
+      '--prefix',
+      prefix,
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      tarball,
+    ])
     expect(install.stderr).not.toMatch(/npm error|npm ERR!/)
     expect(install.code).toBe(0)
 
@@ -119,7 +138,10 @@ describe('npm pack', () => {
     const plan = run('imagewright', ['plan', '--json', 'debian-minimal', 'vm'], at)
     expect(plan.stderr).toBe('')
     expect(plan.code).toBe(0)
-    const parsed = JSON.parse(plan.stdout) as { elements: { name: string; path: string }[]; environment: Record<string, string> }
+    const parsed = JSON.parse(plan.stdout) as {
+      elements: { name: string; path: string }[]
+      environment: Record<string, string>
+    }
     expect(parsed.elements.find((e) => e.name === 'vm')?.path).toBe(join(home, 'elements', 'vm'))
     // What hook scripts are given must exist in the installed package, not only in a checkout.
     const lib = parsed.environment['_LIB'] ?? ''

@@ -13,7 +13,12 @@ import { HeldResources } from '../../src/blockdevice/run/held-resources.ts'
 import { ProcessRunner } from '../../src/exec/run.ts'
 import { FileJournal, currentBootId, type JournalEntry } from '../../src/host/journal.ts'
 import { backingIdentity } from '../../src/host/loops.ts'
-import { OWNER_MARK, findOrphanWorkspaces, releaseOrphan, writeOwnerMark } from '../../src/host/orphans.ts'
+import {
+  OWNER_MARK,
+  findOrphanWorkspaces,
+  releaseOrphan,
+  writeOwnerMark,
+} from '../../src/host/orphans.ts'
 import { recoverBuild, scanStateDir } from '../../src/host/recover.ts'
 import { silentReporter } from '../../src/report/events.ts'
 import { IW_BIN, runCli } from '../helpers/cli.ts'
@@ -41,23 +46,48 @@ describe('reading journals', () => {
     const state = join(dir, 'state')
     await mkdir(state)
     await writeFile(join(state, '20260101000000-aaaaaaaa.json'), '{"buildId": "x", "pi')
-    await writeFile(join(state, '20260101000000-bbbbbbbb.json'), journalText({
-      buildId: 'b', pid: await deadPid(), startedAt: 'then', entries: [{ kind: 'dir', path: '/' }],
-    }))
+    await writeFile(
+      join(state, '20260101000000-bbbbbbbb.json'),
+      journalText({
+        buildId: 'b',
+        pid: await deadPid(),
+        startedAt: 'then',
+        entries: [{ kind: 'dir', path: '/' }],
+      }),
+    )
     const scan = await scanStateDir(state)
     expect(scan.abandoned).toEqual([])
     expect(scan.unreadable.map((u) => u.reason)).toEqual([
       expect.stringMatching(/^not JSON/),
-      expect.stringMatching(/^not a build journal: entries\.0\.path: must not be \/ \(at \/.*-bbbbbbbb\.json:\d+:\d+\)$/),
+      expect.stringMatching(
+        /^not a build journal: entries\.0\.path: must not be \/ \(at \/.*-bbbbbbbb\.json:\d+:\d+\)$/,
+      ),
     ])
-    const cleanup = await runCli(IW_BIN, { args: ['cleanup'], env: { IMAGEWRIGHT_STATE_DIR: state, TMPDIR: dir } })
-    expect(cleanup.stderr).toContain(`Warning: Cannot read the build journal "${join(state, '20260101000000-aaaaaaaa.json')}": not JSON`)
+    const cleanup = await runCli(IW_BIN, {
+      args: ['cleanup'],
+      env: { IMAGEWRIGHT_STATE_DIR: state, TMPDIR: dir },
+    })
+    expect(cleanup.stderr).toContain(
+      `Warning: Cannot read the build journal "${join(state, '20260101000000-aaaaaaaa.json')}": not JSON`,
+    )
     expect(cleanup.code).toBe(6)
   })
 
   it('treats a journal of an earlier boot as abandoned even when its pid is alive', async () => {
-    await writeFile(join(dir, 'old.json'), journalText({ buildId: 'old', pid: 1, startedAt: 'then', bootId: 'earlier', entries: [] }))
-    await writeFile(join(dir, 'live.json'), journalText({ buildId: 'live', pid: process.pid, startedAt: 'now', bootId: currentBootId(), entries: [] }))
+    await writeFile(
+      join(dir, 'old.json'),
+      journalText({ buildId: 'old', pid: 1, startedAt: 'then', bootId: 'earlier', entries: [] }),
+    )
+    await writeFile(
+      join(dir, 'live.json'),
+      journalText({
+        buildId: 'live',
+        pid: process.pid,
+        startedAt: 'now',
+        bootId: currentBootId(),
+        entries: [],
+      }),
+    )
     expect((await scanStateDir(dir)).abandoned.map((b) => b.journal.buildId)).toEqual(['old'])
   })
 })
@@ -78,42 +108,85 @@ describe('writing journals', () => {
 })
 
 describe('what the journal does not name', () => {
-  it('detaches a loop device backed by a file in a dead build\'s directory', async () => {
+  it("detaches a loop device backed by a file in a dead build's directory", async () => {
     const work = join(dir, 'dib_image.x')
     await mkdir(work)
     execFileSync('truncate', ['-s', '8M', join(work, 'image.raw')])
-    const device = execFileSync('losetup', ['--find', '--show', join(work, 'image.raw')], { encoding: 'utf8' }).trim()
+    const device = execFileSync('losetup', ['--find', '--show', join(work, 'image.raw')], {
+      encoding: 'utf8',
+    }).trim()
     try {
-      const journal = { buildId: 'k', pid: await deadPid(), startedAt: 'then', entries: [{ kind: 'dir' as const, path: work }] }
-      const released = (await recoverBuild(join(dir, 'k.json'), journal, { runner, reporter: silentReporter })).released
+      const journal = {
+        buildId: 'k',
+        pid: await deadPid(),
+        startedAt: 'then',
+        entries: [{ kind: 'dir' as const, path: work }],
+      }
+      const released = (
+        await recoverBuild(join(dir, 'k.json'), journal, { runner, reporter: silentReporter })
+      ).released
       expect(released).toContain(`loop device ${device} (backed by ${join(work, 'image.raw')})`)
-      expect(execFileSync('losetup', ['--list', '--noheadings', '-O', 'BACK-FILE'], { encoding: 'utf8' })).not.toContain(work)
+      expect(
+        execFileSync('losetup', ['--list', '--noheadings', '-O', 'BACK-FILE'], {
+          encoding: 'utf8',
+        }),
+      ).not.toContain(work)
       expect(existsSync(work)).toBe(false)
     } finally {
       execFileSync('sh', ['-c', `losetup -d ${device} 2>/dev/null || true`])
     }
   })
 
-  it('detaches a device attached to a journaled file in a mount namespace that died, though the kernel names the file from the namespace\'s mount', async () => {
+  it("detaches a device attached to a journaled file in a mount namespace that died, though the kernel names the file from the namespace's mount", async () => {
     const work = join(dir, 'dib_image.y')
     const file = join(work, 'image.raw')
     await mkdir(work)
     execFileSync('truncate', ['-s', '8M', file])
     // As a namespaced build does: the workspace a mount of its own there, the device attached, then the namespace gone.
-    const device = execFileSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind "${work}" "${work}" && losetup --find --show "${file}"`], { encoding: 'utf8' }).trim()
+    const device = execFileSync(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        `mount --bind "${work}" "${work}" && losetup --find --show "${file}"`,
+      ],
+      { encoding: 'utf8' },
+    ).trim()
     try {
-      expect(execFileSync('losetup', ['-n', '-O', 'BACK-FILE', device], { encoding: 'utf8' }).trim()).toBe('/image.raw')
+      expect(
+        execFileSync('losetup', ['-n', '-O', 'BACK-FILE', device], { encoding: 'utf8' }).trim(),
+      ).toBe('/image.raw')
       const identity = await backingIdentity(file)
-      const journal = { buildId: 'n', pid: await deadPid(), startedAt: 'then', entries: [{ kind: 'dir' as const, path: work }, { kind: 'loop-file' as const, file, ...identity }] }
-      const released = (await recoverBuild(join(dir, 'n.json'), journal, { runner, reporter: silentReporter })).released
+      const journal = {
+        buildId: 'n',
+        pid: await deadPid(),
+        startedAt: 'then',
+        entries: [
+          { kind: 'dir' as const, path: work },
+          { kind: 'loop-file' as const, file, ...identity },
+        ],
+      }
+      const released = (
+        await recoverBuild(join(dir, 'n.json'), journal, { runner, reporter: silentReporter })
+      ).released
       expect(released).toContain(`loop device ${device} (backed by ${file})`)
-      expect(execFileSync('sh', ['-c', `losetup -n -O BACK-INO,BACK-MAJ:MIN ${device} || true`], { encoding: 'utf8' }).trim()).not.toBe(`${identity.ino} ${identity.dev}`)
+      expect(
+        execFileSync('sh', ['-c', `losetup -n -O BACK-INO,BACK-MAJ:MIN ${device} || true`], {
+          encoding: 'utf8',
+        }).trim(),
+      ).not.toBe(`${identity.ino} ${identity.dev}`)
     } finally {
-      execFileSync('sh', ['-c', `[ "$(losetup -n -O BACK-FILE ${device} 2>/dev/null)" = /image.raw ] && losetup -d ${device}; true`])
+      execFileSync('sh', [
+        '-c',
+        `[ "$(losetup -n -O BACK-FILE ${device} 2>/dev/null)" = /image.raw ] && losetup -d ${device}; true`,
+      ])
     }
   })
 
-  it('finds workspaces of a dead build or an earlier boot by their mark, never a live build\'s', async () => {
+  it("finds workspaces of a dead build or an earlier boot by their mark, never a live build's", async () => {
     const make = async (name: string, mark: object | undefined): Promise<string> => {
       const path = join(dir, name)
       await mkdir(path)
@@ -128,13 +201,19 @@ describe('what the journal does not name', () => {
     await make('dib_build.unmarked', undefined)
     await make('something-else', { buildId: 'x', pid: await deadPid(), bootId: 'earlier' })
     const orphans = await findOrphanWorkspaces(dir)
-    expect(orphans.map((o) => [o.buildId, o.why])).toEqual(expect.arrayContaining([
-      ['dead', expect.stringMatching(/^its build \(pid \d+\) is gone$/)],
-      ['reboot', 'made before the last reboot'],
-    ]))
+    expect(orphans.map((o) => [o.buildId, o.why])).toEqual(
+      expect.arrayContaining([
+        ['dead', expect.stringMatching(/^its build \(pid \d+\) is gone$/)],
+        ['reboot', 'made before the last reboot'],
+      ]),
+    )
     expect(orphans).toHaveLength(2)
     for (const orphan of orphans) await releaseOrphan(orphan, { runner, reporter: silentReporter })
-    expect((await readdir(dir)).sort()).toEqual(['dib_build.live', 'dib_build.unmarked', 'something-else'])
+    expect((await readdir(dir)).sort()).toEqual([
+      'dib_build.live',
+      'dib_build.unmarked',
+      'something-else',
+    ])
   })
 })
 
@@ -145,17 +224,29 @@ describe('releasing a loop device another mount namespace still holds', () => {
     await mkdir(mnt)
     execFileSync('sh', ['-c', `truncate -s 16M "${file}" && mkfs.ext4 -q -F "${file}"`])
     const order: string[] = []
-    const journal = { record: async (e: JournalEntry) => void order.push(`record ${e.kind}`), forget: async (e: JournalEntry) => void order.push(`forget ${e.kind}`) }
+    const journal = {
+      record: async (e: JournalEntry) => void order.push(`record ${e.kind}`),
+      forget: async (e: JournalEntry) => void order.push(`forget ${e.kind}`),
+    }
     const held = new HeldResources({ runner, reporter: silentReporter, journal }, nodeDeviceHost)
     const device = await held.attachLoop(file, ['losetup', '--find', '--show', file])
     expect(order).toEqual(['record loop-file', 'record loop', 'forget loop-file'])
     let holder: ReturnType<typeof spawn> | undefined
     try {
-      await held.mount({ mountPoint: '/', path: mnt, device, fstype: 'ext4' }, ['mount', device, mnt])
+      await held.mount({ mountPoint: '/', path: mnt, device, fstype: 'ext4' }, [
+        'mount',
+        device,
+        mnt,
+      ])
       // Another namespace copies the mount (as a build started meanwhile would) and keeps it 2 s.
-      holder = spawn('unshare', ['--mount', '--propagation', 'private', 'sleep', '2'], { stdio: 'ignore' })
+      holder = spawn('unshare', ['--mount', '--propagation', 'private', 'sleep', '2'], {
+        stdio: 'ignore',
+      })
       const started = Date.now()
-      while (!existsSync(`/proc/${holder.pid}/mountinfo`) || !readFileSync(`/proc/${holder.pid}/mountinfo`, 'utf8').includes(mnt)) {
+      while (
+        !existsSync(`/proc/${holder.pid}/mountinfo`) ||
+        !readFileSync(`/proc/${holder.pid}/mountinfo`, 'utf8').includes(mnt)
+      ) {
         if (Date.now() - started > 5_000) throw new Error('the holder namespace did not start')
         await new Promise((resolve) => setTimeout(resolve, 20))
       }
@@ -165,7 +256,10 @@ describe('releasing a loop device another mount namespace still holds', () => {
       expect(holder.exitCode === null ? 'still running' : 'gone').toBe('gone')
     } finally {
       holder?.kill('SIGKILL')
-      execFileSync('sh', ['-c', `umount "${mnt}" 2>/dev/null; [ "$(losetup -n -O BACK-FILE ${device} 2>/dev/null)" = "${file}" ] && losetup -d ${device}; true`])
+      execFileSync('sh', [
+        '-c',
+        `umount "${mnt}" 2>/dev/null; [ "$(losetup -n -O BACK-FILE ${device} 2>/dev/null)" = "${file}" ] && losetup -d ${device}; true`,
+      ])
     }
   })
 })

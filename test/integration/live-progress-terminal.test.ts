@@ -10,7 +10,8 @@ import { REPO } from '../helpers/cli.ts'
 
 const work = mkdtempSync(join(tmpdir(), 'iw-live-'))
 const session = `iw-live-${process.pid}`
-const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', session, ...args], { encoding: 'utf8' })
+const tmux = (...args: string[]): string =>
+  execFileSync('tmux', ['-L', session, ...args], { encoding: 'utf8' })
 const hasTmux = (() => {
   try {
     execFileSync('tmux', ['-V'])
@@ -43,7 +44,17 @@ describe.skipIf(!hasTmux)('live progress on a terminal', () => {
     const proceed = join(work, 'proceed')
     const done = join(work, 'done')
     const driver = join(REPO, 'test', 'fixtures', 'report', 'live-driver.mjs')
-    tmux('new-session', '-d', '-x', '100', '-y', '30', '-s', 'live', `${process.execPath} ${driver} ${reached} ${proceed}; touch ${done}; sleep 30`)
+    tmux(
+      'new-session',
+      '-d',
+      '-x',
+      '100',
+      '-y',
+      '30',
+      '-s',
+      'live',
+      `${process.execPath} ${driver} ${reached} ${proceed}; touch ${done}; sleep 30`,
+    )
     await until(() => existsSync(reached), 'the driver to reach the middle of the build')
     await new Promise((resolve) => setTimeout(resolve, 700)) // a redraw or two
     const middle = tmux('capture-pane', '-p', '-t', 'live')

@@ -109,7 +109,13 @@ describe('writeDiskOutputs', () => {
     const out = await useTempDir()
     const paths: string[] = []
     for (const name of ['z1', 'z2']) {
-      const request = baseRequest({ imageName: join(out, name), types: ['qcow2'], rawImagePath: raw, qcowCompression: 'zstd', sourceDateEpoch: 1700000000 })
+      const request = baseRequest({
+        imageName: join(out, name),
+        types: ['qcow2'],
+        rawImagePath: raw,
+        qcowCompression: 'zstd',
+        sourceDateEpoch: 1700000000,
+      })
       await writeDiskOutputs(request, depsWith().deps)
       paths.push(join(out, `${name}.qcow2`))
     }

@@ -27,7 +27,8 @@ afterEach(async () => {
 async function recover(buildId: string): Promise<readonly string[]> {
   const found = (await findAbandonedBuilds(dir)).find((build) => build.journal.buildId === buildId)
   if (found === undefined) throw new Error(`build ${buildId} is not abandoned`)
-  return (await recoverBuild(found.path, found.journal, { runner, reporter: silentReporter })).released
+  return (await recoverBuild(found.path, found.journal, { runner, reporter: silentReporter }))
+    .released
 }
 
 /** A pid that is certainly not running: a process that has already exited. */
@@ -43,9 +44,16 @@ async function startTracked(journal: FileJournal, marker: number) {
   const tracker = new ProcessGroupTracker(journal, `nap ${marker}`)
   const running = runner.run(
     { argv: ['sh', '-c', `cd / && sleep ${marker} & sleep ${marker}; wait`] },
-    { allowFailure: true, onSpawn: (pid) => { pgid = pid; tracker.started(pid) } },
+    {
+      allowFailure: true,
+      onSpawn: (pid) => {
+        pgid = pid
+        tracker.started(pid)
+      },
+    },
   )
-  while ((await membersOfGroup(pgid, (await processStartTicks(pgid)) ?? 0)).length < 3) await sleep(50)
+  while ((await membersOfGroup(pgid, (await processStartTicks(pgid)) ?? 0)).length < 3)
+    await sleep(50)
   while (journal.entries.length === 0) await sleep(20)
   return { running, pgid }
 }
@@ -68,7 +76,12 @@ describe('process groups in the resource journal', () => {
     const { running, pgid } = await startTracked(journal, 3022)
     const startTicks = (await processStartTicks(pgid)) ?? 0
     const stale = new FileJournal(join(dir, 'stale.json'), 'b3', await deadPid())
-    await stale.record({ kind: 'process-group', pgid, startTicks: startTicks - 1, what: 'older group' })
+    await stale.record({
+      kind: 'process-group',
+      pgid,
+      startTicks: startTicks - 1,
+      what: 'older group',
+    })
     expect(await recover('b3')).toEqual([])
     expect(await membersOfGroup(pgid, startTicks)).toHaveLength(3)
     // now the real owner's cleanup
@@ -91,7 +104,12 @@ describe('journals a killed build was rewriting', () => {
 
   it('reads the complete temporary version as the newer one, and removes both files', async () => {
     const pid = await deadPid()
-    const old = { buildId: 'k1', pid, startedAt: 'x', entries: [{ kind: 'dir', path: join(dir, 'gone-a') }] }
+    const old = {
+      buildId: 'k1',
+      pid,
+      startedAt: 'x',
+      entries: [{ kind: 'dir', path: join(dir, 'gone-a') }],
+    }
     const newer = { ...old, entries: [...old.entries, { kind: 'dir', path: join(dir, 'gone-b') }] }
     await write('k1.json', JSON.stringify(old))
     await write('k1.json.tmp', JSON.stringify(newer))

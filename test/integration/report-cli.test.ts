@@ -32,12 +32,18 @@ describe('imagewright report', () => {
 
     expect(page.startsWith('<!DOCTYPE html>')).toBe(true)
     expect(page).not.toMatch(/<script|<link|src=|href=/i)
-    expect(page).toContain('<p class="outcome failed">Build failed: <code>ERR_HOOK_FAILED</code></p>')
+    expect(page).toContain(
+      '<p class="outcome failed">Build failed: <code>ERR_HOOK_FAILED</code></p>',
+    )
     expect(page).toContain('<dd>2025-03-01T10:00:00.000Z</dd>')
     expect(page).toContain('<dd>20.0 s</dd>')
     // phase root.d ran from 2 s to 12 s of a 20 s build; install.d/60-broken failed from 12 s to 16 s.
-    expect(page).toMatch(/<div class="row step ok">\n<div class="label"[^\n]*>phase root\.d<\/span>[^\n]*\n<div class="track"><div class="bar" style="left:10\.000%;width:50\.000%"/)
-    expect(page).toMatch(/<div class="row script failed">\n<div class="label" style="padding-left:1\.25em"[^\n]*>install\.d\/60-broken<\/span>[^\n]*\n<div class="track"><div class="bar" style="left:60\.000%;width:20\.000%"/)
+    expect(page).toMatch(
+      /<div class="row step ok">\n<div class="label"[^\n]*>phase root\.d<\/span>[^\n]*\n<div class="track"><div class="bar" style="left:10\.000%;width:50\.000%"/,
+    )
+    expect(page).toMatch(
+      /<div class="row script failed">\n<div class="label" style="padding-left:1\.25em"[^\n]*>install\.d\/60-broken<\/span>[^\n]*\n<div class="track"><div class="bar" style="left:60\.000%;width:20\.000%"/,
+    )
     expect(page).toContain('root.d/50-&lt;script&gt;alert(1)&lt;/script&gt;&amp;co')
     expect(page).toContain('Element &quot;vm&quot; at /a &amp; /b overrides &lt;builtin&gt;')
     expect(page).toContain('<p class="leak-flag">1 resource(s) acquired but never released')
@@ -54,7 +60,9 @@ describe('imagewright report', () => {
     expect(result.code).toBe(3)
     expect(result.stdout).toBe('')
     const [first, code] = result.stderr.split('\n')
-    expect(first).toBe(`Error: Cannot read build events from "${BAD_LINE}": line 2 is not a valid "step-end" event: durationMs: Invalid type: Expected number but received "soon"`)
+    expect(first).toBe(
+      `Error: Cannot read build events from "${BAD_LINE}": line 2 is not a valid "step-end" event: durationMs: Invalid type: Expected number but received "soon"`,
+    )
     expect(code).toBe('Code: ERR_CONFIG')
     expect(existsSync(out)).toBe(false)
   })
@@ -62,7 +70,9 @@ describe('imagewright report', () => {
   it('refuses a log that does not exist, exit 3', async () => {
     const result = await runCli(IW_BIN, { args: ['report', join(dir, 'missing.jsonl')] })
     expect(result.code).toBe(3)
-    expect(result.stderr).toContain(`Cannot read build events from "${join(dir, 'missing.jsonl')}": no such file or directory`)
+    expect(result.stderr).toContain(
+      `Cannot read build events from "${join(dir, 'missing.jsonl')}": no such file or directory`,
+    )
   })
 })
 

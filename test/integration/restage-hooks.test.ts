@@ -2,7 +2,16 @@
 // elements (an edited script runs), files hooks wrote there are kept (a file an extra-data.d
 // hook left for finalise.d, an install-types link), and a staged file both a hook and its
 // element changed stops the build rather than pick either copy.
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -14,7 +23,11 @@ let buildDir: string
 let hooks: string
 
 const elements = (): PreparedElements =>
-  ({ searchPath: [], builtins: [], resolved: { elements: [{ name: 'e', path: join(work, 'e') }] } }) as unknown as PreparedElements
+  ({
+    searchPath: [],
+    builtins: [],
+    resolved: { elements: [{ name: 'e', path: join(work, 'e') }] },
+  }) as unknown as PreparedElements
 
 function element(rel: string, content: string): void {
   mkdirSync(join(work, 'e', rel, '..'), { recursive: true })
@@ -45,12 +58,16 @@ describe('staging the hooks over a restored build directory', () => {
 
     const tree = await stageBuildHooks(elements(), buildDir, hooks)
     expect(tree.root).toBe(hooks)
-    expect(readFileSync(join(hooks, 'finalise.d', '90-final'), 'utf8')).toBe('#!/bin/sh\necho two\n')
+    expect(readFileSync(join(hooks, 'finalise.d', '90-final'), 'utf8')).toBe(
+      '#!/bin/sh\necho two\n',
+    )
     expect(existsSync(join(hooks, 'post-install.d', '50-gone'))).toBe(false)
     expect(readFileSync(join(hooks, 'left-by-extra-data'), 'utf8')).toBe('noted\n')
     expect(readlinkSync(join(hooks, 'finalise.d', '80-link'))).toBe('../install.d/10-install')
     // Changed by a hook, unchanged in its element: kept as the hook left it.
-    expect(readFileSync(join(hooks, 'install.d', '10-install'), 'utf8')).toBe('#!/bin/sh\necho changed by a hook\n')
+    expect(readFileSync(join(hooks, 'install.d', '10-install'), 'utf8')).toBe(
+      '#!/bin/sh\necho changed by a hook\n',
+    )
     expect(existsSync(`${hooks}.staging`)).toBe(false)
   })
 
@@ -58,6 +75,8 @@ describe('staging the hooks over a restored build directory', () => {
     await stageBuildHooks(elements(), buildDir, hooks)
     writeFileSync(join(hooks, 'finalise.d', '90-final'), '#!/bin/sh\necho hook\n')
     element('finalise.d/90-final', '#!/bin/sh\necho element\n')
-    await expect(stageBuildHooks(elements(), buildDir, hooks)).rejects.toThrow(/a hook changed the staged hook "finalise.d\/90-final"/)
+    await expect(stageBuildHooks(elements(), buildDir, hooks)).rejects.toThrow(
+      /a hook changed the staged hook "finalise.d\/90-final"/,
+    )
   })
 })

@@ -16,12 +16,24 @@ import { spdxProblems } from '../helpers/spdx-2.3.ts'
 
 let inventory: ImageInventory
 let input: SbomInput
-const installed = (): string[] => execFileSync('dpkg-query', ['-W', '-f', '${db:Status-Abbrev} ${binary:Package}\\n'], { encoding: 'utf8' })
-  .split('\n').filter((l) => l.startsWith('ii ')).map((l) => l.slice(4).split(':')[0] ?? '').sort()
+const installed = (): string[] =>
+  execFileSync('dpkg-query', ['-W', '-f', '${db:Status-Abbrev} ${binary:Package}\\n'], {
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter((l) => l.startsWith('ii '))
+    .map((l) => l.slice(4).split(':')[0] ?? '')
+    .sort()
 
 beforeAll(async () => {
   inventory = await readImageInventory('/')
-  input = { imageName: 'host', packages: inventory.packages, distro: inventory.distro, created: new Date(1_700_000_000_000), toolVersion: '0.0.0' }
+  input = {
+    imageName: 'host',
+    packages: inventory.packages,
+    distro: inventory.distro,
+    created: new Date(1_700_000_000_000),
+    toolVersion: '0.0.0',
+  }
 })
 
 describe("the host's packages as SBOMs", () => {
@@ -29,13 +41,22 @@ describe("the host's packages as SBOMs", () => {
     const text = renderSpdx(input)
     expect(spdxProblems(text)).toEqual([])
     const doc = JSON.parse(text) as { packages: { name: string }[] }
-    expect(doc.packages.slice(1).map((p) => p.name).sort()).toEqual(installed())
+    expect(
+      doc.packages
+        .slice(1)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(installed())
   })
 
   it('CycloneDX 1.6 is valid and lists every installed package', async () => {
     const text = renderCycloneDx(input)
-    expect(await new CDX.Validation.JsonStrictValidator(CDX.Spec.Version.v1dot6).validate(text)).toBeNull()
-    expect((JSON.parse(text) as { components: { name: string }[] }).components.map((c) => c.name).sort()).toEqual(installed())
+    expect(
+      await new CDX.Validation.JsonStrictValidator(CDX.Spec.Version.v1dot6).validate(text),
+    ).toBeNull()
+    expect(
+      (JSON.parse(text) as { components: { name: string }[] }).components.map((c) => c.name).sort(),
+    ).toEqual(installed())
   })
 })
 
@@ -46,14 +67,26 @@ describe('doc directories that link to a sibling', () => {
       const doc = join(root, 'usr/share/doc')
       mkdirSync(join(doc, 'binutils-common'), { recursive: true })
       mkdirSync(join(root, 'var/lib/dpkg'), { recursive: true })
-      writeFileSync(join(doc, 'binutils-common/copyright'), 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: GPL-3+\n')
+      writeFileSync(
+        join(doc, 'binutils-common/copyright'),
+        'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: GPL-3+\n',
+      )
       symlinkSync('binutils-common', join(doc, 'libbinutils'))
       symlinkSync('libbinutils', join(doc, 'libctf0'))
       symlinkSync('../../../etc', join(doc, 'escape'))
-      const status = ['libctf0', 'libbinutils', 'escape'].map((name) => `Package: ${name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n`).join('\n')
+      const status = ['libctf0', 'libbinutils', 'escape']
+        .map(
+          (name) =>
+            `Package: ${name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n`,
+        )
+        .join('\n')
       writeFileSync(join(root, 'var/lib/dpkg/status'), status)
       const { packages } = await readImageInventory(root)
-      expect(Object.fromEntries(packages.map((p) => [p.name, p.license]))).toEqual({ libctf0: 'GPL-3.0-or-later', libbinutils: 'GPL-3.0-or-later', escape: undefined })
+      expect(Object.fromEntries(packages.map((p) => [p.name, p.license]))).toEqual({
+        libctf0: 'GPL-3.0-or-later',
+        libbinutils: 'GPL-3.0-or-later',
+        escape: undefined,
+      })
     } finally {
       rmSync(root, { recursive: true, force: true })
     }

@@ -19,9 +19,17 @@ function walk(dir: string): string[] {
 /** Scripts with a sh/bash shebang, and the bash files environment.d sources (no shebang). */
 function shellScripts(): { executables: string[]; sourced: string[] } {
   const files = ['elements', 'libexec', 'scripts'].flatMap((dir) => walk(join(REPO, dir)))
-  const executables = files.filter((file) => /^#!\s*\S*\b(ba)?sh\b/.test(readFileSync(file, 'utf8').slice(0, 64)))
-  const sourced = files.filter((file) => file.includes('/environment.d/') && !executables.includes(file) && statSync(file).size > 0)
-  return { executables: executables.map((f) => relative(REPO, f)), sourced: sourced.map((f) => relative(REPO, f)) }
+  const executables = files.filter((file) =>
+    /^#!\s*\S*\b(ba)?sh\b/.test(readFileSync(file, 'utf8').slice(0, 64)),
+  )
+  const sourced = files.filter(
+    (file) =>
+      file.includes('/environment.d/') && !executables.includes(file) && statSync(file).size > 0,
+  )
+  return {
+    executables: executables.map((f) => relative(REPO, f)),
+    sourced: sourced.map((f) => relative(REPO, f)),
+  }
 }
 
 describe('shellcheck', () => {
@@ -38,7 +46,8 @@ describe('shellcheck', () => {
     const check = (args: string[]): Promise<string> =>
       run('shellcheck', ['-x', '-f', 'gcc', ...args], { cwd: REPO }).then(
         () => '',
-        (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`,
+        (error: { stdout?: string; stderr?: string }) =>
+          `${error.stdout ?? ''}${error.stderr ?? ''}`,
       )
     expect(await check(executables)).toBe('')
     expect(await check(['-s', 'bash', ...sourced])).toBe('')

@@ -24,11 +24,15 @@ setTimeout(() => { throw new TypeError('x is undefined') }, 50)
 
 describe('an uncaught exception during a build', () => {
   it('aborts the build so its resources are released, and says what happened', async () => {
-    const result = await run(process.execPath, ['--input-type=module', '-e', PROGRAM], { timeout: 20_000 }).then(
+    const result = await run(process.execPath, ['--input-type=module', '-e', PROGRAM], {
+      timeout: 20_000,
+    }).then(
       (r) => ({ code: 0, ...r }),
       (error: { code: number; stdout: string; stderr: string }) => error,
     )
-    expect(result.stderr).toContain('Internal error: stopping the build and releasing its resources')
+    expect(result.stderr).toContain(
+      'Internal error: stopping the build and releasing its resources',
+    )
     expect(result.stdout).toBe('released the resource\nreason: x is undefined\n')
     expect(result.code).toBe(1)
   })

@@ -8,11 +8,27 @@
 // which lets the cases run concurrently, and keeps the check exact while other builds run on
 // the same machine (a whole-host comparison would blame this suite for their mounts).
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, type ExpectStatic } from 'vitest'
-import { DIB_BIN, HOST_OS_ELEMENTS, IW_BIN, REPO, runCli, type CliResult, RAMDISK_BIN } from '../helpers/cli.ts'
+import {
+  DIB_BIN,
+  HOST_OS_ELEMENTS,
+  IW_BIN,
+  REPO,
+  runCli,
+  type CliResult,
+  RAMDISK_BIN,
+} from '../helpers/cli.ts'
 import { writeElementTree, writeFiles } from '../helpers/element-tree.ts'
 import type { BadInputCase } from '../helpers/bad-input.ts'
 import { COMMAND_LINE_CASES, ELEMENT_CASES } from './bad-input-cases.ts'
@@ -24,9 +40,20 @@ const BUILTIN_ELEMENTS = join(REPO, 'elements')
 
 // Settings a developer's shell may carry that would change what the cases test.
 const NEUTRAL_ENV: Record<string, string> = {
-  DIB_BLOCK_DEVICE_CONFIG: '', FS_TYPE: '', ROOT_LABEL: '', DIB_CHECKSUM: '', DIB_IMAGE_SIZE: '',
-  DIB_IMAGE_EXTRA_SIZE: '', DIB_JOURNAL_SIZE: '', DIB_MIN_TMPFS: '', DIB_DEFAULT_INSTALLTYPE: '',
-  IMAGE_TYPE: '', DIB_QUIET: '', DIB_DEBUG_TRACE: '0', RUN_PARTS_REGEX: '', TMP_DIR: '',
+  DIB_BLOCK_DEVICE_CONFIG: '',
+  FS_TYPE: '',
+  ROOT_LABEL: '',
+  DIB_CHECKSUM: '',
+  DIB_IMAGE_SIZE: '',
+  DIB_IMAGE_EXTRA_SIZE: '',
+  DIB_JOURNAL_SIZE: '',
+  DIB_MIN_TMPFS: '',
+  DIB_DEFAULT_INSTALLTYPE: '',
+  IMAGE_TYPE: '',
+  DIB_QUIET: '',
+  DIB_DEBUG_TRACE: '0',
+  RUN_PARTS_REGEX: '',
+  TMP_DIR: '',
 }
 
 let suiteDir: string
@@ -71,7 +98,8 @@ function expand(text: string, dirs: CaseDirs): string {
  * one case's directory, plus the build journals and build directories of that case.
  */
 function leftoversOf(dirs: CaseDirs): Record<string, readonly string[]> {
-  const sh = (argv: [string, ...string[]]): string => execFileSync(argv[0], argv.slice(1), { encoding: 'utf8' })
+  const sh = (argv: [string, ...string[]]): string =>
+    execFileSync(argv[0], argv.slice(1), { encoding: 'utf8' })
   // With the slash, case 1 does not claim what case 12 left.
   const inside = `${dirs.root}/`
   const below = (text: string): string[] => text.split('\n').filter((line) => line.includes(inside))
@@ -111,7 +139,12 @@ function journalsMentioning(dir: string): string[] {
 
 const NOTHING_LEFT = { loopDevices: [], mounts: [], processes: [], journals: [], buildDirs: [] }
 
-function expectReport(expect: ExpectStatic, result: CliResult, testCase: BadInputCase, dirs: CaseDirs): void {
+function expectReport(
+  expect: ExpectStatic,
+  result: CliResult,
+  testCase: BadInputCase,
+  dirs: CaseDirs,
+): void {
   const context = `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`
   const expectText = (actual: string | undefined, expected: string | RegExp): void => {
     if (typeof expected === 'string') expect(actual, context).toBe(expand(expected, dirs))
@@ -125,9 +158,13 @@ function expectReport(expect: ExpectStatic, result: CliResult, testCase: BadInpu
     const first = lines[0] ?? ''
     expect(first.startsWith('Error: '), context).toBe(true)
     expectText(first.slice('Error: '.length), testCase.error ?? '')
-    expect(lines.find((line) => line.startsWith('Code: ')), context).toBe(`Code: ${testCase.code ?? ''}`)
+    expect(
+      lines.find((line) => line.startsWith('Code: ')),
+      context,
+    ).toBe(`Code: ${testCase.code ?? ''}`)
     const hintAt = result.stderr.indexOf('Try this: ')
-    const hint = hintAt < 0 ? undefined : result.stderr.slice(hintAt + 'Try this: '.length).trimEnd()
+    const hint =
+      hintAt < 0 ? undefined : result.stderr.slice(hintAt + 'Try this: '.length).trimEnd()
     if (testCase.hint !== undefined) expectText(hint, testCase.hint)
   }
   if (testCase.stdoutLine !== undefined) {
@@ -154,7 +191,8 @@ describe.concurrent.each(Object.entries(TABLES))('bad input: %s', (_table, cases
       TMPDIR: dirs.tmp,
     }
     for (const [key, value] of Object.entries(testCase.env ?? {})) env[key] = expand(value, dirs)
-    const bin = testCase.bin === 'imagewright' ? IW_BIN : testCase.bin === 'ramdisk' ? RAMDISK_BIN : DIB_BIN
+    const bin =
+      testCase.bin === 'imagewright' ? IW_BIN : testCase.bin === 'ramdisk' ? RAMDISK_BIN : DIB_BIN
     const result = await runCli(bin, {
       args: testCase.args.map((arg) => expand(arg, dirs)),
       env,

@@ -12,7 +12,16 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DIB_BIN, IW_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import {
+  DIB_BIN,
+  IW_BIN,
+  REPO,
+  TEST_CACHE,
+  hostSnapshot,
+  runCli,
+  type CliResult,
+  type HostSnapshot,
+} from '../helpers/cli.ts'
 
 const MULTI_PARTITION = join(REPO, 'test', 'fixtures', 'boot-matrix', 'multi-partition.yaml')
 const PASSWORD = 'boot-matrix-pw'
@@ -30,12 +39,22 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true })
 })
 
-async function build(name: string, args: readonly string[], env: Record<string, string> = {}): Promise<string> {
+async function build(
+  name: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<string> {
   const result = await runCli(DIB_BIN, {
     args: ['-o', name, ...args],
     // The layouts are the point here, not the release: bookworm, where they were proven; the
     // default release (trixie) boots in debian-vm and cloud-elements.
-    env: { DIB_IMAGE_CACHE: TEST_CACHE, DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1', DIB_RELEASE: 'bookworm', TMPDIR: join(work, 'tmp'), ...env },
+    env: {
+      DIB_IMAGE_CACHE: TEST_CACHE,
+      DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1',
+      DIB_RELEASE: 'bookworm',
+      TMPDIR: join(work, 'tmp'),
+      ...env,
+    },
     cwd: work,
   })
   expect(result.stderr).toBe('')
@@ -47,7 +66,10 @@ async function build(name: string, args: readonly string[], env: Record<string, 
   return join(work, `${name}.qcow2`)
 }
 
-async function boot(image: string, args: readonly string[] = []): Promise<{ result: CliResult; console: string }> {
+async function boot(
+  image: string,
+  args: readonly string[] = [],
+): Promise<{ result: CliResult; console: string }> {
   const consoleLog = `${image}.console`
   const result = await runCli(IW_BIN, {
     args: ['boot-test', '--quiet', '--timeout', '600', '--console-log', consoleLog, ...args, image],
@@ -95,7 +117,9 @@ describe('boot matrix', () => {
   })
 
   it('block-device-efi boots with UEFI (OVMF) from the removable-media path; btrfs root', async () => {
-    const image = await build('efi', ['debian-minimal', 'vm', 'block-device-efi'], { FS_TYPE: 'btrfs' })
+    const image = await build('efi', ['debian-minimal', 'vm', 'block-device-efi'], {
+      FS_TYPE: 'btrfs',
+    })
     const { console } = await boot(image, ['--uefi'])
     // a fresh OVMF has no boot entries: it found EFI/BOOT/BOOTX64.EFI on the disk by itself
     expect(console).toMatch(/BdsDxe: starting Boot\d+ "UEFI Misc Device"/)
@@ -106,12 +130,16 @@ describe('boot matrix', () => {
   })
 
   it('block-device-efi-4k boots from a 4Kn disk with UEFI; XFS root by ROOT_LABEL, ESP mounted', async () => {
-    const image = await build('efi-4k', ['debian-minimal', 'vm', 'block-device-efi-4k', 'devuser'], {
-      FS_TYPE: 'xfs',
-      ROOT_LABEL: 'root-4k',
-      DIB_DEV_USER_PASSWORD: PASSWORD,
-      DIB_DEV_USER_PWDLESS_SUDO: '1',
-    })
+    const image = await build(
+      'efi-4k',
+      ['debian-minimal', 'vm', 'block-device-efi-4k', 'devuser'],
+      {
+        FS_TYPE: 'xfs',
+        ROOT_LABEL: 'root-4k',
+        DIB_DEV_USER_PASSWORD: PASSWORD,
+        DIB_DEV_USER_PWDLESS_SUDO: '1',
+      },
+    )
     const commands = [
       'cat /sys/block/vda/queue/logical_block_size',
       'findmnt -rn -o TARGET,SOURCE,FSTYPE,LABEL /',
@@ -120,7 +148,13 @@ describe('boot matrix', () => {
     ]
     // neither --sector-size nor --uefi: boot-test reads the sectors from the image's GPT and
     // picks UEFI because BIOS cannot boot such a disk
-    const { result, console } = await boot(image, ['--user', 'devuser', '--password', PASSWORD, ...commands.flatMap((c) => ['--command', c])])
+    const { result, console } = await boot(image, [
+      '--user',
+      'devuser',
+      '--password',
+      PASSWORD,
+      ...commands.flatMap((c) => ['--command', c]),
+    ])
     expect(console).toMatch(/BdsDxe: starting Boot\d+ "UEFI Misc Device"/)
     expect(console).toMatch(/\[vda\] \d+ 4096-byte logical blocks/)
     expect(commandOutput(result.stdout, commands[0] ?? '')).toEqual({ exit: 0, output: '4096' })
@@ -135,9 +169,22 @@ describe('boot matrix', () => {
       DIB_DEV_USER_PASSWORD: PASSWORD,
       DIB_DEV_USER_PWDLESS_SUDO: '1',
     })
-    const findmnt = (target: string): string => `findmnt -rn -o TARGET,SOURCE,FSTYPE,LABEL ${target}`
-    const commands = ['cat /etc/fstab', 'sudo -n swapon --show=NAME,TYPE --noheadings', findmnt('/'), findmnt('/boot'), findmnt('/var')]
-    const { result } = await boot(image, ['--user', 'devuser', '--password', PASSWORD, ...commands.flatMap((c) => ['--command', c])])
+    const findmnt = (target: string): string =>
+      `findmnt -rn -o TARGET,SOURCE,FSTYPE,LABEL ${target}`
+    const commands = [
+      'cat /etc/fstab',
+      'sudo -n swapon --show=NAME,TYPE --noheadings',
+      findmnt('/'),
+      findmnt('/boot'),
+      findmnt('/var'),
+    ]
+    const { result } = await boot(image, [
+      '--user',
+      'devuser',
+      '--password',
+      PASSWORD,
+      ...commands.flatMap((c) => ['--command', c]),
+    ])
 
     const fstab = commandOutput(result.stdout, commands[0] ?? '')
     expect(fstab.exit).toBe(0)
@@ -152,7 +199,9 @@ describe('boot matrix', () => {
 
     // grub found the kernel on the separate /boot; systemd mounted /boot and /var from fstab
     expect(commandOutput(result.stdout, findmnt('/')).output).toBe('/ /dev/vda5 ext4 img-rootfs')
-    expect(commandOutput(result.stdout, findmnt('/boot')).output).toBe('/boot /dev/vda2 ext4 img-boot')
+    expect(commandOutput(result.stdout, findmnt('/boot')).output).toBe(
+      '/boot /dev/vda2 ext4 img-boot',
+    )
     expect(commandOutput(result.stdout, findmnt('/var')).output).toBe('/var /dev/vda4 ext4 img-var')
   })
 })

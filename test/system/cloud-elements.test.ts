@@ -3,7 +3,15 @@
 // image (block-device-gpt, cloud-init-nocloud, devuser, growroot, booted on a larger disk) is
 // the second image of test/system/debian-vm.test.ts.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -28,7 +36,9 @@ afterAll(() => {
 /** Loop devices and mounts of this file's builds that are still there, and resolv.conf. */
 function expectHostClean(): void {
   const snapshot = hostSnapshot()
-  const leftovers = `${snapshot.loops}\n${snapshot.mounts}`.split('\n').filter((line) => line.includes(work))
+  const leftovers = `${snapshot.loops}\n${snapshot.mounts}`
+    .split('\n')
+    .filter((line) => line.includes(work))
   expect(leftovers).toEqual([])
   expect(snapshot.resolvConf).toBe(resolvConf)
 }
@@ -69,7 +79,8 @@ async function startFileServer(body: string): Promise<FileServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   }
 }
 
@@ -115,7 +126,10 @@ describe('source-repositories, cache-url and manifests (host-os)', () => {
         '',
       ].join('\n'),
     )
-    writeFile(join(elements, 'srctest', 'element-deps'), 'cache-url\nmanifests\nsource-repositories\n')
+    writeFile(
+      join(elements, 'srctest', 'element-deps'),
+      'cache-url\nmanifests\nsource-repositories\n',
+    )
     // cache-url's exit status for a 404, kept in the image for the assertions.
     writeFile(
       join(elements, 'srctest', 'extra-data.d', '60-srctest-cache-url'),
@@ -145,8 +159,12 @@ describe('source-repositories, cache-url and manifests (host-os)', () => {
     await server.close()
   })
 
-  it('lists the elements\' scripts in the plan', async () => {
-    const plan = await runCli(IW_BIN, { args: ['plan', '-n', 'host-os', 'srctest'], env, cwd: work })
+  it("lists the elements' scripts in the plan", async () => {
+    const plan = await runCli(IW_BIN, {
+      args: ['plan', '-n', 'host-os', 'srctest'],
+      env,
+      cwd: work,
+    })
     expect(plan.code).toBe(0)
     expect(plan.stdout).toMatch(/20-manifests-dir\s+\[manifests\]/)
     expect(plan.stdout).toMatch(/98-source-repositories\s+\[source-repositories\]/)
@@ -172,9 +190,17 @@ describe('source-repositories, cache-url and manifests (host-os)', () => {
     expect(tarText(tar, './opt/repo-main/version')).toBe('two\n')
     expect(listing).not.toContain('never-fetched')
     expect(tarText(tar, './etc/cache-url-404-status')).toBe('44\n')
-    expect(tarText(tar, './etc/dib-source-repositories').split('\n').filter(Boolean).sort()).toEqual(
-      ['/etc/extra.conf', '/etc/motd-from-web', '/opt/pkg-all', '/opt/pkg-dirs', '/opt/pkg-sub', '/opt/repo-main', '/opt/repo-tag'],
-    )
+    expect(
+      tarText(tar, './etc/dib-source-repositories').split('\n').filter(Boolean).sort(),
+    ).toEqual([
+      '/etc/extra.conf',
+      '/etc/motd-from-web',
+      '/opt/pkg-all',
+      '/opt/pkg-dirs',
+      '/opt/pkg-sub',
+      '/opt/repo-main',
+      '/opt/repo-tag',
+    ])
 
     const head = sh('git', ['-C', join(sources, 'repo'), 'rev-parse', 'main'])
     const gitManifest = tarText(tar, './etc/dib-manifests/dib-manifest-git-src')
@@ -195,7 +221,11 @@ describe('source-repositories, cache-url and manifests (host-os)', () => {
   it('asks the web server only for changes on the next build, and works offline from the cache', async () => {
     const motd = (): FileServer['requests'] => server.requests.filter((r) => r.path === '/motd.txt')
     const seen = motd().length
-    const again = await runCli(DIB_BIN, { args: ['-n', '-t', 'tar', '-o', 'again', 'host-os', 'srctest'], env, cwd: work })
+    const again = await runCli(DIB_BIN, {
+      args: ['-n', '-t', 'tar', '-o', 'again', 'host-os', 'srctest'],
+      env,
+      cwd: work,
+    })
     expect(again.code).toBe(0)
     const conditional = motd().slice(seen)
     expect(conditional).toHaveLength(1)
@@ -220,7 +250,11 @@ describe('source-repositories, cache-url and manifests (host-os)', () => {
   it('stops with a clear error for a package source when the install type is source', async () => {
     const sourceEnv = { ...env }
     delete sourceEnv['DIB_INSTALLTYPE_distro_pkg']
-    const failed = await runCli(DIB_BIN, { args: ['-n', '-t', 'tar', '-o', 'failed', 'host-os', 'srctest'], env: sourceEnv, cwd: work })
+    const failed = await runCli(DIB_BIN, {
+      args: ['-n', '-t', 'tar', '-o', 'failed', 'host-os', 'srctest'],
+      env: sourceEnv,
+      cwd: work,
+    })
     expect(failed.code).not.toBe(0)
     expect(failed.stderr).toContain('Cannot fetch "distro-pkg": type "package"')
     expect(failed.stderr).toContain('DIB_INSTALLTYPE_distro_pkg=package')

@@ -3,11 +3,28 @@
 // bookworm root, a Debian disk made from it for apt. Results are read back through read-only
 // mounts at the partitions' offsets (and mtools for the FAT ESP), never through the code under test.
 import { execFileSync, spawn } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DIB_BIN, HOST_OS_ELEMENTS, IW_BIN, TEST_CACHE, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
+import {
+  DIB_BIN,
+  HOST_OS_ELEMENTS,
+  IW_BIN,
+  TEST_CACHE,
+  hostSnapshot,
+  runCli,
+  type HostSnapshot,
+} from '../helpers/cli.ts'
 
 let work: string
 let before: HostSnapshot
@@ -40,11 +57,18 @@ const env = (): Record<string, string> => ({
 })
 const sh = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8' })
 const sha256 = (path: string): string => sh('sha256sum', [path]).split(' ')[0] ?? ''
-const customize = (args: string[]): ReturnType<typeof runCli> => runCli(IW_BIN, { args: ['customize', ...args], env: env(), timeoutMs: 600_000 })
+const customize = (args: string[]): ReturnType<typeof runCli> =>
+  runCli(IW_BIN, { args: ['customize', ...args], env: env(), timeoutMs: 600_000 })
 
-interface Partition { readonly start: number; readonly size: number; readonly name?: string }
+interface Partition {
+  readonly start: number
+  readonly size: number
+  readonly name?: string
+}
 function partitions(raw: string): Partition[] {
-  return (JSON.parse(sh('sfdisk', ['--json', raw])) as { partitiontable: { partitions: Partition[] } }).partitiontable.partitions
+  return (
+    JSON.parse(sh('sfdisk', ['--json', raw])) as { partitiontable: { partitions: Partition[] } }
+  ).partitiontable.partitions
 }
 
 /** Mount partition `index` of a raw image read-only at its offset, run `check`, unmount. */
@@ -78,7 +102,11 @@ beforeAll(async () => {
   before = hostSnapshot(work)
   const built = await runCli(DIB_BIN, {
     args: ['-n', '-o', join(work, 'base'), '-t', 'qcow2', 'host-os'],
-    env: { ...env(), ELEMENTS_PATH: HOST_OS_ELEMENTS, DIB_BLOCK_DEVICE_CONFIG: `file://${join(work, 'layout.yaml')}` },
+    env: {
+      ...env(),
+      ELEMENTS_PATH: HOST_OS_ELEMENTS,
+      DIB_BLOCK_DEVICE_CONFIG: `file://${join(work, 'layout.yaml')}`,
+    },
   })
   expect(built.stderr).toBe('')
   expect(built.code).toBe(0)
@@ -89,26 +117,39 @@ afterAll(() => {
 })
 
 describe('imagewright customize', () => {
-  it('edits a copy in the order given, with /boot and the ESP mounted from the image\'s fstab; the input stays as it was', async () => {
+  it("edits a copy in the order given, with /boot and the ESP mounted from the image's fstab; the input stays as it was", async () => {
     const input = join(work, 'base.qcow2')
     const sum = sha256(input)
     mkdirSync(join(work, 'app'))
     writeFileSync(join(work, 'app', 'config'), 'app-data\n')
     writeFileSync(join(work, 'setup.sh'), '#!/bin/sh\necho from-script > /etc/from-script\n')
     const result = await customize([
-      '-a', input, '-o', join(work, 'out.raw'),
-      '--write', '/etc/order:one',
-      '--run-command', 'echo two >> /etc/order; test -s /etc/resolv.conf && echo resolver-present > /etc/ran',
-      '--run', join(work, 'setup.sh'),
-      '--mkdir', '/opt',
-      '--copy-in', `${join(work, 'app')}:/opt`,
-      '--mkdir', '/srv/data',
-      '--write', '/boot/marker:on-the-boot-partition',
-      '--write', '/boot/efi/marker:on-the-esp',
+      '-a',
+      input,
+      '-o',
+      join(work, 'out.raw'),
+      '--write',
+      '/etc/order:one',
+      '--run-command',
+      'echo two >> /etc/order; test -s /etc/resolv.conf && echo resolver-present > /etc/ran',
+      '--run',
+      join(work, 'setup.sh'),
+      '--mkdir',
+      '/opt',
+      '--copy-in',
+      `${join(work, 'app')}:/opt`,
+      '--mkdir',
+      '/srv/data',
+      '--write',
+      '/boot/marker:on-the-boot-partition',
+      '--write',
+      '/boot/efi/marker:on-the-esp',
     ])
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/Mounted \/dev\/loop\d+p3 \(ext4\) as the root, and \/boot, \/boot\/efi from its fstab/)
+    expect(result.stdout).toMatch(
+      /Mounted \/dev\/loop\d+p3 \(ext4\) as the root, and \/boot, \/boot\/efi from its fstab/,
+    )
     expect(sha256(input)).toBe(sum)
     const out = join(work, 'out.raw')
     expect(JSON.parse(sh('qemu-img', ['info', '--output=json', out])).format).toBe('raw')
@@ -124,10 +165,17 @@ describe('imagewright customize', () => {
       // /boot and the ESP were the image's own partitions, not directories of the root
       expect(readdirSync(join(root, 'boot'))).toEqual([])
     })
-    withPartition(out, 1, (boot) => expect(readFileSync(join(boot, 'marker'), 'utf8')).toBe('on-the-boot-partition'))
+    withPartition(out, 1, (boot) =>
+      expect(readFileSync(join(boot, 'marker'), 'utf8')).toBe('on-the-boot-partition'),
+    )
     const esp = partitions(out)[0]?.start ?? 0
     // fusefat (no vfat driver here) leaves FAT[1] as 0x8000, which fsck.fat accepts and mtools' strict check does not
-    expect(execFileSync('mtype', ['-i', `${out}@@${esp * 512}`, '::/marker'], { encoding: 'utf8', env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } })).toBe('on-the-esp')
+    expect(
+      execFileSync('mtype', ['-i', `${out}@@${esp * 512}`, '::/marker'], {
+        encoding: 'utf8',
+        env: { ...process.env, MTOOLS_SKIP_CHECK: '1' },
+      }),
+    ).toBe('on-the-esp')
     expectHostClean()
   })
 
@@ -135,9 +183,19 @@ describe('imagewright customize', () => {
     const image = join(work, 'inplace.qcow2')
     copyFileSync(join(work, 'base.qcow2'), image)
     const sum = sha256(image)
-    const failed = await customize(['-a', image, '--in-place', '--write', '/etc/half:done', '--run-command', 'echo failing on purpose >&2; exit 7'])
+    const failed = await customize([
+      '-a',
+      image,
+      '--in-place',
+      '--write',
+      '/etc/half:done',
+      '--run-command',
+      'echo failing on purpose >&2; exit 7',
+    ])
     expect(failed.code).toBe(5)
-    expect(failed.stderr).toMatch(/^Error: Cannot run-command echo failing on purpose >&2; exit 7: failed with exit code 7: /)
+    expect(failed.stderr).toMatch(
+      /^Error: Cannot run-command echo failing on purpose >&2; exit 7: failed with exit code 7: /,
+    )
     expect(failed.stderr).toContain('failing on purpose')
     expect(sha256(image)).toBe(sum)
     expect(readdirSync(work).filter((name) => name.startsWith('inplace.qcow2.'))).toEqual([])
@@ -164,19 +222,66 @@ describe('imagewright customize', () => {
     sh('mkfs.ext4', ['-q', '-E', `offset=${2048 * 512}`, noOs, '30M'])
     const base = join(work, 'base.qcow2')
     const cases: [string[], number, RegExp][] = [
-      [['-a', join(work, 'missing.qcow2'), '-o', join(work, 'x.qcow2'), '--write', '/a:b'], 2, /^Error: Cannot customize ".*missing\.qcow2": no such file$/m],
-      [['-a', text, '-o', join(work, 'x.qcow2'), '--write', '/a:b'], 3, /^Error: Cannot customize ".*notes\.txt": not a disk image \(no filesystem on it or on its partitions\)$/m],
-      [['-a', fatOnly, '-o', join(work, 'x.qcow2'), '--write', '/a:b'], 3, /^Error: Cannot customize ".*fat-only\.raw": no Linux root filesystem \(found only \/dev\/loop\d+p1 vfat; the root must be /m],
-      [['-a', noOs, '-o', join(work, 'x.qcow2'), '--write', '/a:b'], 3, /^Error: Cannot customize ".*no-os\.raw": no Linux root filesystem \(none of \/dev\/loop\d+p1 ext4 holds \/etc\/os-release\)$/m],
-      [['-a', base, '-o', join(work, 'x.qcow2'), '--install', 'hello'], 3, /^Error: Cannot manage packages in this image: its os-release says ID=hostos, not a distribution of the apt, dnf\/yum or zypper families$/m],
-      [['-a', base, '-o', join(work, 'x.qcow2'), '--copy-in', `${join(work, 'nowhere')}:/opt`], 2, /^Error: Cannot copy-in .*nowhere to \/opt: ".*nowhere" does not exist$/m],
-      [['-a', base, '-o', join(work, 'x.qcow2'), '--copy-in', `${join(work, 'layout.yaml')}:/nonexistent`], 2, /^Error: Cannot copy ".*layout\.yaml" into "\/nonexistent": no such directory in the image$/m],
-      [['-a', base, '-o', join(work, 'x.qcow2'), '--element', 'foo'], 2, /^Error: Unknown option "--element"$/m],
-      [['-a', base, '--write', '/a:b'], 2, /^Error: Cannot customize ".*": say where the result goes with "-o FILE", or give "--in-place" to replace it$/m],
+      [
+        ['-a', join(work, 'missing.qcow2'), '-o', join(work, 'x.qcow2'), '--write', '/a:b'],
+        2,
+        /^Error: Cannot customize ".*missing\.qcow2": no such file$/m,
+      ],
+      [
+        ['-a', text, '-o', join(work, 'x.qcow2'), '--write', '/a:b'],
+        3,
+        /^Error: Cannot customize ".*notes\.txt": not a disk image \(no filesystem on it or on its partitions\)$/m,
+      ],
+      [
+        ['-a', fatOnly, '-o', join(work, 'x.qcow2'), '--write', '/a:b'],
+        3,
+        /^Error: Cannot customize ".*fat-only\.raw": no Linux root filesystem \(found only \/dev\/loop\d+p1 vfat; the root must be /m,
+      ],
+      [
+        ['-a', noOs, '-o', join(work, 'x.qcow2'), '--write', '/a:b'],
+        3,
+        /^Error: Cannot customize ".*no-os\.raw": no Linux root filesystem \(none of \/dev\/loop\d+p1 ext4 holds \/etc\/os-release\)$/m,
+      ],
+      [
+        ['-a', base, '-o', join(work, 'x.qcow2'), '--install', 'hello'],
+        3,
+        /^Error: Cannot manage packages in this image: its os-release says ID=hostos, not a distribution of the apt, dnf\/yum or zypper families$/m,
+      ],
+      [
+        ['-a', base, '-o', join(work, 'x.qcow2'), '--copy-in', `${join(work, 'nowhere')}:/opt`],
+        2,
+        /^Error: Cannot copy-in .*nowhere to \/opt: ".*nowhere" does not exist$/m,
+      ],
+      [
+        [
+          '-a',
+          base,
+          '-o',
+          join(work, 'x.qcow2'),
+          '--copy-in',
+          `${join(work, 'layout.yaml')}:/nonexistent`,
+        ],
+        2,
+        /^Error: Cannot copy ".*layout\.yaml" into "\/nonexistent": no such directory in the image$/m,
+      ],
+      [
+        ['-a', base, '-o', join(work, 'x.qcow2'), '--element', 'foo'],
+        2,
+        /^Error: Unknown option "--element"$/m,
+      ],
+      [
+        ['-a', base, '--write', '/a:b'],
+        2,
+        /^Error: Cannot customize ".*": say where the result goes with "-o FILE", or give "--in-place" to replace it$/m,
+      ],
     ]
     for (const [args, code, message] of cases) {
       const result = await customize(args)
-      expect({ args, code: result.code, first: result.stderr.split('\n')[0] }).toEqual({ args, code, first: expect.stringMatching(message) })
+      expect({ args, code: result.code, first: result.stderr.split('\n')[0] }).toEqual({
+        args,
+        code,
+        first: expect.stringMatching(message),
+      })
     }
     expect(existsSync(join(work, 'x.qcow2'))).toBe(false)
     expect(readdirSync(work).filter((name) => name.includes('.partial-'))).toEqual([])
@@ -186,7 +291,15 @@ describe('imagewright customize', () => {
   it('stops on SIGTERM mid-command and releases everything; after kill -9, imagewright cleanup does', async () => {
     const base = join(work, 'base.qcow2')
     const term = await runCli(IW_BIN, {
-      args: ['customize', '-a', base, '-o', join(work, 'term.qcow2'), '--run-command', 'echo napping now; sleep 300'],
+      args: [
+        'customize',
+        '-a',
+        base,
+        '-o',
+        join(work, 'term.qcow2'),
+        '--run-command',
+        'echo napping now; sleep 300',
+      ],
       env: env(),
       interrupt: { when: /napping now/, signal: 'SIGTERM' },
       timeoutMs: 120_000,
@@ -195,8 +308,25 @@ describe('imagewright customize', () => {
     expect(term.stderr).toContain('interrupted by SIGTERM')
     expectHostClean()
 
-    const child = spawn(process.execPath, [IW_BIN, 'customize', '-a', base, '-o', join(work, 'killed.qcow2'), '--run-command', 'echo napping now; sleep 300'], { env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] })
-    await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => { if (chunk.toString().includes('napping now')) resolve() }))
+    const child = spawn(
+      process.execPath,
+      [
+        IW_BIN,
+        'customize',
+        '-a',
+        base,
+        '-o',
+        join(work, 'killed.qcow2'),
+        '--run-command',
+        'echo napping now; sleep 300',
+      ],
+      { env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('napping now')) resolve()
+      }),
+    )
     child.kill('SIGKILL')
     await new Promise((resolve) => child.on('close', resolve))
     expect(hostSnapshot(work)).not.toEqual(before)
@@ -209,12 +339,19 @@ describe('imagewright customize', () => {
     expectHostClean()
   })
 
-  it('installs a package with a Debian image\'s own apt and sets the root password, restoring the image\'s resolver', async () => {
+  it("installs a package with a Debian image's own apt and sets the root password, restoring the image's resolver", async () => {
     const tree = join(work, 'bookworm')
     mkdirSync(tree)
     if (existsSync(BOOKWORM_ROOT)) sh('tar', ['-xzf', BOOKWORM_ROOT, '-C', tree])
     // On a fresh machine the cached root may not exist yet (another file makes it): bootstrap one.
-    else sh('mmdebstrap', ['--quiet', '--variant=minbase', 'bookworm', tree, 'http://deb.debian.org/debian'])
+    else
+      sh('mmdebstrap', [
+        '--quiet',
+        '--variant=minbase',
+        'bookworm',
+        tree,
+        'http://deb.debian.org/debian',
+      ])
     // The image's own resolver, which customize must put back after using the host's.
     rmSync(join(tree, 'etc/resolv.conf'), { force: true })
     writeFileSync(join(tree, 'etc/resolv.conf'), 'nameserver 192.0.2.53\n')
@@ -231,17 +368,30 @@ describe('imagewright customize', () => {
     sh('qemu-img', ['convert', '-O', 'qcow2', raw, input])
     rmSync(raw)
     const sum = sha256(input)
-    const result = await customize(['-a', input, '-o', join(work, 'deb-out.qcow2'), '--install', 'hello', '--root-password', 'password:letmein-42'])
+    const result = await customize([
+      '-a',
+      input,
+      '-o',
+      join(work, 'deb-out.qcow2'),
+      '--install',
+      'hello',
+      '--root-password',
+      'password:letmein-42',
+    ])
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     expect(result.stdout).not.toContain('letmein-42')
     expect(sha256(input)).toBe(sum)
     withPartition(toRaw(join(work, 'deb-out.qcow2')), 0, (root) => {
       expect(existsSync(join(root, 'usr/bin/hello'))).toBe(true)
-      expect(readFileSync(join(root, 'var/lib/dpkg/status'), 'utf8')).toMatch(/^Package: hello\nStatus: install ok installed$/m)
+      expect(readFileSync(join(root, 'var/lib/dpkg/status'), 'utf8')).toMatch(
+        /^Package: hello\nStatus: install ok installed$/m,
+      )
       expect(readFileSync(join(root, 'etc/resolv.conf'), 'utf8')).toBe('nameserver 192.0.2.53\n')
       expect(readFileSync(join(root, 'etc/shadow'), 'utf8')).toMatch(/^root:\$6\$/m)
-      expect(readdirSync(join(root, 'var/cache/apt/archives')).filter((name) => name.endsWith('.deb'))).toEqual([])
+      expect(
+        readdirSync(join(root, 'var/cache/apt/archives')).filter((name) => name.endsWith('.deb')),
+      ).toEqual([])
     })
     expectHostClean()
   })

@@ -13,7 +13,15 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DIB_BIN, IW_BIN, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import {
+  DIB_BIN,
+  IW_BIN,
+  TEST_CACHE,
+  hostSnapshot,
+  runCli,
+  type CliResult,
+  type HostSnapshot,
+} from '../helpers/cli.ts'
 import { commandOutputs } from '../helpers/boot-test.ts'
 
 let work: string
@@ -21,8 +29,13 @@ let before: HostSnapshot
 let defaultBuild: CliResult
 let multiBuild: CliResult
 
-const env = (): Record<string, string> => ({ DIB_IMAGE_CACHE: TEST_CACHE, DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1', TMPDIR: join(work, 'tmp') })
-const tarText = (tar: string, member: string): string => execFileSync('tar', ['-xOf', tar, member], { encoding: 'utf8' })
+const env = (): Record<string, string> => ({
+  DIB_IMAGE_CACHE: TEST_CACHE,
+  DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1',
+  TMPDIR: join(work, 'tmp'),
+})
+const tarText = (tar: string, member: string): string =>
+  execFileSync('tar', ['-xOf', tar, member], { encoding: 'utf8' })
 
 beforeAll(async () => {
   work = mkdtempSync('/var/tmp/iw-debian-')
@@ -32,7 +45,19 @@ beforeAll(async () => {
   ;[defaultBuild, multiBuild] = await Promise.all([
     runCli(DIB_BIN, { args: ['-o', 'debian', 'debian-minimal', 'vm'], env: env(), cwd: work }),
     runCli(DIB_BIN, {
-      args: ['-t', 'tar,raw,qcow2', '-o', 'multi', 'vm', 'debian', '-p', 'qemu-guest-agent', 'block-device-gpt', 'cloud-init-nocloud', 'devuser'],
+      args: [
+        '-t',
+        'tar,raw,qcow2',
+        '-o',
+        'multi',
+        'vm',
+        'debian',
+        '-p',
+        'qemu-guest-agent',
+        'block-device-gpt',
+        'cloud-init-nocloud',
+        'devuser',
+      ],
       env: {
         ...env(),
         DIB_DEV_USER_PASSWORD: 'debian-vm-pw',
@@ -52,10 +77,23 @@ afterAll(() => {
  * Boots the image to its login prompt within `seconds` (a cloud image that waited out
  * networking.service's 5-minute timeout would not); returns the console text.
  */
-async function expectBoots(image: string, options: readonly string[] = [], seconds = 300): Promise<{ console: string; stdout: string }> {
+async function expectBoots(
+  image: string,
+  options: readonly string[] = [],
+  seconds = 300,
+): Promise<{ console: string; stdout: string }> {
   const started = Date.now()
   const consoleLog = `${image}.console`
-  const args = ['boot-test', '--quiet', '--timeout', String(seconds), '--console-log', consoleLog, ...options, image]
+  const args = [
+    'boot-test',
+    '--quiet',
+    '--timeout',
+    String(seconds),
+    '--console-log',
+    consoleLog,
+    ...options,
+    image,
+  ]
   const boot = await runCli(IW_BIN, { args, cwd: work })
   expect(boot.stdout, boot.stderr).toContain('PASS')
   expect(boot.code).toBe(0)
@@ -69,9 +107,13 @@ describe('debian-minimal vm', () => {
     expect(defaultBuild.code).toBe(0)
     expect(defaultBuild.stdout).toContain('Hygiene check passed')
     expect(defaultBuild.stdout).not.toContain('WARNING')
-    expect(defaultBuild.stdout).toMatch(/Debian release: stable → trixie \(13\.\d+\), archive of \d{4}-\d\d-\d\d/)
+    expect(defaultBuild.stdout).toMatch(
+      /Debian release: stable → trixie \(13\.\d+\), archive of \d{4}-\d\d-\d\d/,
+    )
     const qcow2 = join(work, 'debian.qcow2')
-    const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', qcow2], { encoding: 'utf8' })) as { format: string }
+    const info = JSON.parse(
+      execFileSync('qemu-img', ['info', '--output=json', qcow2], { encoding: 'utf8' }),
+    ) as { format: string }
     expect(info.format).toBe('qcow2')
     const booted = await expectBoots(qcow2)
     // the getty's banner, just above the prompt
@@ -82,7 +124,8 @@ describe('debian-minimal vm', () => {
   it('builds vm debian -p qemu-guest-agent as a GPT cloud image in tar, raw and qcow2 beside the other; it boots promptly with the package, a grown root and cloud-init done', async () => {
     expect(multiBuild.stderr).toBe('')
     expect(multiBuild.code).toBe(0)
-    for (const ext of ['tar', 'raw', 'qcow2']) expect(existsSync(join(work, `multi.${ext}`))).toBe(true)
+    for (const ext of ['tar', 'raw', 'qcow2'])
+      expect(existsSync(join(work, `multi.${ext}`))).toBe(true)
 
     const tar = join(work, 'multi.tar')
     expect(tarText(tar, './usr/lib/os-release')).toMatch(/VERSION_ID="13"/)
@@ -93,12 +136,18 @@ describe('debian-minimal vm', () => {
     expect(grubCfg).not.toContain('/dev/loop')
     expect(tarText(tar, './etc/machine-id')).toBe('')
     // Debian 13: cloud-init renders for netplan; debootstrap's ifupdown DHCP became networkd's.
-    expect(tarText(tar, './etc/cloud/cloud.cfg.d/90-dib-network-renderer.cfg')).toMatch(/renderers: \[netplan\]/)
+    expect(tarText(tar, './etc/cloud/cloud.cfg.d/90-dib-network-renderer.cfg')).toMatch(
+      /renderers: \[netplan\]/,
+    )
     expect(tarText(tar, './etc/systemd/network/90-dib-dhcp.network')).toContain('DHCP=yes')
-    expect(tarText(tar, './etc/cloud/cloud.cfg.d/91-dib-cloud-init-datasources.cfg')).toContain('datasource_list: [ NoCloud, None ]')
+    expect(tarText(tar, './etc/cloud/cloud.cfg.d/91-dib-cloud-init-datasources.cfg')).toContain(
+      'datasource_list: [ NoCloud, None ]',
+    )
 
     // block-device-gpt as shipped: a BIOS boot partition for grub, then the root.
-    const table = JSON.parse(execFileSync('sfdisk', ['--json', join(work, 'multi.raw')], { encoding: 'utf8' })) as {
+    const table = JSON.parse(
+      execFileSync('sfdisk', ['--json', join(work, 'multi.raw')], { encoding: 'utf8' }),
+    ) as {
       partitiontable: { label: string; partitions: { type: string; name?: string }[] }
     }
     expect(table.partitiontable.label).toBe('gpt')
@@ -106,11 +155,23 @@ describe('debian-minimal vm', () => {
       ['21686148-6449-6E6F-744E-656564454649', 'BSP'],
       ['0FC63DAF-8483-4772-8E79-3D69D8477DE4', 'root'],
     ])
-    const compare = execFileSync('qemu-img', ['compare', '-f', 'raw', '-F', 'qcow2', join(work, 'multi.raw'), join(work, 'multi.qcow2')], { encoding: 'utf8' })
+    const compare = execFileSync(
+      'qemu-img',
+      ['compare', '-f', 'raw', '-F', 'qcow2', join(work, 'multi.raw'), join(work, 'multi.qcow2')],
+      { encoding: 'utf8' },
+    )
     expect(compare).toContain('Images are identical')
     // the debian element's additions over debian-minimal, and the package asked for
     const packages = tarText(tar, './var/lib/dpkg/status')
-    for (const name of ['cloud-init', 'openssh-server', 'sudo', 'qemu-guest-agent', 'netplan.io', 'systemd-resolved']) expect(packages).toContain(`Package: ${name}\n`)
+    for (const name of [
+      'cloud-init',
+      'openssh-server',
+      'sudo',
+      'qemu-guest-agent',
+      'netplan.io',
+      'systemd-resolved',
+    ])
+      expect(packages).toContain(`Package: ${name}\n`)
 
     const commands = [
       'dpkg -s qemu-guest-agent',
@@ -122,24 +183,46 @@ describe('debian-minimal vm', () => {
       'networkctl list --no-legend; ls /run/systemd/network; systemctl is-active networking.service',
       'getent hosts deb.debian.org > /dev/null && echo dns-ok',
     ]
-    const booted = await expectBoots(join(work, 'multi.qcow2'), [
-      '--disk-size', '4GiB', '--user', 'devuser', '--password', 'debian-vm-pw',
-      ...commands.flatMap((command) => ['--command', command]),
-    ], 420)
+    const booted = await expectBoots(
+      join(work, 'multi.qcow2'),
+      [
+        '--disk-size',
+        '4GiB',
+        '--user',
+        'devuser',
+        '--password',
+        'debian-vm-pw',
+        ...commands.flatMap((command) => ['--command', command]),
+      ],
+      420,
+    )
     expect(booted.console).toMatch(/Debian GNU\/Linux 13 debian ttyS0\s+debian login:/)
     const out = commandOutputs(booted.stdout)
-    expect.soft(out.get('dpkg -s qemu-guest-agent')?.output).toMatch(/^Status: install ok installed$/m)
-    expect.soft(Number(/^\s*([\d.]+)G$/m.exec(out.get('findmnt -no SIZE /')?.output ?? '')?.[1])).toBeGreaterThan(3.5)
+    expect
+      .soft(out.get('dpkg -s qemu-guest-agent')?.output)
+      .toMatch(/^Status: install ok installed$/m)
+    expect
+      .soft(Number(/^\s*([\d.]+)G$/m.exec(out.get('findmnt -no SIZE /')?.output ?? '')?.[1]))
+      .toBeGreaterThan(3.5)
     // growroot did it before cloud-init could: the image does not depend on cloud-init for this.
-    expect.soft(out.get('sudo -n journalctl -b -u growroot.service --no-pager -o cat')?.output).toMatch(/growroot: grew partition 2 of \/dev\/vda/)
+    expect
+      .soft(out.get('sudo -n journalctl -b -u growroot.service --no-pager -o cat')?.output)
+      .toMatch(/growroot: grew partition 2 of \/dev\/vda/)
     const status = out.get('cloud-init status --wait --long || true')?.output ?? ''
     expect.soft(status).toMatch(/^status: done$/m)
-    expect.soft(out.get('sudo -n grep -h DSLIST /run/cloud-init/ds-identify.log')?.output).toMatch(/NoCloud None/)
+    expect
+      .soft(out.get('sudo -n grep -h DSLIST /run/cloud-init/ds-identify.log')?.output)
+      .toMatch(/NoCloud None/)
     // cloud-init's fallback network (DHCP on the first NIC) through netplan to networkd.
-    const network = out.get('networkctl list --no-legend; ls /run/systemd/network; systemctl is-active networking.service')?.output ?? ''
+    const network =
+      out.get(
+        'networkctl list --no-legend; ls /run/systemd/network; systemctl is-active networking.service',
+      )?.output ?? ''
     expect.soft(network).toMatch(/ en\w+\s+ether\s+routable\s+configured\b/)
     expect.soft(network).toMatch(/^10-netplan-.*\.network$/m)
-    expect.soft(out.get('getent hosts deb.debian.org > /dev/null && echo dns-ok')?.output).toBe('dns-ok\n')
+    expect
+      .soft(out.get('getent hosts deb.debian.org > /dev/null && echo dns-ok')?.output)
+      .toBe('dns-ok\n')
     expect(hostSnapshot(work)).toEqual(before)
   })
 })

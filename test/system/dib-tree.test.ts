@@ -21,7 +21,16 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initramfsFiles } from '../helpers/initramfs.ts'
 import { startMirrorView, type MirrorView } from '../helpers/mirror-view.ts'
-import { DIB_BIN, IW_BIN, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot, RAMDISK_BIN } from '../helpers/cli.ts'
+import {
+  DIB_BIN,
+  IW_BIN,
+  TEST_CACHE,
+  hostSnapshot,
+  runCli,
+  type CliResult,
+  type HostSnapshot,
+  RAMDISK_BIN,
+} from '../helpers/cli.ts'
 
 const DIB_ELEMENTS = '/usr/lib/python3/dist-packages/diskimage_builder/elements'
 const SENTINEL = 'dib-test-should-fail'
@@ -67,8 +76,22 @@ function env(dest: string): Record<string, string> {
 async function runFuncTest(test: FuncTest): Promise<void> {
   const dest = mkdtempSync(join(work, `${test.element}-${test.testElement}-`))
   const result = await runCli(DIB_BIN, {
-    args: ['-x', '-t', test.formats, '-o', join(dest, 'image'), '-n', test.element, test.testElement, ...(test.extraElements ?? [])],
-    env: { ...env(dest), ELEMENTS_PATH: `${join(DIB_ELEMENTS, test.element, 'test-elements')}:${DIB_ELEMENTS}`, ...test.env },
+    args: [
+      '-x',
+      '-t',
+      test.formats,
+      '-o',
+      join(dest, 'image'),
+      '-n',
+      test.element,
+      test.testElement,
+      ...(test.extraElements ?? []),
+    ],
+    env: {
+      ...env(dest),
+      ELEMENTS_PATH: `${join(DIB_ELEMENTS, test.element, 'test-elements')}:${DIB_ELEMENTS}`,
+      ...test.env,
+    },
     cwd: work,
   })
   runs.set(`${test.element}/${test.testElement}`, { ...test, dest, result })
@@ -84,14 +107,17 @@ function expectPasses(name: string): FuncTestRun {
     expect(existsSync(join(dest, SENTINEL)), log).toBe(true)
     return run
   }
-  if (run.formats.split(',').includes('qcow2')) expect(existsSync(join(dest, 'image.qcow2')), log).toBe(true)
+  if (run.formats.split(',').includes('qcow2'))
+    expect(existsSync(join(dest, 'image.qcow2')), log).toBe(true)
   const tar = join(dest, 'image.tar')
   expect(existsSync(tar), log).toBe(true)
-  expect(execFileSync('tar', ['-tf', tar], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })).not.toContain(`tmp/${SENTINEL}`)
+  expect(
+    execFileSync('tar', ['-tf', tar], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }),
+  ).not.toContain(`tmp/${SENTINEL}`)
   return run
 }
 
-let ramdisk: { readonly dest: string, readonly result: CliResult } | undefined
+let ramdisk: { readonly dest: string; readonly result: CliResult } | undefined
 let bookwormView: MirrorView
 
 /** run_ramdisk_element_test's build: ramdisk-image-create with DIB's tree, its ramdisk element. */
@@ -105,7 +131,8 @@ async function runRamdiskTest(): Promise<void> {
   ramdisk = { dest, result }
 }
 
-const tarText = (tar: string, member: string): string => execFileSync('tar', ['-xOf', tar, member], { encoding: 'utf8' })
+const tarText = (tar: string, member: string): string =>
+  execFileSync('tar', ['-xOf', tar, member], { encoding: 'utf8' })
 
 beforeAll(async () => {
   work = mkdtempSync('/var/tmp/iw-dib-tree-')
@@ -116,7 +143,11 @@ beforeAll(async () => {
   // cache) between builds, and two apt-gets in it at once fail on its lock, as under DIB.
   const debianMinimal = async (): Promise<void> => {
     // The first build bootstraps into DIB's cache when it is empty; the second reuses it.
-    await runFuncTest({ element: 'debian-minimal', testElement: 'stable-build-succeeds', formats: 'tar' })
+    await runFuncTest({
+      element: 'debian-minimal',
+      testElement: 'stable-build-succeeds',
+      formats: 'tar',
+    })
     await runFuncTest({
       element: 'debian-minimal',
       testElement: 'stable-vm',
@@ -146,7 +177,7 @@ afterAll(async () => {
 })
 
 describe("DIB's functional tests of the Debian test elements", () => {
-  it('debian-minimal/stable-build-succeeds passes, with DIB\'s image usage report', () => {
+  it("debian-minimal/stable-build-succeeds passes, with DIB's image usage report", () => {
     const run = expectPasses('debian-minimal/stable-build-succeeds')
     expect(run.result.code).toBe(0)
     expect(run.result.stdout).toContain('Image size report (files > 10MiB)')
@@ -155,7 +186,7 @@ describe("DIB's functional tests of the Debian test elements", () => {
 })
 
 describe("DIB's functional test of the debian element, against the archive DIB 3.13 knew", () => {
-  it('debian/build-succeeds passes with stable meaning bookworm: DIB\'s base and debian elements as shipped', () => {
+  it("debian/build-succeeds passes with stable meaning bookworm: DIB's base and debian elements as shipped", () => {
     const run = expectPasses('debian/build-succeeds')
     expect(run.result.code).toBe(0)
     expect(run.result.stdout).toMatch(/Debian release: stable → bookworm \(12\.\d+\)/)
@@ -163,12 +194,19 @@ describe("DIB's functional test of the debian element, against the archive DIB 3
     const tar = join(run.dest, 'image.tar')
     expect(tarText(tar, './usr/lib/os-release')).toMatch(/^VERSION_ID="12"$/m)
     const packages = tarText(tar, './var/lib/dpkg/status')
-    for (const name of ['software-properties-common', 'cloud-init', 'cloud-initramfs-growroot', 'openssh-server']) {
+    for (const name of [
+      'software-properties-common',
+      'cloud-init',
+      'cloud-initramfs-growroot',
+      'openssh-server',
+    ]) {
       expect(packages).toContain(`Package: ${name}\n`)
     }
     // Every suite came through the view, stable's name and all.
     expect(bookwormView.paths.some((p) => p.startsWith('/debian/dists/stable/'))).toBe(true)
-    expect(bookwormView.paths.some((p) => p.startsWith('/debian-security/dists/stable-security/'))).toBe(true)
+    expect(
+      bookwormView.paths.some((p) => p.startsWith('/debian-security/dists/stable-security/')),
+    ).toBe(true)
   })
 })
 
@@ -181,10 +219,17 @@ describe("DIB's element tree builds a bootable image", () => {
     // DIB's elements came from DIB's tree, not the built-in ones.
     expect(run.result.stdout).toContain(`${DIB_ELEMENTS}/vm overrides`)
     // baremetal copied the kernel and initramfs select_boot_kernel_initrd picked out of the tree.
-    for (const ext of ['vmlinuz', 'initrd']) expect(existsSync(join(run.dest, `image.${ext}`))).toBe(true)
-    const files = execFileSync('tar', ['-tf', join(run.dest, 'image.tar')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\n')
+    for (const ext of ['vmlinuz', 'initrd'])
+      expect(existsSync(join(run.dest, `image.${ext}`))).toBe(true)
+    const files = execFileSync('tar', ['-tf', join(run.dest, 'image.tar')], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    }).split('\n')
     expect(files.filter((f) => /^\.\/boot\/vmlinuz-/.test(f))).toHaveLength(1)
-    const boot = await runCli(IW_BIN, { args: ['boot-test', '--quiet', '--timeout', '300', join(run.dest, 'image.qcow2')], cwd: work })
+    const boot = await runCli(IW_BIN, {
+      args: ['boot-test', '--quiet', '--timeout', '300', join(run.dest, 'image.qcow2')],
+      cwd: work,
+    })
     expect(boot.stdout, boot.stderr).toContain('PASS')
     expect(boot.code).toBe(0)
     expect(hostSnapshot(work)).toEqual(before)
@@ -192,7 +237,7 @@ describe("DIB's element tree builds a bootable image", () => {
 })
 
 describe("DIB's ramdisk element builds a ramdisk through ramdisk-image-create", () => {
-  it('ramdisk (with ramdisk-base and deploy-tgtadm) writes image.initramfs with busybox, tgtd and the kernel\'s modules', () => {
+  it("ramdisk (with ramdisk-base and deploy-tgtadm) writes image.initramfs with busybox, tgtd and the kernel's modules", () => {
     if (ramdisk === undefined) throw new Error('the ramdisk build did not run')
     const { dest, result } = ramdisk
     const log = `${result.stdout.slice(-6000)}\n${result.stderr.slice(-3000)}`
@@ -201,8 +246,11 @@ describe("DIB's ramdisk element builds a ramdisk through ramdisk-image-create", 
     expect(existsSync(join(dest, 'image.kernel')), log).toBe(true)
     expect(result.stdout).toContain(`${DIB_ELEMENTS}/ramdisk overrides`)
     const files = initramfsFiles(join(dest, 'image.initramfs'))
-    for (const file of ['init', 'bin/busybox', 'bin/tgtd', 'bin/dhclient', 'bin/udevadm']) expect(files, file).toContain(file)
-    expect(files.some((f) => /^lib\/modules\/[^/]+\/kernel\/drivers\/net\/virtio_net\.ko/.test(f))).toBe(true)
+    for (const file of ['init', 'bin/busybox', 'bin/tgtd', 'bin/dhclient', 'bin/udevadm'])
+      expect(files, file).toContain(file)
+    expect(
+      files.some((f) => /^lib\/modules\/[^/]+\/kernel\/drivers\/net\/virtio_net\.ko/.test(f)),
+    ).toBe(true)
     expect(hostSnapshot(work)).toEqual(before)
   })
 })

@@ -3,12 +3,29 @@
 // a simulated reboot, a full workspace, a mount kept busy at release, and an uncaught error.
 // Uses the download-free host-os element, so each case takes seconds.
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PHASE_TABLE } from '../../src/phases/phase-table.ts'
-import { DIB_BIN, IW_BIN, REPO, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import {
+  DIB_BIN,
+  IW_BIN,
+  REPO,
+  hostSnapshot,
+  runCli,
+  type CliResult,
+  type HostSnapshot,
+} from '../helpers/cli.ts'
 import { hookScript, hostOsEnv, writeTestElement } from '../helpers/host-os-work.ts'
 
 let work: string
@@ -27,9 +44,17 @@ beforeAll(() => {
   // A state dir of our own: `imagewright cleanup` here never sees another build's journal.
   stateDir = join(work, 'state')
   for (const phase of PHASE_TABLE) {
-    writeElement(`nap-${phase.name}`, `${phase.dir}/50-nap-here`, `echo "napping in ${phase.name}"\nsleep 3101 &\nwait`)
+    writeElement(
+      `nap-${phase.name}`,
+      `${phase.dir}/50-nap-here`,
+      `echo "napping in ${phase.name}"\nsleep 3101 &\nwait`,
+    )
     // Talks until nobody listens: a pipe closed by the reader surfaces on the next write.
-    writeElement(`chatter-${phase.name}`, `${phase.dir}/50-chatter`, `echo "chattering in ${phase.name}"\nwhile :; do echo tick; sleep 0.2; done`)
+    writeElement(
+      `chatter-${phase.name}`,
+      `${phase.dir}/50-chatter`,
+      `echo "chattering in ${phase.name}"\nwhile :; do echo tick; sleep 0.2; done`,
+    )
   }
   mkdirSync(join(work, 'tmp'))
   before = hostSnapshot(work)
@@ -45,7 +70,12 @@ const env = (tmp = join(work, 'tmp')): Record<string, string> => ({
   IMAGEWRIGHT_STATE_DIR: stateDir,
 })
 
-const build = (extra: string[], output: string, interrupt?: { when: RegExp; signal: NodeJS.Signals }, moreEnv: Record<string, string> = {}): Promise<CliResult> =>
+const build = (
+  extra: string[],
+  output: string,
+  interrupt?: { when: RegExp; signal: NodeJS.Signals },
+  moreEnv: Record<string, string> = {},
+): Promise<CliResult> =>
   runCli(DIB_BIN, {
     args: ['-n', '-o', join(work, output), '-t', 'tar,raw', 'host-os', ...extra],
     env: { ...env(), ...moreEnv },
@@ -53,7 +83,8 @@ const build = (extra: string[], output: string, interrupt?: { when: RegExp; sign
     ...(interrupt ? { interrupt } : {}),
   })
 
-const cleanup = (tmp = join(work, 'tmp')): Promise<CliResult> => runCli(IW_BIN, { args: ['cleanup'], env: env(tmp) })
+const cleanup = (tmp = join(work, 'tmp')): Promise<CliResult> =>
+  runCli(IW_BIN, { args: ['cleanup'], env: env(tmp) })
 
 /** Host processes still running a hook's `sleep <marker>`. */
 function napping(marker: number): number[] {
@@ -82,45 +113,74 @@ describe('a stop signal in the middle of a phase', () => {
     ['finalise', 'SIGQUIT', 131],
     ['cleanup', 'SIGHUP', 129],
   ]
-  it.each(cases)('stops in %s on %s (exit %d) and releases everything', async (phase, signal, code) => {
-    const result = await build([`nap-${phase}`], `sig-${phase}`, { when: new RegExp(`napping in ${phase}`), signal })
-    expect(result.code).toBe(code)
-    expect(result.stderr).toContain(`Build interrupted by ${signal}: everything it had set up was released`)
-    expect(result.stderr).not.toContain('Internal error')
-    expect(existsSync(join(work, `sig-${phase}.tar`))).toBe(false)
-    expectHostIntact()
-  })
+  it.each(cases)(
+    'stops in %s on %s (exit %d) and releases everything',
+    async (phase, signal, code) => {
+      const result = await build([`nap-${phase}`], `sig-${phase}`, {
+        when: new RegExp(`napping in ${phase}`),
+        signal,
+      })
+      expect(result.code).toBe(code)
+      expect(result.stderr).toContain(
+        `Build interrupted by ${signal}: everything it had set up was released`,
+      )
+      expect(result.stderr).not.toContain('Internal error')
+      expect(existsSync(join(work, `sig-${phase}.tar`))).toBe(false)
+      expectHostIntact()
+    },
+  )
 })
 
 // Once under two parallel system files the finalise case failed (not reproduced alone, cause not
 // yet found): one retry, so a real break still fails and a flake is visible in the log.
 describe('a closed output pipe (disk-image-create ... | head)', { retry: 1 }, () => {
-  it.each(['install', 'finalise'])('stops in %s, releases everything and says why', async (phase) => {
-    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [DIB_BIN, '-n', '-o', join(work, `pipe-${phase}`), '-t', 'tar,raw', 'host-os', `chatter-${phase}`], {
-        cwd: REPO,
-        env: { ...process.env, DIB_NO_TIMESTAMP: '1', ...env() },
-        stdio: ['ignore', 'pipe', 'pipe'],
+  it.each(['install', 'finalise'])(
+    'stops in %s, releases everything and says why',
+    async (phase) => {
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          [
+            DIB_BIN,
+            '-n',
+            '-o',
+            join(work, `pipe-${phase}`),
+            '-t',
+            'tar,raw',
+            'host-os',
+            `chatter-${phase}`,
+          ],
+          {
+            cwd: REPO,
+            env: { ...process.env, DIB_NO_TIMESTAMP: '1', ...env() },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        )
+        let stdout = ''
+        let stderr = ''
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString()
+          if (stdout.includes(`chattering in ${phase}`)) child.stdout.destroy()
+        })
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString()
+        })
+        child.on('close', (code) => resolve({ code, stderr }))
       })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString()
-        if (stdout.includes(`chattering in ${phase}`)) child.stdout.destroy()
-      })
-      child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-      child.on('close', (code) => resolve({ code, stderr }))
-    })
-    expect(result.stderr).toContain('Build stopped: its standard output was closed (EPIPE)')
-    expect(result.code).toBe(141)
-    expect(sh(`pgrep -f "[5]0-chatter" || true`)).toBe('')
-    expectHostIntact()
-  })
+      expect(result.stderr).toContain('Build stopped: its standard output was closed (EPIPE)')
+      expect(result.code).toBe(141)
+      expect(sh(`pgrep -f "[5]0-chatter" || true`)).toBe('')
+      expectHostIntact()
+    },
+  )
 })
 
 describe('kill -9 in every phase, then imagewright cleanup', () => {
   it.each(PHASES)('releases what a build killed in %s left', async (phase) => {
-    const result = await build([`nap-${phase}`], `kill-${phase}`, { when: new RegExp(`napping in ${phase}`), signal: 'SIGKILL' })
+    const result = await build([`nap-${phase}`], `kill-${phase}`, {
+      when: new RegExp(`napping in ${phase}`),
+      signal: 'SIGKILL',
+    })
     expect(result.signal).toBe('SIGKILL')
     expect(napping(3101).length).toBeGreaterThan(0)
     const done = await cleanup()
@@ -134,9 +194,14 @@ describe('kill -9 in every phase, then imagewright cleanup', () => {
 /** What a reboot does to a killed build: its processes, mounts and loop devices are gone. */
 function simulateReboot(tmp: string): void {
   // Its loop devices, named while its mount namespace (kept by the nappers) still shows their files.
-  const loops = sh(`losetup -l -n -O NAME,BACK-FILE | grep -F "${tmp}/" || true`).split('\n').filter(Boolean).map((line) => line.split(/\s+/)[0] ?? '')
+  const loops = sh(`losetup -l -n -O NAME,BACK-FILE | grep -F "${tmp}/" || true`)
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(/\s+/)[0] ?? '')
   for (const pid of napping(3101)) process.kill(pid, 'SIGKILL')
-  const mounts = sh(`findmnt -rn -o TARGET | grep -F "${tmp}/" | sort -r || true`).split('\n').filter(Boolean)
+  const mounts = sh(`findmnt -rn -o TARGET | grep -F "${tmp}/" | sort -r || true`)
+    .split('\n')
+    .filter(Boolean)
   for (const target of mounts) sh(`umount -l "${target}"`)
   // Still held by the dying namespace, a device is detached as soon as it lets go.
   for (const device of loops) sh(`losetup -d ${device} || true`)
@@ -151,13 +216,21 @@ function edit(path: string, change: (data: Record<string, unknown>) => void): vo
 
 describe('a reboot, then imagewright cleanup', () => {
   it('removes the on-disk workspaces a reboot orphaned, with /run (and the journal) gone', async () => {
-    const result = await build(['nap-install'], 'reboot-1', { when: /napping in install/, signal: 'SIGKILL' }, { DIB_NO_TMPFS: '1' })
+    const result = await build(
+      ['nap-install'],
+      'reboot-1',
+      { when: /napping in install/, signal: 'SIGKILL' },
+      { DIB_NO_TMPFS: '1' },
+    )
     expect(result.signal).toBe('SIGKILL')
     simulateReboot(join(work, 'tmp'))
     rmSync(stateDir, { recursive: true, force: true })
     const workspaces = readdirSync(join(work, 'tmp'))
     expect(workspaces).toHaveLength(2)
-    for (const name of workspaces) edit(join(work, 'tmp', name, '.imagewright-build'), (mark) => { mark['bootId'] = 'an-earlier-boot' })
+    for (const name of workspaces)
+      edit(join(work, 'tmp', name, '.imagewright-build'), (mark) => {
+        mark['bootId'] = 'an-earlier-boot'
+      })
     const done = await cleanup()
     expect(done.code).toBe(0)
     expect(done.stdout).toContain('made before the last reboot, no journal')
@@ -165,13 +238,21 @@ describe('a reboot, then imagewright cleanup', () => {
   })
 
   it('releases a journal of an earlier boot even though its pid now names a live process', async () => {
-    const result = await build(['nap-root'], 'reboot-2', { when: /napping in root/, signal: 'SIGKILL' }, { DIB_NO_TMPFS: '1' })
+    const result = await build(
+      ['nap-root'],
+      'reboot-2',
+      { when: /napping in root/, signal: 'SIGKILL' },
+      { DIB_NO_TMPFS: '1' },
+    )
     expect(result.signal).toBe('SIGKILL')
     simulateReboot(join(work, 'tmp'))
     const [journal] = readdirSync(stateDir)
     expect(journal).toBeDefined()
     // After a reboot the old pid is often some other live process: pid 1 always is.
-    edit(join(stateDir, journal ?? ''), (data) => { data['pid'] = 1; data['bootId'] = 'an-earlier-boot' })
+    edit(join(stateDir, journal ?? ''), (data) => {
+      data['pid'] = 1
+      data['bootId'] = 'an-earlier-boot'
+    })
     const done = await cleanup()
     expect(done.code).toBe(0)
     expect(done.stdout).toMatch(/Build \S+ \(pid 1,/)
@@ -208,14 +289,30 @@ describe('when the host runs out of something', () => {
   })
 
   it('keeps going without a log file that cannot be written, and releases everything', async () => {
-    writeElement('loud', 'install.d/50-loud', 'for ((i = 1; i <= 3000; i++)); do echo "a line of output number $i, long enough to fill a small disk"; done')
+    writeElement(
+      'loud',
+      'install.d/50-loud',
+      'for ((i = 1; i <= 3000; i++)); do echo "a line of output number $i, long enough to fill a small disk"; done',
+    )
     await withSmallFs('tiny', '64k', async (tiny) => {
       const result = await runCli(DIB_BIN, {
-        args: ['-n', '-o', join(work, 'loud'), '-t', 'tar', '--logfile', join(tiny, 'build.log'), 'host-os', 'loud'],
+        args: [
+          '-n',
+          '-o',
+          join(work, 'loud'),
+          '-t',
+          'tar',
+          '--logfile',
+          join(tiny, 'build.log'),
+          'host-os',
+          'loud',
+        ],
         env: env(),
         timeoutMs: 180_000,
       })
-      expect(result.stderr).toMatch(/Cannot write the log file ".*build\.log": .*(ENOSPC|No space left on device)/)
+      expect(result.stderr).toMatch(
+        /Cannot write the log file ".*build\.log": .*(ENOSPC|No space left on device)/,
+      )
       expect(result.stderr).not.toContain('Internal error')
       expect(result.code).toBe(0)
       expect(existsSync(join(work, 'loud.tar'))).toBe(true)
@@ -228,7 +325,11 @@ describe('a mount kept busy at release', () => {
   it('shows the release failure with the cleanup hint, and cleanup finishes the job', async () => {
     // A process outside the build (no build id in its environment, in a session of its own)
     // holds a file of the mounted image open, so the image's filesystem cannot be unmounted.
-    writeElement('hold-open', 'cleanup.d/50-hold-open', 'env -i setsid sh -c \'exec 3<"$1"; exec sleep 3102\' holder "$TARGET_ROOT/etc/passwd" </dev/null >/dev/null 2>&1 &\necho "holding the image open"')
+    writeElement(
+      'hold-open',
+      'cleanup.d/50-hold-open',
+      'env -i setsid sh -c \'exec 3<"$1"; exec sleep 3102\' holder "$TARGET_ROOT/etc/passwd" </dev/null >/dev/null 2>&1 &\necho "holding the image open"',
+    )
     const result = await build(['hold-open'], 'busy')
     expect(result.stderr).not.toContain('Internal error')
     expect(result.stderr).toContain('imagewright cleanup')

@@ -18,18 +18,30 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'iw-system-'))
   mkdirSync(join(work, 'tmp'), { recursive: true })
   before = hostSnapshot(work)
-  writeElement('fail-install', { 'install.d/50-break-things': script('echo "about to fail"\necho "disk is full" >&2\nexit 3') })
-  writeElement('slow-install', { 'install.d/50-take-a-nap': script('echo "napping now"\nsleep 300') })
-  writeElement('leaky', {
-    'install.d/30-leak': script('mkdir -p /etc/ssh\ntouch /etc/ssh/ssh_host_ed25519_key /etc/ssh/ssh_host_ed25519_key.pub\necho "id" > /etc/machine-id\necho history > /root/.bash_history'),
+  writeElement('fail-install', {
+    'install.d/50-break-things': script('echo "about to fail"\necho "disk is full" >&2\nexit 3'),
   })
-  writeElement('secret-leak', { 'install.d/30-leak': script('echo "password=$DIB_ADMIN_PASSWORD" > /etc/app.conf') })
+  writeElement('slow-install', {
+    'install.d/50-take-a-nap': script('echo "napping now"\nsleep 300'),
+  })
+  writeElement('leaky', {
+    'install.d/30-leak': script(
+      'mkdir -p /etc/ssh\ntouch /etc/ssh/ssh_host_ed25519_key /etc/ssh/ssh_host_ed25519_key.pub\necho "id" > /etc/machine-id\necho history > /root/.bash_history',
+    ),
+  })
+  writeElement('secret-leak', {
+    'install.d/30-leak': script('echo "password=$DIB_ADMIN_PASSWORD" > /etc/app.conf'),
+  })
   writeElement('marker', {
-    'install.d/20-write-marker': script('echo "installed by marker" > /etc/marker\necho "$IMAGE_NAME" > /etc/marker-image-name'),
+    'install.d/20-write-marker': script(
+      'echo "installed by marker" > /etc/marker\necho "$IMAGE_NAME" > /etc/marker-image-name',
+    ),
     'root.d/90-check-target-root': script('test -d "$TARGET_ROOT/etc"'),
     'finalise.d/90-finalise-marker': script('echo finalised > /etc/finalised'),
     'environment.d/10-marker.bash': 'export MARKER_VALUE=from-environment-d\n',
-    'post-install.d/10-env-check': script('test "$MARKER_VALUE" = from-environment-d\necho "$MARKER_VALUE" > /etc/marker-env'),
+    'post-install.d/10-env-check': script(
+      'test "$MARKER_VALUE" = from-environment-d\necho "$MARKER_VALUE" > /etc/marker-env',
+    ),
   })
 })
 
@@ -47,16 +59,27 @@ describe('host-os builds', () => {
   it('runs every phase and writes tar and raw outputs', async () => {
     // As in DIB, the directory of -o must exist: it is refused before any work otherwise.
     mkdirSync(join(work, 'out'), { recursive: true })
-    const result = await runCli(DIB_BIN, { args: ['-n', '-o', join(work, 'out', 'img'), '-t', 'tar,raw', 'host-os', 'marker'], env: env() })
+    const result = await runCli(DIB_BIN, {
+      args: ['-n', '-o', join(work, 'out', 'img'), '-t', 'tar,raw', 'host-os', 'marker'],
+      env: env(),
+    })
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     const listing = execFileSync('tar', ['-tf', join(work, 'out', 'img.tar')], { encoding: 'utf8' })
     expect(listing).toMatch(/^\.\/etc\/marker$/m)
     expect(listing).toMatch(/^\.\/etc\/finalised$/m)
     expect(listing).toMatch(/^\.\/etc\/fstab$/m)
-    const marker = execFileSync('tar', ['-xOf', join(work, 'out', 'img.tar'), './etc/marker-env', './etc/marker-image-name'], { encoding: 'utf8' })
+    const marker = execFileSync(
+      'tar',
+      ['-xOf', join(work, 'out', 'img.tar'), './etc/marker-env', './etc/marker-image-name'],
+      { encoding: 'utf8' },
+    )
     expect(marker).toBe(`from-environment-d\n${join(work, 'out', 'img')}\n`)
-    const fsType = execFileSync('blkid', ['-o', 'value', '-s', 'TYPE', join(work, 'out', 'img.raw')], { encoding: 'utf8' })
+    const fsType = execFileSync(
+      'blkid',
+      ['-o', 'value', '-s', 'TYPE', join(work, 'out', 'img.raw')],
+      { encoding: 'utf8' },
+    )
     expect(fsType.trim()).toBe('ext4')
     // losetup's answer is data, not a log line
     expect(result.stdout).not.toMatch(/^\/dev\/loop\d+$/m)
@@ -78,27 +101,40 @@ describe('host-os builds', () => {
     }
     // the SBOMs beside the image are reproducible too
     for (const sbom of ['img.spdx.json', 'img.cdx.json']) {
-      expect(readFileSync(join(work, 'repro-b', sbom), 'utf8')).toBe(readFileSync(join(work, 'repro-a', sbom), 'utf8'))
+      expect(readFileSync(join(work, 'repro-b', sbom), 'utf8')).toBe(
+        readFileSync(join(work, 'repro-a', sbom), 'utf8'),
+      )
     }
-    expect(readFileSync(join(work, 'repro-a', 'img.cdx.json'), 'utf8')).toContain('"timestamp": "2023-11-14T22:13:20.000Z"')
+    expect(readFileSync(join(work, 'repro-a', 'img.cdx.json'), 'utf8')).toContain(
+      '"timestamp": "2023-11-14T22:13:20.000Z"',
+    )
     expect(sums[0]).toMatch(/^[0-9a-f]{64}$/)
     expect(sums[1]).toBe(sums[0])
     // every member's time is clamped to the epoch, so no build-time date leaks into the tar
-    const times = execFileSync('tar', ['--full-time', '-tvf', join(work, 'repro-a', 'img.tar')], { encoding: 'utf8' })
+    const times = execFileSync('tar', ['--full-time', '-tvf', join(work, 'repro-a', 'img.tar')], {
+      encoding: 'utf8',
+    })
     expect(times).toContain(' 2023-11-14 22:13:20 ./etc/marker\n')
     expect(times).not.toMatch(/ 202[4-9]-\d\d-\d\d /)
     expectHostClean()
   })
 
   it('strips machine id, SSH host keys and history, and says so', async () => {
-    const result = await runCli(DIB_BIN, { args: ['-n', '-o', join(work, 'clean'), '-t', 'tar', 'host-os', 'leaky'], env: env() })
+    const result = await runCli(DIB_BIN, {
+      args: ['-n', '-o', join(work, 'clean'), '-t', 'tar', 'host-os', 'leaky'],
+      env: env(),
+    })
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('Hygiene check passed')
     const listing = execFileSync('tar', ['-tf', join(work, 'clean.tar')], { encoding: 'utf8' })
     expect(listing).not.toMatch(/ssh_host_/)
     expect(listing).not.toMatch(/\.bash_history/)
     expect(listing).toMatch(/multi-user\.target\.wants\/imagewright-ssh-host-keys\.service/)
-    expect(execFileSync('tar', ['-xOf', join(work, 'clean.tar'), './etc/machine-id'], { encoding: 'utf8' })).toBe('')
+    expect(
+      execFileSync('tar', ['-xOf', join(work, 'clean.tar'), './etc/machine-id'], {
+        encoding: 'utf8',
+      }),
+    ).toBe('')
     expectHostClean()
   })
 
@@ -115,23 +151,31 @@ describe('host-os builds', () => {
   })
 
   it('names the failing script, its element and its last output, and leaves the host clean', async () => {
-    const result = await runCli(DIB_BIN, { args: ['-n', '-o', join(work, 'fail'), '-t', 'tar', 'host-os', 'fail-install'], env: env() })
+    const result = await runCli(DIB_BIN, {
+      args: ['-n', '-o', join(work, 'fail'), '-t', 'tar', 'host-os', 'fail-install'],
+      env: env(),
+    })
     expect(result.code).toBe(5)
-    expect(result.stderr).toContain('Script "install.d/50-break-things" of element "fail-install" exited with status 3')
+    expect(result.stderr).toContain(
+      'Script "install.d/50-break-things" of element "fail-install" exited with status 3',
+    )
     expect(result.stderr).toContain('disk is full')
     expect(result.stderr).toContain('Code: ERR_HOOK_FAILED')
     expectHostClean()
   })
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('stops on %s in the middle of a phase and releases everything', async (signal) => {
-    const result = await runCli(DIB_BIN, {
-      args: ['-n', '-o', join(work, 'interrupted'), '-t', 'tar', 'host-os', 'slow-install'],
-      env: env(),
-      interrupt: { when: /napping now/, signal },
-      timeoutMs: 120_000,
-    })
-    expect(result.code).toBe(signal === 'SIGINT' ? 130 : 143)
-    expect(result.stderr).toContain(`Build interrupted by ${signal}`)
-    expectHostClean()
-  })
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'stops on %s in the middle of a phase and releases everything',
+    async (signal) => {
+      const result = await runCli(DIB_BIN, {
+        args: ['-n', '-o', join(work, 'interrupted'), '-t', 'tar', 'host-os', 'slow-install'],
+        env: env(),
+        interrupt: { when: /napping now/, signal },
+        timeoutMs: 120_000,
+      })
+      expect(result.code).toBe(signal === 'SIGINT' ? 130 : 143)
+      expect(result.stderr).toContain(`Build interrupted by ${signal}`)
+      expectHostClean()
+    },
+  )
 })

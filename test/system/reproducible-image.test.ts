@@ -72,12 +72,22 @@ describe('reproducible disk images', () => {
     // the hook's time clamped to the epoch
     const root = `${join(a, 'img.raw')}?offset=${partitionOffsets(join(a, 'img.raw'))[0]}`
     execFileSync('e2fsck', ['-fn', root], { stdio: 'pipe' })
-    const stat = execFileSync('debugfs', ['-R', 'stat /etc/finalised', root], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    const stat = execFileSync('debugfs', ['-R', 'stat /etc/finalised', root], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     expect(stat).toMatch(/mtime: 0x6553f100:00000000/)
     expect(stat).toMatch(/ctime: 0x6553f100:00000000/)
-    expect(execFileSync('debugfs', ['-R', 'cat /var/lib/app/state', root], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toBe('installed\n')
+    expect(
+      execFileSync('debugfs', ['-R', 'cat /var/lib/app/state', root], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    ).toBe('installed\n')
     const c = await build('mbr-c', 'block-device-mbr', 'seed-two')
-    expect(same(join(a, 'img.raw'), join(c, 'img.raw')), 'another seed gave the same image').toBe(false)
+    expect(same(join(a, 'img.raw'), join(c, 'img.raw')), 'another seed gave the same image').toBe(
+      false,
+    )
   })
 
   it('GPT + FAT ESP + ext4: equal inputs give equal raw and qcow2 bytes', async () => {
@@ -87,9 +97,15 @@ describe('reproducible disk images', () => {
     expect(same(join(a, 'img.qcow2'), join(b, 'img.qcow2')), 'qcow2 images differ').toBe(true)
     // the ESP was made again with the files the hook wrote on it
     const esp = `${join(a, 'img.raw')}@@${partitionOffsets(join(a, 'img.raw'))[0]}`
-    const listing = execFileSync('mdir', ['-b', '-/', '-i', esp, '::/EFI'], { encoding: 'utf8', env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } })
-    expect(listing.split('\n').filter((line) => line !== '').sort()).toEqual([
-      '::/EFI/BOOT/', '::/EFI/BOOT/BOOTX64.EFI', '::/EFI/test/', '::/EFI/test/grub.cfg',
-    ])
+    const listing = execFileSync('mdir', ['-b', '-/', '-i', esp, '::/EFI'], {
+      encoding: 'utf8',
+      env: { ...process.env, MTOOLS_SKIP_CHECK: '1' },
+    })
+    expect(
+      listing
+        .split('\n')
+        .filter((line) => line !== '')
+        .sort(),
+    ).toEqual(['::/EFI/BOOT/', '::/EFI/BOOT/BOOTX64.EFI', '::/EFI/test/', '::/EFI/test/grub.cfg'])
   })
 })

@@ -2,11 +2,27 @@
 // host's other mounts, or show a secret's value in a plan, on the terminal, in a trace, a log or
 // a report.
 import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DIB_BIN, HOST_OS_ELEMENTS, IW_BIN, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
+import {
+  DIB_BIN,
+  HOST_OS_ELEMENTS,
+  IW_BIN,
+  hostSnapshot,
+  runCli,
+  type HostSnapshot,
+} from '../helpers/cli.ts'
 
 let work: string
 let before: HostSnapshot
@@ -24,14 +40,20 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'iw-rootsafe-'))
   mkdirSync(join(work, 'tmp'))
   writeElement('nap-install', 'install.d/50-nap', 'echo "napping in install"\nsleep 3201 &\nwait')
-  writeElement('nap-finalise', 'finalise.d/50-nap', 'echo "napping in finalise"\nsleep 3202 &\nwait')
+  writeElement(
+    'nap-finalise',
+    'finalise.d/50-nap',
+    'echo "napping in finalise"\nsleep 3202 &\nwait',
+  )
   writeElement('says-secret', 'install.d/50-say', 'echo "the password is $DIB_TEST_PASSWORD"')
   before = hostSnapshot(work)
 })
 
 afterAll(() => {
   // A failed run may leave the test's own disk mounted and attached.
-  sh(`umount "${join(work, 'foreign')}" 2>/dev/null; losetup -l -n -O NAME -j "${join(work, 'foreign.ext4')}" | xargs -r -n1 losetup -d || true`)
+  sh(
+    `umount "${join(work, 'foreign')}" 2>/dev/null; losetup -l -n -O NAME -j "${join(work, 'foreign.ext4')}" | xargs -r -n1 losetup -d || true`,
+  )
   rmSync(work, { recursive: true, force: true })
 })
 
@@ -42,7 +64,8 @@ const env = (tmp: string): Record<string, string> => ({
 
 /** The mount points below the test's directory in a mount table (/proc/PID/mountinfo). */
 function mountsBelowWork(pid: number | 'self'): string[] {
-  return readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n')
+  return readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+    .split('\n')
     .map((line) => line.split(' ')[4] ?? '')
     .filter((target) => target.startsWith(`${work}/`))
 }
@@ -63,32 +86,63 @@ function attached(device: string): boolean {
   return existsSync(`/sys/block/${device.replace('/dev/', '')}/loop/backing_file`)
 }
 
-describe('the build\'s own mount namespace (the default as root)', () => {
+describe("the build's own mount namespace (the default as root)", () => {
   it('a build paused in finalise has its workspace, chroot and disk mounted where only it sees them, and no copy of a disk mounted before it started', async () => {
     const foreign = mountForeignDisk()
-    const seen = await new Promise<{ code: number | null; host: string[]; build: string[]; loops: string[]; foreignInBuild: string[]; foreignGone: boolean }>((resolve) => {
-      const child = spawn(process.execPath, [DIB_BIN, '-n', '-o', join(work, 'ns'), '-t', 'tar,raw', 'host-os', 'nap-finalise'], {
-        env: { ...process.env, ...env(join(work, 'tmp')) },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      })
+    const seen = await new Promise<{
+      code: number | null
+      host: string[]
+      build: string[]
+      loops: string[]
+      foreignInBuild: string[]
+      foreignGone: boolean
+    }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [DIB_BIN, '-n', '-o', join(work, 'ns'), '-t', 'tar,raw', 'host-os', 'nap-finalise'],
+        {
+          env: { ...process.env, ...env(join(work, 'tmp')) },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      )
       let out = ''
-      let found = { host: [] as string[], build: [] as string[], loops: [] as string[], foreignInBuild: [] as string[], foreignGone: false }
+      let found = {
+        host: [] as string[],
+        build: [] as string[],
+        loops: [] as string[],
+        foreignInBuild: [] as string[],
+        foreignGone: false,
+      }
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString()
         if (found.build.length === 0 && out.includes('napping in finalise')) {
           // The build's own process (the command waits for it): the hook is chrooted and sees less.
-          const [builder] = sh(`pgrep -P ${child.pid ?? 0} || true`).split('\n').filter(Boolean).map(Number)
-          const inBuild = builder === undefined ? [] : readFileSync(`/proc/${builder}/mountinfo`, 'utf8').split('\n')
+          const [builder] = sh(`pgrep -P ${child.pid ?? 0} || true`)
+            .split('\n')
+            .filter(Boolean)
+            .map(Number)
+          const inBuild =
+            builder === undefined
+              ? []
+              : readFileSync(`/proc/${builder}/mountinfo`, 'utf8').split('\n')
           found = {
             // The test runs where the build was started: the host, as far as the build knows.
             // (but for the other tool's disk, still mounted there)
-            host: [...mountsBelowWork('self'), ...sh(`findmnt -rn -o TARGET | grep -F "${work}/" || true`).split('\n').filter(Boolean)]
-              .filter((target) => target !== foreign.target),
+            host: [
+              ...mountsBelowWork('self'),
+              ...sh(`findmnt -rn -o TARGET | grep -F "${work}/" || true`)
+                .split('\n')
+                .filter(Boolean),
+            ].filter((target) => target !== foreign.target),
             build: builder === undefined ? ['(no builder process)'] : mountsBelowWork(builder),
             loops: inBuild.flatMap((line) => /\s(\/dev\/loop\d+)(p\d+)?\s/.exec(line)?.[1] ?? []),
             // The other tool's disk, or any loop/FUSE mount the build did not make itself.
-            foreignInBuild: inBuild.filter((line) => line.includes(foreign.device) || line.includes(foreign.target) ||
-              (/ - (fuse\S*|\S+ \/dev\/loop)/.test(line) && !line.includes(`${work}/tmp/`))),
+            foreignInBuild: inBuild.filter(
+              (line) =>
+                line.includes(foreign.device) ||
+                line.includes(foreign.target) ||
+                (/ - (fuse\S*|\S+ \/dev\/loop)/.test(line) && !line.includes(`${work}/tmp/`)),
+            ),
             foreignGone: false,
           }
           // The other tool is done with its disk while the build runs: the device must go at once.
@@ -104,14 +158,21 @@ describe('the build\'s own mount namespace (the default as root)', () => {
     expect(seen.code).toBe(143)
     expect(seen.host).toEqual([])
     // The build does have them: its workspaces, the image mounted from a loop device, the chroot's API filesystems.
-    expect(seen.build.filter((target) => /\/dib_(build|image)\.[^/]+$/.test(target))).toHaveLength(2)
-    expect(seen.build.filter((target) => /\/mnt\/(proc|dev|dev\/pts|sys)$/.test(target))).toHaveLength(4)
+    expect(seen.build.filter((target) => /\/dib_(build|image)\.[^/]+$/.test(target))).toHaveLength(
+      2,
+    )
+    expect(
+      seen.build.filter((target) => /\/mnt\/(proc|dev|dev\/pts|sys)$/.test(target)),
+    ).toHaveLength(4)
     expect(seen.loops.length).toBeGreaterThan(0)
     expect(seen.foreignInBuild).toEqual([])
     expect(seen.foreignGone).toBe(true)
     // And nothing is left of it: no mount anywhere, its loop devices detached.
     // (its number may already back another build's file: only this test's, or a workspace-relative name, would be a leak)
-    for (const loop of new Set(seen.loops)) expect(sh(`losetup -n -O BACK-FILE ${loop} || true`).trim()).not.toMatch(new RegExp(`^(${work}/.*|/[^/]+)$`))
+    for (const loop of new Set(seen.loops))
+      expect(sh(`losetup -n -O BACK-FILE ${loop} || true`).trim()).not.toMatch(
+        new RegExp(`^(${work}/.*|/[^/]+)$`),
+      )
     expect(sh(`grep -sF "${work}/" /proc/[0-9]*/mountinfo || true`)).toBe('')
     expect(hostSnapshot(work)).toEqual(before)
   })
@@ -124,30 +185,44 @@ describe('mount propagation', () => {
     const peer = join(work, 'peer')
     mkdirSync(shared)
     mkdirSync(peer)
-    sh(`mount --bind "${shared}" "${shared}" && mount --make-shared "${shared}" && mount --bind "${shared}" "${peer}"`)
+    sh(
+      `mount --bind "${shared}" "${shared}" && mount --make-shared "${shared}" && mount --bind "${shared}" "${peer}"`,
+    )
     try {
-      const { code, seenInPeer } = await new Promise<{ code: number | null; seenInPeer: string[] }>((resolve) => {
-        const child = spawn(process.execPath, [DIB_BIN, '-n', '-o', join(work, 'prop'), '-t', 'tar', 'host-os', 'nap-install'], {
-          // The opt-out's promise: every mount private, even in the host's namespace.
-          env: { ...process.env, ...env(shared), IMAGEWRIGHT_OWN_MOUNT_NAMESPACE: '0' },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        })
-        let out = ''
-        let seen: string[] = []
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString()
-          if (seen.length === 0 && out.includes('napping in install')) {
-            // The chroot's /proc, /dev, /sys... are mounted now, below the workspace.
-            seen = sh(`findmnt -rn -o TARGET | grep -F "${peer}/" || true`).split('\n').filter(Boolean)
-            if (seen.length === 0) seen = ['(nothing)']
-            child.kill('SIGINT')
-          }
-        })
-        child.on('close', (exit) => resolve({ code: exit, seenInPeer: seen }))
-      })
+      const { code, seenInPeer } = await new Promise<{ code: number | null; seenInPeer: string[] }>(
+        (resolve) => {
+          const child = spawn(
+            process.execPath,
+            [DIB_BIN, '-n', '-o', join(work, 'prop'), '-t', 'tar', 'host-os', 'nap-install'],
+            {
+              // The opt-out's promise: every mount private, even in the host's namespace.
+              env: { ...process.env, ...env(shared), IMAGEWRIGHT_OWN_MOUNT_NAMESPACE: '0' },
+              stdio: ['ignore', 'pipe', 'inherit'],
+            },
+          )
+          let out = ''
+          let seen: string[] = []
+          child.stdout.on('data', (chunk: Buffer) => {
+            out += chunk.toString()
+            if (seen.length === 0 && out.includes('napping in install')) {
+              // The chroot's /proc, /dev, /sys... are mounted now, below the workspace.
+              seen = sh(`findmnt -rn -o TARGET | grep -F "${peer}/" || true`)
+                .split('\n')
+                .filter(Boolean)
+              if (seen.length === 0) seen = ['(nothing)']
+              child.kill('SIGINT')
+            }
+          })
+          child.on('close', (exit) => resolve({ code: exit, seenInPeer: seen }))
+        },
+      )
       expect(code).toBe(130)
       // At most the workspace mounts themselves show there (made before they could be private).
-      expect(seenInPeer.filter((target) => target !== '(nothing)' && !/^[^/]+$/.test(target.slice(peer.length + 1)))).toEqual([])
+      expect(
+        seenInPeer.filter(
+          (target) => target !== '(nothing)' && !/^[^/]+$/.test(target.slice(peer.length + 1)),
+        ),
+      ).toEqual([])
       expect(seenInPeer.length).toBeGreaterThan(0)
     } finally {
       sh(`umount "${peer}"; umount "${shared}"`)
@@ -172,8 +247,22 @@ describe('secrets', () => {
   it('a traced build shows no secret on the terminal, in logs or reports, all owner-only', async () => {
     const logs = join(work, 'logs')
     const result = await runCli(DIB_BIN, {
-      args: ['-x', '-n', '-o', join(work, 'secret'), '-t', 'tar', '--logfile', join(logs, 'build.log'),
-        '--json-log', join(logs, 'build.jsonl'), '--html-report', join(logs, 'report.html'), 'host-os', 'says-secret'],
+      args: [
+        '-x',
+        '-n',
+        '-o',
+        join(work, 'secret'),
+        '-t',
+        'tar',
+        '--logfile',
+        join(logs, 'build.log'),
+        '--json-log',
+        join(logs, 'build.jsonl'),
+        '--html-report',
+        join(logs, 'report.html'),
+        'host-os',
+        'says-secret',
+      ],
       env: { ...env(join(work, 'tmp')), DIB_TEST_PASSWORD: SECRET, DIB_QUIET: '0' },
       timeoutMs: 180_000,
     })

@@ -17,7 +17,15 @@ import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DIB_BIN, REPO, TEST_CACHE, hostSnapshot, runCli, type CliResult, type HostSnapshot } from '../helpers/cli.ts'
+import {
+  DIB_BIN,
+  REPO,
+  TEST_CACHE,
+  hostSnapshot,
+  runCli,
+  type CliResult,
+  type HostSnapshot,
+} from '../helpers/cli.ts'
 import { commandOutputs, expectBootPasses, type CommandOutput } from '../helpers/boot-test.ts'
 import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy.ts'
 
@@ -30,24 +38,41 @@ let proxy: ForwardProxy
 let systemdBuild: CliResult
 let sysvBuild: CliResult
 
-const tarText = (tar: string, member: string): string => execFileSync('tar', ['-xOf', tar, member], { encoding: 'utf8' })
-const tarList = (tar: string): string[] => execFileSync('tar', ['-tf', tar], { encoding: 'utf8', maxBuffer: 256 << 20 }).split('\n')
+const tarText = (tar: string, member: string): string =>
+  execFileSync('tar', ['-xOf', tar, member], { encoding: 'utf8' })
+const tarList = (tar: string): string[] =>
+  execFileSync('tar', ['-tf', tar], { encoding: 'utf8', maxBuffer: 256 << 20 }).split('\n')
 
-interface DpkgEntry { package: string; arch: string; version: string; status: string }
+interface DpkgEntry {
+  package: string
+  arch: string
+  version: string
+  status: string
+}
 function dpkgManifest(name: string): DpkgEntry[] {
-  const text = readFileSync(join(work, `${name}.d`, 'dib-manifests', `dib-manifest-dpkg-${name}`), 'utf8')
+  const text = readFileSync(
+    join(work, `${name}.d`, 'dib-manifests', `dib-manifest-dpkg-${name}`),
+    'utf8',
+  )
   return (JSON.parse(text) as { packages: DpkgEntry[] }).packages
 }
 
 /** The debootstrap element's release record, from the image and from the copy beside it. */
 function releaseRecord(name: string): Record<string, string> {
   const text = tarText(join(work, `${name}.tar`), './etc/dib-manifests/debian-release')
-  expect(readFileSync(join(work, `${name}.d`, 'dib-manifests', 'debian-release'), 'utf8')).toBe(text)
+  expect(readFileSync(join(work, `${name}.d`, 'dib-manifests', 'debian-release'), 'utf8')).toBe(
+    text,
+  )
   const pairs = text.split('\n').filter((line) => /^[a-z-]+=/.test(line))
-  return Object.fromEntries(pairs.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+  return Object.fromEntries(
+    pairs.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  )
 }
 
-async function bootWith(image: string, commands: readonly string[]): Promise<Map<string, CommandOutput>> {
+async function bootWith(
+  image: string,
+  commands: readonly string[],
+): Promise<Map<string, CommandOutput>> {
   const login = { user: 'devuser', password: PASSWORD }
   const env = { TMPDIR: join(work, 'tmp') }
   const run = { args: [image], timeoutSeconds: 900, quiet: true, login, commands, env, cwd: work }
@@ -74,13 +99,31 @@ beforeAll(async () => {
     ...extra,
   })
   const systemd = [
-    'debian-minimal', 'vm', 'devuser', 'dkms', 'iw-dkms-hello', 'iw-pkgd', 'iw-seed-checks',
-    'cloud-init-datasources', 'openssh-server', 'runtime-ssh-host-keys', 'sysprep', 'disable-nouveau',
-    'enable-serial-console', 'pip-and-virtualenv',
+    'debian-minimal',
+    'vm',
+    'devuser',
+    'dkms',
+    'iw-dkms-hello',
+    'iw-pkgd',
+    'iw-seed-checks',
+    'cloud-init-datasources',
+    'openssh-server',
+    'runtime-ssh-host-keys',
+    'sysprep',
+    'disable-nouveau',
+    'enable-serial-console',
+    'pip-and-virtualenv',
   ]
   const sysv = [
-    'debian-minimal', 'vm', 'devuser', 'enable-serial-console', 'iw-pkgd', 'iw-sysv-service', 'openssh-server',
-    'runtime-ssh-host-keys', 'late-stable',
+    'debian-minimal',
+    'vm',
+    'devuser',
+    'enable-serial-console',
+    'iw-pkgd',
+    'iw-sysv-service',
+    'openssh-server',
+    'runtime-ssh-host-keys',
+    'late-stable',
   ]
   ;[systemdBuild, sysvBuild] = await Promise.all([
     runCli(DIB_BIN, {
@@ -112,7 +155,7 @@ afterAll(async () => {
 })
 
 describe('debian-minimal with the seed scripts and the shipped elements (systemd)', () => {
-  it('builds through the proxy, with daemons blocked, and the tree shows every script\'s work', () => {
+  it("builds through the proxy, with daemons blocked, and the tree shows every script's work", () => {
     expect(systemdBuild.stderr).toBe('')
     expect(systemdBuild.code, systemdBuild.stdout.slice(-4000)).toBe(0)
     expect(systemdBuild.stdout).not.toContain('left running in the chroot')
@@ -121,15 +164,32 @@ describe('debian-minimal with the seed scripts and the shipped elements (systemd
     const files = tarList(tar)
 
     // bookworm by its codename, recorded in the manifests; its DHCP client for ifupdown.
-    expect(systemdBuild.stdout).toMatch(/Debian release: bookworm \(12\.\d+\), archive of \d{4}-\d\d-\d\d/)
+    expect(systemdBuild.stdout).toMatch(
+      /Debian release: bookworm \(12\.\d+\), archive of \d{4}-\d\d-\d\d/,
+    )
     expect(tarText(tar, './usr/lib/os-release')).toMatch(/^VERSION_ID="12"$/m)
-    expect(releaseRecord('seed')).toMatchObject({ requested: 'bookworm', codename: 'bookworm', suite: 'oldstable' })
+    expect(releaseRecord('seed')).toMatchObject({
+      requested: 'bookworm',
+      codename: 'bookworm',
+      suite: 'oldstable',
+    })
 
     // The apt proxy: used during the build, gone from the image.
     expect(proxy.hosts).toContain('deb.debian.org')
     expect(tarText(tar, './etc/iw-seed/apt-proxy')).toContain(proxy.url)
-    expect(files.filter((f) => f.startsWith('./etc/apt/apt.conf.d/'))).not.toContainEqual(expect.stringMatching(/proxy/))
-    expect(execFileSync('sh', ['-c', `tar -xOf ${tar} --wildcards './etc/apt/*' 2>/dev/null | grep -c "${proxy.url}" || true`], { encoding: 'utf8' }).trim()).toBe('0')
+    expect(files.filter((f) => f.startsWith('./etc/apt/apt.conf.d/'))).not.toContainEqual(
+      expect.stringMatching(/proxy/),
+    )
+    expect(
+      execFileSync(
+        'sh',
+        [
+          '-c',
+          `tar -xOf ${tar} --wildcards './etc/apt/*' 2>/dev/null | grep -c "${proxy.url}" || true`,
+        ],
+        { encoding: 'utf8' },
+      ).trim(),
+    ).toBe('0')
 
     // Daemons: the package's postinst started nothing; the real tools are back.
     expect(files).toContain('./usr/sbin/iw-pkgd')
@@ -153,15 +213,27 @@ describe('debian-minimal with the seed scripts and the shipped elements (systemd
     )
     const names = packages.map((p) => p.package)
     expect(packages.find((p) => p.package === 'dkms')).toMatchObject({ arch: 'all', status: 'ii ' })
-    for (const name of ['software-properties-common', 'open-iscsi', 'iw-pkgd', 'openssh-server', 'python3-pip', 'python3-virtualenv', 'cloud-init']) {
+    for (const name of [
+      'software-properties-common',
+      'open-iscsi',
+      'iw-pkgd',
+      'openssh-server',
+      'python3-pip',
+      'python3-virtualenv',
+      'cloud-init',
+    ]) {
       expect(names).toContain(name)
     }
     expect(names).not.toContain('hello')
     expect(names).toContain('isc-dhcp-client')
 
     // cloud-init settings, modprobe files, serial console, and no host keys from the build.
-    expect(tarText(tar, './etc/cloud/cloud.cfg.d/10_etc_hosts.cfg')).toContain('manage_etc_hosts: localhost')
-    expect(tarText(tar, './etc/cloud/cloud.cfg.d/91-dib-cloud-init-datasources.cfg')).toContain('datasource_list: [ NoCloud, ConfigDrive, None ]')
+    expect(tarText(tar, './etc/cloud/cloud.cfg.d/10_etc_hosts.cfg')).toContain(
+      'manage_etc_hosts: localhost',
+    )
+    expect(tarText(tar, './etc/cloud/cloud.cfg.d/91-dib-cloud-init-datasources.cfg')).toContain(
+      'datasource_list: [ NoCloud, ConfigDrive, None ]',
+    )
     expect(tarText(tar, './etc/modprobe.d/disable-nouveau.conf')).toContain('blacklist nouveau')
     expect(tarText(tar, './etc/modprobe.d/blacklist.conf')).toContain('blacklist floppy')
     expect(files).toContain('./etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service')
@@ -183,19 +255,56 @@ describe('debian-minimal with the seed scripts and the shipped elements (systemd
       'add-apt-repository --help > /dev/null && echo add-apt-repository-ok',
       'sudo -n grep -h DSLIST /run/cloud-init/ds-identify.log',
     ])
-    const [uname, vermagic, path] = out.get('uname -r; /sbin/modinfo -F vermagic iwhello; /sbin/modinfo -n iwhello')?.output.split('\n') ?? []
+    const [uname, vermagic, path] =
+      out
+        .get('uname -r; /sbin/modinfo -F vermagic iwhello; /sbin/modinfo -n iwhello')
+        ?.output.split('\n') ?? []
     expect.soft(vermagic?.startsWith(`${uname} `)).toBe(true)
     expect.soft(path).toMatch(/\/updates\/dkms\/iwhello\.ko/)
-    expect.soft(out.get('sudo -n /sbin/modprobe iwhello && sudo -n dmesg | grep -c "iwhello: loaded"')?.output).toBe('1\n')
-    expect.soft(out.get('sudo -n systemctl is-active ssh.service runtime-ssh-host-keys.service iw-pkgd.service')?.output).toBe('active\nactive\nactive\n')
-    expect.soft(out.get('ls /etc/ssh/ssh_host_ed25519_key.pub && sudo -n sshd -T | grep -E "^ciphers "')?.output).toMatch(/^ciphers chacha20-poly1305@openssh.com,/m)
+    expect
+      .soft(
+        out.get('sudo -n /sbin/modprobe iwhello && sudo -n dmesg | grep -c "iwhello: loaded"')
+          ?.output,
+      )
+      .toBe('1\n')
+    expect
+      .soft(
+        out.get(
+          'sudo -n systemctl is-active ssh.service runtime-ssh-host-keys.service iw-pkgd.service',
+        )?.output,
+      )
+      .toBe('active\nactive\nactive\n')
+    expect
+      .soft(
+        out.get('ls /etc/ssh/ssh_host_ed25519_key.pub && sudo -n sshd -T | grep -E "^ciphers "')
+          ?.output,
+      )
+      .toMatch(/^ciphers chacha20-poly1305@openssh.com,/m)
     expect.soft(out.get('wc -l < /var/lib/iw-pkgd/starts')?.output).toBe('1\n')
-    expect.soft(out.get('/sbin/modprobe -c | grep -E "^blacklist (nouveau|floppy)$" | sort')?.output).toBe('blacklist floppy\nblacklist nouveau\n')
-    expect.soft(out.get('lsinitramfs /boot/initrd.img-$(uname -r) | grep -E "modprobe.d/(disable-nouveau|blacklist).conf$" | sort')?.output).toMatch(/blacklist\.conf\n.*disable-nouveau\.conf\n/)
-    expect.soft(out.get('python3 -m pip --version && python3 -m virtualenv --version && python3 -m venv --without-pip /tmp/v && echo venv-ok')?.output).toContain('venv-ok')
-    expect.soft(out.get('add-apt-repository --help > /dev/null && echo add-apt-repository-ok')?.output).toContain('add-apt-repository-ok')
+    expect
+      .soft(out.get('/sbin/modprobe -c | grep -E "^blacklist (nouveau|floppy)$" | sort')?.output)
+      .toBe('blacklist floppy\nblacklist nouveau\n')
+    expect
+      .soft(
+        out.get(
+          'lsinitramfs /boot/initrd.img-$(uname -r) | grep -E "modprobe.d/(disable-nouveau|blacklist).conf$" | sort',
+        )?.output,
+      )
+      .toMatch(/blacklist\.conf\n.*disable-nouveau\.conf\n/)
+    expect
+      .soft(
+        out.get(
+          'python3 -m pip --version && python3 -m virtualenv --version && python3 -m venv --without-pip /tmp/v && echo venv-ok',
+        )?.output,
+      )
+      .toContain('venv-ok')
+    expect
+      .soft(out.get('add-apt-repository --help > /dev/null && echo add-apt-repository-ok')?.output)
+      .toContain('add-apt-repository-ok')
     // DIB_CLOUD_INIT_DATASOURCES at boot: the list cloud-init's ds-identify searched.
-    expect.soft(out.get('sudo -n grep -h DSLIST /run/cloud-init/ds-identify.log')?.output).toBe('DSLIST=NoCloud ConfigDrive None\n')
+    expect
+      .soft(out.get('sudo -n grep -h DSLIST /run/cloud-init/ds-identify.log')?.output)
+      .toBe('DSLIST=NoCloud ConfigDrive None\n')
   })
 })
 
@@ -216,13 +325,21 @@ describe('debian-minimal with SysV init (DIB_DEBIAN_ALT_INIT_PACKAGE=sysvinit-co
     const tar = join(work, 'sysv.tar')
     // stable, set by late-stable's environment.d file after debian-minimal's: trixie, with its
     // sources and the manifest record.
-    expect(sysvBuild.stdout).toMatch(/Debian release: stable → trixie \(13\.\d+\), archive of \d{4}-\d\d-\d\d/)
-    expect(tarText(tar, './etc/apt/sources.list.d/default.list')).toBe('deb http://deb.debian.org/debian trixie main\n')
-    expect(tarText(tar, './etc/apt/sources.list.d/security.list')).toBe('deb http://deb.debian.org/debian-security trixie-security main\n')
+    expect(sysvBuild.stdout).toMatch(
+      /Debian release: stable → trixie \(13\.\d+\), archive of \d{4}-\d\d-\d\d/,
+    )
+    expect(tarText(tar, './etc/apt/sources.list.d/default.list')).toBe(
+      'deb http://deb.debian.org/debian trixie main\n',
+    )
+    expect(tarText(tar, './etc/apt/sources.list.d/security.list')).toBe(
+      'deb http://deb.debian.org/debian-security trixie-security main\n',
+    )
     const record = releaseRecord('sysv')
     expect(record).toMatchObject({ requested: 'stable', codename: 'trixie', suite: 'stable' })
     expect(record['release-date']).toMatch(/^\w{3}, \d\d \w{3} \d{4} [\d:]{8} UTC$/)
-    expect(tarText(tar, './etc/inittab')).toMatch(/^S0:2345:respawn:\/sbin\/agetty -L 115200 ttyS0 vt100$/m)
+    expect(tarText(tar, './etc/inittab')).toMatch(
+      /^S0:2345:respawn:\/sbin\/agetty -L 115200 ttyS0 vt100$/m,
+    )
     expect(tarText(tar, './etc/iw-hello.service-name')).toBe('iw-hello\n')
     expect(tarList(tar)).not.toContain('./var/lib/iw-pkgd/starts')
   })
@@ -235,12 +352,29 @@ describe('debian-minimal with SysV init (DIB_DEBIAN_ALT_INIT_PACKAGE=sysvinit-co
       'ls /etc/rc2.d | grep -E "^S[0-9]+iw-(hello|pkgd)$" | sed "s/^S[0-9]*//" | sort',
       'ls /etc/ssh/ssh_host_ed25519_key.pub && sudo -n service ssh status',
     ])
-    expect.soft(out.get('cat /proc/1/comm; dib-init-system; . /etc/os-release; echo $VERSION_ID')?.output).toBe('init\nsysv\n13\n')
-    expect.soft(out.get('sudo -n service iw-hello status && cat /run/iw-hello.state')?.output).toContain('iw-hello running')
-    expect.soft(out.get('sudo -n /etc/init.d/iw-pkgd status && wc -l < /var/lib/iw-pkgd/starts')?.output).toBe('1\n')
-    expect.soft(out.get('ls /etc/rc2.d | grep -E "^S[0-9]+iw-(hello|pkgd)$" | sed "s/^S[0-9]*//" | sort')?.output).toBe('iw-hello\niw-pkgd\n')
+    expect
+      .soft(
+        out.get('cat /proc/1/comm; dib-init-system; . /etc/os-release; echo $VERSION_ID')?.output,
+      )
+      .toBe('init\nsysv\n13\n')
+    expect
+      .soft(out.get('sudo -n service iw-hello status && cat /run/iw-hello.state')?.output)
+      .toContain('iw-hello running')
+    expect
+      .soft(
+        out.get('sudo -n /etc/init.d/iw-pkgd status && wc -l < /var/lib/iw-pkgd/starts')?.output,
+      )
+      .toBe('1\n')
+    expect
+      .soft(
+        out.get('ls /etc/rc2.d | grep -E "^S[0-9]+iw-(hello|pkgd)$" | sed "s/^S[0-9]*//" | sort')
+          ?.output,
+      )
+      .toBe('iw-hello\niw-pkgd\n')
     // runtime-ssh-host-keys' SysV script made the host keys before sshd started.
-    expect.soft(out.get('ls /etc/ssh/ssh_host_ed25519_key.pub && sudo -n service ssh status')?.output).toMatch(/sshd is running/)
+    expect
+      .soft(out.get('ls /etc/ssh/ssh_host_ed25519_key.pub && sudo -n service ssh status')?.output)
+      .toMatch(/sshd is running/)
     expect(hostSnapshot(work)).toEqual(before)
   })
 })

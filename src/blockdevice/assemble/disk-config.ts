@@ -11,7 +11,9 @@ import type { RootFsParams } from '../config/root-params.ts'
 import { rootMkfsOptions } from './image-size.ts'
 
 function archConfigName(arch: string): string {
-  return arch === 'ppc64le' || arch === 'ppc64el' ? 'block-device-ppc64el.yaml' : `block-device-${arch}.yaml`
+  return arch === 'ppc64le' || arch === 'ppc64el'
+    ? 'block-device-ppc64el.yaml'
+    : `block-device-${arch}.yaml`
 }
 
 /** DIB_BLOCK_DEVICE_CONFIG (inline or file://), else the first element's default, else a bare filesystem. */
@@ -24,7 +26,10 @@ export async function readBlockDeviceConfig(
   if (setting?.startsWith('file://')) {
     const path = setting.slice('file://'.length)
     const text = await readFile(path, 'utf8').catch((error: unknown) => {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'no such file'
+          : (error as Error).message
       throw new ConfigError(`Cannot read DIB_BLOCK_DEVICE_CONFIG file "${path}": ${reason}`, {
         cause: error,
         hint: 'Use file:// followed by the path of a readable YAML file, e.g. file:///etc/layout.yaml',
@@ -32,7 +37,8 @@ export async function readBlockDeviceConfig(
     })
     return planBlockDeviceFromText(text, path, root)
   }
-  if (setting !== undefined) return planBlockDeviceFromText(setting, 'DIB_BLOCK_DEVICE_CONFIG', root)
+  if (setting !== undefined)
+    return planBlockDeviceFromText(setting, 'DIB_BLOCK_DEVICE_CONFIG', root)
   // Unlike DIB, elements are searched in the resolved (deterministic) order.
   for (const element of resolved.elements) {
     for (const name of [archConfigName(options.arch), 'block-device-default.yaml']) {

@@ -23,10 +23,14 @@ export function computeImageSize(input: ImageSizeInput): number {
     const tree = input.treeKiB * KiB
     const needed = minimumFixedBytes(tree, input)
     if (input.fixedBytes < needed) {
-      const journal = hasSizedJournal(input.rootFsType) ? ` and a ${input.journalMiB} MiB ${input.rootFsType} journal` : ''
+      const journal = hasSizedJournal(input.rootFsType)
+        ? ` and a ${input.journalMiB} MiB ${input.rootFsType} journal`
+        : ''
       throw new ConfigError(
         `Image size ${formatMiB(input.fixedBytes)} (--image-size or DIB_IMAGE_SIZE) is too small for the image tree (${formatMiB(tree)})${journal}: it needs at least ${formatMiB(needed)}`,
-        { hint: 'Give a larger --image-size (in GiB), or leave it out to size the image automatically' },
+        {
+          hint: 'Give a larger --image-size (in GiB), or leave it out to size the image automatically',
+        },
       )
     }
     bytes = input.fixedBytes
@@ -60,10 +64,14 @@ export function rootMkfsOptions(input: {
   readonly maxOnlineResize: string | undefined
 }): string[] {
   const options: string[] = []
-  if (input.maxOnlineResize !== undefined && filesystemType(input.rootFsType)?.onlineResizeOption === true) {
+  if (
+    input.maxOnlineResize !== undefined &&
+    filesystemType(input.rootFsType)?.onlineResizeOption === true
+  ) {
     options.push('-E', `resize=${input.maxOnlineResize}`)
   }
-  if (hasSizedJournal(input.rootFsType)) options.push('-i', '4096', '-J', `size=${input.journalMiB}`)
+  if (hasSizedJournal(input.rootFsType))
+    options.push('-i', '4096', '-J', `size=${input.journalMiB}`)
   options.push(...input.userOptions)
   return options
 }

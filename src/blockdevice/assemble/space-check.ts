@@ -27,7 +27,10 @@ export async function requireSpace(dir: string, bytes: number): Promise<void> {
   const free = stats.bavail * stats.bsize
   if (free >= bytes) return
   const mib = (n: number): string => `${(n / 1024 ** 2).toFixed(1)} MiB`
-  throw new BlockDeviceError(`Cannot build the disk image in "${dir}": the tree needs ${mib(bytes)} and only ${mib(free)} is free (no space left on device)`, {
-    hint: `Free space on the filesystem holding "${dir}", or set TMPDIR to a larger one`,
-  })
+  throw new BlockDeviceError(
+    `Cannot build the disk image in "${dir}": the tree needs ${mib(bytes)} and only ${mib(free)} is free (no space left on device)`,
+    {
+      hint: `Free space on the filesystem holding "${dir}", or set TMPDIR to a larger one`,
+    },
+  )
 }

@@ -9,8 +9,10 @@ export const GRAPH_DUMP_PATH = '/tmp/graph_dump.dot'
 export function graphDot(plan: Pick<BlockDevicePlan, 'byName'>): string {
   const quote = (name: string): string => `"${name.replace(/["\\]/g, (c) => `\\${c}`)}"`
   const lines = ['digraph G {']
-  for (const node of plan.byName.values()) lines.push(`  ${quote(node.name)} [label=${quote(`${node.name} (${node.kind})`)}];`)
-  for (const [from, to] of collectEdges(plan.byName)) lines.push(`  ${quote(from)} -> ${quote(to)};`)
+  for (const node of plan.byName.values())
+    lines.push(`  ${quote(node.name)} [label=${quote(`${node.name} (${node.kind})`)}];`)
+  for (const [from, to] of collectEdges(plan.byName))
+    lines.push(`  ${quote(from)} -> ${quote(to)};`)
   lines.push('}', '')
   return lines.join('\n')
 }

@@ -46,9 +46,12 @@ export function settleFilesystem(draft: MkfsDraft, root: RootFsParams): MkfsNode
   // A type from FS_TYPE is the setting's fault: a position in the config would mislead.
   const rootTypeProblem = draft.type === undefined ? describeRootTypeProblem(type) : undefined
   if (rootTypeProblem !== undefined) {
-    throw new ConfigError(`Cannot use FS_TYPE "${rawType}" for the root filesystem: ${rootTypeProblem}`, {
-      hint: 'Set FS_TYPE to ext4, xfs or btrfs, or leave it unset for ext4',
-    })
+    throw new ConfigError(
+      `Cannot use FS_TYPE "${rawType}" for the root filesystem: ${rootTypeProblem}`,
+      {
+        hint: 'Set FS_TYPE to ext4, xfs or btrfs, or leave it unset for ext4',
+      },
+    )
   }
   const rootLabel = root.rootLabel === '' ? undefined : root.rootLabel
   const written = draft.label ?? (isRoot ? (rootLabel ?? defaultRootLabel(type)) : draft.name)
@@ -66,7 +69,10 @@ export function settleFilesystem(draft: MkfsDraft, root: RootFsParams): MkfsNode
           : ' (the node name)'
     const message = `Cannot use label "${label}"${source} for ${type} filesystem "${draft.name}": ${problem}`
     // A label from the option is the option's fault: a position in the config would mislead.
-    if (fromParams) throw new ConfigError(message, { hint: 'Change --root-label (or ROOT_LABEL), or leave it out to use the default label' })
+    if (fromParams)
+      throw new ConfigError(message, {
+        hint: 'Change --root-label (or ROOT_LABEL), or leave it out to use the default label',
+      })
     throw configErrorAt(origin, message)
   }
   return {

@@ -153,7 +153,8 @@ function checkMountPoints(nodes: Nodes): void {
       )
     }
     if (node.mountPoint === 'none') continue
-    const rootProblem = node.mountPoint === '/' && fs?.kind === 'mkfs' ? describeRootTypeProblem(fs.type) : undefined
+    const rootProblem =
+      node.mountPoint === '/' && fs?.kind === 'mkfs' ? describeRootTypeProblem(fs.type) : undefined
     if (rootProblem !== undefined && fs?.kind === 'mkfs') {
       throw configErrorAt(
         originAt(node.origin, 'mount_point'),

@@ -9,7 +9,12 @@ import { layoutMbr, type MbrLayout } from './mbr-layout.ts'
 import type { LocalLoopNode, PartitionTable } from '../config/node-types.ts'
 import type { BlockDeviceParams } from './params.ts'
 import { listTablePartitions, type BlockDevicePlan } from '../config/plan.ts'
-import { DEFAULT_SECTOR_SIZE, SECTOR_SIZES, isSectorSize, type SectorSize } from '../../util/sector-size.ts'
+import {
+  DEFAULT_SECTOR_SIZE,
+  SECTOR_SIZES,
+  isSectorSize,
+  type SectorSize,
+} from '../../util/sector-size.ts'
 
 export interface LoopImage {
   readonly path: string

@@ -69,7 +69,12 @@ export function nodeStepName(node: BlockDeviceNode): string {
   }
 }
 
-async function asStep(deps: BlockDeviceDeps, node: BlockDeviceNode, doesWork: boolean, work: () => Promise<void>): Promise<void> {
+async function asStep(
+  deps: BlockDeviceDeps,
+  node: BlockDeviceNode,
+  doesWork: boolean,
+  work: () => Promise<void>,
+): Promise<void> {
   if (!doesWork) return work()
   const step = nodeStepName(node)
   deps.reporter.emit({ kind: 'step-start', step })
@@ -107,7 +112,10 @@ async function executeStep(
       await ctx.host.writeSectors(step.device, step.writes)
       return
     case 'run':
-      await ctx.deps.runner.run({ argv: step.argv, ...(step.env === undefined ? {} : { extraEnv: step.env }) })
+      await ctx.deps.runner.run({
+        argv: step.argv,
+        ...(step.env === undefined ? {} : { extraEnv: step.env }),
+      })
       if (step.volumeGroup !== undefined) ctx.held.volumeGroups.push(step.volumeGroup)
       return
     case 'settle-partitions': {

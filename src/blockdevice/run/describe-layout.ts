@@ -37,7 +37,10 @@ function partitionNumber(node: string, imagePath: string): number | undefined {
   return Number.isInteger(number) && number > 0 ? number : undefined
 }
 
-function filesystemOn(device: string, filesystems: LayoutSources['filesystems']): FilesystemInfo | undefined {
+function filesystemOn(
+  device: string,
+  filesystems: LayoutSources['filesystems'],
+): FilesystemInfo | undefined {
   return Object.values(filesystems).find((fs) => fs.device === device)
 }
 
@@ -47,16 +50,25 @@ function withFilesystem(base: PartitionInfo, fs: FilesystemInfo | undefined): Pa
     ...base,
     fstype: fs.fstype,
     ...(fs.label === '' ? {} : { label: fs.label }),
-    ...(fs.mountPoint === undefined || fs.mountPoint === 'none' ? {} : { mountPoint: fs.mountPoint }),
+    ...(fs.mountPoint === undefined || fs.mountPoint === 'none'
+      ? {}
+      : { mountPoint: fs.mountPoint }),
   }
 }
 
 export function describeDiskLayout(sources: LayoutSources): DiskLayoutInfo {
-  const table = sources.sfdiskJson === undefined ? undefined : (JSON.parse(sources.sfdiskJson) as SfdiskTable).partitiontable
+  const table =
+    sources.sfdiskJson === undefined
+      ? undefined
+      : (JSON.parse(sources.sfdiskJson) as SfdiskTable).partitiontable
   const sectorSize = table?.sectorsize ?? sources.sectorSize
   if (table?.partitions === undefined) {
     const whole: PartitionInfo = { name: 'whole disk', startBytes: 0, bytes: sources.imageBytes }
-    return { bytes: sources.imageBytes, sectorSize, partitions: [withFilesystem(whole, filesystemOn(sources.loopDevice, sources.filesystems))] }
+    return {
+      bytes: sources.imageBytes,
+      sectorSize,
+      partitions: [withFilesystem(whole, filesystemOn(sources.loopDevice, sources.filesystems))],
+    }
   }
   const partitions = table.partitions.map((p): PartitionInfo => {
     const number = partitionNumber(p.node, sources.imagePath)
@@ -69,5 +81,10 @@ export function describeDiskLayout(sources: LayoutSources): DiskLayoutInfo {
     }
     return withFilesystem(base, filesystemOn(device, sources.filesystems))
   })
-  return { bytes: sources.imageBytes, sectorSize, ...(table.label === undefined ? {} : { table: table.label }), partitions }
+  return {
+    bytes: sources.imageBytes,
+    sectorSize,
+    ...(table.label === undefined ? {} : { table: table.label }),
+    partitions,
+  }
 }

@@ -90,7 +90,10 @@ function describeStep(node: string, step: BlockDeviceStep): DisplayStep[] {
     case 'mount':
       return step.verify === undefined
         ? [{ ...at, argv: step.argv }]
-        : [{ ...at, argv: step.argv }, { ...at, argv: step.verify, note: `check that ${step.path} is mounted` }]
+        : [
+            { ...at, argv: step.argv },
+            { ...at, argv: step.verify, note: `check that ${step.path} is mounted` },
+          ]
     case 'attach-loop':
       return [{ ...at, argv: step.argv }]
     case 'run':
@@ -105,7 +108,9 @@ export function formatDisplaySteps(steps: readonly DisplayStep[]): string {
       const lines: string[] = []
       if (step.note !== undefined) lines.push(`# ${step.note}`)
       if (step.argv !== undefined) {
-        const assignments = Object.entries(step.env ?? {}).map(([key, value]) => `${key}=${quoteShellWord(value)}`)
+        const assignments = Object.entries(step.env ?? {}).map(
+          ([key, value]) => `${key}=${quoteShellWord(value)}`,
+        )
         lines.push([...assignments, ...step.argv.map(quoteShellWord)].join(' '))
       }
       return lines.join('\n')

@@ -103,7 +103,9 @@ export class HeldResources {
     const result = await this.#runner.run({ argv })
     const check = verify && (await this.#runner.run({ argv: verify }, { allowFailure: true }))
     if (check && check.exitCode !== 0) {
-      const said = `${result.stderr}\n${result.stdout}`.split('\n').find((line) => /fail|error|invalid/i.test(line))
+      const said = `${result.stderr}\n${result.stdout}`
+        .split('\n')
+        .find((line) => /fail|error|invalid/i.test(line))
       throw new BlockDeviceError(
         `Cannot mount ${record.device} at ${record.path}: "${argv[0]}" exited 0 but nothing is mounted there` +
           (said === undefined ? '' : ` (it said: ${said.trim()})`),

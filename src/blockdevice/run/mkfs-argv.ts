@@ -25,11 +25,33 @@ export function buildMkfsArgv(input: MkfsInput): [string, ...string[]] {
   if (row === undefined) return [`mkfs.${type}`, ...opts, '-L', label, device]
   const { reproducible } = input
   if (reproducible !== undefined && isExtFamily(type)) {
-    const extOpts = reproducible.hashSeed === undefined ? opts : withExtendedOption(opts, `hash_seed=${reproducible.hashSeed}`)
-    return [row.mkfs, ...extOpts, row.labelFlag, label, ...uuidArgs(row, uuid), '-d', reproducible.from, ...row.quiet, device]
+    const extOpts =
+      reproducible.hashSeed === undefined
+        ? opts
+        : withExtendedOption(opts, `hash_seed=${reproducible.hashSeed}`)
+    return [
+      row.mkfs,
+      ...extOpts,
+      row.labelFlag,
+      label,
+      ...uuidArgs(row, uuid),
+      '-d',
+      reproducible.from,
+      ...row.quiet,
+      device,
+    ]
   }
   const invariant = reproducible !== undefined && type === 'vfat' ? ['--invariant'] : []
-  return [row.mkfs, ...opts, ...invariant, row.labelFlag, label, ...uuidArgs(row, uuid), ...row.quiet, device]
+  return [
+    row.mkfs,
+    ...opts,
+    ...invariant,
+    row.labelFlag,
+    label,
+    ...uuidArgs(row, uuid),
+    ...row.quiet,
+    device,
+  ]
 }
 
 /**

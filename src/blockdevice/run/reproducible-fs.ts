@@ -12,7 +12,9 @@ export function rebuildKind(type: string): RebuildKind | { readonly reason: stri
   if (isExtFamily(type)) return 'ext'
   if (type === 'vfat') return 'vfat'
   if (type === 'swap') return { reason: 'swap holds no files' }
-  return { reason: `mkfs.${type} cannot build a filesystem from a tree, so its inodes keep the build's times` }
+  return {
+    reason: `mkfs.${type} cannot build a filesystem from a tree, so its inodes keep the build's times`,
+  }
 }
 
 /**
@@ -66,7 +68,9 @@ function freeRanges(text: string): (inode: number) => boolean {
  * both from the staged tree, where they are the moment of staging.
  */
 export function debugfsTimesScript(inodes: readonly number[], epoch: number): string {
-  return inodes.map((inode) => `sif <${inode}> atime @${epoch}\nsif <${inode}> ctime @${epoch}\n`).join('')
+  return inodes
+    .map((inode) => `sif <${inode}> atime @${epoch}\nsif <${inode}> ctime @${epoch}\n`)
+    .join('')
 }
 
 export interface StagedEntry {
@@ -80,10 +84,15 @@ export interface StagedEntry {
  * parents first, files one directory at a time, each list sorted, so directory entries and
  * clusters land in the same order every time (mcopy -s would follow readdir order).
  */
-export function vfatCopyCommands(device: string, entries: readonly StagedEntry[], stageDir: string): Argv[] {
+export function vfatCopyCommands(
+  device: string,
+  entries: readonly StagedEntry[],
+  stageDir: string,
+): Argv[] {
   const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   const dirs = sorted.filter((e) => e.isDirectory).map((e) => e.path)
-  const commands: Argv[] = dirs.length === 0 ? [] : [['mmd', '-i', device, ...dirs.map((d) => `::/${d}`)]]
+  const commands: Argv[] =
+    dirs.length === 0 ? [] : [['mmd', '-i', device, ...dirs.map((d) => `::/${d}`)]]
   const byDir = new Map<string, string[]>()
   for (const entry of sorted) {
     if (entry.isDirectory) continue

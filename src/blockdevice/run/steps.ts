@@ -160,7 +160,7 @@ export function planNodeSteps(node: BlockDeviceNode, ctx: StepContext): NodeStep
 /** The sector size of the loop device a node sits on (through partitions, PVs, VGs and LVs). */
 export function sectorSizeOf(ctx: Pick<StepContext, 'plan' | 'layout'>, name: string): SectorSize {
   const seen = new Set<string>()
-  for (let current: string | undefined = name; current !== undefined && !seen.has(current); ) {
+  for (let current: string | undefined = name; current !== undefined && !seen.has(current);) {
     seen.add(current)
     const loop = ctx.layout.loops.get(current)
     if (loop) return loop.sectorSize

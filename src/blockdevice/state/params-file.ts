@@ -45,7 +45,8 @@ const text = (key: string): v.GenericSchema<unknown, string | undefined> =>
 // disk-image-create writes "<N>KiB"; any size spec (or a number of bytes) is taken.
 const IMAGE_SIZE = reads((value) => {
   if (value === undefined || value === null || value === '') return undefined
-  if (typeof value !== 'string' && typeof value !== 'number') return new Problem('Cannot use "image-size": expected a size such as "2GiB"')
+  if (typeof value !== 'string' && typeof value !== 'number')
+    return new Problem('Cannot use "image-size": expected a size such as "2GiB"')
   try {
     return parseSize(value)
   } catch (error) {
@@ -57,7 +58,9 @@ const OPTS = reads((value): readonly string[] | undefined | Problem => {
   if (value === undefined || value === null) return undefined
   if (typeof value === 'string') return value.split(/\s+/).filter((word) => word !== '')
   if (Array.isArray(value) && value.every((word) => typeof word === 'string')) return value
-  return new Problem(`Cannot use "root-fs-opts": expected a string of options, got ${JSON.stringify(value)}`)
+  return new Problem(
+    `Cannot use "root-fs-opts": expected a string of options, got ${JSON.stringify(value)}`,
+  )
 })
 
 const PARAMS = v.looseObject({

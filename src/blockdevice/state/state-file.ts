@@ -105,12 +105,10 @@ export function decodeSavedState(text: string, file: string): SavedState {
     rootMountPath: data.string(data.root, 'rootMountPath'),
     held: {
       mounts: data.list(held, 'mounts').map((mount) => readMount(data, mount)),
-      loops: data
-        .list(held, 'loops')
-        .map((loop): HeldLoop => ({
-          device: data.string(loop, 'device'),
-          image: data.string(loop, 'image'),
-        })),
+      loops: data.list(held, 'loops').map((loop): HeldLoop => ({
+        device: data.string(loop, 'device'),
+        image: data.string(loop, 'image'),
+      })),
       volumeGroups: data.list(held, 'volumeGroups').map((vg) => data.string(vg)),
       createdNodes: data.list(held, 'createdNodes').map((node) => data.string(node)),
     },

@@ -150,7 +150,10 @@ export async function blockDeviceCommand(
   const deps = { runner: new ProcessRunner({ reporter }), reporter }
   // The caller (a script, usually) owns what create leaves: `imagewright cleanup` releases it
   // once that caller is gone, not while the script may still be using it.
-  const journal = { journalDir: stateDir(), ownerPid: process.ppid > 1 ? process.ppid : process.pid }
+  const journal = {
+    journalDir: stateDir(),
+    ownerPid: process.ppid > 1 ? process.ppid : process.pid,
+  }
   switch (request.command) {
     case 'create': {
       const blockSize = readBlockSize(process.env)

@@ -37,14 +37,19 @@ export function renderChecks(checks: readonly Check[]): string {
     out.push(`${indent}${pc.dim('limits:')} ${check.limits}`)
     if (check.fix) out.push(`${indent}${pc.dim('fix:')}    ${check.fix}`)
   }
-  const packages = [...new Set(checks.filter((c) => c.status !== 'ok').flatMap((c) => c.packages))].sort()
+  const packages = [
+    ...new Set(checks.filter((c) => c.status !== 'ok').flatMap((c) => c.packages)),
+  ].sort()
   const failed = checks.filter((c) => c.status === 'fail').length
   const warned = checks.filter((c) => c.status === 'warn').length
   out.push('')
-  out.push(failed > 0
-    ? pc.red(`No build can work on this host: ${failed} check(s) failed`)
-    : `Builds can work on this host${warned > 0 ? `; ${warned} check(s) limit some builds or boot tests` : ''}`)
-  if (packages.length > 0) out.push(`Packages that fix the rest: apt-get install ${packages.join(' ')}`)
+  out.push(
+    failed > 0
+      ? pc.red(`No build can work on this host: ${failed} check(s) failed`)
+      : `Builds can work on this host${warned > 0 ? `; ${warned} check(s) limit some builds or boot tests` : ''}`,
+  )
+  if (packages.length > 0)
+    out.push(`Packages that fix the rest: apt-get install ${packages.join(' ')}`)
   return `${out.join('\n')}\n`
 }
 
@@ -53,7 +58,11 @@ export async function doctorCommand(options: { readonly json?: boolean }): Promi
   const facts = await probeHost(runner, doctorSettings(process.env))
   const checks = checkHost(facts)
   const ok = buildsCanWork(checks)
-  process.stdout.write(options.json ? `${JSON.stringify({ buildsCanWork: ok, checks }, null, 2)}\n` : renderChecks(checks))
+  process.stdout.write(
+    options.json
+      ? `${JSON.stringify({ buildsCanWork: ok, checks }, null, 2)}\n`
+      : renderChecks(checks),
+  )
   return ok ? ExitCode.Ok : ExitCode.Host
 }
 

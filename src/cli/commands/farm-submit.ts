@@ -21,20 +21,32 @@ export interface SubmitCommandOptions {
   readonly key?: string | undefined
 }
 
-export async function submitCommand(argv: readonly string[], opts: SubmitCommandOptions): Promise<number> {
+export async function submitCommand(
+  argv: readonly string[],
+  opts: SubmitCommandOptions,
+): Promise<number> {
   const command = parseDibCommandLine(argv, process.env)
-  if (command.kind !== 'build') throw new UsageError('"imagewright submit" queues builds: give the disk-image-create options and elements after "--"')
+  if (command.kind !== 'build')
+    throw new UsageError(
+      '"imagewright submit" queues builds: give the disk-image-create options and elements after "--"',
+    )
   const fileOption = submitterFileOption(argv)
   if (fileOption !== undefined) {
-    throw new UsageError(`Option "${fileOption}" names a file on this machine, which the workers do not have`, {
-      hint: 'A farm build keeps its log in the database (imagewright logs JOB) and its outputs in the artefact store (imagewright fetch JOB)',
-    })
+    throw new UsageError(
+      `Option "${fileOption}" names a file on this machine, which the workers do not have`,
+      {
+        hint: 'A farm build keeps its log in the database (imagewright logs JOB) and its outputs in the artefact store (imagewright fetch JOB)',
+      },
+    )
   }
   const fileSetting = submitterFileSetting(process.env as Record<string, string>)
   if (fileSetting !== undefined) {
-    throw new UsageError(`${fileSetting} names a file on this machine, which the workers do not have`, {
-      hint: 'Give the block-device YAML itself in the variable instead of a file:// URL',
-    })
+    throw new UsageError(
+      `${fileSetting} names a file on this machine, which the workers do not have`,
+      {
+        hint: 'Give the block-device YAML itself in the variable instead of a file:// URL',
+      },
+    )
   }
   const request = {
     options: command.options,
@@ -50,7 +62,10 @@ export async function submitCommand(argv: readonly string[], opts: SubmitCommand
   {
     await using db = await openFarmDb(opts.db)
     await using boss = await openQueue(opts.db, { supervise: false })
-    result = await submitBuild(db, boss, request, { runner: new ProcessRunner({ reporter: silentReporter }), reporter: silentReporter })
+    result = await submitBuild(db, boss, request, {
+      runner: new ProcessRunner({ reporter: silentReporter }),
+      reporter: silentReporter,
+    })
   }
   process.stdout.write(`${result.id}\n`)
   if (!result.queued) {

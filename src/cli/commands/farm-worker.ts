@@ -28,7 +28,8 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   // Every build of this worker mounts in the worker's own namespace, never on the host.
   const status = await inOwnMountNamespace()
   if (status !== undefined) return status
-  const log = (line: string): void => void process.stderr.write(`${timestampPrefix(new Date())}${line}\n`)
+  const log = (line: string): void =>
+    void process.stderr.write(`${timestampPrefix(new Date())}${line}\n`)
   const stop = new AbortController()
   let signals = 0
   const onSignal = (name: NodeJS.Signals): void => {
@@ -43,24 +44,28 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   try {
-    await runWorker({
-      db: opts.db,
-      name: opts.name,
-      concurrency: wholeNumber('--concurrency', opts.concurrency, 1, 1, 64),
-      artifactsDir: opts.artifacts ?? DEFAULT_ARTIFACTS_DIR,
-      leaseSeconds: wholeNumber('--lease', opts.lease, 60, 3, 86_400),
-      pollSeconds: wholeNumber('--poll', opts.poll, 2, 1, 3600),
-      key,
-      workerEnv: process.env,
-      parseBuild: (argv, env) => {
-        const command = parseDibCommandLine(argv, env)
-        if (command.kind !== 'build') throw new UsageError('The job asks for help or the version, not a build')
-        return command.options
+    await runWorker(
+      {
+        db: opts.db,
+        name: opts.name,
+        concurrency: wholeNumber('--concurrency', opts.concurrency, 1, 1, 64),
+        artifactsDir: opts.artifacts ?? DEFAULT_ARTIFACTS_DIR,
+        leaseSeconds: wholeNumber('--lease', opts.lease, 60, 3, 86_400),
+        pollSeconds: wholeNumber('--poll', opts.poll, 2, 1, 3600),
+        key,
+        workerEnv: process.env,
+        parseBuild: (argv, env) => {
+          const command = parseDibCommandLine(argv, env)
+          if (command.kind !== 'build')
+            throw new UsageError('The job asks for help or the version, not a build')
+          return command.options
+        },
+        runner: new ProcessRunner({ reporter: silentReporter }),
+        tmpDir: readSetting(process.env, 'tmpDir'),
+        log,
       },
-      runner: new ProcessRunner({ reporter: silentReporter }),
-      tmpDir: readSetting(process.env, 'tmpDir'),
-      log,
-    }, stop.signal)
+      stop.signal,
+    )
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)

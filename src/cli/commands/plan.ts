@@ -14,9 +14,17 @@ export function renderPlan(plan: BuildPlan, settings: readonly GivenSetting[] = 
     out.push(`  ${e.name.padEnd(width)}  ${why}${provides}`, `  ${''.padEnd(width)}  ${e.path}`)
   }
   if (plan.release !== undefined) out.push('', `Debian release: ${plan.release}`)
-  out.push('', `Settings given (the rest are defaults; see docs/settings.md):${settings.length === 0 ? ' none' : ''}`)
+  out.push(
+    '',
+    `Settings given (the rest are defaults; see docs/settings.md):${settings.length === 0 ? ' none' : ''}`,
+  )
   for (const s of settings) out.push(`  ${s.shown}`)
-  out.push('', `environment.d (sourced before every script): ${plan.environmentFiles.join(' ') || '(none)'}`, '', 'Steps:')
+  out.push(
+    '',
+    `environment.d (sourced before every script): ${plan.environmentFiles.join(' ') || '(none)'}`,
+    '',
+    'Steps:',
+  )
   for (const step of plan.outline) {
     if ('core' in step) {
       out.push(`  * ${step.core}`)
@@ -24,14 +32,23 @@ export function renderPlan(plan: BuildPlan, settings: readonly GivenSetting[] = 
     }
     const phase = plan.phases.find((p) => p.phase === `${step.phase}.d`)
     if (!phase) continue
-    out.push(`  ${phase.phase} (${phase.side === 'chroot' ? 'in the chroot' : 'on the host'})${phase.scripts.length === 0 ? ': nothing to run' : ''}`)
+    out.push(
+      `  ${phase.phase} (${phase.side === 'chroot' ? 'in the chroot' : 'on the host'})${phase.scripts.length === 0 ? ': nothing to run' : ''}`,
+    )
     for (const s of phase.scripts) out.push(`    ${s.script}  [${s.element}]`)
   }
   out.push('', 'Environment exported to scripts:')
-  for (const [key, value] of Object.entries(plan.environment).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key, value] of Object.entries(plan.environment).sort(([a], [b]) =>
+    a.localeCompare(b),
+  )) {
     out.push(`  ${key}=${value.includes('\n') ? JSON.stringify(value) : value}`)
   }
-  out.push('', `Block devices (from ${plan.blockDevice.config}):`, `  order: ${plan.blockDevice.nodes.map((n) => `${n.name} (${n.kind})`).join(' → ')}`, '  commands:')
+  out.push(
+    '',
+    `Block devices (from ${plan.blockDevice.config}):`,
+    `  order: ${plan.blockDevice.nodes.map((n) => `${n.name} (${n.kind})`).join(' → ')}`,
+    '  commands:',
+  )
   out.push(...plan.blockDevice.commands.split('\n').map((line) => `    ${line}`))
   out.push('', ...renderPlannedCache(plan.cache))
   if (plan.warnings.length > 0) out.push('', 'Warnings:', ...plan.warnings.map((w) => `  ${w}`))
@@ -43,12 +60,18 @@ export async function planCommand(argv: readonly string[]): Promise<number> {
   const dibArgv = argv.filter((a) => a !== '--json')
   const command = parseDibCommandLine(dibArgv, process.env)
   if (command.kind !== 'build') {
-    process.stdout.write(command.kind === 'help' ? `${PLAN_HELP}\n` : 'Usage: imagewright plan [--json] [disk-image-create options] ELEMENT...\n')
+    process.stdout.write(
+      command.kind === 'help'
+        ? `${PLAN_HELP}\n`
+        : 'Usage: imagewright plan [--json] [disk-image-create options] ELEMENT...\n',
+    )
     return command.kind === 'help' ? 0 : 2
   }
   const plan = await planBuild(command.options)
   const settings = givenSettings(readDibFlags(dibArgv).flags, process.env)
-  process.stdout.write(json ? `${JSON.stringify({ ...plan, settings }, null, 2)}\n` : renderPlan(plan, settings))
+  process.stdout.write(
+    json ? `${JSON.stringify({ ...plan, settings }, null, 2)}\n` : renderPlan(plan, settings),
+  )
   return 0
 }
 
@@ -64,7 +87,16 @@ Options:
   -h, --help  show this help
 ${examplesHelp([
   ['imagewright plan debian-minimal vm', 'the plan of the default Debian image'],
-  ['ELEMENTS_PATH=~/my-elements imagewright plan debian-minimal vm my-app', 'where my-app\'s scripts run among the built-in ones'],
-  ['FS_TYPE=xfs imagewright plan debian-minimal vm block-device-efi', 'the partitions and mkfs commands of an EFI layout'],
-  ['imagewright plan --json debian-minimal vm | jq .environment', 'the environment hook scripts get, for a script to read'],
+  [
+    'ELEMENTS_PATH=~/my-elements imagewright plan debian-minimal vm my-app',
+    "where my-app's scripts run among the built-in ones",
+  ],
+  [
+    'FS_TYPE=xfs imagewright plan debian-minimal vm block-device-efi',
+    'the partitions and mkfs commands of an EFI layout',
+  ],
+  [
+    'imagewright plan --json debian-minimal vm | jq .environment',
+    'the environment hook scripts get, for a script to read',
+  ],
 ])}`

@@ -8,9 +8,13 @@ import { renderHtmlReport } from '../../report/html-report.ts'
 import { lastBuildOf, parseEventLines } from '../../report/parse-event-lines.ts'
 import { writeFileAtomically } from '../../report/write-atomically.ts'
 
-export function reportCommand(eventsFile: string, options: { readonly output?: string | undefined }): number {
+export function reportCommand(
+  eventsFile: string,
+  options: { readonly output?: string | undefined },
+): number {
   const events = parseEventLines(readEvents(eventsFile), eventsFile)
-  if (events.length === 0) throw new ConfigError(`Cannot write a report from "${eventsFile}": it holds no events`)
+  if (events.length === 0)
+    throw new ConfigError(`Cannot write a report from "${eventsFile}": it holds no events`)
   const page = renderHtmlReport(lastBuildOf(events))
   if (options.output === undefined) {
     process.stdout.write(page)
@@ -20,7 +24,9 @@ export function reportCommand(eventsFile: string, options: { readonly output?: s
     mkdirSync(dirname(options.output), { recursive: true })
     writeFileAtomically(options.output, page)
   } catch (error) {
-    throw new OutputError(`Cannot write the report to "${options.output}": ${reasonOf(error)}`, { cause: error })
+    throw new OutputError(`Cannot write the report to "${options.output}": ${reasonOf(error)}`, {
+      cause: error,
+    })
   }
   return 0
 }
@@ -29,7 +35,9 @@ function readEvents(file: string): string {
   try {
     return readFileSync(file, 'utf8')
   } catch (error) {
-    throw new ConfigError(`Cannot read build events from "${file}": ${reasonOf(error)}`, { cause: error })
+    throw new ConfigError(`Cannot read build events from "${file}": ${reasonOf(error)}`, {
+      cause: error,
+    })
   }
 }
 

@@ -18,7 +18,9 @@ try {
     process.stderr.write(`${NAME}: takes no arguments\n${USAGE}\n`)
     process.exitCode = 2
   } else {
-    const release = await resolveRelease(process.env, { warn: (line) => process.stderr.write(`${NAME}: warning: ${line}\n`) })
+    const release = await resolveRelease(process.env, {
+      warn: (line) => process.stderr.write(`${NAME}: warning: ${line}\n`),
+    })
     process.stdout.write(releaseAssignments(release))
   }
 } catch (error) {
@@ -27,7 +29,9 @@ try {
     if (error.hint !== undefined) process.stderr.write(`${NAME}: ${error.hint}\n`)
     process.exitCode = error.exitCode
   } else {
-    process.stderr.write(`${NAME}: unexpected internal error\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.stderr.write(
+      `${NAME}: unexpected internal error\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    )
     process.exitCode = 1
   }
 }

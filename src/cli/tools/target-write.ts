@@ -13,7 +13,12 @@ symlink at PATH itself is replaced. MODE is octal (default 644, 755 with --dir).
 function main(argv: readonly string[]): number {
   const { values, positionals } = parseArgs({
     args: [...argv],
-    options: { dir: { type: 'boolean' }, from: { type: 'string' }, mode: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      dir: { type: 'boolean' },
+      from: { type: 'string' },
+      mode: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
   })
   if (values.help) {
@@ -21,12 +26,15 @@ function main(argv: readonly string[]): number {
     return -1
   }
   const [root, path, ...extra] = positionals
-  if (root === undefined || path === undefined || extra.length > 0) throw new UsageError('expected TARGET_ROOT and PATH', { hint: USAGE.split('\n')[0] })
-  if (values.mode !== undefined && !/^[0-7]{3,4}$/.test(values.mode)) throw new UsageError(`--mode must be octal, like 644: got "${values.mode}"`)
+  if (root === undefined || path === undefined || extra.length > 0)
+    throw new UsageError('expected TARGET_ROOT and PATH', { hint: USAGE.split('\n')[0] })
+  if (values.mode !== undefined && !/^[0-7]{3,4}$/.test(values.mode))
+    throw new UsageError(`--mode must be octal, like 644: got "${values.mode}"`)
   const mode = values.mode === undefined ? undefined : parseInt(values.mode, 8)
-  void (values.dir
-    ? makeDirInTarget(root, path, mode ?? 0o755)
-    : writeFileInTarget(root, path, readFileSync(values.from ?? 0), mode ?? 0o644)
+  void (
+    values.dir
+      ? makeDirInTarget(root, path, mode ?? 0o755)
+      : writeFileInTarget(root, path, readFileSync(values.from ?? 0), mode ?? 0o644)
   ).catch(fail)
   return 0
 }
@@ -34,7 +42,8 @@ function main(argv: readonly string[]): number {
 function fail(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error)
   process.stderr.write(`imagewright-target-write: ${message}\n`)
-  if (isBuilderError(error) && error.hint) process.stderr.write(`imagewright-target-write: ${error.hint}\n`)
+  if (isBuilderError(error) && error.hint)
+    process.stderr.write(`imagewright-target-write: ${error.hint}\n`)
   process.exitCode = isBuilderError(error) ? error.exitCode : 1
 }
 

@@ -10,12 +10,17 @@ const ROLLING = new Set(['sid', 'rc-buggy'])
  * and experimental. The codename, not the alias, so the image does not move to the next
  * Debian release on its own when the alias does.
  */
-export function defaultSourcesConf(settings: Pick<DebianSettings, 'mirror' | 'securityMirror' | 'securitySubpath' | 'components'>, codename: string): string {
+export function defaultSourcesConf(
+  settings: Pick<DebianSettings, 'mirror' | 'securityMirror' | 'securitySubpath' | 'components'>,
+  codename: string,
+): string {
   const components = settings.components.join(' ')
   const lines = [`default:deb ${settings.mirror} ${codename} ${components}`]
   if (!ROLLING.has(codename)) {
     lines.push(`updates:deb ${settings.mirror} ${codename}-updates ${components}`)
-    lines.push(`security:deb ${settings.securityMirror} ${codename}${settings.securitySubpath} ${components}`)
+    lines.push(
+      `security:deb ${settings.securityMirror} ${codename}${settings.securitySubpath} ${components}`,
+    )
   }
   return lines.join('\n')
 }

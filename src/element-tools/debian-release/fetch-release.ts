@@ -19,11 +19,17 @@ export function releaseUrl(mirror: string, suite: string): string {
 
 /** The cache file of one suite of one mirror: the mirror URL made into a file name. */
 export function cachePath(cacheDir: string, mirror: string, suite: string): string {
-  return join(cacheDir, `${mirror.replace(/^[a-z]+:\/+/, '').replace(/[^A-Za-z0-9.-]+/g, '_')}_${suite}.Release`)
+  return join(
+    cacheDir,
+    `${mirror.replace(/^[a-z]+:\/+/, '').replace(/[^A-Za-z0-9.-]+/g, '_')}_${suite}.Release`,
+  )
 }
 
 /** The head of the suite's Release file from the mirror; "missing" when the mirror has none. */
-export async function fetchReleaseHead(mirror: string, suite: string): Promise<{ text: string } | 'missing'> {
+export async function fetchReleaseHead(
+  mirror: string,
+  suite: string,
+): Promise<{ text: string } | 'missing'> {
   const url = releaseUrl(mirror, suite)
   if (url.startsWith('file:')) {
     try {
@@ -54,13 +60,22 @@ export async function fetchReleaseHead(mirror: string, suite: string): Promise<{
   return { text }
 }
 
-async function readCached(cacheDir: string | undefined, mirror: string, suite: string): Promise<ReleaseFacts | undefined> {
+async function readCached(
+  cacheDir: string | undefined,
+  mirror: string,
+  suite: string,
+): Promise<ReleaseFacts | undefined> {
   if (cacheDir === undefined) return undefined
   const text = await readFile(cachePath(cacheDir, mirror, suite), 'utf8').catch(() => undefined)
   return text === undefined ? undefined : parseReleaseHead(text)
 }
 
-async function writeCached(cacheDir: string, mirror: string, suite: string, text: string): Promise<void> {
+async function writeCached(
+  cacheDir: string,
+  mirror: string,
+  suite: string,
+  text: string,
+): Promise<void> {
   await mkdir(cacheDir, { recursive: true })
   const file = cachePath(cacheDir, mirror, suite)
   await writeFile(`${file}.tmp.${process.pid}`, text)
@@ -74,10 +89,16 @@ export interface LookupOptions {
 }
 
 /** What the suite stands for: from the mirror (then cached), or from the cache. */
-export async function lookUpSuite(mirror: string, suite: string, options: LookupOptions): Promise<FetchOutcome> {
+export async function lookUpSuite(
+  mirror: string,
+  suite: string,
+  options: LookupOptions,
+): Promise<FetchOutcome> {
   if (options.offline) {
     const cached = await readCached(options.cacheDir, mirror, suite)
-    return cached === undefined ? { kind: 'unreachable', reason: 'DIB_OFFLINE is set and no copy is cached' } : { kind: 'found', facts: cached, from: 'cache' }
+    return cached === undefined
+      ? { kind: 'unreachable', reason: 'DIB_OFFLINE is set and no copy is cached' }
+      : { kind: 'found', facts: cached, from: 'cache' }
   }
   let reason: string
   try {
@@ -85,13 +106,20 @@ export async function lookUpSuite(mirror: string, suite: string, options: Lookup
     if (head === 'missing') return { kind: 'missing' }
     const facts = parseReleaseHead(head.text)
     if (facts === undefined) throw new Error('the file has no Codename or Date field')
-    if (options.cacheDir !== undefined) await writeCached(options.cacheDir, mirror, suite, head.text)
+    if (options.cacheDir !== undefined)
+      await writeCached(options.cacheDir, mirror, suite, head.text)
     return { kind: 'found', facts, from: 'mirror' }
   } catch (error) {
     const cause = error instanceof Error ? error.cause : undefined
-    reason = [error instanceof Error ? error.message : String(error), cause instanceof Error ? cause.message : undefined]
-      .filter((part) => part !== undefined).join(': ')
+    reason = [
+      error instanceof Error ? error.message : String(error),
+      cause instanceof Error ? cause.message : undefined,
+    ]
+      .filter((part) => part !== undefined)
+      .join(': ')
   }
   const cached = await readCached(options.cacheDir, mirror, suite)
-  return cached === undefined ? { kind: 'unreachable', reason } : { kind: 'found', facts: cached, from: 'cache' }
+  return cached === undefined
+    ? { kind: 'unreachable', reason }
+    : { kind: 'found', facts: cached, from: 'cache' }
 }

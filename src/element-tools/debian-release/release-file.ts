@@ -35,7 +35,13 @@ export function parseReleaseHead(text: string): ReleaseFacts | undefined {
   const codename = fields.get('Codename')
   const date = fields.get('Date')
   if (codename === undefined || date === undefined) return undefined
-  return { suite: fields.get('Suite'), codename, version: fields.get('Version'), date, validUntil: fields.get('Valid-Until') }
+  return {
+    suite: fields.get('Suite'),
+    codename,
+    version: fields.get('Version'),
+    date,
+    validUntil: fields.get('Valid-Until'),
+  }
 }
 
 /** True when `facts` carries a Valid-Until that `now` is past. */

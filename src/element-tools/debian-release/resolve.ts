@@ -28,7 +28,10 @@ export interface ResolveOptions {
   readonly warn?: (line: string) => void
 }
 
-export async function resolveRelease(env: Readonly<Record<string, string | undefined>>, options: ResolveOptions = {}): Promise<ResolvedRelease> {
+export async function resolveRelease(
+  env: Readonly<Record<string, string | undefined>>,
+  options: ResolveOptions = {},
+): Promise<ResolvedRelease> {
   const settings = readDebianSettings(env)
   const { release, mirror } = settings
   if (!/^[A-Za-z0-9][A-Za-z0-9.+~-]*$/.test(release)) {
@@ -36,30 +39,46 @@ export async function resolveRelease(env: Readonly<Record<string, string | undef
       hint: `Set DIB_RELEASE to a suite (${SUITE_ALIASES.slice(1, 5).join(', ')}) or a codename (trixie, forky...)`,
     })
   }
-  const outcome = await lookUpSuite(mirror, release, { cacheDir: settings.cacheDir, offline: settings.offline })
+  const outcome = await lookUpSuite(mirror, release, {
+    cacheDir: settings.cacheDir,
+    offline: settings.offline,
+  })
   if (outcome.kind === 'missing') throw await unknownRelease(settings)
   if (outcome.kind === 'unreachable') {
-    if (settings.offline && !isAlias(release)) return resolved(settings, undefined, 'unchecked', false)
-    throw new ConfigError(`Cannot tell which Debian release DIB_RELEASE="${release}" is: ${releaseUrl(mirror, release)}: ${outcome.reason}`, {
-      hint: settings.offline
-        ? 'Build once online so the Release file is cached, or set DIB_RELEASE to a codename (trixie, forky...)'
-        : 'Check the network and DIB_DISTRIBUTION_MIRROR',
-    })
+    if (settings.offline && !isAlias(release))
+      return resolved(settings, undefined, 'unchecked', false)
+    throw new ConfigError(
+      `Cannot tell which Debian release DIB_RELEASE="${release}" is: ${releaseUrl(mirror, release)}: ${outcome.reason}`,
+      {
+        hint: settings.offline
+          ? 'Build once online so the Release file is cached, or set DIB_RELEASE to a codename (trixie, forky...)'
+          : 'Check the network and DIB_DISTRIBUTION_MIRROR',
+      },
+    )
   }
   if (outcome.from === 'cache' && !settings.offline) {
-    options.warn?.(`${releaseUrl(mirror, release)} cannot be read; using the copy cached on ${isoDay(outcome.facts.date)}`)
+    options.warn?.(
+      `${releaseUrl(mirror, release)} cannot be read; using the copy cached on ${isoDay(outcome.facts.date)}`,
+    )
   }
   const expired = outcome.from === 'mirror' && isExpired(outcome.facts, options.now ?? new Date())
   if (expired && !settings.allowExpired) {
     throw new ConfigError(
       `DIB_RELEASE="${release}": the Release file of ${outcome.facts.codename} on ${mirror} expired on ${outcome.facts.validUntil ?? ''} (the mirror is out of date), and apt refuses it`,
-      { hint: 'Use an up-to-date mirror (DIB_DISTRIBUTION_MIRROR), or set DIB_APT_ALLOW_EXPIRED=1 to build from it anyway' },
+      {
+        hint: 'Use an up-to-date mirror (DIB_DISTRIBUTION_MIRROR), or set DIB_APT_ALLOW_EXPIRED=1 to build from it anyway',
+      },
     )
   }
   return resolved(settings, outcome.facts, outcome.from, expired)
 }
 
-function resolved(settings: DebianSettings, facts: ReleaseFacts | undefined, source: ResolvedRelease['source'], expired: boolean): ResolvedRelease {
+function resolved(
+  settings: DebianSettings,
+  facts: ReleaseFacts | undefined,
+  source: ResolvedRelease['source'],
+  expired: boolean,
+): ResolvedRelease {
   const codename = facts?.codename ?? settings.release
   return {
     requested: settings.release,
@@ -78,7 +97,10 @@ function resolved(settings: DebianSettings, facts: ReleaseFacts | undefined, sou
 async function unknownRelease(settings: DebianSettings): Promise<ConfigError> {
   const offered = await Promise.all(
     SUITE_ALIASES.map(async (suite) => {
-      const outcome = await lookUpSuite(settings.mirror, suite, { cacheDir: undefined, offline: false })
+      const outcome = await lookUpSuite(settings.mirror, suite, {
+        cacheDir: undefined,
+        offline: false,
+      })
       return outcome.kind === 'found' ? `${suite} (${outcome.facts.codename})` : undefined
     }),
   )

@@ -22,7 +22,14 @@ export const DEFAULT_MIRROR = 'http://deb.debian.org/debian'
 export const DEFAULT_SECURITY_MIRROR = 'http://deb.debian.org/debian-security'
 
 /** Names the archive gives to roles rather than releases; they move at every release. */
-export const SUITE_ALIASES = ['oldoldstable', 'oldstable', 'stable', 'testing', 'unstable', 'experimental'] as const
+export const SUITE_ALIASES = [
+  'oldoldstable',
+  'oldstable',
+  'stable',
+  'testing',
+  'unstable',
+  'experimental',
+] as const
 
 export function isAlias(release: string): boolean {
   return (SUITE_ALIASES as readonly string[]).includes(release)
@@ -40,10 +47,19 @@ export function readDebianSettings(env: Env): DebianSettings {
   const cache = setting(env, 'DIB_IMAGE_CACHE')
   return {
     release: setting(env, 'DIB_RELEASE') ?? DEFAULT_RELEASE,
-    mirror: (setting(env, 'DIB_DEBIAN_DISTRIBUTION_MIRROR') ?? setting(env, 'DIB_DISTRIBUTION_MIRROR') ?? DEFAULT_MIRROR).replace(/\/+$/, ''),
-    securityMirror: (setting(env, 'DIB_DEBIAN_SECURITY_MIRROR') ?? DEFAULT_SECURITY_MIRROR).replace(/\/+$/, ''),
+    mirror: (
+      setting(env, 'DIB_DEBIAN_DISTRIBUTION_MIRROR') ??
+      setting(env, 'DIB_DISTRIBUTION_MIRROR') ??
+      DEFAULT_MIRROR
+    ).replace(/\/+$/, ''),
+    securityMirror: (setting(env, 'DIB_DEBIAN_SECURITY_MIRROR') ?? DEFAULT_SECURITY_MIRROR).replace(
+      /\/+$/,
+      '',
+    ),
     securitySubpath: env['DIB_DEBIAN_SECURITY_SUBPATH'] ?? '-security',
-    components: (setting(env, 'DIB_DEBIAN_COMPONENTS') ?? 'main').split(/[\s,]+/).filter((c) => c !== ''),
+    components: (setting(env, 'DIB_DEBIAN_COMPONENTS') ?? 'main')
+      .split(/[\s,]+/)
+      .filter((c) => c !== ''),
     sourcesConf: setting(env, 'DIB_APT_SOURCES_CONF'),
     offline: offline !== undefined && offline !== '0',
     allowExpired: setting(env, 'DIB_APT_ALLOW_EXPIRED') === '1',

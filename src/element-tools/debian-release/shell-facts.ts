@@ -21,9 +21,15 @@ export function releaseAssignments(release: ResolvedRelease): string {
 
 /** One line for people: "stable → trixie (13.8), archive of 2026-11-21". */
 export function describeRelease(release: ResolvedRelease): string {
-  const name = release.requested === release.codename ? release.codename : `${release.requested} → ${release.codename}`
+  const name =
+    release.requested === release.codename
+      ? release.codename
+      : `${release.requested} → ${release.codename}`
   const version = release.version === undefined ? '' : ` (${release.version})`
-  const date = release.date === undefined ? 'archive date unknown (offline, not cached)' : `archive of ${isoDay(release.date)}`
+  const date =
+    release.date === undefined
+      ? 'archive date unknown (offline, not cached)'
+      : `archive of ${isoDay(release.date)}`
   const from = release.source === 'cache' ? ', from the cached Release file' : ''
   return `${name}${version}, ${date}${from}`
 }

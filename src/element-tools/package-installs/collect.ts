@@ -54,7 +54,11 @@ export function collectRequests(
       }
       continue
     }
-    const parsed = parsePackageInstalls(parseDataText(source.text, source.file), source.file, dataPositions(source.text, source.file))
+    const parsed = parsePackageInstalls(
+      parseDataText(source.text, source.file),
+      source.file,
+      dataPositions(source.text, source.file),
+    )
     warnings.push(...parsed.warnings)
     const ruleCtx = { env: ctx.env, element: source.element, file: source.file }
     for (const entry of parsed.entries) {

@@ -60,7 +60,10 @@ const FALSE_WORDS = new Set(['false', 'no', 'off', '0', ''])
 const PKG = '{package}'
 
 const isEmpty = (value: unknown): boolean =>
-  value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)
+  value === null ||
+  value === undefined ||
+  value === '' ||
+  (Array.isArray(value) && value.length === 0)
 
 const flag = (key: string): v.GenericSchema<unknown, boolean> =>
   reads((value) => {
@@ -89,33 +92,47 @@ const archList = (key: string): v.GenericSchema<unknown, string[] | undefined> =
     if (value === undefined || value === null) return undefined
     const items: unknown = typeof value === 'string' ? value.split(',') : value
     if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) {
-      return new Problem(`${PKG} has ${key} of ${describeType(value)}; expected a comma-separated string`)
+      return new Problem(
+        `${PKG} has ${key} of ${describeType(value)}; expected a comma-separated string`,
+      )
     }
-    const kept = items.flatMap((item) => item.split(',')).map((item) => item.trim()).filter((item) => item !== '')
+    const kept = items
+      .flatMap((item) => item.split(','))
+      .map((item) => item.trim())
+      .filter((item) => item !== '')
     return kept.length === 0 ? undefined : kept
   })
 
 const phase = reads((value) => {
   if (value === undefined || value === null) return 'install.d'
   if (typeof value !== 'string' || !PHASE_NAME.test(value)) {
-    return new Problem(`${PKG} has phase ${JSON.stringify(value)}; use pre-install.d, install.d or post-install.d`)
+    return new Problem(
+      `${PKG} has phase ${JSON.stringify(value)}; use pre-install.d, install.d or post-install.d`,
+    )
   }
   return value
 })
 
 const whenClause = reads((statement): WhenClause | Problem => {
   if (typeof statement !== 'string') {
-    return new Problem(`${PKG} has a "when" entry of ${describeType(statement)}; expected "VAR = value" or "VAR != value"`)
+    return new Problem(
+      `${PKG} has a "when" entry of ${describeType(statement)}; expected "VAR = value" or "VAR != value"`,
+    )
   }
   const match = WHEN_CLAUSE.exec(statement.trim())
-  if (!match) return new Problem(`${PKG} has malformed when "${statement}"; expected "VAR = value" or "VAR != value"`)
+  if (!match)
+    return new Problem(
+      `${PKG} has malformed when "${statement}"; expected "VAR = value" or "VAR != value"`,
+    )
   const [, variable = '', op = '=', expected = ''] = match
   return { text: statement, variable, equals: op === '=', value: expected }
 })
 
 const when = v.pipe(
   v.unknown(),
-  v.transform((value): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value])),
+  v.transform((value): unknown[] =>
+    value === undefined || value === null ? [] : Array.isArray(value) ? value : [value],
+  ),
   v.array(whenClause),
 )
 
@@ -123,7 +140,11 @@ const RULE = v.pipe(
   v.unknown(),
   // DIB treats every falsy value (null, '', empty map or list) as "no parameters".
   v.transform((params) => (isEmpty(params) ? {} : params)),
-  v.custom<Record<string, unknown>>(isPlainObject, (issue) => `parameters of ${PKG} must be a map or a list of maps, found ${describeType(issue.input)}`),
+  v.custom<Record<string, unknown>>(
+    isPlainObject,
+    (issue) =>
+      `parameters of ${PKG} must be a map or a list of maps, found ${describeType(issue.input)}`,
+  ),
   v.looseObject({
     phase: v.optional(phase, 'install.d'),
     uninstall: v.optional(flag('uninstall'), false),
@@ -134,7 +155,10 @@ const RULE = v.pipe(
     dib_python_version: v.optional(optionalString('dib_python_version')),
     when: v.optional(when, []),
   }),
-  v.check((rule) => rule.arch === undefined || rule['not-arch'] === undefined, `${PKG} sets both "arch" and "not-arch"; keep one of them`),
+  v.check(
+    (rule) => rule.arch === undefined || rule['not-arch'] === undefined,
+    `${PKG} sets both "arch" and "not-arch"; keep one of them`,
+  ),
   v.transform((rule): PackageRule => ({
     phase: rule.phase,
     op: rule['build-only'] ? 'build-only' : rule.uninstall ? 'uninstall' : 'install',
@@ -149,12 +173,21 @@ const RULE = v.pipe(
 /** One params map, or a list of them (each evaluated on its own). */
 const RULES = v.pipe(
   v.unknown(),
-  v.transform((params): unknown[] => (Array.isArray(params) && params.length > 0 ? params : [params])),
+  v.transform((params): unknown[] =>
+    Array.isArray(params) && params.length > 0 ? params : [params],
+  ),
   v.array(RULE),
 )
 
 const INSTALLS = v.record(
-  v.pipe(v.string(), v.regex(PACKAGE_NAME, (issue) => `"${String(issue.input)}" is not a usable package name (empty, whitespace, or a leading "#" or "-")`)),
+  v.pipe(
+    v.string(),
+    v.regex(
+      PACKAGE_NAME,
+      (issue) =>
+        `"${String(issue.input)}" is not a usable package name (empty, whitespace, or a leading "#" or "-")`,
+    ),
+  ),
   RULES,
 )
 
@@ -162,16 +195,24 @@ const INSTALLS = v.record(
  * package-installs.yaml's data, checked against its schema; `positions` (of the file's text)
  * put file:line:col in every message and warning.
  */
-export function parsePackageInstalls(data: unknown, file: string, positions = Positions.none(file)): ParsedInstalls {
+export function parsePackageInstalls(
+  data: unknown,
+  file: string,
+  positions = Positions.none(file),
+): ParsedInstalls {
   if (data === null || data === undefined) return { entries: [], warnings: [] }
   if (!isPlainObject(data)) {
-    throw new ConfigError(`${positions.where([])}: expected a map of package names, found ${describeType(data)}`)
+    throw new ConfigError(
+      `${positions.where([])}: expected a map of package names, found ${describeType(data)}`,
+    )
   }
   const result = v.safeParse(INSTALLS, data)
   if (!result.success) {
     const [issue] = result.issues
     const name = issuePath(issue)[0]
-    throw new ConfigError(describeIssue(positions, issue, issue.message.replace(PKG, `package "${String(name)}"`)))
+    throw new ConfigError(
+      describeIssue(positions, issue, issue.message.replace(PKG, `package "${String(name)}"`)),
+    )
   }
   const entries = Object.entries(result.output).map(([name, rules]) => ({ name, rules }))
   return { entries, warnings: warningsOf(data, positions) }
@@ -181,11 +222,17 @@ export function parsePackageInstalls(data: unknown, file: string, positions = Po
 function warningsOf(data: Record<string, unknown>, positions: Positions): string[] {
   const warnings: string[] = []
   for (const [name, params] of Object.entries(data)) {
-    const items = Array.isArray(params) && params.length > 0 ? params.map((item, i) => [item, [name, i]] as const) : [[params, [name]] as const]
+    const items =
+      Array.isArray(params) && params.length > 0
+        ? params.map((item, i) => [item, [name, i]] as const)
+        : [[params, [name]] as const]
     for (const [item, path] of items) {
       if (!isPlainObject(item)) continue
       for (const key of Object.keys(item)) {
-        if (!KNOWN_KEYS.has(key)) warnings.push(`${positions.whereKey([...path, key])}: package "${name}" has unknown key "${key}", which is ignored`)
+        if (!KNOWN_KEYS.has(key))
+          warnings.push(
+            `${positions.whereKey([...path, key])}: package "${name}" has unknown key "${key}", which is ignored`,
+          )
       }
       const value = item['phase']
       if (typeof value === 'string' && !(STANDARD_PHASES as readonly string[]).includes(value)) {

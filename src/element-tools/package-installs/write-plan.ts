@@ -2,7 +2,11 @@
 // <lists>/<phase>.install and <phase>.uninstall, one final package name per line, next to
 // DIB's squashed /tmp/package-installs.json (kept for compatibility and debugging).
 import { basename, dirname, join } from 'node:path'
-import { makeDirInTarget, removeInTargetTree, writeFileInTarget } from '../../chroot/target-write.ts'
+import {
+  makeDirInTarget,
+  removeInTargetTree,
+  writeFileInTarget,
+} from '../../chroot/target-write.ts'
 import type { DibSquashJson, SquashResult } from './squash.ts'
 
 export interface PlanPaths {
@@ -48,7 +52,15 @@ export async function writePackagePlan(result: SquashResult, paths: PlanPaths): 
   await removeInTargetTree(root, paths.listsDir)
   await makeDirInTarget(root, paths.listsDir)
   for (const [phase, plan] of result.phases) {
-    await writeFileInTarget(root, join(paths.listsDir, `${phase}.install`), formatPackageList(plan.install))
-    await writeFileInTarget(root, join(paths.listsDir, `${phase}.uninstall`), formatPackageList(plan.uninstall))
+    await writeFileInTarget(
+      root,
+      join(paths.listsDir, `${phase}.install`),
+      formatPackageList(plan.install),
+    )
+    await writeFileInTarget(
+      root,
+      join(paths.listsDir, `${phase}.uninstall`),
+      formatPackageList(plan.uninstall),
+    )
   }
 }

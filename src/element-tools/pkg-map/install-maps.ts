@@ -21,7 +21,11 @@ export async function installPkgMaps(
   await makeDirInTarget(targetRoot, join(PKG_MAP_DIR, RESOLVED_DIR))
   for (const map of maps) {
     await writeFileInTarget(targetRoot, join(PKG_MAP_DIR, map.element), map.text)
-    await writeFileInTarget(targetRoot, join(PKG_MAP_DIR, RESOLVED_DIR, map.element), formatResolvedTable(map.table, target))
+    await writeFileInTarget(
+      targetRoot,
+      join(PKG_MAP_DIR, RESOLVED_DIR, map.element),
+      formatResolvedTable(map.table, target),
+    )
   }
   return maps.map((map) => map.element)
 }

@@ -38,16 +38,26 @@ const PACKAGES = reads((value): string[] | Problem => {
 
 /** name → packages: one section, or one distro's or release's part of it. */
 const NAMES = v.record(
-  v.pipe(v.string(), v.regex(MAP_NAME, (issue) => `"${String(issue.input)}" is not a usable package name`)),
+  v.pipe(
+    v.string(),
+    v.regex(MAP_NAME, (issue) => `"${String(issue.input)}" is not a usable package name`),
+  ),
   PACKAGES,
 )
 
 /** The object at `key` of `parent`, or undefined when missing or null. */
-function objectAt(parent: Record<string, unknown> | undefined, key: string | undefined, problem: string, path: readonly (string | number)[], positions: Positions): Record<string, unknown> | undefined {
+function objectAt(
+  parent: Record<string, unknown> | undefined,
+  key: string | undefined,
+  problem: string,
+  path: readonly (string | number)[],
+  positions: Positions,
+): Record<string, unknown> | undefined {
   if (parent === undefined || key === undefined || !Object.hasOwn(parent, key)) return undefined
   const value = parent[key]
   if (value === null || value === undefined) return undefined
-  if (!isPlainObject(value)) throw new ConfigError(`${positions.where([...path, key])}: ${PREFIX}${problem}`)
+  if (!isPlainObject(value))
+    throw new ConfigError(`${positions.where([...path, key])}: ${PREFIX}${problem}`)
   return value
 }
 
@@ -62,20 +72,62 @@ export function resolvePkgMap(
   positions: Positions = Positions.none(file),
 ): Map<string, string[]> {
   if (!isPlainObject(data)) {
-    throw new ConfigError(`${positions.where([])}: ${PREFIX}expected a JSON object, found ${describeType(data)}`)
+    throw new ConfigError(
+      `${positions.where([])}: ${PREFIX}expected a JSON object, found ${describeType(data)}`,
+    )
   }
-  for (const key of SECTIONS) objectAt(data, key, `section "${key}" must be an object`, [], positions)
-  const section = (key: (typeof SECTIONS)[number]): Record<string, unknown> | undefined => objectAt(data, key, '', [], positions)
-  const names = (value: Record<string, unknown> | undefined, path: readonly (string | number)[]): Map<string, string[]> =>
-    new Map(Object.entries(value === undefined ? {} : parseAt(NAMES, value, path, positions, PREFIX)))
+  for (const key of SECTIONS)
+    objectAt(data, key, `section "${key}" must be an object`, [], positions)
+  const section = (key: (typeof SECTIONS)[number]): Record<string, unknown> | undefined =>
+    objectAt(data, key, '', [], positions)
+  const names = (
+    value: Record<string, unknown> | undefined,
+    path: readonly (string | number)[],
+  ): Map<string, string[]> =>
+    new Map(
+      Object.entries(value === undefined ? {} : parseAt(NAMES, value, path, positions, PREFIX)),
+    )
   const family = findDistroFamily(target.distro)
-  const releases = objectAt(section('release'), target.distro, `release "${target.distro ?? ''}": expected an object`, ['release'], positions)
+  const releases = objectAt(
+    section('release'),
+    target.distro,
+    `release "${target.distro ?? ''}": expected an object`,
+    ['release'],
+    positions,
+  )
   const release = releaseKey(releases, target.release)
   const layers = [
     names(section('default'), ['default']),
-    names(objectAt(section('family'), family, `family "${family ?? ''}": expected an object`, ['family'], positions), ['family', family ?? '']),
-    names(objectAt(section('distro'), target.distro, `distro "${target.distro ?? ''}": expected an object`, ['distro'], positions), ['distro', target.distro ?? '']),
-    names(objectAt(releases, release, `release "${release ?? ''}": expected an object`, ['release', target.distro ?? ''], positions), ['release', target.distro ?? '', release ?? '']),
+    names(
+      objectAt(
+        section('family'),
+        family,
+        `family "${family ?? ''}": expected an object`,
+        ['family'],
+        positions,
+      ),
+      ['family', family ?? ''],
+    ),
+    names(
+      objectAt(
+        section('distro'),
+        target.distro,
+        `distro "${target.distro ?? ''}": expected an object`,
+        ['distro'],
+        positions,
+      ),
+      ['distro', target.distro ?? ''],
+    ),
+    names(
+      objectAt(
+        releases,
+        release,
+        `release "${release ?? ''}": expected an object`,
+        ['release', target.distro ?? ''],
+        positions,
+      ),
+      ['release', target.distro ?? '', release ?? ''],
+    ),
   ]
   const table = new Map<string, string[]>()
   for (const layer of layers) for (const [name, packages] of layer) table.set(name, packages)

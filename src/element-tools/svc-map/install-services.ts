@@ -18,7 +18,12 @@ export async function readServiceMaps(
     const file = join(location.dir, 'svc-map')
     const text = await readOptionalText(file)
     if (text !== undefined)
-      sources.push({ element: location.name, file, data: parseDataText(text, file), positions: dataPositions(text, file) })
+      sources.push({
+        element: location.name,
+        file,
+        data: parseDataText(text, file),
+        positions: dataPositions(text, file),
+      })
   }
   return sources
 }

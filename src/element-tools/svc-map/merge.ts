@@ -25,7 +25,10 @@ export interface ResolvedService {
 // Written into a YAML file read line by line by bash: keep names to plain unit-name characters.
 const SERVICE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@+-]*$/
 
-const SERVICE = v.pipe(v.string(), v.regex(SERVICE_NAME, (issue) => `"${String(issue.input)}" is not a usable service name`))
+const SERVICE = v.pipe(
+  v.string(),
+  v.regex(SERVICE_NAME, (issue) => `"${String(issue.input)}" is not a usable service name`),
+)
 
 /** A file: service name → nothing, or {<distro>: name, <family>: name, default: name}. */
 const SERVICE_MAP = v.record(
@@ -33,7 +36,8 @@ const SERVICE_MAP = v.record(
   v.nullish(
     v.custom<Record<string, unknown>>(
       isPlainObject,
-      (issue) => `service must map to {<distro>: name, <family>: name, default: name}, found ${describeType(issue.input)}`,
+      (issue) =>
+        `service must map to {<distro>: name, <family>: name, default: name}, found ${describeType(issue.input)}`,
     ),
   ),
 )
@@ -61,8 +65,20 @@ export function mergeServiceMaps(
           { hint: 'Each service may be mapped by one element only; remove one of the definitions' },
         )
       }
-      const key = [distro, family, 'default'].find((candidate) => candidate !== undefined && mapping != null && Object.hasOwn(mapping, candidate))
-      const mapped = key === undefined || mapping == null ? name : parseAt(MAPPED(name, key), mapping[key], [name, key], positions, 'Cannot read svc-map: ')
+      const key = [distro, family, 'default'].find(
+        (candidate) =>
+          candidate !== undefined && mapping != null && Object.hasOwn(mapping, candidate),
+      )
+      const mapped =
+        key === undefined || mapping == null
+          ? name
+          : parseAt(
+              MAPPED(name, key),
+              mapping[key],
+              [name, key],
+              positions,
+              'Cannot read svc-map: ',
+            )
       services.set(name, { name, mapped, element: source.element })
     }
   }
@@ -71,7 +87,11 @@ export function mergeServiceMaps(
 
 const MAPPED = (name: string, key: string): v.GenericSchema<unknown, string> =>
   v.pipe(
-    v.custom<string>((value) => typeof value === 'string', (issue) => `service "${name}" maps "${key}" to ${describeType(issue.input)}; expected a service name`),
+    v.custom<string>(
+      (value) => typeof value === 'string',
+      (issue) =>
+        `service "${name}" maps "${key}" to ${describeType(issue.input)}; expected a service name`,
+    ),
     SERVICE,
   )
 

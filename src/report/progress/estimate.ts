@@ -15,8 +15,17 @@ export interface BuildTimings {
 }
 
 /** Builds of the same elements, architecture and output types share a timings file. */
-export function timingsPath(imageCache: string, key: { readonly elements: readonly string[]; readonly arch: string; readonly types: readonly string[] }): string {
-  const digest = createHash('sha256').update(JSON.stringify([[...key.elements].sort(), key.arch, [...key.types].sort()])).digest('hex')
+export function timingsPath(
+  imageCache: string,
+  key: {
+    readonly elements: readonly string[]
+    readonly arch: string
+    readonly types: readonly string[]
+  },
+): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([[...key.elements].sort(), key.arch, [...key.types].sort()]))
+    .digest('hex')
   return join(imageCache, 'timings', `${digest.slice(0, 16)}.json`)
 }
 
@@ -30,13 +39,20 @@ export function readTimings(path: string): BuildTimings | undefined {
 }
 
 /** Milliseconds left, or undefined with no earlier build to go by. */
-export function remainingMs(last: BuildTimings | undefined, state: ProgressState, now: number): number | undefined {
+export function remainingMs(
+  last: BuildTimings | undefined,
+  state: ProgressState,
+  now: number,
+): number | undefined {
   if (last === undefined) return undefined
   const running = state.steps[0]
   let left = 0
   for (const step of last.steps) {
     if (state.finished.has(step.name)) continue
-    left += step.name === running?.name ? Math.max(step.durationMs - (now - running.startedAt), 0) : step.durationMs
+    left +=
+      step.name === running?.name
+        ? Math.max(step.durationMs - (now - running.startedAt), 0)
+        : step.durationMs
   }
   return left
 }
@@ -55,7 +71,8 @@ export class TimingsRecorder implements Reporter {
     if (event.kind === 'step-start') this.#depth++
     if (event.kind === 'step-end') {
       this.#depth = Math.max(this.#depth - 1, 0)
-      if (this.#depth === 0) this.#steps.push({ name: event.step, durationMs: Math.round(event.durationMs) })
+      if (this.#depth === 0)
+        this.#steps.push({ name: event.step, durationMs: Math.round(event.durationMs) })
     }
     if (event.kind !== 'build-end' || !event.ok) return
     const timings: BuildTimings = { totalMs: Math.round(event.durationMs), steps: this.#steps }

@@ -12,7 +12,17 @@ import { renderProgress } from './render-progress.ts'
 export const REDRAW_MS = 200
 
 /** Kinds whose line stays in the scrollback; the rest only feed the live block. */
-const LASTING: ReadonlySet<BuildEvent['kind']> = new Set(['step-start', 'step-end', 'script-end', 'phase-summary', 'info', 'warning', 'artifact', 'cache-hit', 'cache-miss'])
+const LASTING: ReadonlySet<BuildEvent['kind']> = new Set([
+  'step-start',
+  'step-end',
+  'script-end',
+  'phase-summary',
+  'info',
+  'warning',
+  'artifact',
+  'cache-hit',
+  'cache-miss',
+])
 
 export interface LiveReporterOptions {
   readonly stream: NodeJS.WriteStream
@@ -63,6 +73,13 @@ export class LiveProgressReporter implements Reporter {
   #redraw(): void {
     if (this.#timer === undefined) return
     const now = this.#now()
-    this.#draw(renderProgress(this.#state, now, remainingMs(this.#timings, this.#state, now), this.#stream.columns || 80))
+    this.#draw(
+      renderProgress(
+        this.#state,
+        now,
+        remainingMs(this.#timings, this.#state, now),
+        this.#stream.columns || 80,
+      ),
+    )
   }
 }

@@ -25,18 +25,27 @@ const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`
 
 function taskLine(task: TaskProgress): string {
   if (task.total === undefined || task.total <= 0) return `${task.task}: ${task.done}`
-  const amounts = task.unit === 'bytes' ? `${mib(task.done)} of ${mib(task.total)}` : task.unit === 'items' ? `${task.done} of ${task.total}` : ''
+  const amounts =
+    task.unit === 'bytes'
+      ? `${mib(task.done)} of ${mib(task.total)}`
+      : task.unit === 'items'
+        ? `${task.done} of ${task.total}`
+        : ''
   return `${bar(task.done / task.total)} ${task.task}${amounts ? ` (${amounts})` : ''}`
 }
 
 function aptLines(apt: AptProgress): string[] {
   const lines: string[] = []
   if (apt.downloadTotalBytes !== undefined && apt.downloadTotalBytes > 0) {
-    lines.push(`${bar(apt.downloadedBytes / apt.downloadTotalBytes)} apt download (${mb(apt.downloadedBytes)} of ${mb(apt.downloadTotalBytes)}, ${apt.fetched} archives)`)
+    lines.push(
+      `${bar(apt.downloadedBytes / apt.downloadTotalBytes)} apt download (${mb(apt.downloadedBytes)} of ${mb(apt.downloadTotalBytes)}, ${apt.fetched} archives)`,
+    )
   }
   if (apt.packagesTotal !== undefined && apt.packagesTotal > 0) {
     const done = (apt.unpacked + apt.configured) / (2 * apt.packagesTotal)
-    lines.push(`${bar(done)} apt install (${apt.unpacked} of ${apt.packagesTotal} unpacked, ${apt.configured} set up)`)
+    lines.push(
+      `${bar(done)} apt install (${apt.unpacked} of ${apt.packagesTotal} unpacked, ${apt.configured} set up)`,
+    )
   } else if (apt.unpacked > 0) {
     lines.push(`apt: ${apt.unpacked} unpacked, ${apt.configured} set up`)
   }
@@ -47,16 +56,25 @@ function fit(line: string, columns: number): string {
   return line.length <= columns ? line : `${line.slice(0, Math.max(columns - 1, 1))}…`
 }
 
-export function renderProgress(state: ProgressState, now: number, remaining: number | undefined, columns = 80): string {
+export function renderProgress(
+  state: ProgressState,
+  now: number,
+  remaining: number | undefined,
+  columns = 80,
+): string {
   const lines: string[] = []
   const step = state.steps.at(-1)
   const where = state.steps.map((s) => s.name).join(' › ') || 'starting'
   lines.push(`▶ ${where}${step ? `  ${clock(now - step.startedAt)}` : ''}`)
-  if (state.script) lines.push(`  ${state.script.name} (element ${state.script.element})  ${clock(now - state.script.startedAt)}`)
+  if (state.script)
+    lines.push(
+      `  ${state.script.name} (element ${state.script.element})  ${clock(now - state.script.startedAt)}`,
+    )
   if (isAptActive(state.apt)) lines.push(...aptLines(state.apt).map((l) => `  ${l}`))
   if (state.task) lines.push(`  ${taskLine(state.task)}`)
   if (state.lastLine && state.script) lines.push(`  │ ${state.lastLine}`)
-  const estimate = remaining === undefined ? '' : `, about ${clock(remaining)} left (from the last build)`
+  const estimate =
+    remaining === undefined ? '' : `, about ${clock(remaining)} left (from the last build)`
   lines.push(`  elapsed ${clock(now - state.startedAt)}${estimate}`)
   return lines.map((l) => fit(l, columns)).join('\n')
 }

@@ -1,6 +1,9 @@
 // One test per row of /work/shared/conformance/dib-block-device/README.md.
 import { describe, expect, it } from 'vitest'
-import { flattenConfigTree, readConfigEntries } from '../../../src/blockdevice/config/config-entries.ts'
+import {
+  flattenConfigTree,
+  readConfigEntries,
+} from '../../../src/blockdevice/config/config-entries.ts'
 import { buildSgdiskArgv, layoutGpt } from '../../../src/blockdevice/layout/gpt-argv.ts'
 import { listTablePartitions } from '../../../src/blockdevice/config/plan.ts'
 import { ConfigError } from '../../../src/errors.ts'

@@ -90,13 +90,19 @@ describe('planCommandsForDisplay()', () => {
 })
 
 describe('a btrfs root', () => {
-  it('is made without libblkid\'s cache, and the shown command says so', () => {
-    const steps = planCommandsForDisplay(planBlockDevice(readFallbackConfig(), { rootFsType: 'btrfs' }), PARAMS, {
-      loopDevices: { image0: '/dev/loop0' },
-    })
+  it("is made without libblkid's cache, and the shown command says so", () => {
+    const steps = planCommandsForDisplay(
+      planBlockDevice(readFallbackConfig(), { rootFsType: 'btrfs' }),
+      PARAMS,
+      {
+        loopDevices: { image0: '/dev/loop0' },
+      },
+    )
     const mkfs = steps.find((step) => step.argv?.[0] === 'mkfs.btrfs')
     expect(mkfs?.env).toEqual({ BLKID_FILE: '/dev/null' })
-    expect(formatDisplaySteps(steps)).toMatch(/^BLKID_FILE=\/dev\/null mkfs\.btrfs .* -U [0-9a-f-]{36} -q \/dev\/loop0$/m)
+    expect(formatDisplaySteps(steps)).toMatch(
+      /^BLKID_FILE=\/dev\/null mkfs\.btrfs .* -U [0-9a-f-]{36} -q \/dev\/loop0$/m,
+    )
     expect(steps.filter((step) => step.env !== undefined)).toHaveLength(1)
   })
 })

@@ -61,16 +61,47 @@ describe('the filesystem table', () => {
       expect(row.growCommand, name).toBeDefined()
       expect(arms.get(name), name).toMatch(new RegExp(`^${row.growCommand ?? ''}\\b`))
       expect(row.grubModule, name).toBeDefined()
-      expect(packages, `${name}: ${row.hostPackage}`).toMatch(new RegExp(`^${row.hostPackage}:`, 'm'))
+      expect(packages, `${name}: ${row.hostPackage}`).toMatch(
+        new RegExp(`^${row.hostPackage}:`, 'm'),
+      )
     }
   })
 
-  it('builds each row\'s mkfs line from its label, UUID and quiet spellings', () => {
+  it("builds each row's mkfs line from its label, UUID and quiet spellings", () => {
     const argv = (type: string, uuid?: string): string[] =>
       buildMkfsArgv({ type, device: '/dev/loop0p1', label: 'L', uuid, opts: ['-O', 'x'] })
-    expect(argv('ext4', 'u')).toEqual(['mkfs.ext4', '-O', 'x', '-L', 'L', '-U', 'u', '-q', '/dev/loop0p1'])
-    expect(argv('xfs', 'u')).toEqual(['mkfs.xfs', '-O', 'x', '-L', 'L', '-m', 'uuid=u', '-q', '/dev/loop0p1'])
-    expect(argv('vfat', '1A2B-3C4D')).toEqual(['mkfs.vfat', '-O', 'x', '-n', 'L', '-i', '1A2B3C4D', '/dev/loop0p1'])
+    expect(argv('ext4', 'u')).toEqual([
+      'mkfs.ext4',
+      '-O',
+      'x',
+      '-L',
+      'L',
+      '-U',
+      'u',
+      '-q',
+      '/dev/loop0p1',
+    ])
+    expect(argv('xfs', 'u')).toEqual([
+      'mkfs.xfs',
+      '-O',
+      'x',
+      '-L',
+      'L',
+      '-m',
+      'uuid=u',
+      '-q',
+      '/dev/loop0p1',
+    ])
+    expect(argv('vfat', '1A2B-3C4D')).toEqual([
+      'mkfs.vfat',
+      '-O',
+      'x',
+      '-n',
+      'L',
+      '-i',
+      '1A2B3C4D',
+      '/dev/loop0p1',
+    ])
     expect(argv('swap')).toEqual(['mkswap', '-O', 'x', '-L', 'L', '/dev/loop0p1'])
     expect(argv('f2fs', 'u')).toEqual(['mkfs.f2fs', '-O', 'x', '-L', 'L', '/dev/loop0p1'])
     expect(mkfsEnvironment('btrfs')).toEqual({ env: { BLKID_FILE: '/dev/null' } })

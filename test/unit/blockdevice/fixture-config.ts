@@ -29,8 +29,13 @@ export const UNIT_PARAMS: BlockDeviceParams = {
 }
 
 /** The default layout a built-in element ships (its block-device-default.yaml), planned. */
-export function planShippedLayout(element: string, root: RootFsParams = EXT4_ROOT): BlockDevicePlan {
-  const path = fileURLToPath(new URL(`../../../elements/${element}/block-device-default.yaml`, import.meta.url))
+export function planShippedLayout(
+  element: string,
+  root: RootFsParams = EXT4_ROOT,
+): BlockDevicePlan {
+  const path = fileURLToPath(
+    new URL(`../../../elements/${element}/block-device-default.yaml`, import.meta.url),
+  )
   return planBlockDevice(new ConfigSource(path, readFileSync(path, 'utf8')), root)
 }
 

@@ -60,7 +60,9 @@ describe('kernelHasDriver()', () => {
     ['missing, no modules', facts({}), false],
     [
       'a loadable module',
-      facts({ modulesDep: 'kernel/fs/fat/fat.ko: \nkernel/fs/fat/vfat.ko: kernel/fs/fat/fat.ko\n' }),
+      facts({
+        modulesDep: 'kernel/fs/fat/fat.ko: \nkernel/fs/fat/vfat.ko: kernel/fs/fat/fat.ko\n',
+      }),
       true,
     ],
     ['a compressed module', facts({ modulesDep: 'kernel/fs/fat/vfat.ko.xz: fat.ko.xz\n' }), true],
@@ -86,8 +88,14 @@ describe('chooseFuseTypes()', () => {
 
 describe('buildMountArgv()', () => {
   it('gives fuseblk the sector size of a disk whose sectors are not 512 bytes', () => {
-    expect(buildMountArgv('/dev/loop0p1', '/m/boot/efi', true, 4096)[2]).toBe('rw+,blkdev,blksize=4096,fsname=/dev/loop0p1')
-    expect(buildMountArgv('/dev/loop0p1', '/m/boot/efi', false, 4096)).toEqual(['mount', '/dev/loop0p1', '/m/boot/efi'])
+    expect(buildMountArgv('/dev/loop0p1', '/m/boot/efi', true, 4096)[2]).toBe(
+      'rw+,blkdev,blksize=4096,fsname=/dev/loop0p1',
+    )
+    expect(buildMountArgv('/dev/loop0p1', '/m/boot/efi', false, 4096)).toEqual([
+      'mount',
+      '/dev/loop0p1',
+      '/m/boot/efi',
+    ])
   })
 
   it('mounts with the kernel, or with fusefat as a block-device FUSE mount named after the device', () => {
@@ -172,7 +180,15 @@ describe('createBlockDevices() on a kernel without vfat', () => {
     const fourK = planShippedLayout('block-device-efi-4k')
     const steps = planCommandsForDisplay(fourK, PARAMS, { fuseTypes: new Set(['vfat']) })
     const argvs = steps.flatMap((step) => (step.argv ? [step.argv] : []))
-    expect(argvs).toContainEqual(['losetup', '--show', '--find', '--partscan', '--sector-size', '4096', '/build/img/image0.raw'])
+    expect(argvs).toContainEqual([
+      'losetup',
+      '--show',
+      '--find',
+      '--partscan',
+      '--sector-size',
+      '4096',
+      '/build/img/image0.raw',
+    ])
     expect(argvs).toContainEqual([
       'fusefat',
       '-o',
@@ -182,7 +198,11 @@ describe('createBlockDevices() on a kernel without vfat', () => {
     ])
     expect(argvs).toContainEqual(['mountpoint', '-q', '/build/mnt/boot/efi'])
     // DIB_BLOCK_SIZE wins over the layout's block_size
-    const forced = planCommandsForDisplay(fourK, { ...PARAMS, blockSize: 512 }, { fuseTypes: new Set(['vfat']) })
+    const forced = planCommandsForDisplay(
+      fourK,
+      { ...PARAMS, blockSize: 512 },
+      { fuseTypes: new Set(['vfat']) },
+    )
     expect(forced.flatMap((step) => (step.argv?.[0] === 'fusefat' ? [step.argv[2]] : []))).toEqual([
       'rw+,blkdev,fsname=/dev/loop-image0p1',
     ])
@@ -192,7 +212,11 @@ describe('createBlockDevices() on a kernel without vfat', () => {
 describe('sectorSizeOf()', () => {
   // 100 GiB: room for every fixture's partitions; nothing is created
   const layoutOf = (plan: BlockDevicePlan, blockSize?: SectorSize) =>
-    layoutDisks(plan, { ...PARAMS, imageSizeBytes: 100 * 1024 ** 3, ...(blockSize === undefined ? {} : { blockSize }) })
+    layoutDisks(plan, {
+      ...PARAMS,
+      imageSizeBytes: 100 * 1024 ** 3,
+      ...(blockSize === undefined ? {} : { blockSize }),
+    })
 
   it('follows partitions to their loop device', () => {
     expect(sectorSizeOf({ plan: EFI, layout: layoutOf(EFI) }, 'mkfs_ESP')).toBe(512)

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { buildFstab } from '../../../src/blockdevice/layout/fstab.ts'
-import { deriveUuid, formatUuidV4, resolveIdentities } from '../../../src/blockdevice/layout/identities.ts'
+import {
+  deriveUuid,
+  formatUuidV4,
+  resolveIdentities,
+} from '../../../src/blockdevice/layout/identities.ts'
 import { ConfigError } from '../../../src/errors.ts'
 import { planFixture, planText } from './fixture-config.ts'
 

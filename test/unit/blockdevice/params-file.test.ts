@@ -69,9 +69,15 @@ describe('parseParamsFile()', () => {
 
   it.each([
     ['build-dir: [a]\n', /^p\.yaml:1:12: Cannot use "build-dir": expected a string/],
-    ['config: c\nimage-size: lots\n', /^p\.yaml:2:13: Cannot use "image-size": Cannot parse size "lots"/],
+    [
+      'config: c\nimage-size: lots\n',
+      /^p\.yaml:2:13: Cannot use "image-size": Cannot parse size "lots"/,
+    ],
     ['image-size: 50%\n', /^p\.yaml:1:13: Cannot use "image-size".*percentage/],
-    ['root-fs-opts: {a: 1}\n', /^p\.yaml:1:15: Cannot use "root-fs-opts": expected a string of options/],
+    [
+      'root-fs-opts: {a: 1}\n',
+      /^p\.yaml:1:15: Cannot use "root-fs-opts": expected a string of options/,
+    ],
     ['- a\n- b\n', /p\.yaml: Cannot read block-device params: expected a map of keys/],
     ['a: [\n', /p\.yaml: Cannot parse block-device params/],
   ])('refuses %j', (text, message) => {

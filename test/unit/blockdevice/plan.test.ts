@@ -75,9 +75,7 @@ describe('root filesystem parameters', () => {
   })
 
   it('reject a root label too long for the root type, saying where it came from', () => {
-    const error = errorOf(() =>
-      efiLayout({ rootFsType: 'xfs', rootLabel: 'cloudimg-rootfs' }),
-    )
+    const error = errorOf(() => efiLayout({ rootFsType: 'xfs', rootLabel: 'cloudimg-rootfs' }))
     expect(error.message).toMatch(
       /label "cloudimg-rootfs" \(from --root-label or ROOT_LABEL\) for xfs filesystem "mkfs_root"/,
     )
@@ -85,18 +83,27 @@ describe('root filesystem parameters', () => {
 
   it('call a default root label that does not fit the type the default, not the node name', () => {
     const error = errorOf(() =>
-      planText('- local_loop: {name: image0, mkfs: {name: mkfs_root, type: vfat, mount: {mount_point: /boot}}}'),
+      planText(
+        '- local_loop: {name: image0, mkfs: {name: mkfs_root, type: vfat, mount: {mount_point: /boot}}}',
+      ),
     )
-    expect(error.message).toMatch(/label "CLOUDIMG-ROOTFS" \(the default root label\) for vfat filesystem "mkfs_root"/)
+    expect(error.message).toMatch(
+      /label "CLOUDIMG-ROOTFS" \(the default root label\) for vfat filesystem "mkfs_root"/,
+    )
   })
 
-  it.each(['vfat', 'fat', 'exfat', 'ntfs'])('refuse FS_TYPE=%s for the root, naming the setting', (type) => {
-    const error = errorOf(() => planBlockDevice(readFallbackConfig(), { rootFsType: type }))
-    expect(error.message).toBe(
-      `Cannot use FS_TYPE "${type}" for the root filesystem: it cannot hold symlinks, owners or permissions, which a Linux root needs; use ext4, xfs or btrfs`,
-    )
-    expect(error).toMatchObject({ hint: 'Set FS_TYPE to ext4, xfs or btrfs, or leave it unset for ext4' })
-  })
+  it.each(['vfat', 'fat', 'exfat', 'ntfs'])(
+    'refuse FS_TYPE=%s for the root, naming the setting',
+    (type) => {
+      const error = errorOf(() => planBlockDevice(readFallbackConfig(), { rootFsType: type }))
+      expect(error.message).toBe(
+        `Cannot use FS_TYPE "${type}" for the root filesystem: it cannot hold symlinks, owners or permissions, which a Linux root needs; use ext4, xfs or btrfs`,
+      )
+      expect(error).toMatchObject({
+        hint: 'Set FS_TYPE to ext4, xfs or btrfs, or leave it unset for ext4',
+      })
+    },
+  )
 })
 
 describe('fallback config', () => {

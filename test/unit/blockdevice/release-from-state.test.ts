@@ -6,7 +6,10 @@ import {
   parseBackingFile,
   releaseHeld,
 } from '../../../src/blockdevice/state/release-from-state.ts'
-import { listDetachCommands, listUnmountCommands } from '../../../src/blockdevice/run/teardown-steps.ts'
+import {
+  listDetachCommands,
+  listUnmountCommands,
+} from '../../../src/blockdevice/run/teardown-steps.ts'
 import { BlockDeviceError } from '../../../src/errors.ts'
 import { RecordingReporter } from '../../../src/report/events.ts'
 import { FakeHostWorld } from './fake-host.ts'

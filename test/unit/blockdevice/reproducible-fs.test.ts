@@ -27,7 +27,16 @@ Group 2: (Blocks 65536-98303) csum 0xc2bf [ITABLE_ZEROED]
 
 describe('parseUsedInodes', () => {
   it('lists the root and every used inode from the first one, skipping free ranges and single inodes', () => {
-    expect(parseUsedInodes(DUMPE2FS)).toEqual([2, 11, 12, 13, 14, 21, 23, ...Array.from({ length: 16 }, (_, i) => 33 + i)])
+    expect(parseUsedInodes(DUMPE2FS)).toEqual([
+      2,
+      11,
+      12,
+      13,
+      14,
+      21,
+      23,
+      ...Array.from({ length: 16 }, (_, i) => 33 + i),
+    ])
   })
 
   it('fails on output it cannot read rather than pinning nothing', () => {
@@ -60,7 +69,9 @@ describe('rebuildKind', () => {
 describe('extHashSeed', () => {
   it('is a fixed UUID for a fixed filesystem UUID, another for another', () => {
     expect(extHashSeed(UUID)).toBe(extHashSeed(UUID))
-    expect(extHashSeed(UUID)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(extHashSeed(UUID)).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    )
     expect(extHashSeed(UUID)).not.toBe(extHashSeed(UUID.replace('7f', '8f')))
   })
 })
@@ -80,7 +91,15 @@ describe('vfatCopyCommands', () => {
       ['mmd', '-i', '/dev/loop0p1', '::/EFI', '::/EFI/BOOT', '::/EFI/debian'],
       ['mcopy', '-m', '-i', '/dev/loop0p1', '/s/startup.nsh', '::/'],
       ['mcopy', '-m', '-i', '/dev/loop0p1', '/s/EFI/BOOT/BOOTX64.EFI', '::/EFI/BOOT'],
-      ['mcopy', '-m', '-i', '/dev/loop0p1', '/s/EFI/debian/grub.cfg', '/s/EFI/debian/grubx64.efi', '::/EFI/debian'],
+      [
+        'mcopy',
+        '-m',
+        '-i',
+        '/dev/loop0p1',
+        '/s/EFI/debian/grub.cfg',
+        '/s/EFI/debian/grubx64.efi',
+        '::/EFI/debian',
+      ],
     ])
   })
 
@@ -90,18 +109,43 @@ describe('vfatCopyCommands', () => {
 })
 
 describe('buildMkfsArgv, reproducible rebuild', () => {
-  it('fills ext4 from the tree with a fixed hash seed joined to the options\' own -E', () => {
+  it("fills ext4 from the tree with a fixed hash seed joined to the options' own -E", () => {
     expect(
       buildMkfsArgv({
-        type: 'ext4', device: '/dev/x', label: 'root', uuid: UUID, opts: ['-i', '4096', '-E', 'resize=100'],
+        type: 'ext4',
+        device: '/dev/x',
+        label: 'root',
+        uuid: UUID,
+        opts: ['-i', '4096', '-E', 'resize=100'],
         reproducible: { from: '/stage', hashSeed: 'H' },
       }),
-    ).toEqual(['mkfs.ext4', '-i', '4096', '-E', 'resize=100,hash_seed=H', '-L', 'root', '-U', UUID, '-d', '/stage', '-q', '/dev/x'])
+    ).toEqual([
+      'mkfs.ext4',
+      '-i',
+      '4096',
+      '-E',
+      'resize=100,hash_seed=H',
+      '-L',
+      'root',
+      '-U',
+      UUID,
+      '-d',
+      '/stage',
+      '-q',
+      '/dev/x',
+    ])
   })
 
   it('gives vfat --invariant and its volume id', () => {
     expect(
-      buildMkfsArgv({ type: 'vfat', device: '/dev/x', label: 'ESP', uuid: '1A2B-3C4D', opts: ['-F', '32'], reproducible: { from: '/stage' } }),
+      buildMkfsArgv({
+        type: 'vfat',
+        device: '/dev/x',
+        label: 'ESP',
+        uuid: '1A2B-3C4D',
+        opts: ['-F', '32'],
+        reproducible: { from: '/stage' },
+      }),
     ).toEqual(['mkfs.vfat', '-F', '32', '--invariant', '-n', 'ESP', '-i', '1A2B3C4D', '/dev/x'])
   })
 })
@@ -109,9 +153,15 @@ describe('buildMkfsArgv, reproducible rebuild', () => {
 describe('withExtendedOption', () => {
   it.each([
     [[], ['-E', 'hash_seed=H']],
-    [['-E', 'a=1', '-E', 'b=2'], ['-E', 'a=1', '-E', 'b=2,hash_seed=H']],
+    [
+      ['-E', 'a=1', '-E', 'b=2'],
+      ['-E', 'a=1', '-E', 'b=2,hash_seed=H'],
+    ],
     [['-Eresize=5'], ['-Eresize=5,hash_seed=H']],
-    [['-O', '^has_journal'], ['-O', '^has_journal', '-E', 'hash_seed=H']],
+    [
+      ['-O', '^has_journal'],
+      ['-O', '^has_journal', '-E', 'hash_seed=H'],
+    ],
   ])('%j gets the option where mke2fs reads it', (opts, expected) => {
     expect(withExtendedOption(opts, 'hash_seed=H')).toEqual(expected)
   })

@@ -12,9 +12,12 @@ describe('chooseFirmware()', () => {
     ['uefi', 4096, 'disk.qcow2', 'uefi'],
     ['bios', 512, 'disk.qcow2', 'bios'],
     ['bios', 4096, undefined, 'bios'],
-  ] as const)('%s with %s-byte sectors (boot disk %s) boots with %s', (choice, sectors, disk, expected) => {
-    expect(chooseFirmware(choice, sectors, disk)).toBe(expected)
-  })
+  ] as const)(
+    '%s with %s-byte sectors (boot disk %s) boots with %s',
+    (choice, sectors, disk, expected) => {
+      expect(chooseFirmware(choice, sectors, disk)).toBe(expected)
+    },
+  )
 
   it('refuses BIOS for a disk whose sectors BIOS boot code cannot read', () => {
     const choose = () => chooseFirmware('bios', 4096, '/i/efi4k.qcow2')

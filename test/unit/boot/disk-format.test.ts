@@ -126,7 +126,16 @@ describe('sectorSizeFromHead', () => {
 
   it('reads the head of any format through qemu-img dd', () => {
     expect(qemuImgHeadArgv({ path: '/i/a.qcow2', format: 'qcow2' }, '/t/head.raw')).toEqual([
-      'qemu-img', 'dd', '-f', 'qcow2', '-O', 'raw', 'bs=8192', 'count=1', 'if=/i/a.qcow2', 'of=/t/head.raw',
+      'qemu-img',
+      'dd',
+      '-f',
+      'qcow2',
+      '-O',
+      'raw',
+      'bs=8192',
+      'count=1',
+      'if=/i/a.qcow2',
+      'of=/t/head.raw',
     ])
   })
 })

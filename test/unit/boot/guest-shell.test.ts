@@ -33,7 +33,7 @@ describe('runGuestCommand', () => {
   it.each([false, true])('captures output and status (byte by byte: %s)', async (byteByByte) => {
     const shell = fakeShell({
       'systemctl is-active ssh': ['active\r\n', 0],
-      'false': ['', 1],
+      false: ['', 1],
       "printf 'no newline'": ['no newline', 0],
     })
     const guest = new FakeGuest(shell, { byteByByte })
@@ -48,9 +48,10 @@ describe('runGuestCommand', () => {
       output: '',
       exitStatus: 1,
     })
-    expect(await runGuestCommand(terminal, "printf 'no newline'", 3, 'n1', limits)).toMatchObject(
-      { output: 'no newline', exitStatus: 0 },
-    )
+    expect(await runGuestCommand(terminal, "printf 'no newline'", 3, 'n1', limits)).toMatchObject({
+      output: 'no newline',
+      exitStatus: 0,
+    })
     expect(await runGuestCommand(terminal, 'nope', 4, 'n1', limits)).toMatchObject({
       output: 'sh: nope: not found',
       exitStatus: 127,

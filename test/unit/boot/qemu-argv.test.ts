@@ -53,11 +53,14 @@ describe('buildQemuArgv', () => {
     ['/img/a.vhd', 'vpc', true, 'file=/img/a.vhd,if=none,id=disk0,format=vpc,snapshot=on'],
     ['/img/a.vmdk', 'vmdk', false, 'file=/img/a.vmdk,if=none,id=disk0,format=vmdk'],
     ['/img/a,b.vhdx', 'vhdx', true, 'file=/img/a,,b.vhdx,if=none,id=disk0,format=vhdx,snapshot=on'],
-  ] as const)('attaches %s (%s, snapshot %s) as a virtio disk', (path, format, snapshot, expected) => {
-    const argv = buildQemuArgv({ ...base, drive: { path, format, snapshot } })
-    expect(values(argv, '-drive')).toEqual([expected])
-    expect(values(argv, '-device')).toContain('virtio-blk-pci,drive=disk0')
-  })
+  ] as const)(
+    'attaches %s (%s, snapshot %s) as a virtio disk',
+    (path, format, snapshot, expected) => {
+      const argv = buildQemuArgv({ ...base, drive: { path, format, snapshot } })
+      expect(values(argv, '-drive')).toEqual([expected])
+      expect(values(argv, '-device')).toContain('virtio-blk-pci,drive=disk0')
+    },
+  )
 
   it('shows a 4Kn disk with 4096-byte logical and physical sectors', () => {
     const argv = buildQemuArgv({
@@ -135,19 +138,28 @@ describe('escapeQemuValue', () => {
   ])('%s -> %s', (input, expected) => expect(escapeQemuValue(input)).toBe(expected))
 
   it('puts an ISO in a CD-ROM drive that boots before the disk', () => {
-    const argv = buildQemuArgv({ ...base, cdrom: '/img/a,b.iso', drive: { path: '/img/d.qcow2', format: 'qcow2', snapshot: true } })
+    const argv = buildQemuArgv({
+      ...base,
+      cdrom: '/img/a,b.iso',
+      drive: { path: '/img/d.qcow2', format: 'qcow2', snapshot: true },
+    })
     expect(values(argv, '-drive')).toEqual([
       'file=/img/a,,b.iso,if=none,id=cd0,media=cdrom,readonly=on,format=raw',
       'file=/img/d.qcow2,if=none,id=disk0,format=qcow2,snapshot=on',
     ])
-    expect(values(argv, '-device')).toEqual(expect.arrayContaining([
-      'ide-cd,drive=cd0,bus=ide.0,bootindex=0',
-      'virtio-blk-pci,drive=disk0,bootindex=1',
-    ]))
+    expect(values(argv, '-device')).toEqual(
+      expect.arrayContaining([
+        'ide-cd,drive=cd0,bus=ide.0,bootindex=0',
+        'virtio-blk-pci,drive=disk0,bootindex=1',
+      ]),
+    )
   })
 
   it('gives the disk no boot index without a CD-ROM', () => {
-    const argv = buildQemuArgv({ ...base, drive: { path: '/img/d.raw', format: 'raw', snapshot: true } })
+    const argv = buildQemuArgv({
+      ...base,
+      drive: { path: '/img/d.raw', format: 'raw', snapshot: true },
+    })
     expect(values(argv, '-device')).toContain('virtio-blk-pci,drive=disk0')
   })
 })

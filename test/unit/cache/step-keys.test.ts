@@ -5,10 +5,23 @@ import type { PhaseName } from '../../../src/phases/phase-table.ts'
 
 const part = (name: string, digest: string) => ({ name, digest })
 
-function facts(over: Partial<StepFacts> = {}, files: Partial<Record<PhaseName | 'all', string>> = {}): StepFacts {
+function facts(
+  over: Partial<StepFacts> = {},
+  files: Partial<Record<PhaseName | 'all', string>> = {},
+): StepFacts {
   const byPhase = new Map<PhaseName | 'all', { name: string; digest: string }[]>()
-  const defaults: Partial<Record<PhaseName | 'all', string>> = { all: 'a1', root: 'r1', 'extra-data': 'x1', install: 'i1', 'post-install': 'p1', 'post-root': 'o1', finalise: 'f1', ...files }
-  for (const [phase, digest] of Object.entries(defaults)) byPhase.set(phase as PhaseName, [part(`element e: ${phase}.d/10-x`, digest)])
+  const defaults: Partial<Record<PhaseName | 'all', string>> = {
+    all: 'a1',
+    root: 'r1',
+    'extra-data': 'x1',
+    install: 'i1',
+    'post-install': 'p1',
+    'post-root': 'o1',
+    finalise: 'f1',
+    ...files,
+  }
+  for (const [phase, digest] of Object.entries(defaults))
+    byPhase.set(phase as PhaseName, [part(`element e: ${phase}.d/10-x`, digest)])
   return {
     builder: 'b1',
     elementFiles: byPhase,
@@ -21,7 +34,8 @@ function facts(over: Partial<StepFacts> = {}, files: Partial<Record<PhaseName | 
   }
 }
 
-const keys = (f: StepFacts): Record<string, string> => Object.fromEntries(stepInputs(f).map((s) => [s.step, s.key]))
+const keys = (f: StepFacts): Record<string, string> =>
+  Object.fromEntries(stepInputs(f).map((s) => [s.step, s.key]))
 
 /** Which steps get a new key when `changed` differs from the default facts. */
 function invalidated(changed: StepFacts): string[] {
@@ -40,12 +54,26 @@ describe('step keys', () => {
   })
 
   it('an install.d or extra-data.d edit invalidates install.d onwards, not the root', () => {
-    expect(invalidated(facts({}, { install: 'i2' }))).toEqual(['install', 'post-install', 'tree', 'image'])
-    expect(invalidated(facts({}, { 'extra-data': 'x2' }))).toEqual(['install', 'post-install', 'tree', 'image'])
+    expect(invalidated(facts({}, { install: 'i2' }))).toEqual([
+      'install',
+      'post-install',
+      'tree',
+      'image',
+    ])
+    expect(invalidated(facts({}, { 'extra-data': 'x2' }))).toEqual([
+      'install',
+      'post-install',
+      'tree',
+      'image',
+    ])
   })
 
   it('a post-install.d edit keeps root and install; a post-root.d edit keeps everything before the finished tree', () => {
-    expect(invalidated(facts({}, { 'post-install': 'p2' }))).toEqual(['post-install', 'tree', 'image'])
+    expect(invalidated(facts({}, { 'post-install': 'p2' }))).toEqual([
+      'post-install',
+      'tree',
+      'image',
+    ])
     expect(invalidated(facts({}, { 'post-root': 'o2' }))).toEqual(['tree', 'image'])
   })
 
@@ -59,25 +87,43 @@ describe('step keys', () => {
     expect(invalidated(facts({}, { all: 'a2' }))).toEqual(all)
     expect(invalidated(facts({ environment: [part('env DIB_RELEASE', 'trixie')] }))).toEqual(all)
     expect(invalidated(facts({ baseRoot: [part('base root tarball', 't2')] }))).toEqual(all)
-    expect(invalidated(facts({ packageIndex: [part('package index bookworm-security', 'd2')] }))).toEqual(all)
+    expect(
+      invalidated(facts({ packageIndex: [part('package index bookworm-security', 'd2')] })),
+    ).toEqual(all)
     expect(invalidated(facts({ builder: 'b2' }))).toEqual(all)
   })
 
   it('output options invalidate only the image', () => {
-    expect(invalidated(facts({ imageOptions: [part('option imageTypes', '["raw"]')] }))).toEqual(['image'])
+    expect(invalidated(facts({ imageOptions: [part('option imageTypes', '["raw"]')] }))).toEqual([
+      'image',
+    ])
   })
 
   it('say which inputs changed, were added or are gone, but not the previous step key', () => {
     const before = stepInputs(facts())
     const after = stepInputs(facts({ environment: [part('env DIB_X', '1')] }, { install: 'i2' }))
     expect(changedInputs(before[1]!.parts, after[1]!.parts)).toEqual(['element e: install.d/10-x'])
-    expect(changedInputs(before[0]!.parts, after[0]!.parts)).toEqual(['env DIB_X (new)', 'env DIB_RELEASE (gone)'])
+    expect(changedInputs(before[0]!.parts, after[0]!.parts)).toEqual([
+      'env DIB_X (new)',
+      'env DIB_RELEASE (gone)',
+    ])
   })
 })
 
 describe('environment inputs', () => {
   it('leave out where and how the build runs, keep what hooks act on', () => {
-    const names = environmentParts({ DIB_RELEASE: 'bookworm', TMPDIR: '/tmp/x', PWD: '/a', SSH_TTY: '/dev/pts/1', DIB_NO_TIMESTAMP: '1', FS_TYPE: 'xfs', IMAGEWRIGHT_MOUNT_NAMESPACE: '4242' }, 'salt').map((p) => p.name)
+    const names = environmentParts(
+      {
+        DIB_RELEASE: 'bookworm',
+        TMPDIR: '/tmp/x',
+        PWD: '/a',
+        SSH_TTY: '/dev/pts/1',
+        DIB_NO_TIMESTAMP: '1',
+        FS_TYPE: 'xfs',
+        IMAGEWRIGHT_MOUNT_NAMESPACE: '4242',
+      },
+      'salt',
+    ).map((p) => p.name)
     expect(names).toEqual(['env DIB_RELEASE', 'env FS_TYPE'])
   })
 
@@ -87,6 +133,8 @@ describe('environment inputs', () => {
     const [b] = environmentParts(env, 'salt-b')
     expect(JSON.stringify(a)).not.toContain('hunter2')
     expect(a!.digest).not.toBe(b!.digest)
-    expect(environmentParts({ DIB_ADMIN_PASSWORD: 'other-secret' }, 'salt-a')[0]!.digest).not.toBe(a!.digest)
+    expect(environmentParts({ DIB_ADMIN_PASSWORD: 'other-secret' }, 'salt-a')[0]!.digest).not.toBe(
+      a!.digest,
+    )
   })
 })

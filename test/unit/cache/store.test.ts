@@ -16,7 +16,14 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }))
 async function put(key: string, bytes: number): Promise<boolean> {
   const staged = await store.stage()
   writeFileSync(join(staged, 'data'), Buffer.alloc(bytes, 1))
-  return store.commit(staged, { step: 'tree', key, what: `entry ${key}`, durationMs: 1000, parts: [], files: ['data'] })
+  return store.commit(staged, {
+    step: 'tree',
+    key,
+    what: `entry ${key}`,
+    durationMs: 1000,
+    parts: [],
+    files: ['data'],
+  })
 }
 
 /** Pretend `key` was last used `ageMs` ago. */

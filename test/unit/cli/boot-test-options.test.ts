@@ -5,7 +5,11 @@ import { UsageError } from '../../../src/errors.ts'
 
 describe('boot-test options for kernels and ISOs', () => {
   it('boots a kernel with its initrd and command line, without a disk', () => {
-    const o = bootTestOptions(undefined, { kernel: 'r.kernel', initrd: 'r.initramfs', append: 'console=ttyS0' })
+    const o = bootTestOptions(undefined, {
+      kernel: 'r.kernel',
+      initrd: 'r.initramfs',
+      append: 'console=ttyS0',
+    })
     expect(o.image).toBeUndefined()
     expect(o.kernel).toEqual({ kernel: 'r.kernel', initrd: 'r.initramfs', append: 'console=ttyS0' })
   })
@@ -26,10 +30,16 @@ describe('boot-test options for kernels and ISOs', () => {
   })
 
   it('refuses --initrd or --append without --kernel, and nothing to boot', () => {
-    expect(() => bootTestOptions('x.qcow2', { initrd: 'i' })).toThrow('Option "--initrd" needs "--kernel"')
-    expect(() => bootTestOptions('x.qcow2', { append: 'quiet' })).toThrow('Option "--append" needs "--kernel"')
+    expect(() => bootTestOptions('x.qcow2', { initrd: 'i' })).toThrow(
+      'Option "--initrd" needs "--kernel"',
+    )
+    expect(() => bootTestOptions('x.qcow2', { append: 'quiet' })).toThrow(
+      'Option "--append" needs "--kernel"',
+    )
     expect(() => bootTestOptions(undefined, {})).toThrow(UsageError)
-    expect(() => bootTestOptions('a.iso', { cdrom: 'b.iso' }, undefined, true)).toThrow('Give one ISO')
+    expect(() => bootTestOptions('a.iso', { cdrom: 'b.iso' }, undefined, true)).toThrow(
+      'Give one ISO',
+    )
   })
 })
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { parseDibCommandLine, renderDibHelp, stripSingleTypeSuffix } from '../../../src/cli/dib-options.ts'
+import {
+  parseDibCommandLine,
+  renderDibHelp,
+  stripSingleTypeSuffix,
+} from '../../../src/cli/dib-options.ts'
 import { ConfigError, UsageError } from '../../../src/errors.ts'
 
 const build = (argv: string[], env: Record<string, string> = {}) => {
@@ -24,7 +28,21 @@ describe('parseDibCommandLine()', () => {
   })
 
   it('parses every short option, bundled and separate', () => {
-    const o = build(['-xu', '-a', 'arm64', '-ofoo', '-t', 'raw,tar', '-n', '-c', '-p', 'a,b', '-p', 'c', 'el'])
+    const o = build([
+      '-xu',
+      '-a',
+      'arm64',
+      '-ofoo',
+      '-t',
+      'raw,tar',
+      '-n',
+      '-c',
+      '-p',
+      'a,b',
+      '-p',
+      'c',
+      'el',
+    ])
     expect(o.debugTrace).toBe(1)
     expect(o.uncompressed).toBe(true)
     expect(o.arch).toBe('arm64')
@@ -42,11 +60,40 @@ describe('parseDibCommandLine()', () => {
 
   it('accepts every long option, with = or a separate value, and unambiguous prefixes', () => {
     const o = build([
-      '--checksum', '--image-size=2.5', '--image-extra-size', '100', '--image-cache', '/c',
-      '--max-online-resize', '1000', '--min-tmpfs', '3', '--mkfs-journal-size', '32',
-      '--mkfs-options', '-O ^has_journal', '--no-tmpfs', '--offline', '--qemu-img-options', 'compat=0.10',
-      '--root-label', 'myroot', '--ramdisk-element', 'dracut-ramdisk', '--install-type', 'package',
-      '--docker-target', 'r:t', '--log', '/tmp/x.log', '--boot-test', '--json-log', '/tmp/e.jsonl', '--html-report', '/tmp/r.html', 'el',
+      '--checksum',
+      '--image-size=2.5',
+      '--image-extra-size',
+      '100',
+      '--image-cache',
+      '/c',
+      '--max-online-resize',
+      '1000',
+      '--min-tmpfs',
+      '3',
+      '--mkfs-journal-size',
+      '32',
+      '--mkfs-options',
+      '-O ^has_journal',
+      '--no-tmpfs',
+      '--offline',
+      '--qemu-img-options',
+      'compat=0.10',
+      '--root-label',
+      'myroot',
+      '--ramdisk-element',
+      'dracut-ramdisk',
+      '--install-type',
+      'package',
+      '--docker-target',
+      'r:t',
+      '--log',
+      '/tmp/x.log',
+      '--boot-test',
+      '--json-log',
+      '/tmp/e.jsonl',
+      '--html-report',
+      '/tmp/r.html',
+      'el',
     ])
     expect(o.checksums).toEqual(['md5', 'sha256'])
     expect(o.imageSizeBytes).toBe(2.5 * 1024 ** 3)
@@ -71,10 +118,22 @@ describe('parseDibCommandLine()', () => {
 
   it('reads the environment variables the core honours', () => {
     const o = build(['el'], {
-      DIB_IMAGE_SIZE: '3', DIB_IMAGE_EXTRA_SIZE: '50', DIB_JOURNAL_SIZE: '16', MKFS_OPTS: '-m 0',
-      FS_TYPE: 'xfs', ROOT_LABEL: 'r', DIB_CHECKSUM: 'sha256', OVERWRITE_OLD_IMAGE: '1',
-      DIB_NO_TMPFS: '1', DIB_OFFLINE: '1', ELEMENTS_PATH: '/a:/b', DIB_BLOCK_DEVICE_CONFIG: 'file:///x',
-      TMPDIR: '/var/tmp', DIB_QUIET: '1', DIB_NO_TIMESTAMP: '1', DIB_DEBUG_TRACE: '1',
+      DIB_IMAGE_SIZE: '3',
+      DIB_IMAGE_EXTRA_SIZE: '50',
+      DIB_JOURNAL_SIZE: '16',
+      MKFS_OPTS: '-m 0',
+      FS_TYPE: 'xfs',
+      ROOT_LABEL: 'r',
+      DIB_CHECKSUM: 'sha256',
+      OVERWRITE_OLD_IMAGE: '1',
+      DIB_NO_TMPFS: '1',
+      DIB_OFFLINE: '1',
+      ELEMENTS_PATH: '/a:/b',
+      DIB_BLOCK_DEVICE_CONFIG: 'file:///x',
+      TMPDIR: '/var/tmp',
+      DIB_QUIET: '1',
+      DIB_NO_TIMESTAMP: '1',
+      DIB_DEBUG_TRACE: '1',
     })
     expect(o.imageSizeBytes).toBe(3 * 1024 ** 3)
     expect(o.imageExtraSizeMiB).toBe(50)
@@ -95,25 +154,54 @@ describe('parseDibCommandLine()', () => {
   })
 
   it('lets the command line win over the environment', () => {
-    const o = build(['--image-size', '1', '--root-label', 'cli', 'el'], { DIB_IMAGE_SIZE: '5', ROOT_LABEL: 'env' })
+    const o = build(['--image-size', '1', '--root-label', 'cli', 'el'], {
+      DIB_IMAGE_SIZE: '5',
+      ROOT_LABEL: 'env',
+    })
     expect(o.imageSizeBytes).toBe(1024 ** 3)
     expect(o.rootLabel).toBe('cli')
   })
 
   it.each([
     ['nothing', [], {}, undefined, undefined],
-    ['the options', ['--json-log', '/l/e.jsonl', '--html-report=/r/b.html'], {}, '/l/e.jsonl', '/r/b.html'],
+    [
+      'the options',
+      ['--json-log', '/l/e.jsonl', '--html-report=/r/b.html'],
+      {},
+      '/l/e.jsonl',
+      '/r/b.html',
+    ],
     ['an unambiguous prefix', ['--html', 'r.html'], {}, undefined, 'r.html'],
-    ['the variables', [], { IMAGEWRIGHT_JSON_LOG: '/env.jsonl', IMAGEWRIGHT_HTML_REPORT: '/env.html' }, '/env.jsonl', '/env.html'],
-    ['options over variables', ['--html-report', 'cli.html'], { IMAGEWRIGHT_HTML_REPORT: 'env.html' }, undefined, 'cli.html'],
-    ['empty variables', [], { IMAGEWRIGHT_JSON_LOG: '', IMAGEWRIGHT_HTML_REPORT: '' }, undefined, undefined],
+    [
+      'the variables',
+      [],
+      { IMAGEWRIGHT_JSON_LOG: '/env.jsonl', IMAGEWRIGHT_HTML_REPORT: '/env.html' },
+      '/env.jsonl',
+      '/env.html',
+    ],
+    [
+      'options over variables',
+      ['--html-report', 'cli.html'],
+      { IMAGEWRIGHT_HTML_REPORT: 'env.html' },
+      undefined,
+      'cli.html',
+    ],
+    [
+      'empty variables',
+      [],
+      { IMAGEWRIGHT_JSON_LOG: '', IMAGEWRIGHT_HTML_REPORT: '' },
+      undefined,
+      undefined,
+    ],
   ])('takes the JSON log and HTML report files from %s', (_, argv, env, jsonLog, htmlReport) => {
     const o = build([...argv, 'el'], env)
     expect([o.jsonLog, o.htmlReport]).toEqual([jsonLog, htmlReport])
   })
 
   it('lists --html-report in the help as an imagewright addition', () => {
-    expect(renderDibHelp('disk-image-create')).toMatch(/^ {2}--html-report FILE +.*HTML report.*\(imagewright\)$/m)
+    expect(renderDibHelp('disk-image-create')).toMatch(
+      /^ {2}--html-report FILE +.*HTML report.*\(imagewright\)$/m,
+    )
   })
 
   it('keeps only DIB_* and basic variables with -c', () => {
@@ -144,7 +232,9 @@ describe('parseDibCommandLine()', () => {
   })
 
   it('refuses a bad DIB_CHECKSUM', () => {
-    expect(() => parseDibCommandLine(['el'], { DIB_CHECKSUM: 'crc' })).toThrow(/DIB_CHECKSUM.*"crc"/)
+    expect(() => parseDibCommandLine(['el'], { DIB_CHECKSUM: 'crc' })).toThrow(
+      /DIB_CHECKSUM.*"crc"/,
+    )
   })
 
   it.each([
@@ -152,17 +242,23 @@ describe('parseDibCommandLine()', () => {
     [{ DIB_IMAGE_EXTRA_SIZE: '2G' }, 'DIB_IMAGE_EXTRA_SIZE needs a positive number: got "2G"'],
     [{ DIB_JOURNAL_SIZE: '0' }, 'DIB_JOURNAL_SIZE needs a positive number: got "0"'],
     [{ DIB_MIN_TMPFS: 'x' }, 'DIB_MIN_TMPFS needs a positive number: got "x"'],
-    [{ DIB_DEFAULT_INSTALLTYPE: 'magic' }, 'DIB_DEFAULT_INSTALLTYPE must be "source" or "package": got "magic"'],
-    [{ DIB_CHECKSUM: 'crc' }, 'Cannot use DIB_CHECKSUM "crc": "crc" is not a checksum type; expected "1", "md5", "sha256" or "md5,sha256"'],
+    [
+      { DIB_DEFAULT_INSTALLTYPE: 'magic' },
+      'DIB_DEFAULT_INSTALLTYPE must be "source" or "package": got "magic"',
+    ],
+    [
+      { DIB_CHECKSUM: 'crc' },
+      'Cannot use DIB_CHECKSUM "crc": "crc" is not a checksum type; expected "1", "md5", "sha256" or "md5,sha256"',
+    ],
   ])('names the variable in %j, as a configuration error', (env, message) => {
     expect(() => parseDibCommandLine(['el'], env)).toThrow(ConfigError)
     expect(() => parseDibCommandLine(['el'], env)).toThrow(message)
   })
 
   it('names the option, not the variable, when the option was given', () => {
-    expect(() => parseDibCommandLine(['--image-size', 'big', 'el'], { DIB_IMAGE_SIZE: '1' })).toThrow(
-      'Option "--image-size" needs a positive number: got "big"',
-    )
+    expect(() =>
+      parseDibCommandLine(['--image-size', 'big', 'el'], { DIB_IMAGE_SIZE: '1' }),
+    ).toThrow('Option "--image-size" needs a positive number: got "big"')
   })
 
   it('treats empty variables as unset', () => {

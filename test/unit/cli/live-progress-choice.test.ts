@@ -17,6 +17,8 @@ describe('live progress or plain lines', () => {
     expect(useLiveProgress({ ...base, logfile: '/tmp/build.log' }, tty)).toBe(false)
     expect(useLiveProgress({ ...base, debugTrace: 1 }, tty)).toBe(false)
     expect(useLiveProgress({ ...base, env: { TERM: 'dumb' } }, tty)).toBe(false)
-    expect(useLiveProgress({ ...base, env: { TERM: 'xterm', break: 'before-install' } }, tty)).toBe(false)
+    expect(useLiveProgress({ ...base, env: { TERM: 'xterm', break: 'before-install' } }, tty)).toBe(
+      false,
+    )
   })
 })

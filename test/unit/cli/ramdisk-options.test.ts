@@ -17,9 +17,15 @@ describe('ramdisk-image-create command line', () => {
   })
 
   it('takes the ramdisk element from --ramdisk-element over RAMDISK_ELEMENT', () => {
-    expect(ramdisk(['debian-minimal'], { RAMDISK_ELEMENT: 'dracut-ramdisk' }).elements).toEqual(['dracut-ramdisk', 'debian-minimal'])
-    expect(ramdisk(['--ramdisk-element', 'rootfs-ramdisk', 'debian-minimal'], { RAMDISK_ELEMENT: 'dracut-ramdisk' }).elements)
-      .toEqual(['rootfs-ramdisk', 'debian-minimal'])
+    expect(ramdisk(['debian-minimal'], { RAMDISK_ELEMENT: 'dracut-ramdisk' }).elements).toEqual([
+      'dracut-ramdisk',
+      'debian-minimal',
+    ])
+    expect(
+      ramdisk(['--ramdisk-element', 'rootfs-ramdisk', 'debian-minimal'], {
+        RAMDISK_ELEMENT: 'dracut-ramdisk',
+      }).elements,
+    ).toEqual(['rootfs-ramdisk', 'debian-minimal'])
     // An empty variable counts as unset, as in DIB's ${RAMDISK_ELEMENT:-ramdisk}.
     expect(ramdisk(['debian-minimal'], { RAMDISK_ELEMENT: '' }).ramdiskElement).toBe('ramdisk')
   })
@@ -29,7 +35,9 @@ describe('ramdisk-image-create command line', () => {
   })
 
   it('leaves disk-image-create alone: --ramdisk-element is accepted and ignored there', () => {
-    const command = parseDibCommandLine(['--ramdisk-element', 'ramdisk', 'debian-minimal', 'vm'], { HOME: '/h' })
+    const command = parseDibCommandLine(['--ramdisk-element', 'ramdisk', 'debian-minimal', 'vm'], {
+      HOME: '/h',
+    })
     if (command.kind !== 'build') throw new Error('expected a build')
     expect(command.options.ramdiskElement).toBeUndefined()
     expect(command.options.elements).toEqual(['debian-minimal', 'vm'])

@@ -24,7 +24,7 @@ async function failingStepWithBusyMount(): Promise<unknown> {
 }
 
 describe('a failure to release resources', () => {
-  it('shows the build\'s own error first, its exit code, what is still held and the cleanup hint', async () => {
+  it("shows the build's own error first, its exit code, what is still held and the cleanup hint", async () => {
     const error = await failingStepWithBusyMount()
     const text = renderError(error, false)
     expect(text).not.toContain('Internal error')
@@ -44,7 +44,9 @@ describe('a failure to release resources', () => {
       error = e
     }
     const text = renderError(error, false)
-    expect(text).toContain("Error: Releasing the build's resources failed: Cannot release mount /tmp/dib_build.x/mnt: umount: target is busy")
+    expect(text).toContain(
+      "Error: Releasing the build's resources failed: Cannot release mount /tmp/dib_build.x/mnt: umount: target is busy",
+    )
     expect(text).toContain('Code: ERR_RELEASE')
     expect(text).toContain('Try this: Run "imagewright cleanup"')
     expect(exitCodeOf(error)).toBe(6)

@@ -8,7 +8,10 @@ describe('trapSignals', () => {
   it('counts the copy of a signal passed on by the namespace relay once, a later one again', () => {
     let clock = 0
     const said: string[] = []
-    scope = trapSignals((text) => said.push(text), () => clock)
+    scope = trapSignals(
+      (text) => said.push(text),
+      () => clock,
+    )
     process.emit('SIGTERM', 'SIGTERM')
     clock += 5
     process.emit('SIGTERM', 'SIGTERM')
@@ -22,7 +25,10 @@ describe('trapSignals', () => {
 
   it('counts a different signal at once', () => {
     const said: string[] = []
-    scope = trapSignals((text) => said.push(text), () => 0)
+    scope = trapSignals(
+      (text) => said.push(text),
+      () => 0,
+    )
     process.emit('SIGHUP', 'SIGHUP')
     process.emit('SIGTERM', 'SIGTERM')
     expect(scope.received()).toBe('SIGHUP')

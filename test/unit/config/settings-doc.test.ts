@@ -27,7 +27,13 @@ describe('generated settings documentation', () => {
 
   it('lists every option and variable once', () => {
     const reference = settingsReference(facts)
-    for (const name of ['`--image-size GB`', '`DIB_IMAGE_SIZE`', '`SOURCE_DATE_EPOCH`', '`TMPDIR`, `TMP_DIR`', '`break_cmd`']) {
+    for (const name of [
+      '`--image-size GB`',
+      '`DIB_IMAGE_SIZE`',
+      '`SOURCE_DATE_EPOCH`',
+      '`TMPDIR`, `TMP_DIR`',
+      '`break_cmd`',
+    ]) {
       expect(reference.split(name).length - 1, name).toBe(1)
     }
   })

@@ -21,18 +21,24 @@ function sourceFiles(dir: string): string[] {
 /** The variable names a file reads by hand: env['NAME'], env.NAME, commander's .env('NAME'). */
 export function handReads(text: string): string[] {
   const names: string[] = []
-  for (const match of text.matchAll(/(delete\s+)?\benv\[\s*['"`]([A-Za-z_]\w*)['"`]\s*\](\s*=(?!=))?/g)) {
+  for (const match of text.matchAll(
+    /(delete\s+)?\benv\[\s*['"`]([A-Za-z_]\w*)['"`]\s*\](\s*=(?!=))?/g,
+  )) {
     if (match[1] === undefined && match[3] === undefined) names.push(match[2] ?? '')
   }
-  for (const match of text.matchAll(/\benv\.([A-Z_][A-Z0-9_]*)\b(\s*=(?!=))?/g)) if (match[2] === undefined) names.push(match[1] ?? '')
-  for (const match of text.matchAll(/\.env\(\s*['"`]([A-Z_]\w*)['"`]\s*\)/g)) names.push(match[1] ?? '')
+  for (const match of text.matchAll(/\benv\.([A-Z_][A-Z0-9_]*)\b(\s*=(?!=))?/g))
+    if (match[2] === undefined) names.push(match[1] ?? '')
+  for (const match of text.matchAll(/\.env\(\s*['"`]([A-Z_]\w*)['"`]\s*\)/g))
+    names.push(match[1] ?? '')
   return names
 }
 
 function problems(file: string, text: string, table: ReadonlySet<string>): string[] {
   return handReads(text).flatMap((name) => {
-    if (table.has(name)) return [`${file} reads ${name} by hand: use readSetting() (src/config/settings.ts)`]
-    if (/^(DIB|IMAGEWRIGHT)_/.test(name)) return [`${file} reads ${name}, which has no row in src/config/settings*.ts`]
+    if (table.has(name))
+      return [`${file} reads ${name} by hand: use readSetting() (src/config/settings.ts)`]
+    if (/^(DIB|IMAGEWRIGHT)_/.test(name))
+      return [`${file} reads ${name}, which has no row in src/config/settings*.ts`]
     return []
   })
 }
@@ -52,7 +58,7 @@ describe('settings are read through the table', () => {
   it('catches both kinds of hand-written read, and lets writes and plain variables pass', () => {
     const sample = [
       "const a = options.env['SOURCE_DATE_EPOCH']",
-      "const b = process.env.IMAGEWRIGHT_SOMETHING_NEW",
+      'const b = process.env.IMAGEWRIGHT_SOMETHING_NEW',
       "const c = env['PATH'] ?? '/bin'",
       "env['LC_ALL'] = 'C'",
       "delete env['TMPDIR']",

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { packageCommands, packageManagerFor, parseOsRelease } from '../../../src/customize/package-manager.ts'
+import {
+  packageCommands,
+  packageManagerFor,
+  parseOsRelease,
+} from '../../../src/customize/package-manager.ts'
 
 describe('packageManagerFor()', () => {
   it.each([
@@ -18,7 +22,7 @@ describe('packageManagerFor()', () => {
 })
 
 describe('packageCommands()', () => {
-  it('updates apt\'s lists before installing and cleans its cache after', () => {
+  it("updates apt's lists before installing and cleans its cache after", () => {
     expect(packageCommands('apt-get', 'install', ['nginx', 'curl'])).toEqual([
       ['apt-get', 'update'],
       ['apt-get', '-y', 'install', 'nginx', 'curl'],
@@ -27,10 +31,18 @@ describe('packageCommands()', () => {
   })
 
   it.each(['dnf', 'yum'])('uses %s the same way', (program) => {
-    expect(packageCommands(program, 'uninstall', ['vim'])).toEqual([[program, '-y', 'remove', 'vim'], [program, 'clean', 'all']])
+    expect(packageCommands(program, 'uninstall', ['vim'])).toEqual([
+      [program, '-y', 'remove', 'vim'],
+      [program, 'clean', 'all'],
+    ])
   })
 
   it('runs zypper without prompts', () => {
-    expect(packageCommands('zypper', 'install', ['vim'])[0]).toEqual(['zypper', '--non-interactive', 'install', 'vim'])
+    expect(packageCommands('zypper', 'install', ['vim'])[0]).toEqual([
+      'zypper',
+      '--non-interactive',
+      'install',
+      'vim',
+    ])
   })
 })

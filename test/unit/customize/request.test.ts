@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { customizeRequest } from '../../../src/cli/commands/customize.ts'
-import { parseCopyIn, parseRootPassword, parseWrite, splitPackages } from '../../../src/customize/request.ts'
+import {
+  parseCopyIn,
+  parseRootPassword,
+  parseWrite,
+  splitPackages,
+} from '../../../src/customize/request.ts'
 import { UsageError } from '../../../src/errors.ts'
 
 describe('customize option values', () => {
@@ -18,7 +23,11 @@ describe('customize option values', () => {
   })
 
   it('splits --write at the first colon, keeping the content literally (colons and all)', () => {
-    expect(parseWrite('/etc/motd:hello: world')).toEqual({ kind: 'write', file: '/etc/motd', content: 'hello: world' })
+    expect(parseWrite('/etc/motd:hello: world')).toEqual({
+      kind: 'write',
+      file: '/etc/motd',
+      content: 'hello: world',
+    })
     expect(parseWrite('/etc/empty:')).toEqual({ kind: 'write', file: '/etc/empty', content: '' })
   })
 
@@ -32,15 +41,28 @@ describe('customize option values', () => {
   })
 
   it('reads --copy-in LOCAL:REMOTEDIR and refuses a relative or missing directory', () => {
-    expect(parseCopyIn('./app:/opt')).toEqual({ kind: 'copy-in', local: './app', remoteDir: '/opt' })
+    expect(parseCopyIn('./app:/opt')).toEqual({
+      kind: 'copy-in',
+      local: './app',
+      remoteDir: '/opt',
+    })
     expect(() => parseCopyIn('./app:opt')).toThrow(/absolute path/)
     expect(() => parseCopyIn('./app:')).toThrow(/needs LOCALPATH:REMOTEDIR/)
   })
 
   it('knows the --root-password selectors it supports, and names the one it does not', () => {
-    expect(parseRootPassword('password:s3:cret')).toEqual({ kind: 'root-password', password: { kind: 'password', password: 's3:cret' } })
-    expect(parseRootPassword('file:/root/pw')).toEqual({ kind: 'root-password', password: { kind: 'file', path: '/root/pw' } })
-    expect(parseRootPassword('disabled')).toEqual({ kind: 'root-password', password: { kind: 'disabled' } })
+    expect(parseRootPassword('password:s3:cret')).toEqual({
+      kind: 'root-password',
+      password: { kind: 'password', password: 's3:cret' },
+    })
+    expect(parseRootPassword('file:/root/pw')).toEqual({
+      kind: 'root-password',
+      password: { kind: 'file', path: '/root/pw' },
+    })
+    expect(parseRootPassword('disabled')).toEqual({
+      kind: 'root-password',
+      password: { kind: 'disabled' },
+    })
     expect(() => parseRootPassword('random')).toThrow(/got "random"/)
   })
 })
@@ -49,8 +71,17 @@ describe('customizeRequest()', () => {
   const write = parseWrite('/etc/x:y')
 
   it('writes to -o and leaves the input alone, in the order the operations came', () => {
-    const request = customizeRequest({ add: '/img/a.qcow2', output: '/img/b.raw', selinuxRelabel: true }, [write], { TMPDIR: '/var/tmp' })
-    expect(request).toMatchObject({ image: '/img/a.qcow2', output: '/img/b.raw', inPlace: false, tmpDir: '/var/tmp' })
+    const request = customizeRequest(
+      { add: '/img/a.qcow2', output: '/img/b.raw', selinuxRelabel: true },
+      [write],
+      { TMPDIR: '/var/tmp' },
+    )
+    expect(request).toMatchObject({
+      image: '/img/a.qcow2',
+      output: '/img/b.raw',
+      inPlace: false,
+      tmpDir: '/var/tmp',
+    })
     expect(request.operations.map((op) => op.kind)).toEqual(['write', 'selinux-relabel'])
   })
 
@@ -63,7 +94,11 @@ describe('customizeRequest()', () => {
   })
 
   it('refuses to do nothing, unless it is a dry run', () => {
-    expect(() => customizeRequest({ add: 'a.qcow2', inPlace: true }, [], {})).toThrow(/Nothing to do/)
-    expect(customizeRequest({ add: 'a.qcow2', inPlace: true, dryRun: true }, [], {}).operations).toEqual([])
+    expect(() => customizeRequest({ add: 'a.qcow2', inPlace: true }, [], {})).toThrow(
+      /Nothing to do/,
+    )
+    expect(
+      customizeRequest({ add: 'a.qcow2', inPlace: true, dryRun: true }, [], {}).operations,
+    ).toEqual([])
   })
 })

@@ -10,7 +10,11 @@ const read = (name: string): string => readFileSync(join(REPO, name), 'utf8')
 /** The commands of each ```sh block, without their comments. */
 function shBlocks(markdown: string): string[][] {
   return [...markdown.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) =>
-    (m[1] ?? '').split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter(Boolean))
+    (m[1] ?? '')
+      .split('\n')
+      .map((line) => line.replace(/\s+#.*$/, '').trim())
+      .filter(Boolean),
+  )
 }
 
 describe('README.zh-CN.md', () => {

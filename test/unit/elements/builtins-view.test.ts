@@ -4,7 +4,8 @@ import type { ElementInfo } from '../../../src/elements/discover.ts'
 
 function catalogOf(paths: Record<string, string>): { elements: Map<string, ElementInfo> } {
   const elements = new Map<string, ElementInfo>()
-  for (const [name, path] of Object.entries(paths)) elements.set(name, { name, path, deps: [], provides: [] })
+  for (const [name, path] of Object.entries(paths))
+    elements.set(name, { name, path, deps: [], provides: [] })
   return { elements }
 }
 
@@ -16,12 +17,25 @@ describe('visibleBuiltins()', () => {
   ] as const
 
   it('keeps every built-in when nothing on the user path replaces it', () => {
-    const catalog = catalogOf({ base: '/pkg/elements/base', debootstrap: '/pkg/elements/debootstrap', vm: '/pkg/elements/vm' })
-    expect(visibleBuiltins(catalog, builtins).map(([name]) => name)).toEqual(['base', 'debootstrap', 'vm'])
+    const catalog = catalogOf({
+      base: '/pkg/elements/base',
+      debootstrap: '/pkg/elements/debootstrap',
+      vm: '/pkg/elements/vm',
+    })
+    expect(visibleBuiltins(catalog, builtins).map(([name]) => name)).toEqual([
+      'base',
+      'debootstrap',
+      'vm',
+    ])
   })
 
   it('drops the built-ins an earlier entry replaces, so tools reading every copy see only the user one', () => {
-    const catalog = catalogOf({ base: '/pkg/elements/base', debootstrap: '/dib/elements/debootstrap', vm: '/dib/elements/vm', extra: '/dib/elements/extra' })
+    const catalog = catalogOf({
+      base: '/pkg/elements/base',
+      debootstrap: '/dib/elements/debootstrap',
+      vm: '/dib/elements/vm',
+      extra: '/dib/elements/extra',
+    })
     expect(visibleBuiltins(catalog, builtins)).toEqual([['base', '/pkg/elements/base']])
   })
 
@@ -33,6 +47,10 @@ describe('visibleBuiltins()', () => {
 
 describe('exportedSearchPath()', () => {
   it('lists the user entries in order, then the per-build view in place of the built-in directory', () => {
-    expect(exportedSearchPath(['/site', '/dib'], '/tmp/b')).toEqual(['/site', '/dib', '/tmp/b/builtin-elements'])
+    expect(exportedSearchPath(['/site', '/dib'], '/tmp/b')).toEqual([
+      '/site',
+      '/dib',
+      '/tmp/b/builtin-elements',
+    ])
   })
 })

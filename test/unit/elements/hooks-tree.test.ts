@@ -20,7 +20,8 @@ async function buildFrom(specs: readonly ElementSpec[]): Promise<HooksTree> {
 
 async function buildError(specs: readonly ElementSpec[]): Promise<ElementError> {
   const error = await buildFrom(specs).catch((e: unknown) => e)
-  if (!(error instanceof ElementError)) throw new Error(`Expected an ElementError, got ${String(error)}`)
+  if (!(error instanceof ElementError))
+    throw new Error(`Expected an ElementError, got ${String(error)}`)
   return error
 }
 

@@ -50,7 +50,8 @@ async function resolveError(
   requested: readonly string[],
 ): Promise<ElementError> {
   const error = await resolveRows(rows, requested).catch((e: unknown) => e)
-  if (!(error instanceof ElementError)) throw new Error(`Expected an ElementError, got ${String(error)}`)
+  if (!(error instanceof ElementError))
+    throw new Error(`Expected an ElementError, got ${String(error)}`)
   return error
 }
 
@@ -307,7 +308,9 @@ describe('resolveElements() default providers of virtual names', () => {
   })
 
   it('records that vm pulled the default provider in', async () => {
-    const { elements } = await resolveRows(rows, ['stable-vm', 'os'], { defaultProviders: defaults })
+    const { elements } = await resolveRows(rows, ['stable-vm', 'os'], {
+      defaultProviders: defaults,
+    })
     expect(elements.find((e) => e.name === 'block-device-mbr')?.pulledBy).toEqual(['vm'])
   })
 
@@ -318,8 +321,12 @@ describe('resolveElements() default providers of virtual names', () => {
   })
 
   it('reports a virtual name whose default provider is not on the search path', async () => {
-    const error = await resolveRows(rows, ['needs-nothing-known', 'os'], { defaultProviders: defaults }).catch((e: unknown) => e)
+    const error = await resolveRows(rows, ['needs-nothing-known', 'os'], {
+      defaultProviders: defaults,
+    }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ElementError)
-    expect((error as ElementError).message).toBe("Element 'no-provider' not found (listed in element-deps of 'needs-nothing-known')")
+    expect((error as ElementError).message).toBe(
+      "Element 'no-provider' not found (listed in element-deps of 'needs-nothing-known')",
+    )
   })
 })

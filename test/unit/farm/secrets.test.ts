@@ -6,9 +6,16 @@ const key = randomBytes(32)
 
 describe('sealSecrets() and openSecrets()', () => {
   it('round-trips values, and the sealed form holds none of them', () => {
-    const sealed = sealSecrets({ DIB_ADMIN_PASSWORD: 'hunter22', DIB_TOKEN: 'ghp_abc' }, key, 'job-1')
+    const sealed = sealSecrets(
+      { DIB_ADMIN_PASSWORD: 'hunter22', DIB_TOKEN: 'ghp_abc' },
+      key,
+      'job-1',
+    )
     expect(JSON.stringify(sealed)).not.toMatch(/hunter22|ghp_abc/)
-    expect(openSecrets(sealed, key, 'job-1')).toEqual({ DIB_ADMIN_PASSWORD: 'hunter22', DIB_TOKEN: 'ghp_abc' })
+    expect(openSecrets(sealed, key, 'job-1')).toEqual({
+      DIB_ADMIN_PASSWORD: 'hunter22',
+      DIB_TOKEN: 'ghp_abc',
+    })
   })
 
   it('seals the same value differently each time (fresh nonce)', () => {
@@ -21,12 +28,24 @@ describe('sealSecrets() and openSecrets()', () => {
     const sealed = sealSecrets({ DIB_ADMIN_PASSWORD: 'hunter22' }, key, 'job-1')
     const value = sealed['DIB_ADMIN_PASSWORD']
     if (value === undefined) throw new Error('not sealed')
-    expect(() => openSecrets(sealed, randomBytes(32), 'job-1')).toThrow(/farm key is not the submitter's/)
-    expect(() => openSecrets(sealed, key, 'job-2')).toThrow(/secret DIB_ADMIN_PASSWORD of job job-2/)
-    expect(() => openSecrets({ DIB_OTHER_PASSWORD: value }, key, 'job-1')).toThrow(/DIB_OTHER_PASSWORD/)
+    expect(() => openSecrets(sealed, randomBytes(32), 'job-1')).toThrow(
+      /farm key is not the submitter's/,
+    )
+    expect(() => openSecrets(sealed, key, 'job-2')).toThrow(
+      /secret DIB_ADMIN_PASSWORD of job job-2/,
+    )
+    expect(() => openSecrets({ DIB_OTHER_PASSWORD: value }, key, 'job-1')).toThrow(
+      /DIB_OTHER_PASSWORD/,
+    )
     const flipped = Buffer.from(value.data, 'base64')
     flipped[0] = (flipped[0] ?? 0) ^ 1
-    expect(() => openSecrets({ DIB_ADMIN_PASSWORD: { ...value, data: flipped.toString('base64') } }, key, 'job-1')).toThrow(/altered/)
+    expect(() =>
+      openSecrets(
+        { DIB_ADMIN_PASSWORD: { ...value, data: flipped.toString('base64') } },
+        key,
+        'job-1',
+      ),
+    ).toThrow(/altered/)
   })
 
   it('needs a key only when there is something to open', () => {
@@ -44,7 +63,13 @@ describe('parseFarmKey()', () => {
     expect(parseFarmKey(text, 'k').equals(key)).toBe(true)
   })
 
-  it.each([['too short', 'abcd'], ['33 bytes', randomBytes(33).toString('base64')], ['not base64', 'x'.repeat(44)]])('refuses a key that is %s, naming the file', (_, text) => {
-    expect(() => parseFarmKey(text, '/etc/imagewright/farm.key')).toThrow(/Cannot use the farm key in \/etc\/imagewright\/farm.key/)
+  it.each([
+    ['too short', 'abcd'],
+    ['33 bytes', randomBytes(33).toString('base64')],
+    ['not base64', 'x'.repeat(44)],
+  ])('refuses a key that is %s, naming the file', (_, text) => {
+    expect(() => parseFarmKey(text, '/etc/imagewright/farm.key')).toThrow(
+      /Cannot use the farm key in \/etc\/imagewright\/farm.key/,
+    )
   })
 })

@@ -10,7 +10,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }))
 
 it('names the bad value with its file:line:col', async () => {
   const path = join(dir, 'j.json')
-  const text = '{\n  "buildId": "b",\n  "pid": 12,\n  "startedAt": "then",\n  "entries": [\n    {"kind": "dir", "path": "/"}\n  ]\n}\n'
+  const text =
+    '{\n  "buildId": "b",\n  "pid": 12,\n  "startedAt": "then",\n  "entries": [\n    {"kind": "dir", "path": "/"}\n  ]\n}\n'
   await writeFile(path, text)
-  await expect(readJournal(path)).rejects.toThrow(`not a build journal: entries.0.path: must not be / (at ${path}:6:29)`)
+  await expect(readJournal(path)).rejects.toThrow(
+    `not a build journal: entries.0.path: must not be / (at ${path}:6:29)`,
+  )
 })

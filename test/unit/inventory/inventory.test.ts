@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { licenseOfCopyright, spdxExpression, spdxLicenseId } from '../../../src/inventory/dep5-license.ts'
+import {
+  licenseOfCopyright,
+  spdxExpression,
+  spdxLicenseId,
+} from '../../../src/inventory/dep5-license.ts'
 import { parseDpkgStatus } from '../../../src/inventory/dpkg-status.ts'
-import { distroOf, largestDirectories, largestPackages } from '../../../src/inventory/read-inventory.ts'
+import {
+  distroOf,
+  largestDirectories,
+  largestPackages,
+} from '../../../src/inventory/read-inventory.ts'
 
 const STATUS = `Package: libc6
 Status: install ok installed
@@ -35,9 +43,30 @@ Version: 13.8
 describe('dpkg status', () => {
   it('lists installed packages with version, architecture, source and size, by name', () => {
     expect(parseDpkgStatus(STATUS)).toEqual([
-      { name: 'base-files', version: '13.8', arch: 'amd64', source: 'base-files', sourceVersion: '13.8', installedBytes: 0 },
-      { name: 'bash', version: '5.2.37-2', arch: 'amd64', source: 'bash', sourceVersion: '5.2.37-2', installedBytes: 7000 * 1024 },
-      { name: 'libc6', version: '2.41-12+b1', arch: 'amd64', source: 'glibc', sourceVersion: '2.41-12', installedBytes: 12345 * 1024 },
+      {
+        name: 'base-files',
+        version: '13.8',
+        arch: 'amd64',
+        source: 'base-files',
+        sourceVersion: '13.8',
+        installedBytes: 0,
+      },
+      {
+        name: 'bash',
+        version: '5.2.37-2',
+        arch: 'amd64',
+        source: 'bash',
+        sourceVersion: '5.2.37-2',
+        installedBytes: 7000 * 1024,
+      },
+      {
+        name: 'libc6',
+        version: '2.41-12+b1',
+        arch: 'amd64',
+        source: 'glibc',
+        sourceVersion: '2.41-12',
+        installedBytes: 12345 * 1024,
+      },
     ])
   })
 })
@@ -79,24 +108,51 @@ License: BSD-3-clause
  Redistribution and use...
 `
     expect(licenseOfCopyright(dep5)).toBe('GPL-3.0-or-later')
-    expect(licenseOfCopyright('This package was debianized by someone.\nIt is GPL.\n')).toBeUndefined()
+    expect(
+      licenseOfCopyright('This package was debianized by someone.\nIt is GPL.\n'),
+    ).toBeUndefined()
   })
 })
 
 describe('image contents', () => {
   it('reads the distro from os-release', () => {
-    expect(distroOf('PRETTY_NAME="Debian GNU/Linux 13 (trixie)"\nID=debian\nVERSION_ID="13"\n')).toBe('debian-13')
+    expect(
+      distroOf('PRETTY_NAME="Debian GNU/Linux 13 (trixie)"\nID=debian\nVERSION_ID="13"\n'),
+    ).toBe('debian-13')
     expect(distroOf('ID=hostos\n')).toBe('hostos')
     expect(distroOf(undefined)).toBeUndefined()
   })
 
   it('takes the largest directories and packages from du and dpkg', () => {
-    const du = ['100\t/mnt/etc', '9000\t/mnt/usr/lib', '12000\t/mnt/usr', '50\t/mnt/var/log', '20000\t/mnt', 'junk'].join('\n')
+    const du = [
+      '100\t/mnt/etc',
+      '9000\t/mnt/usr/lib',
+      '12000\t/mnt/usr',
+      '50\t/mnt/var/log',
+      '20000\t/mnt',
+      'junk',
+    ].join('\n')
     expect(largestDirectories(du, '/mnt')).toEqual({
       totalBytes: 20000,
-      directories: [{ name: '/usr', bytes: 12000 }, { name: '/usr/lib', bytes: 9000 }, { name: '/etc', bytes: 100 }, { name: '/var/log', bytes: 50 }],
+      directories: [
+        { name: '/usr', bytes: 12000 },
+        { name: '/usr/lib', bytes: 9000 },
+        { name: '/etc', bytes: 100 },
+        { name: '/var/log', bytes: 50 },
+      ],
     })
-    const pkg = (name: string, installedBytes: number) => ({ name, version: '1', arch: 'all', source: name, sourceVersion: '1', installedBytes })
-    expect(largestPackages([pkg('a', 1), pkg('b', 3), pkg('c', 3)])).toEqual([{ name: 'b', bytes: 3 }, { name: 'c', bytes: 3 }, { name: 'a', bytes: 1 }])
+    const pkg = (name: string, installedBytes: number) => ({
+      name,
+      version: '1',
+      arch: 'all',
+      source: name,
+      sourceVersion: '1',
+      installedBytes,
+    })
+    expect(largestPackages([pkg('a', 1), pkg('b', 3), pkg('c', 3)])).toEqual([
+      { name: 'b', bytes: 3 },
+      { name: 'c', bytes: 3 },
+      { name: 'a', bytes: 1 },
+    ])
   })
 })

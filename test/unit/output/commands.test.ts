@@ -112,11 +112,37 @@ describe('planQemuImgCommands', () => {
 })
 
 describe('planQemuImgCommands: speed and compression type', () => {
-  const qcow2 = { source: 's.raw', sourceBytes: 64 * MIB, target: 't', qemu: qemuOf('qcow2'), uncompressed: false }
+  const qcow2 = {
+    source: 's.raw',
+    sourceBytes: 64 * MIB,
+    target: 't',
+    qemu: qemuOf('qcow2'),
+    uncompressed: false,
+  }
 
   it('writes out of order (-W) when asked, and zstd as a creation option the user can override', () => {
-    expect(planQemuImgCommands({ ...qcow2, outOfOrder: true, compressionType: 'zstd', userOptions: 'compat=1.1' })).toEqual([
-      ['qemu-img', 'convert', '-W', '-f', 'raw', '-O', 'qcow2', '-c', '-o', 'compression_type=zstd,compat=1.1', 's.raw', 't'],
+    expect(
+      planQemuImgCommands({
+        ...qcow2,
+        outOfOrder: true,
+        compressionType: 'zstd',
+        userOptions: 'compat=1.1',
+      }),
+    ).toEqual([
+      [
+        'qemu-img',
+        'convert',
+        '-W',
+        '-f',
+        'raw',
+        '-O',
+        'qcow2',
+        '-c',
+        '-o',
+        'compression_type=zstd,compat=1.1',
+        's.raw',
+        't',
+      ],
     ])
   })
 
@@ -124,14 +150,26 @@ describe('planQemuImgCommands: speed and compression type', () => {
     expect(planQemuImgCommands({ ...qcow2, uncompressed: true, compressionType: 'zstd' })).toEqual([
       ['qemu-img', 'convert', '-f', 'raw', '-O', 'qcow2', 's.raw', 't'],
     ])
-    expect(planQemuImgCommands({ ...qcow2, qemu: qemuOf('vmdk'), compressionType: 'zstd' })).toEqual([
-      ['qemu-img', 'convert', '-f', 'raw', '-O', 'vmdk', 's.raw', 't'],
-    ])
+    expect(
+      planQemuImgCommands({ ...qcow2, qemu: qemuOf('vmdk'), compressionType: 'zstd' }),
+    ).toEqual([['qemu-img', 'convert', '-f', 'raw', '-O', 'vmdk', 's.raw', 't']])
   })
 
   it('puts -W on the convert that fills a pre-created vhd', () => {
     const commands = planQemuImgCommands({ ...qcow2, qemu: qemuOf('vhd'), outOfOrder: true })
-    expect(commands[1]).toEqual(['qemu-img', 'convert', '-W', '-n', '--target-is-zero', '-f', 'raw', '-O', 'vpc', 's.raw', 't'])
+    expect(commands[1]).toEqual([
+      'qemu-img',
+      'convert',
+      '-W',
+      '-n',
+      '--target-is-zero',
+      '-f',
+      'raw',
+      '-O',
+      'vpc',
+      's.raw',
+      't',
+    ])
   })
 })
 
@@ -146,7 +184,9 @@ describe('parseQcowCompression', () => {
   })
 
   it('refuses another name, listing the known ones', () => {
-    expect(() => parseQcowCompression('lz4')).toThrow('IMAGEWRIGHT_QCOW2_COMPRESSION is "lz4"; it must be one of: zlib, zstd')
+    expect(() => parseQcowCompression('lz4')).toThrow(
+      'IMAGEWRIGHT_QCOW2_COMPRESSION is "lz4"; it must be one of: zlib, zstd',
+    )
   })
 })
 

@@ -7,7 +7,10 @@ describe('describeBashSyntaxError()', () => {
       "/e/environment.d/10-a.bash: line 2: syntax error near unexpected token `then'\n/e/environment.d/10-a.bash: line 2: `if then fi'\n",
       "line 2: syntax error near unexpected token `then'",
     ],
-    ['\n/e/environment.d/10-a.bash: line 9: syntax error: unexpected end of file\n', 'line 9: syntax error: unexpected end of file'],
+    [
+      '\n/e/environment.d/10-a.bash: line 9: syntax error: unexpected end of file\n',
+      'line 9: syntax error: unexpected end of file',
+    ],
     ['bash: something else\n', 'bash: something else'],
     ['', 'bash cannot parse it'],
   ])('reads %j', (stderr, expected) => {

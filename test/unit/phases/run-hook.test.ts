@@ -2,7 +2,12 @@
 // imagewright-run-hook call that sources environment.d first.
 import { describe, expect, it } from 'vitest'
 import { phaseSpec } from '../../../src/phases/phase-table.ts'
-import { formatOutputTail, hookCommand, hookSide, type HookSite } from '../../../src/phases/run-hook.ts'
+import {
+  formatOutputTail,
+  hookCommand,
+  hookSide,
+  type HookSite,
+} from '../../../src/phases/run-hook.ts'
 
 const site: HookSite = {
   hooksDir: '/build/hooks',
@@ -15,7 +20,7 @@ const site: HookSite = {
 }
 
 describe('hookCommand()', () => {
-  it('runs a chroot phase\'s script through the hooks tree\'s copy of imagewright-run-hook', () => {
+  it("runs a chroot phase's script through the hooks tree's copy of imagewright-run-hook", () => {
     const command = hookCommand(site, phaseSpec('install'), {
       envFiles: ['10-a.bash', '50-b'],
       argv: (hooks) => [`${hooks}/install.d/50-foo`],
@@ -29,12 +34,14 @@ describe('hookCommand()', () => {
       '/tmp/in_target.d/install.d/50-foo',
     ])
     expect(command.chroot).toBe('/build/mnt')
-    expect(command.env?.['PATH']?.startsWith('/tmp/in_target.d/.imagewright/bin:/usr/bin:/bin:')).toBe(true)
+    expect(
+      command.env?.['PATH']?.startsWith('/tmp/in_target.d/.imagewright/bin:/usr/bin:/bin:'),
+    ).toBe(true)
     expect(command.env?.['TMPDIR']).toBeUndefined()
     expect(command.env?.['DIB_RELEASE']).toBe('trixie')
   })
 
-  it('runs a host phase\'s script from the host tree with the host helpers and tools first on PATH', () => {
+  it("runs a host phase's script from the host tree with the host helpers and tools first on PATH", () => {
     const command = hookCommand(site, phaseSpec('root'), {
       envFiles: ['10-a.bash'],
       argv: (hooks) => [`${hooks}/root.d/08-x`],

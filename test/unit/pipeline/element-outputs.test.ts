@@ -15,7 +15,12 @@ afterEach(() => {
 describe('element outputs beside the image', () => {
   it("are DIB's ramdisk, baremetal and iso names", () => {
     expect(elementOutputPaths('out/img')).toEqual([
-      'out/img.initramfs', 'out/img.kernel', 'out/img.vmlinuz', 'out/img.initrd', 'out/img.iso', 'out/img-boot.iso',
+      'out/img.initramfs',
+      'out/img.kernel',
+      'out/img.vmlinuz',
+      'out/img.initrd',
+      'out/img.iso',
+      'out/img-boot.iso',
     ])
   })
 

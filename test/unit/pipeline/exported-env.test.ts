@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { declareDibVariables, hostPython, lockfilesDir } from '../../../src/pipeline/exported-env.ts'
+import {
+  declareDibVariables,
+  hostPython,
+  lockfilesDir,
+} from '../../../src/pipeline/exported-env.ts'
 
 describe('declareDibVariables()', () => {
   it('lists DIB_* variables sorted, quoted for bash', () => {
-    expect(declareDibVariables({ PATH: '/bin', DIB_B: 'say "hi" $HOME `x` \\', DIB_A: 'plain' }))
-      .toBe('declare -x DIB_A="plain"\ndeclare -x DIB_B="say \\"hi\\" \\$HOME \\`x\\` \\\\"')
+    expect(
+      declareDibVariables({ PATH: '/bin', DIB_B: 'say "hi" $HOME `x` \\', DIB_A: 'plain' }),
+    ).toBe('declare -x DIB_A="plain"\ndeclare -x DIB_B="say \\"hi\\" \\$HOME \\`x\\` \\\\"')
   })
 })
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { formatKiB, isSet, parseDu, usageReport } from '../../../src/pipeline/image-usage.ts'
 
-const DU = ['4\t/b/built/etc/hostname', '20480\t/b/built/usr/lib/big', '1048576\t/b/built/usr', '9000\t/b/built/var', '1100000\ttotal', ''].join('\n')
+const DU = [
+  '4\t/b/built/etc/hostname',
+  '20480\t/b/built/usr/lib/big',
+  '1048576\t/b/built/usr',
+  '9000\t/b/built/var',
+  '1100000\ttotal',
+  '',
+].join('\n')
 
 describe('DIB_SHOW_IMAGE_USAGE report', () => {
   it('parses du -a -c lines, total included', () => {
@@ -34,10 +41,22 @@ describe('DIB_SHOW_IMAGE_USAGE report', () => {
   it('shows everything with DIB_SHOW_IMAGE_USAGE_FULL', () => {
     const report = usageReport(parseDu(DU), true)
     expect(report[1]).toBe('Image size report')
-    expect(report.slice(3).map((line) => line.trim().split(' ')[1])).toEqual(['total', '/b/built/usr', '/b/built/usr/lib/big', '/b/built/var', '/b/built/etc/hostname'])
+    expect(report.slice(3).map((line) => line.trim().split(' ')[1])).toEqual([
+      'total',
+      '/b/built/usr',
+      '/b/built/usr/lib/big',
+      '/b/built/var',
+      '/b/built/etc/hostname',
+    ])
   })
 
-  it.each([[undefined, false], ['', false], ['0', false], ['1', true], ['yes', true]])('treats %j as set: %s', (value, set) => {
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['0', false],
+    ['1', true],
+    ['yes', true],
+  ])('treats %j as set: %s', (value, set) => {
     expect(isSet(value)).toBe(set)
   })
 })

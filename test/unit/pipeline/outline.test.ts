@@ -9,10 +9,11 @@ import { STEP_NAMES, STEP_PHASES } from '../../../src/cache/step-keys.ts'
 
 const PIPELINE = join(import.meta.dirname, '..', '..', '..', 'src', 'pipeline')
 const source = (file: string): string => readFileSync(join(PIPELINE, file), 'utf8')
-const phaseCalls = (text: string): string[] => [...text.matchAll(/\bphase\('([a-z-]+)'/g)].map((match) => match[1] as string)
+const phaseCalls = (text: string): string[] =>
+  [...text.matchAll(/\bphase\('([a-z-]+)'/g)].map((match) => match[1] as string)
 
 describe('the build outline', () => {
-  it('lists every phase once, in the phase table\'s order', () => {
+  it("lists every phase once, in the phase table's order", () => {
     const phases = BUILD_OUTLINE.flatMap((step) => ('phase' in step ? [step.phase] : []))
     expect(phases).toEqual([...PHASE_NAMES])
   })
@@ -23,13 +24,17 @@ describe('the build outline', () => {
 
   it('matches the phases the pipeline calls by name: root in the tree steps, the image step in build-image.ts', () => {
     expect(phaseCalls(source('tree-steps.ts'))).toEqual([...STEP_PHASES.root])
-    expect(source('tree-steps.ts')).toMatch(/for \(const name of STEP_PHASES\[step\]\) await phase\(name/)
+    expect(source('tree-steps.ts')).toMatch(
+      /for \(const name of STEP_PHASES\[step\]\) await phase\(name/,
+    )
     expect(phaseCalls(source('build-image.ts'))).toEqual([...STEP_PHASES.image])
   })
 
   it('puts the -p packages right after install.d, as the build does', () => {
     expect(STEP_PHASES.install.at(-1)).toBe('install')
-    expect(source('tree-steps.ts')).toMatch(/if \(step === 'install'\) await installExtraPackages\(/)
+    expect(source('tree-steps.ts')).toMatch(
+      /if \(step === 'install'\) await installExtraPackages\(/,
+    )
     const at = BUILD_OUTLINE.findIndex((step) => 'phase' in step && step.phase === 'install')
     expect(BUILD_OUTLINE[at + 1]).toEqual({ core: 'install the -p packages with install-packages' })
   })

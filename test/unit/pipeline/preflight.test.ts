@@ -8,7 +8,8 @@ describe('requireRootMkfs', () => {
     const error = await requireRootMkfs('btrfs', nothingInstalled).catch((e: unknown) => e)
     expect(error).toMatchObject({
       code: 'ERR_HOST',
-      message: 'Cannot make the root filesystem: FS_TYPE is "btrfs" and "mkfs.btrfs" is not installed',
+      message:
+        'Cannot make the root filesystem: FS_TYPE is "btrfs" and "mkfs.btrfs" is not installed',
       hint: 'Install it with: apt-get install btrfs-progs',
     })
   })

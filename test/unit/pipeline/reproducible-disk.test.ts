@@ -12,6 +12,8 @@ describe('sourceDateEpoch', () => {
   })
 
   it.each(['yesterday', '-5', '1.5', '17e8'])('refuses "%s", naming the variable', (value) => {
-    expect(() => sourceDateEpoch({ SOURCE_DATE_EPOCH: value })).toThrow(/SOURCE_DATE_EPOCH.*whole seconds since 1970/)
+    expect(() => sourceDateEpoch({ SOURCE_DATE_EPOCH: value })).toThrow(
+      /SOURCE_DATE_EPOCH.*whole seconds since 1970/,
+    )
   })
 })

@@ -15,7 +15,11 @@ const STEPS: readonly BuildEvent[] = [
   { kind: 'step-end', step: 'phase root.d', durationMs: 1_000, ok: true },
 ]
 
-function fakeWrites(): { reporter: HtmlReportReporter; writes: { path: string; text: string }[]; errors: unknown[] } {
+function fakeWrites(): {
+  reporter: HtmlReportReporter
+  writes: { path: string; text: string }[]
+  errors: unknown[]
+} {
   const writes: { path: string; text: string }[] = []
   const errors: unknown[] = []
   let clock = Date.UTC(2025, 0, 1)
@@ -42,7 +46,7 @@ describe('HtmlReportReporter', () => {
     expect(writes).toHaveLength(1)
   })
 
-  it('writes the caller\'s outcome when the build ended without a build-end event', () => {
+  it("writes the caller's outcome when the build ended without a build-end event", () => {
     const { reporter, writes } = fakeWrites()
     reporter.emit(STEPS[0] as BuildEvent)
     reporter.finish({ ok: false, code: 'ERR_INTERRUPTED', message: 'Build interrupted by SIGINT' })
@@ -55,7 +59,9 @@ describe('HtmlReportReporter', () => {
     const errors: unknown[] = []
     const reporter = new HtmlReportReporter({
       path: '/x.html',
-      write: () => { throw new Error('EACCES') },
+      write: () => {
+        throw new Error('EACCES')
+      },
       onWriteError: (error) => errors.push(error),
     })
     expect(() => reporter.emit({ kind: 'build-end', ok: true, durationMs: 1 })).not.toThrow()
@@ -67,9 +73,19 @@ describe('HtmlReportReporter', () => {
     const dir = mkdtempSync(join(tmpdir(), 'iw-html-report-'))
     dirs.push(dir)
     const path = join(dir, 'report.html')
-    const reporter = new HtmlReportReporter({ path, onWriteError: (error) => { throw error } })
+    const reporter = new HtmlReportReporter({
+      path,
+      onWriteError: (error) => {
+        throw error
+      },
+    })
     reporter.emit({ kind: 'warning', message: 'first <build>' })
-    reporter.emit({ kind: 'build-end', ok: false, durationMs: 1, error: { code: 'ERR_HOOK_FAILED', message: 'boom' } })
+    reporter.emit({
+      kind: 'build-end',
+      ok: false,
+      durationMs: 1,
+      error: { code: 'ERR_HOOK_FAILED', message: 'boom' },
+    })
     expect(readFileSync(path, 'utf8')).toContain('first &lt;build&gt;')
     expect(readdirSync(dir)).toEqual(['report.html'])
   })

@@ -9,15 +9,38 @@ const EVIL = '50-<script>alert("x")</script>&co'
 const failedBuild: readonly TimedEvent[] = [
   at(0, { kind: 'step-start', step: 'phase install.d', detail: '2 script(s), in the chroot' }),
   at(0, { kind: 'resource', action: 'acquire', resource: 'mount /tmp/b/mnt/proc' }),
-  at(0, { kind: 'resource', action: 'acquire', resource: 'loop device /dev/loop7 for /tmp/b/image.raw' }),
+  at(0, {
+    kind: 'resource',
+    action: 'acquire',
+    resource: 'loop device /dev/loop7 for /tmp/b/image.raw',
+  }),
   at(0, { kind: 'command', label: `install.d/${EVIL} (element a&b)`, argv: ['hook'] }),
-  at(2_000, { kind: 'script-end', phase: 'install.d', script: EVIL, element: 'a&b', durationMs: 2_000, exitCode: 0 }),
+  at(2_000, {
+    kind: 'script-end',
+    phase: 'install.d',
+    script: EVIL,
+    element: 'a&b',
+    durationMs: 2_000,
+    exitCode: 0,
+  }),
   at(2_000, { kind: 'warning', message: 'Hygiene: <script> & friends left in /root' }),
   at(2_000, { kind: 'command', label: 'install.d/60-broken (element my-app)', argv: ['hook'] }),
-  ...Array.from({ length: 60 }, (_, i) => at(2_000 + i, { kind: 'output', label: 'install.d/60-broken (element my-app)', stream: 'stdout', line: `line ${i}` } as const)),
+  ...Array.from({ length: 60 }, (_, i) =>
+    at(2_000 + i, {
+      kind: 'output',
+      label: 'install.d/60-broken (element my-app)',
+      stream: 'stdout',
+      line: `line ${i}`,
+    } as const),
+  ),
   at(3_000, { kind: 'step-end', step: 'phase install.d', durationMs: 3_000, ok: false }),
   at(3_500, { kind: 'resource', action: 'release', resource: 'loop device /dev/loop7' }),
-  at(4_000, { kind: 'build-end', ok: false, durationMs: 4_000, error: { code: 'ERR_HOOK_FAILED', message: 'Script "install.d/60-broken" <failed> & stopped' } }),
+  at(4_000, {
+    kind: 'build-end',
+    ok: false,
+    durationMs: 4_000,
+    error: { code: 'ERR_HOOK_FAILED', message: 'Script "install.d/60-broken" <failed> & stopped' },
+  }),
 ]
 
 const okBuild: readonly TimedEvent[] = [
@@ -29,7 +52,9 @@ const okBuild: readonly TimedEvent[] = [
 ]
 
 const rowOf = (page: string, name: string): string => {
-  const rows = page.split('<div class="row ').filter((row) => row.includes(`<span class="name">${name}</span>`))
+  const rows = page
+    .split('<div class="row ')
+    .filter((row) => row.includes(`<span class="name">${name}</span>`))
   expect(rows).toHaveLength(1)
   return rows[0] ?? ''
 }
@@ -53,7 +78,9 @@ describe('renderHtmlReport()', () => {
 
   it('heads the page with the outcome, the duration and the start time in UTC', () => {
     const failed = renderHtmlReport(failedBuild)
-    expect(failed).toContain('<p class="outcome failed">Build failed: <code>ERR_HOOK_FAILED</code></p>')
+    expect(failed).toContain(
+      '<p class="outcome failed">Build failed: <code>ERR_HOOK_FAILED</code></p>',
+    )
     expect(failed).toContain('<dd>2025-03-01T10:00:00.000Z</dd>')
     expect(failed).toContain('<dd>4.0 s</dd>')
     const ok = renderHtmlReport(okBuild)
@@ -62,8 +89,12 @@ describe('renderHtmlReport()', () => {
     expect(renderHtmlReport(okBuild.slice(0, 3))).toContain('class="outcome unknown"')
   })
 
-  it('lets the caller\'s outcome stand in for a missing build-end', () => {
-    const page = renderHtmlReport(okBuild.slice(0, 3), { ok: false, code: 'ERR_INTERRUPTED', message: 'Build interrupted by SIGINT' })
+  it("lets the caller's outcome stand in for a missing build-end", () => {
+    const page = renderHtmlReport(okBuild.slice(0, 3), {
+      ok: false,
+      code: 'ERR_INTERRUPTED',
+      message: 'Build interrupted by SIGINT',
+    })
     expect(page).toContain('<code>ERR_INTERRUPTED</code>')
   })
 
@@ -76,7 +107,12 @@ describe('renderHtmlReport()', () => {
     expect(broken.startsWith('script failed"')).toBe(true)
     expect(broken).toContain('style="padding-left:1.25em"')
     expect(broken).toContain('style="left:50.000%;width:25.000%"')
-    expect(rowOf(page, 'install.d/50-&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;co').startsWith('script ok"')).toBe(true)
+    expect(
+      rowOf(
+        page,
+        'install.d/50-&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;co',
+      ).startsWith('script ok"'),
+    ).toBe(true)
     expect(page).toMatch(/\.row\.failed \.bar \{[^}]*var\(--failed\)/)
   })
 
@@ -84,19 +120,27 @@ describe('renderHtmlReport()', () => {
     const page = renderHtmlReport(failedBuild)
     const table = page.slice(page.indexOf('<h2>Slowest scripts</h2>'), page.indexOf('<h2>Warnings'))
     expect(table.indexOf('50-&lt;script')).toBeLessThan(table.indexOf('60-broken'))
-    expect(table).toContain('<tr class="failed"><td>install.d/60-broken</td><td>my-app</td><td class="num">1.0 s</td><td>failed</td></tr>')
+    expect(table).toContain(
+      '<tr class="failed"><td>install.d/60-broken</td><td>my-app</td><td class="num">1.0 s</td><td>failed</td></tr>',
+    )
   })
 
   it('flags resources acquired and never released, and pairs loop devices with their release', () => {
     const page = renderHtmlReport(failedBuild)
     expect(page).toContain('<p class="leak-flag">1 resource(s) acquired but never released')
-    expect(page).toContain('<tr class="leak"><td>mount /tmp/b/mnt/proc</td><td class="num">+0 ms</td><td class="num"><strong>never released</strong></td></tr>')
-    expect(page).toContain('<tr><td>loop device /dev/loop7 for /tmp/b/image.raw</td><td class="num">+0 ms</td><td class="num">+3.5 s</td></tr>')
+    expect(page).toContain(
+      '<tr class="leak"><td>mount /tmp/b/mnt/proc</td><td class="num">+0 ms</td><td class="num"><strong>never released</strong></td></tr>',
+    )
+    expect(page).toContain(
+      '<tr><td>loop device /dev/loop7 for /tmp/b/image.raw</td><td class="num">+0 ms</td><td class="num">+3.5 s</td></tr>',
+    )
     expect(renderHtmlReport(okBuild)).not.toContain('<p class="leak-flag">')
   })
 
   it('shows artifacts with their sizes', () => {
-    expect(renderHtmlReport(okBuild)).toContain('<tr><td>/out/debian.qcow2</td><td>qcow2</td><td class="num">1.5 GiB (1610612736 bytes)</td></tr>')
+    expect(renderHtmlReport(okBuild)).toContain(
+      '<tr><td>/out/debian.qcow2</td><td>qcow2</td><td class="num">1.5 GiB (1610612736 bytes)</td></tr>',
+    )
   })
 
   it('shows the last 50 output lines of a failed build, and none of a good one', () => {

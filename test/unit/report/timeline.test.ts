@@ -9,12 +9,25 @@ const end = (ms: number, step: string, durationMs: number, ok = true): TimedEven
   at(ms, { kind: 'step-end', step, durationMs, ok })
 const hook = (ms: number, phase: string, script: string, element: string): TimedEvent =>
   at(ms, { kind: 'command', label: `${phase}/${script} (element ${element})`, argv: ['run-hook'] })
-const scriptEnd = (ms: number, phase: string, script: string, durationMs: number, exitCode = 0): TimedEvent =>
-  at(ms, { kind: 'script-end', phase, script, element: 'el', durationMs, exitCode })
-const buildEnd = (ms: number, durationMs: number, ok = true): TimedEvent => at(ms, { kind: 'build-end', ok, durationMs })
+const scriptEnd = (
+  ms: number,
+  phase: string,
+  script: string,
+  durationMs: number,
+  exitCode = 0,
+): TimedEvent => at(ms, { kind: 'script-end', phase, script, element: 'el', durationMs, exitCode })
+const buildEnd = (ms: number, durationMs: number, ok = true): TimedEvent =>
+  at(ms, { kind: 'build-end', ok, durationMs })
 
 const summary = (events: readonly TimedEvent[]) =>
-  buildTimeline(events).rows.map((r) => [r.kind, r.name, r.depth, r.leftPercent, r.widthPercent, r.status])
+  buildTimeline(events).rows.map((r) => [
+    r.kind,
+    r.name,
+    r.depth,
+    r.leftPercent,
+    r.widthPercent,
+    r.status,
+  ])
 
 describe('buildTimeline()', () => {
   it('places and sizes each bar by its start and duration over the whole build', () => {
@@ -27,33 +40,41 @@ describe('buildTimeline()', () => {
     ])
     expect(timeline.origin).toBe(T0)
     expect(timeline.spanMs).toBe(10_000)
-    expect(timeline.rows.map((r) => [r.name, r.offsetMs, r.durationMs, r.leftPercent, r.widthPercent])).toEqual([
+    expect(
+      timeline.rows.map((r) => [r.name, r.offsetMs, r.durationMs, r.leftPercent, r.widthPercent]),
+    ).toEqual([
       ['resolve elements', 0, 1_000, 0, 10],
       ['phase root.d', 2_500, 2_000, 25, 20],
     ])
   })
 
   it('starts the build where build-end says it began, before the first event', () => {
-    const timeline = buildTimeline([start(1_000, 'a'), end(3_000, 'a', 2_000), buildEnd(4_000, 4_000)])
+    const timeline = buildTimeline([
+      start(1_000, 'a'),
+      end(3_000, 'a', 2_000),
+      buildEnd(4_000, 4_000),
+    ])
     expect(timeline.origin).toBe(T0)
     expect(timeline.rows[0]).toMatchObject({ offsetMs: 1_000, leftPercent: 25, widthPercent: 50 })
   })
 
-  it('indents nested steps by depth and puts a phase\'s scripts under it in start order', () => {
-    expect(summary([
-      start(0, 'outer'),
-      start(0, 'phase install.d'),
-      hook(0, 'install.d', '10-a', 'el'),
-      scriptEnd(3_000, 'install.d', '10-a', 3_000),
-      hook(3_000, 'install.d', '20-b', 'el'),
-      scriptEnd(4_000, 'install.d', '20-b', 1_000),
-      end(4_000, 'phase install.d', 4_000),
-      start(4_000, 'inner'),
-      end(5_000, 'inner', 1_000),
-      end(5_000, 'outer', 5_000),
-      start(5_000, 'last'),
-      end(10_000, 'last', 5_000),
-    ])).toEqual([
+  it("indents nested steps by depth and puts a phase's scripts under it in start order", () => {
+    expect(
+      summary([
+        start(0, 'outer'),
+        start(0, 'phase install.d'),
+        hook(0, 'install.d', '10-a', 'el'),
+        scriptEnd(3_000, 'install.d', '10-a', 3_000),
+        hook(3_000, 'install.d', '20-b', 'el'),
+        scriptEnd(4_000, 'install.d', '20-b', 1_000),
+        end(4_000, 'phase install.d', 4_000),
+        start(4_000, 'inner'),
+        end(5_000, 'inner', 1_000),
+        end(5_000, 'outer', 5_000),
+        start(5_000, 'last'),
+        end(10_000, 'last', 5_000),
+      ]),
+    ).toEqual([
       ['step', 'outer', 0, 0, 50, 'ok'],
       ['step', 'phase install.d', 1, 0, 40, 'ok'],
       ['script', 'install.d/10-a', 2, 0, 30, 'ok'],
@@ -80,15 +101,26 @@ describe('buildTimeline()', () => {
   })
 
   it('marks a script-end with a non-zero exit code as failed and keeps its code', () => {
-    const rows = buildTimeline([start(0, 'phase root.d'), scriptEnd(1_000, 'root.d', '10-x', 1_000, 3), end(1_000, 'phase root.d', 1_000, false)]).rows
-    expect(rows.filter((r) => r.kind === 'script').map((r) => [r.status, r.exitCode])).toEqual([['failed', 3]])
+    const rows = buildTimeline([
+      start(0, 'phase root.d'),
+      scriptEnd(1_000, 'root.d', '10-x', 1_000, 3),
+      end(1_000, 'phase root.d', 1_000, false),
+    ]).rows
+    expect(rows.filter((r) => r.kind === 'script').map((r) => [r.status, r.exitCode])).toEqual([
+      ['failed', 3],
+    ])
   })
 
   it('runs steps that never ended to the last event as unfinished, with the script they were in', () => {
     const rows = buildTimeline([
       start(0, 'phase install.d'),
       hook(1_000, 'install.d', '10-hang', 'el'),
-      at(4_000, { kind: 'output', label: 'install.d/10-hang (element el)', stream: 'stdout', line: 'x' }),
+      at(4_000, {
+        kind: 'output',
+        label: 'install.d/10-hang (element el)',
+        stream: 'stdout',
+        line: 'x',
+      }),
     ]).rows
     expect(rows.map((r) => [r.name, r.status, r.leftPercent, r.widthPercent])).toEqual([
       ['phase install.d', 'unfinished', 0, 100],
@@ -96,7 +128,7 @@ describe('buildTimeline()', () => {
     ])
   })
 
-  it('ignores commands that are not the running phase\'s hooks', () => {
+  it("ignores commands that are not the running phase's hooks", () => {
     const rows = buildTimeline([
       start(0, 'assemble disk'),
       at(0, { kind: 'command', label: 'install.d/10-x (element e)', argv: ['losetup'] }),
@@ -106,8 +138,16 @@ describe('buildTimeline()', () => {
   })
 
   it('keeps bars inside the timeline when a duration overshoots the last event', () => {
-    const rows = buildTimeline([start(0, 'a'), start(5_000, 'b'), end(10_000, 'b', 9_000), end(10_000, 'a', 10_000)]).rows
-    expect(rows.map((r) => [r.name, r.leftPercent, r.widthPercent])).toEqual([['a', 0, 100], ['b', 50, 50]])
+    const rows = buildTimeline([
+      start(0, 'a'),
+      start(5_000, 'b'),
+      end(10_000, 'b', 9_000),
+      end(10_000, 'a', 10_000),
+    ]).rows
+    expect(rows.map((r) => [r.name, r.leftPercent, r.widthPercent])).toEqual([
+      ['a', 0, 100],
+      ['b', 50, 50],
+    ])
   })
 
   it('gives an empty timeline for no events', () => {

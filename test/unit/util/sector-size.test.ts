@@ -13,11 +13,16 @@ describe('parseSectorSize()', () => {
     expect(parseSectorSize(text, 'DIB_BLOCK_SIZE')).toBe(expected)
   })
 
-  it.each(['4k', '1000', '8192', '0', '', '-512', '4096.0', '0x1000'])('refuses "%s", naming the setting', (text) => {
-    const parse = () => parseSectorSize(text, 'DIB_BLOCK_SIZE')
-    expect(parse).toThrow(ConfigError)
-    expect(parse).toThrow(`Cannot use DIB_BLOCK_SIZE "${text}": a sector size is 512, 1024, 2048, 4096 bytes`)
-  })
+  it.each(['4k', '1000', '8192', '0', '', '-512', '4096.0', '0x1000'])(
+    'refuses "%s", naming the setting',
+    (text) => {
+      const parse = () => parseSectorSize(text, 'DIB_BLOCK_SIZE')
+      expect(parse).toThrow(ConfigError)
+      expect(parse).toThrow(
+        `Cannot use DIB_BLOCK_SIZE "${text}": a sector size is 512, 1024, 2048, 4096 bytes`,
+      )
+    },
+  )
 
   it('raises the error class the caller gives', () => {
     expect(() => parseSectorSize('1000', '--sector-size', UsageError)).toThrow(UsageError)
