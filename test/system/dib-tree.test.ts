@@ -166,6 +166,10 @@ beforeAll(async () => {
         DIB_IMAGE_CACHE: join(TEST_CACHE, 'dib-tree-bookworm'),
         DIB_DISTRIBUTION_MIRROR: `${bookwormView.url}/debian`,
         DIB_DEBIAN_SECURITY_MIRROR: `${bookwormView.url}/debian-security`,
+        // The view's Release says "Suite: oldstable, Codename: bookworm", and debootstrap takes
+        // only a suite that matches one of them: naming bookworm as an extra suite lets the
+        // `stable` DIB asks for through (apt in the root only warns of the mismatch).
+        DIB_DEBOOTSTRAP_EXTRA_ARGS: '--extra-suites=bookworm',
       },
     }),
   ])
