@@ -49,12 +49,22 @@ class ProcessGroup {
  */
 export const BUILD_ID_VARIABLE = 'IMAGEWRIGHT_BUILD_ID'
 
+/**
+ * What a build starts to make or release a resource (losetup, a FUSE mount's daemon) carries the
+ * build's id in this variable instead: the build's own sweep for stray processes leaves it alone
+ * (a FUSE daemon lives as long as its mount), but once the build is dead `imagewright cleanup`
+ * stops whatever of it still runs, after the resources are released.
+ */
+export const BUILD_RESOURCE_VARIABLE = 'IMAGEWRIGHT_BUILD_RESOURCE'
+
 export interface ProcessRunnerOptions {
   readonly reporter: Reporter
   readonly signal?: AbortSignal | undefined
   readonly baseEnv?: Readonly<Record<string, string>>
   /** Set in the environment of every command as BUILD_ID_VARIABLE. */
   readonly buildId?: string | undefined
+  /** Set in the environment of every command as BUILD_RESOURCE_VARIABLE. */
+  readonly resourceOf?: string | undefined
 }
 
 export class ProcessRunner implements Runner {
@@ -62,12 +72,14 @@ export class ProcessRunner implements Runner {
   readonly #signal: AbortSignal | undefined
   readonly #baseEnv: Readonly<Record<string, string>>
   readonly #buildId: string | undefined
+  readonly #resourceOf: string | undefined
 
   constructor(options: ProcessRunnerOptions) {
     this.#reporter = options.reporter
     this.#signal = options.signal
     this.#baseEnv = options.baseEnv ?? hostEnv()
     this.#buildId = options.buildId
+    this.#resourceOf = options.resourceOf
   }
 
   async run(cmd: Command, options: RunOptions = {}): Promise<RunResult> {
@@ -99,6 +111,7 @@ export class ProcessRunner implements Runner {
         ...(cmd.env ?? this.#baseEnv),
         ...cmd.extraEnv,
         ...(this.#buildId === undefined ? {} : { [BUILD_ID_VARIABLE]: this.#buildId }),
+        ...(this.#resourceOf === undefined ? {} : { [BUILD_RESOURCE_VARIABLE]: this.#resourceOf }),
       },
       extendEnv: false,
       ...(cmd.interactive

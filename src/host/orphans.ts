@@ -80,6 +80,8 @@ export async function releaseOrphan(
     released.push(`mount ${target}`)
   }
   released.push(...(await detachLoopsBackedBelow(orphan.dir, deps.runner)))
+  const helpers = await stopProcessesOfBuild(orphan.buildId, 2_000, 'resources')
+  if (helpers.length > 0) released.push(`processes ${helpers.join(' ')} (resource helpers)`)
   if ((await mountsBelow(orphan.dir, deps.runner)).length > 0) return released
   await rm(orphan.dir, { recursive: true, force: true })
   released.push(`directory ${orphan.dir} (${orphan.why})`)

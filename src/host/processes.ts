@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { readdir, readFile, readlink } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { BUILD_ID_VARIABLE } from '../exec/run.ts'
+import { BUILD_ID_VARIABLE, BUILD_RESOURCE_VARIABLE } from '../exec/run.ts'
 import { isInside } from '../util/is-inside.ts'
 
 /**
@@ -47,9 +47,16 @@ export async function processesRootedIn(root: string, includeCwd = false): Promi
   return pids
 }
 
-/** Processes started by the build `buildId`, found by the variable in their environment. */
-export async function processesOfBuild(buildId: string): Promise<number[]> {
-  const tag = `${BUILD_ID_VARIABLE}=${buildId}`
+/**
+ * Processes started by the build `buildId`, found by the variable in their environment; `kind`
+ * 'resources' finds those it started to make or release a resource (losetup, FUSE daemons).
+ */
+export async function processesOfBuild(
+  buildId: string,
+  kind: 'hooks' | 'resources' = 'hooks',
+): Promise<number[]> {
+  const variable = kind === 'hooks' ? BUILD_ID_VARIABLE : BUILD_RESOURCE_VARIABLE
+  const tag = `${variable}=${buildId}`
   const pids: number[] = []
   for (const pid of await otherProcessIds()) {
     const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '')
@@ -59,8 +66,12 @@ export async function processesOfBuild(buildId: string): Promise<number[]> {
 }
 
 /** TERM, wait, then KILL every process the build `buildId` started that still runs. */
-export function stopProcessesOfBuild(buildId: string, graceMs = 2_000): Promise<number[]> {
-  return terminate(() => processesOfBuild(buildId), graceMs)
+export function stopProcessesOfBuild(
+  buildId: string,
+  graceMs = 2_000,
+  kind: 'hooks' | 'resources' = 'hooks',
+): Promise<number[]> {
+  return terminate(() => processesOfBuild(buildId, kind), graceMs)
 }
 
 /** TERM, wait, then KILL whatever still runs inside `root`. Returns the pids it signalled. */

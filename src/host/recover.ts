@@ -130,6 +130,9 @@ export async function recoverBuild(
   const workspaces = entries.flatMap((entry) => (entry.kind === 'dir' ? [entry.path] : []))
   for (const entry of entries)
     released.push(...(await release(entry, { ...mountDeps, workspaces })))
+  // Last, what it ran to make its resources (a hung losetup, a FUSE daemon whose mount is gone).
+  const helpers = await stopProcessesOfBuild(journal.buildId, 2_000, 'resources')
+  if (helpers.length > 0) released.push(`processes ${helpers.join(' ')} (resource helpers)`)
   await rm(`${path}${TEMP_SUFFIX}`, { force: true })
   await rm(path, { force: true })
   return { buildId: journal.buildId, released }

@@ -93,9 +93,9 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   const { signal } = deps
   const buildId = newBuildId()
   const runner = new ProcessRunner({ reporter, signal, baseEnv: hostEnv(), buildId })
-  // Untagged: what it starts lives as long as the resource it makes (a FUSE mount's daemon
+  // Tagged apart: what it starts lives as long as the resource it makes (a FUSE mount's daemon
   // goes when the mount is released), so the sweep for stray processes must not find it.
-  const resourceRunner = new ProcessRunner({ reporter, baseEnv: hostEnv() })
+  const resourceRunner = new ProcessRunner({ reporter, baseEnv: hostEnv(), resourceOf: buildId })
   await checkHost(options)
   const elements = await timed(reporter, 'resolve elements', () =>
     resolveBuildElements(options, reporter),

@@ -313,6 +313,26 @@ describe.skipIf(!isRoot)('createBlockDevices() on loop devices', () => {
     expect(resources.mounts).toEqual([])
   })
 
+  it('detaches a loop device losetup attached before it failed, found by the file it backs', async () => {
+    const resources = new HeldResources(
+      { runner, reporter: silentReporter, journal },
+      nodeDeviceHost,
+    )
+    const image = join(dir, 'attached-then-failed.raw')
+    await nodeDeviceHost.createSparseFile(image, 8 * MIB)
+    // As losetup killed between attaching and printing the name: attached, nothing said, status 1.
+    const attaching = resources.attachLoop(image, [
+      'sh',
+      '-c',
+      'losetup --find "$1" && exit 1',
+      'losetup',
+      image,
+    ])
+    await expect(attaching).rejects.toThrow()
+    expect(resources.loops).toEqual([])
+    // expectNothingLeft (afterEach) finds no loop device backed by a file of ours.
+  })
+
   it.skipIf(canMountVfat)(
     'mounts the ESP of gpt_efi.yaml through fusefat when the kernel has no vfat, and releases it',
     async () => {

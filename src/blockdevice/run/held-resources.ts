@@ -4,6 +4,7 @@
 import { BlockDeviceError } from '../../errors.ts'
 import type { Runner } from '../../exec/command.ts'
 import type { ResourceJournal } from '../../host/journal.ts'
+import { detachLoop, loopsBackedBy } from '../../host/loops.ts'
 import type { Reporter } from '../../report/events.ts'
 import type { DeviceHost } from './device-host.ts'
 import { buildVgDeactivateArgv } from './lvm-argv.ts'
@@ -84,6 +85,9 @@ export class HeldResources {
         )
       }
     } catch (error) {
+      // losetup may have attached the file before it failed or was stopped: find it by its file.
+      const attached = await loopsBackedBy(image, identity, [], this.#runner).catch(() => [])
+      for (const stray of attached) await detachLoop(stray, this.#runner).catch(() => undefined)
       await this.#journal.forget(pending)
       throw error
     }
