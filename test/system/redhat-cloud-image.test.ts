@@ -162,8 +162,12 @@ describe('redhat-common: the root from a cloud image', () => {
     expect(readdirSync(join(work, 'cache', 'cloud-images'))).toHaveLength(1)
     expectHostClean()
 
-    const second = await build('second', ['centos'], { DIB_CLOUD_IMAGES: server.url })
+    const second = await build('second', ['centos', 'selinux-permissive', 'disable-selinux'], {
+      DIB_CLOUD_IMAGES: server.url,
+    })
     expect(second.code).toBe(0)
+    expect(tarText(join(work, 'second.tar'), './etc/selinux/config')).toMatch(/^SELINUX=disabled$/m)
+    expect(tarList(join(work, 'second.tar'))).not.toContain('./.autorelabel')
     expect(server.requests.slice(2)).toEqual([`GET /CHECKSUM 304`, `GET /${IMAGE} 304`])
 
     const offline = await build('offline', ['centos'], {
@@ -195,9 +199,9 @@ describe('redhat-common: the root from a cloud image', () => {
     expectHostClean()
   })
 
-  it('DIB_LOCAL_IMAGE downloads nothing; offline with an empty cache says what is missing', async () => {
+  it('DIB_LOCAL_IMAGE downloads nothing, selinux-permissive asks for a first-boot relabel; offline with an empty cache says what is missing', async () => {
     const requests = server.requests.length
-    const local = await build('local', ['rocky', 'rh-flow-marker'], {
+    const local = await build('local', ['rocky', 'rh-flow-marker', 'selinux-permissive'], {
       DIB_LOCAL_IMAGE: join(work, 'base.qcow2'),
     })
     expect(local.stderr).toBe('')
@@ -206,6 +210,12 @@ describe('redhat-common: the root from a cloud image', () => {
       /^install rocky 9 dnf EFI\/rocky\n/,
     )
     expect(server.requests).toHaveLength(requests)
+    // permissive, and no policy in the stand-in to label with: the first boot relabels
+    expect(tarText(join(work, 'local.tar'), './etc/selinux/config')).toBe(
+      'SELINUX=permissive\nSELINUXTYPE=targeted\n',
+    )
+    expect(local.stdout).toContain('/.autorelabel makes the first boot relabel')
+    expect(tarList(join(work, 'local.tar'))).toContain('./.autorelabel')
 
     const empty = await build('empty', ['almalinux'], {
       DIB_CLOUD_IMAGES: server.url,
