@@ -13,6 +13,7 @@ import { PACKAGE_ROOT } from '../util/package-paths.ts'
 import { environmentParts } from './environment-inputs.ts'
 import { digestOf, type InputPart, type StepFacts } from './step-keys.ts'
 import { readSetting } from '../config/settings.ts'
+import { cloudImageParts } from '../element-tools/cloud-image/cache-input.ts'
 
 const PHASE_DIRS = new Map<string, PhaseName>(PHASE_NAMES.map((name) => [`${name}.d`, name]))
 
@@ -154,12 +155,17 @@ export async function gatherStepFacts(
   release: ResolvedRelease | undefined,
   salt: string,
 ): Promise<FactsOutcome> {
-  const [packageIndex, builder, elementFiles, baseRoot] = await Promise.all([
+  const [packageIndex, builder, elementFiles, baseRoot, cloudImage] = await Promise.all([
     packageIndexParts(options, release),
     builderDigest(),
     elementFileParts(elements),
     baseRootParts(options, release),
+    cloudImageParts(
+      elements.map((e) => e.name),
+      options.env,
+    ),
   ])
+  if ('unknown' in cloudImage) return { ok: false, reason: cloudImage.unknown }
   if (packageIndex === 'unknown')
     return {
       ok: false,
@@ -199,7 +205,10 @@ export async function gatherStepFacts(
         blockSize: o.blockSize,
         uuidSeed: o.uuidSeed,
       }),
-      baseRoot,
+      baseRoot: [
+        ...baseRoot,
+        ...cloudImage.map((part) => ({ name: part.name, digest: digestOf(part.identity) })),
+      ],
       packageIndex,
     },
   }

@@ -38,12 +38,13 @@ export interface OpenedImage extends AsyncDisposable {
   readonly mountPoints: readonly string[]
 }
 
-/** `what` names the image in messages (the user's file, not the working copy). */
+/** `what` names the image in messages (the user's file, not the working copy); `action` what is being done with it. */
 export async function openImage(
   workPath: string,
   mountDir: string,
   what: string,
   deps: BlockDeviceDeps,
+  action = 'customize',
 ): Promise<OpenedImage> {
   const held = new HeldResources(deps, nodeDeviceHost)
   const stack = new AsyncStack()
@@ -68,7 +69,7 @@ export async function openImage(
       numbers.length > 0 ? numbers.map((n) => `${device}p${n}`) : [device],
       deps,
     )
-    const root = await mountRoot(filesystems, mountDir, what, held)
+    const root = await mountRoot(filesystems, mountDir, `${action} "${what}"`, held)
     const fstab = await safeTargetPath(mountDir, 'etc/fstab')
     const lines =
       fstab.exists && !fstab.lastIsSymlink ? parseFstab(await readFile(fstab.path, 'utf8')) : []
@@ -213,25 +214,25 @@ function noRootError(
 ): ImageInputError {
   if (filesystems.length === 0) {
     return new ImageInputError(
-      `Cannot customize "${what}": not a disk image (no filesystem on it or on its partitions)`,
+      `Cannot ${what}: not a disk image (no filesystem on it or on its partitions)`,
       { hint: 'Give a disk image with a Linux root filesystem' },
     )
   }
   const hidden = filesystems.find((fs) => UNREACHABLE_TYPES[fs.type] !== undefined)
   if (hidden) {
     return new ImageInputError(
-      `Cannot customize "${what}": its root may be on ${UNREACHABLE_TYPES[hidden.type] ?? hidden.type} (${hidden.device}), which imagewright cannot open`,
+      `Cannot ${what}: its root may be on ${UNREACHABLE_TYPES[hidden.type] ?? hidden.type} (${hidden.device}), which imagewright cannot open`,
     )
   }
   if (failed.length > 0)
     return new ImageInputError(
-      `Cannot customize "${what}": no Linux root filesystem mounts: ${failed.join('; ')}`,
+      `Cannot ${what}: no Linux root filesystem mounts: ${failed.join('; ')}`,
     )
   const seen = filesystems.map((fs) => `${fs.device} ${fs.type}`).join(', ')
   const linux = filesystems.some((fs) => ROOT_TYPES.has(fs.type))
   return new ImageInputError(
     linux
-      ? `Cannot customize "${what}": no Linux root filesystem (none of ${seen} holds /etc/os-release)`
-      : `Cannot customize "${what}": no Linux root filesystem (found only ${seen}; the root must be ${[...ROOT_TYPES].join(', ')})`,
+      ? `Cannot ${what}: no Linux root filesystem (none of ${seen} holds /etc/os-release)`
+      : `Cannot ${what}: no Linux root filesystem (found only ${seen}; the root must be ${[...ROOT_TYPES].join(', ')})`,
   )
 }

@@ -4,6 +4,7 @@ import { ElementError } from '../errors.ts'
 import type { DiscoveredElements, ElementInfo } from './discover.ts'
 import { orderElements } from './order.ts'
 import { suggestNames } from '../util/suggest.ts'
+import { retiredElement } from './retired-elements.ts'
 
 /** The virtual name an operating system element must provide. */
 export const OPERATING_SYSTEM = 'operating-system'
@@ -160,6 +161,8 @@ function lookup(
 ): ElementInfo {
   const info = catalog.elements.get(name)
   if (info !== undefined) return info
+  const retired = retiredElement(name)
+  if (retired !== undefined) throw new ElementError(`Element '${name}' is retired: ${retired}`)
   const parent = requiredBy.get(name)
   const origin = parent === undefined ? '' : ` (listed in element-deps of '${parent}')`
   const quote = (names: readonly string[]): string => names.map((n) => `'${n}'`).join(', ')

@@ -1,0 +1,5 @@
+# AlmaLinux: the root comes from its cloud image (redhat-common), dnf installs.
+export DISTRO_NAME=almalinux
+export DIB_RELEASE=${DIB_RELEASE:-9}
+export EFI_BOOT_DIR=EFI/almalinux
+export YUM=dnf

@@ -1,0 +1,49 @@
+// The checksum lists vendors publish beside their cloud images, in either of the two shapes
+// in use: BSD style (`SHA256 (name) = digest`, CentOS, Rocky, Fedora) and coreutils style
+// (`digest *name` or `digest  name`, SHA256SUMS). Pure.
+
+export interface ChecksumEntry {
+  readonly name: string
+  /** Lower-case hex SHA-256. */
+  readonly sha256: string
+}
+
+const BSD = /^SHA256 \((.+)\) = ([0-9a-fA-F]{64})$/
+const COREUTILS = /^([0-9a-fA-F]{64}) [ *](.+)$/
+
+/** Every SHA-256 entry of the file; PGP armour, comments and other digests are skipped. */
+export function parseChecksumFile(text: string): ChecksumEntry[] {
+  const entries: ChecksumEntry[] = []
+  for (const raw of text.split('\n')) {
+    const line = raw.trim()
+    const bsd = BSD.exec(line)
+    if (bsd) {
+      entries.push({ name: bsd[1] ?? '', sha256: (bsd[2] ?? '').toLowerCase() })
+      continue
+    }
+    const gnu = COREUTILS.exec(line)
+    if (gnu)
+      entries.push({
+        name: (gnu[2] ?? '').replace(/^\.\//, ''),
+        sha256: (gnu[1] ?? '').toLowerCase(),
+      })
+  }
+  return entries
+}
+
+/** The digest listed for `name`, or undefined. */
+export function digestFor(entries: readonly ChecksumEntry[], name: string): string | undefined {
+  return entries.find((entry) => entry.name === name)?.sha256
+}
+
+/**
+ * The newest image the list names that matches `pattern`: names carry their date or version,
+ * so the last in natural order (9.10 after 9.9) is the newest.
+ */
+export function newestMatching(
+  entries: readonly ChecksumEntry[],
+  pattern: RegExp,
+): string | undefined {
+  const names = entries.map((entry) => entry.name).filter((name) => pattern.test(name))
+  return names.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1)
+}

@@ -1,0 +1,249 @@
+// The Red Hat family's root from a cloud image, with a stand-in: a disk built here from the
+// download-free host-os element (GPT with an ESP, a separate /boot and the root, like a vendor
+// qcow2), served on 127.0.0.1 under a CentOS file name with a BSD-style CHECKSUM beside it.
+// Real CentOS, Rocky, AlmaLinux, Fedora and RHEL content cannot be reached from here.
+import { createHash } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  DIB_BIN,
+  HOST_OS_ELEMENTS,
+  hostSnapshot,
+  runCli,
+  type HostSnapshot,
+} from '../helpers/cli.ts'
+import { startStaticServer, type StaticServer } from '../helpers/static-server.ts'
+
+const IMAGE = 'CentOS-Stream-GenericCloud-9-20260101.0.x86_64.qcow2'
+const OLDER = 'CentOS-Stream-GenericCloud-9-20250101.0.x86_64.qcow2'
+
+const LAYOUT = `
+- local_loop:
+    name: image0
+- partitioning:
+    base: image0
+    label: gpt
+    partitions:
+      - name: ESP
+        type: 'EF00'
+        size: 16MiB
+        mkfs: { type: vfat, mount: { mount_point: /boot/efi, fstab: { options: "umask=0077", fsck-passno: 2 } } }
+      - name: boot
+        type: '8300'
+        size: 48MiB
+        mkfs: { type: ext4, label: boot, mount: { mount_point: /boot, fstab: { options: defaults, fsck-passno: 2 } } }
+      - name: root
+        type: '8300'
+        size: 100%
+        mkfs: { type: ext4, label: root, mount: { mount_point: /, fstab: { options: defaults, fsck-passno: 1 } } }
+`
+
+let work: string
+let server: StaticServer
+let before: HostSnapshot
+
+const sha256 = (path: string): string =>
+  createHash('sha256').update(readFileSync(path)).digest('hex')
+
+function writeScript(path: string, body: string): void {
+  mkdirSync(join(path, '..'), { recursive: true })
+  writeFileSync(path, `#!/bin/bash\nset -eu -o pipefail\n${body}\n`)
+  chmodSync(path, 0o755)
+}
+
+const env = (extra: Record<string, string>): Record<string, string> => ({
+  TMPDIR: join(work, 'tmp'),
+  IMAGEWRIGHT_STATE_DIR: join(work, 'state'),
+  ELEMENTS_PATH: join(work, 'elements'),
+  DIB_IMAGE_CACHE: join(work, 'cache'),
+  ARCH: 'amd64',
+  ...extra,
+})
+
+const build = (name: string, elements: string[], extra: Record<string, string>) =>
+  runCli(DIB_BIN, {
+    args: ['-n', '-t', 'tar', '-o', join(work, name), ...elements],
+    env: env(extra),
+    timeoutMs: 600_000,
+  })
+
+const tarText = (tar: string, member: string): string =>
+  execFileSync('tar', ['-xOf', tar, member], { encoding: 'utf8' })
+const tarList = (tar: string): string[] =>
+  execFileSync('tar', ['-tf', tar], { encoding: 'utf8' }).split('\n')
+
+function expectHostClean(): void {
+  expect(hostSnapshot(work)).toEqual(before)
+  // The root step's own journal is gone once it released everything.
+  expect(readdirSync(join(work, 'state')).filter((f) => f.startsWith('cloud-image-'))).toEqual([])
+}
+
+beforeAll(async () => {
+  work = mkdtempSync('/var/tmp/iw-redhat-')
+  mkdirSync(join(work, 'tmp'))
+  mkdirSync(join(work, 'state'))
+  before = hostSnapshot(work)
+  writeFileSync(join(work, 'layout.yaml'), LAYOUT)
+  const base = await runCli(DIB_BIN, {
+    args: ['-n', '-o', join(work, 'base'), '-t', 'qcow2', 'host-os'],
+    env: {
+      ...env({}),
+      ELEMENTS_PATH: HOST_OS_ELEMENTS,
+      DIB_BLOCK_DEVICE_CONFIG: `file://${join(work, 'layout.yaml')}`,
+    },
+  })
+  expect(base.stderr).toBe('')
+  expect(base.code).toBe(0)
+  // The stand-in's ESP (MKFS_ESP) and /boot (lost+found) have files of their own: finding them
+  // in the result shows they were mounted from the image's fstab before the copy.
+  const site = join(work, 'site')
+  mkdirSync(join(site, 'bad'), { recursive: true })
+  copyFileSync(join(work, 'base.qcow2'), join(site, IMAGE))
+  copyFileSync(join(work, 'base.qcow2'), join(site, 'bad', IMAGE))
+  const digest = sha256(join(site, IMAGE))
+  // An older image listed but not on the server: choosing it would fail the download.
+  writeFileSync(
+    join(site, 'CHECKSUM'),
+    `# CentOS-Stream stand-in\nSHA256 (${OLDER}) = ${'0'.repeat(64)}\nSHA256 (${IMAGE}) = ${digest}\n`,
+  )
+  writeFileSync(join(site, 'bad', 'SHA256SUMS'), `${'f'.repeat(64)} *${IMAGE}\n`)
+  server = await startStaticServer(site)
+  // A test element running in every chroot phase of the flow, on the extracted root.
+  const marker = join(work, 'elements', 'rh-flow-marker')
+  writeScript(
+    join(marker, 'install.d', '50-rh-flow-marker'),
+    'echo "install $DISTRO_NAME $DIB_RELEASE $YUM $EFI_BOOT_DIR" > /etc/rh-flow',
+  )
+  writeScript(
+    join(marker, 'post-install.d', '50-rh-flow-marker'),
+    'echo post-install >> /etc/rh-flow',
+  )
+  writeScript(join(marker, 'finalise.d', '50-rh-flow-marker'), 'echo finalise >> /etc/rh-flow')
+}, 600_000)
+
+afterAll(async () => {
+  await server.close()
+  rmSync(work, { recursive: true, force: true })
+})
+
+describe('redhat-common: the root from a cloud image', () => {
+  it('downloads the newest listed image, verifies it, copies root, /boot and the ESP out without device-mapper, and runs the element flow on it; then hits the cache; then works offline', async () => {
+    const first = await build('first', ['centos', 'rh-flow-marker'], {
+      DIB_CLOUD_IMAGES: server.url,
+    })
+    expect(first.stderr).toBe('')
+    expect(first.code).toBe(0)
+    expect(first.stdout).toMatch(`Verified ${IMAGE}: sha256 `)
+    expect(first.stdout).toMatch(
+      /Base image CentOS-Stream-GenericCloud-9-20260101\.0\.x86_64\.qcow2: root on ext4, with \/boot, \/boot\/efi from its fstab/,
+    )
+    expect(server.requests).toEqual([`GET /CHECKSUM 200`, `GET /${IMAGE} 200`])
+    const tar = join(work, 'first.tar')
+    expect(tarText(tar, './etc/rh-flow')).toBe(
+      'install centos 9-stream dnf EFI/centos\npost-install\nfinalise\n',
+    )
+    expect(tarText(tar, './etc/os-release')).toContain('ID=')
+    // the ESP's own file, and /boot's lost+found: both were separate filesystems of the image
+    expect(tarList(tar)).toEqual(
+      expect.arrayContaining(['./boot/efi/MKFS_ESP', './boot/lost+found/']),
+    )
+    expect(readdirSync(join(work, 'cache', 'cloud-images'))).toHaveLength(1)
+    expectHostClean()
+
+    const second = await build('second', ['centos', 'selinux-permissive', 'disable-selinux'], {
+      DIB_CLOUD_IMAGES: server.url,
+    })
+    expect(second.code).toBe(0)
+    expect(tarText(join(work, 'second.tar'), './etc/selinux/config')).toMatch(/^SELINUX=disabled$/m)
+    expect(tarList(join(work, 'second.tar'))).not.toContain('./.autorelabel')
+    expect(server.requests.slice(2)).toEqual([`GET /CHECKSUM 304`, `GET /${IMAGE} 304`])
+
+    const offline = await build('offline', ['centos'], {
+      DIB_CLOUD_IMAGES: server.url,
+      DIB_OFFLINE: '1',
+    })
+    expect(offline.stderr).toBe('')
+    expect(offline.code).toBe(0)
+    expect(offline.stdout).toContain('Offline: using the cached')
+    expect(server.requests).toHaveLength(4)
+    expectHostClean()
+  })
+
+  it('refuses an image whose SHA-256 differs from the list, and keeps no bad copy', async () => {
+    const result = await build('bad', ['centos'], {
+      DIB_CLOUD_IMAGES: `${server.url}/bad`,
+      DIB_IMAGE_CACHE: join(work, 'cache-bad'),
+    })
+    expect(result.code).not.toBe(0)
+    expect(result.stderr + result.stdout).toMatch(
+      new RegExp(
+        `Checksum mismatch for ${server.url}/bad/${IMAGE.replace(/\./g, '\\.')}: .*says sha256 f{64}, the download has [0-9a-f]{64}`,
+      ),
+    )
+    const cached = readdirSync(join(work, 'cache-bad', 'cloud-images'))
+    expect(cached).toHaveLength(1)
+    expect(existsSync(join(work, 'cache-bad', 'cloud-images', cached[0] ?? '', IMAGE))).toBe(false)
+    expect(existsSync(join(work, 'bad.tar'))).toBe(false)
+    expectHostClean()
+  })
+
+  it('DIB_LOCAL_IMAGE downloads nothing, selinux-permissive asks for a first-boot relabel; offline with an empty cache says what is missing', async () => {
+    const requests = server.requests.length
+    const local = await build('local', ['rocky', 'rh-flow-marker', 'selinux-permissive'], {
+      DIB_LOCAL_IMAGE: join(work, 'base.qcow2'),
+    })
+    expect(local.stderr).toBe('')
+    expect(local.code).toBe(0)
+    expect(tarText(join(work, 'local.tar'), './etc/rh-flow')).toMatch(
+      /^install rocky 9 dnf EFI\/rocky\n/,
+    )
+    expect(server.requests).toHaveLength(requests)
+    // permissive, and no policy in the stand-in to label with: the first boot relabels
+    expect(tarText(join(work, 'local.tar'), './etc/selinux/config')).toBe(
+      'SELINUX=permissive\nSELINUXTYPE=targeted\n',
+    )
+    expect(local.stdout).toContain('/.autorelabel makes the first boot relabel')
+    expect(tarList(join(work, 'local.tar'))).toContain('./.autorelabel')
+
+    const empty = await build('empty', ['almalinux'], {
+      DIB_CLOUD_IMAGES: server.url,
+      DIB_IMAGE_CACHE: join(work, 'cache-empty'),
+      DIB_OFFLINE: '1',
+    })
+    expect(empty.code).not.toBe(0)
+    expect(empty.stderr + empty.stdout).toContain(
+      `DIB_OFFLINE is set and no checksum list of ${server.url} is in the cache`,
+    )
+    expect(server.requests).toHaveLength(requests)
+    expectHostClean()
+  })
+
+  it("names the current equivalent for the seed's CentOS 7 example", async () => {
+    const element = await build('c7', ['centos7'], {})
+    expect(element.code).not.toBe(0)
+    expect(element.stderr).toMatch(
+      /Element 'centos7' is retired: CentOS 7 is end of life .* DIB_RELEASE=9-stream/,
+    )
+    const release = await build('c7', ['centos'], {
+      DIB_RELEASE: 'GenericCloud-1503',
+      DIB_CLOUD_IMAGES: 'CentOS-7-x86_64-GenericCloud-1503.qcow2',
+    })
+    expect(release.code).not.toBe(0)
+    expect(release.stderr + release.stdout).toContain(
+      'DIB_RELEASE=GenericCloud-1503: CentOS 7 is end of life and its cloud images are gone: use the centos element with DIB_RELEASE=9-stream',
+    )
+    expectHostClean()
+  })
+})
