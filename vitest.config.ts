@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config'
+import { LongestFirstSequencer } from './test/longest-first.ts'
 
 export default defineConfig({
   test: {
+    // Longest files first (test/longest-first.ts), so the system tier's two workers end together.
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
