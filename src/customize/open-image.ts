@@ -38,12 +38,18 @@ export interface OpenedImage extends AsyncDisposable {
   readonly mountPoints: readonly string[]
 }
 
+export interface OpenImageOptions {
+  /** Runs once the filesystems are found, before any is mounted (an offline resize). */
+  readonly beforeMount?: (filesystems: readonly ProbedFilesystem[]) => Promise<void>
+}
+
 /** `what` names the image in messages (the user's file, not the working copy). */
 export async function openImage(
   workPath: string,
   mountDir: string,
   what: string,
   deps: BlockDeviceDeps,
+  options: OpenImageOptions = {},
 ): Promise<OpenedImage> {
   const held = new HeldResources(deps, nodeDeviceHost)
   const stack = new AsyncStack()
@@ -68,6 +74,7 @@ export async function openImage(
       numbers.length > 0 ? numbers.map((n) => `${device}p${n}`) : [device],
       deps,
     )
+    await options.beforeMount?.(filesystems)
     const root = await mountRoot(filesystems, mountDir, what, held)
     const fstab = await safeTargetPath(mountDir, 'etc/fstab')
     const lines =
