@@ -33,7 +33,8 @@ interface SfdiskPartition {
 }
 
 interface PartitionTable {
-  readonly label: 'gpt' | 'dos' | string
+  /** sfdisk's label: gpt, dos, ... */
+  readonly label: string
   readonly partitions: readonly SfdiskPartition[]
 }
 
@@ -118,7 +119,8 @@ function grownFilesystem(
 }
 
 function partitionOf(fs: Pick<ProbedFilesystem, 'device'>): number | undefined {
-  return /p(\d+)$/.test(fs.device) ? partitionNumber(fs.device) : undefined
+  // /dev/loop3p2 is partition 2; /dev/loop3 (a bare filesystem) is none.
+  return /\dp\d+$/.test(fs.device) ? partitionNumber(fs.device) : undefined
 }
 
 /**
