@@ -46,7 +46,7 @@ export async function extractRoot(
   })
   const mountDir = join(work, 'mnt')
   await mkdir(mountDir)
-  const opened = await openImage(raw, mountDir, image, deps, ACTION)
+  const opened = await openImage(raw, mountDir, image, deps, { action: ACTION })
   stack.defer('the base image', async () => {
     await opened[Symbol.asyncDispose]()
   })

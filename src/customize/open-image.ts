@@ -38,13 +38,20 @@ export interface OpenedImage extends AsyncDisposable {
   readonly mountPoints: readonly string[]
 }
 
-/** `what` names the image in messages (the user's file, not the working copy); `action` what is being done with it. */
+export interface OpenImageOptions {
+  /** What is being done with the image, for messages ("customize", "extract the root of"). */
+  readonly action?: string
+  /** Runs once the filesystems are found, before any is mounted (an offline resize). */
+  readonly beforeMount?: (filesystems: readonly ProbedFilesystem[]) => Promise<void>
+}
+
+/** `what` names the image in messages (the user's file, not the working copy). */
 export async function openImage(
   workPath: string,
   mountDir: string,
   what: string,
   deps: BlockDeviceDeps,
-  action = 'customize',
+  options: OpenImageOptions = {},
 ): Promise<OpenedImage> {
   const held = new HeldResources(deps, nodeDeviceHost)
   const stack = new AsyncStack()
@@ -69,6 +76,8 @@ export async function openImage(
       numbers.length > 0 ? numbers.map((n) => `${device}p${n}`) : [device],
       deps,
     )
+    await options.beforeMount?.(filesystems)
+    const action = options.action ?? 'customize'
     const root = await mountRoot(filesystems, mountDir, `${action} "${what}"`, held)
     const fstab = await safeTargetPath(mountDir, 'etc/fstab')
     const lines =

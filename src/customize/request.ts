@@ -1,7 +1,9 @@
 // What `imagewright customize` is asked to do: the image, where the result goes, and the
 // operations in the order they were given (as virt-customize applies them). Pure: parsing and
 // checking the option values, nothing touches the disk.
+import type { BuildOptions } from '../config/build-options.ts'
 import { UsageError } from '../errors.ts'
+import { parseSize } from '../util/size.ts'
 
 export type RootPassword =
   | { readonly kind: 'password'; readonly password: string }
@@ -19,6 +21,19 @@ export type Operation =
   | { readonly kind: 'root-password'; readonly password: RootPassword }
   | { readonly kind: 'selinux-relabel' }
 
+/** Where the `--element` set runs among the operations: at the place of the first `--element`. */
+export interface ElementsStep {
+  readonly kind: 'elements'
+}
+
+export type Step = Operation | ElementsStep
+
+/** The `--element` names, with the build options a build of them would have (ELEMENTS_PATH, DIB_*). */
+export interface ElementRequest {
+  readonly names: readonly string[]
+  readonly options: BuildOptions
+}
+
 export interface CustomizeRequest {
   /** The image to edit (-a). */
   readonly image: string
@@ -27,7 +42,11 @@ export interface CustomizeRequest {
   readonly inPlace: boolean
   /** Do everything on the working copy, then discard it (virt-customize's --dry-run). */
   readonly dryRun: boolean
-  readonly operations: readonly Operation[]
+  readonly operations: readonly Step[]
+  /** DIB elements to apply (their install and finalise phases), if any. */
+  readonly elements?: ElementRequest | undefined
+  /** Grow the disk to this many bytes (`--size`), or by this many with `grow`. */
+  readonly size?: SizeRequest | undefined
   /** Where the working copy and the mount points live (TMPDIR). */
   readonly tmpDir: string
 }
@@ -97,9 +116,32 @@ export function parseRootPassword(value: string): Operation {
   )
 }
 
+/** `--size 8G` (the whole disk) or `--size +2G` (added to it), in DIB's size units. */
+export interface SizeRequest {
+  readonly bytes: number
+  readonly grow: boolean
+}
+
+export function parseSizeOption(value: string): SizeRequest {
+  const grow = value.startsWith('+')
+  let bytes: number
+  try {
+    bytes = parseSize(grow ? value.slice(1) : value)
+  } catch (error) {
+    throw new UsageError(
+      `Option "--size": ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    )
+  }
+  if (bytes <= 0) throw new UsageError(`Option "--size": "${value}" is not a positive size`)
+  return { bytes, grow }
+}
+
 /** One line per operation, for the log and the dry outline. */
-export function describeOperation(op: Operation): string {
+export function describeOperation(op: Step): string {
   switch (op.kind) {
+    case 'elements':
+      return 'elements'
     case 'install':
       return `install ${op.packages.join(' ')}`
     case 'uninstall':

@@ -22,6 +22,8 @@ export interface PreparedElements {
 export async function resolveBuildElements(
   options: Pick<BuildOptions, 'elements' | 'elementsPath' | 'skipBase' | 'arch'>,
   reporter: Reporter,
+  /** false where the operating system is already there (customize's --element). */
+  requireOperatingSystem = true,
 ): Promise<PreparedElements> {
   const searchPath = [...options.elementsPath, BUILTIN_ELEMENTS_DIR]
   const catalog = await discoverElements(searchPath)
@@ -37,6 +39,7 @@ export async function resolveBuildElements(
   })
   const resolved = resolveElements(requested, catalog, {
     defaultProviders: defaultProviders(options.arch),
+    requireOperatingSystem,
   })
   const builtins = visibleBuiltins(catalog, await listElementDirs(BUILTIN_ELEMENTS_DIR))
   return { searchPath, resolved, builtins }

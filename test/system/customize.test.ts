@@ -29,6 +29,7 @@ import {
 let work: string
 let before: HostSnapshot
 const BOOKWORM_ROOT = join(TEST_CACHE, 'debootstrap-debian-bookworm-amd64.tar.gz')
+const CUSTOMIZE_ELEMENTS = join(import.meta.dirname, '..', 'fixtures', 'customize-elements')
 
 const LAYOUT = `
 - local_loop:
@@ -265,9 +266,19 @@ describe('imagewright customize', () => {
         /^Error: Cannot copy ".*layout\.yaml" into "\/nonexistent": no such directory in the image$/m,
       ],
       [
-        ['-a', base, '-o', join(work, 'x.qcow2'), '--element', 'foo'],
+        ['-a', base, '-o', join(work, 'x.qcow2'), '--element', 'dpkg'],
+        4,
+        /^Error: Cannot apply element "dpkg" to an existing image: it has root\.d hooks, which make a root tree or a disk$/m,
+      ],
+      [
+        ['-a', base, '-o', join(work, 'x.qcow2'), '--element', 'no-such-element'],
+        4,
+        /^Error: Element 'no-such-element' not found/m,
+      ],
+      [
+        ['-a', base, '-o', join(work, 'x.qcow2'), '--size', '1MiB'],
         2,
-        /^Error: Unknown option "--element"$/m,
+        /^Error: Option "--size": 1048576 bytes is smaller than the image \(\d+ bytes\); shrinking is not supported$/m,
       ],
       [
         ['-a', base, '--write', '/a:b'],
@@ -339,7 +350,7 @@ describe('imagewright customize', () => {
     expectHostClean()
   })
 
-  it("installs a package with a Debian image's own apt and sets the root password, restoring the image's resolver", async () => {
+  it("installs a package with a Debian image's own apt, applies a DIB element, grows the disk and sets the root password, restoring the image's resolver", async () => {
     const tree = join(work, 'bookworm')
     mkdirSync(tree)
     if (existsSync(BOOKWORM_ROOT)) sh('tar', ['-xzf', BOOKWORM_ROOT, '-C', tree])
@@ -368,21 +379,87 @@ describe('imagewright customize', () => {
     sh('qemu-img', ['convert', '-O', 'qcow2', raw, input])
     rmSync(raw)
     const sum = sha256(input)
+    const rootUuid = sh('blkid', [
+      '-p',
+      '-O',
+      String(2048 * 512),
+      '-s',
+      'UUID',
+      '-o',
+      'value',
+      toRaw(input),
+    ]).trim()
+    // A missing package: one line first, a non-zero exit, nothing written, nothing left behind.
+    const missing = await customize([
+      '-a',
+      input,
+      '-o',
+      join(work, 'deb-missing.qcow2'),
+      '--install',
+      'no-such-package-iw',
+    ])
+    expect(missing.code).toBe(5)
+    expect(missing.stderr).toMatch(
+      /^Error: Cannot install no-such-package-iw: failed with exit code 100: .*\n(.*\n)*.*Unable to locate package no-such-package-iw/,
+    )
+    expect(existsSync(join(work, 'deb-missing.qcow2'))).toBe(false)
+    expectHostClean()
+    const started = performance.now()
     const result = await customize([
       '-a',
       input,
       '-o',
       join(work, 'deb-out.qcow2'),
+      '--size',
+      '+256MiB',
       '--install',
       'hello',
+      '--elements-path',
+      CUSTOMIZE_ELEMENTS,
+      '--element',
+      'customize-marks',
       '--root-password',
       'password:letmein-42',
     ])
+    console.log(
+      `customize with --element and --size: ${Math.round(performance.now() - started)} ms`,
+    )
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     expect(result.stdout).not.toContain('letmein-42')
+    expect(result.stdout).toMatch(
+      /Not running root\.d of element "dpkg": the image already has its root and disk/,
+    )
     expect(sha256(input)).toBe(sum)
-    withPartition(toRaw(join(work, 'deb-out.qcow2')), 0, (root) => {
+    const out = toRaw(join(work, 'deb-out.qcow2'))
+    // Grown: the disk by 256 MiB, the partition to its end, the filesystem with it; same ids.
+    expect(
+      JSON.parse(sh('qemu-img', ['info', '--output=json', join(work, 'deb-out.qcow2')]))[
+        'virtual-size'
+      ],
+    ).toBe(916 * 1024 * 1024)
+    expect(partitions(out)).toEqual([
+      expect.objectContaining({ start: 2048, size: 916 * 2048 - 2048 }),
+    ])
+    expect(
+      sh('blkid', ['-p', '-O', String(2048 * 512), '-s', 'UUID', '-o', 'value', out]).trim(),
+    ).toBe(rootUuid)
+    expect(existsSync(join(work, 'deb-out.d', 'dib-manifests'))).toBe(true)
+    withPartition(out, 0, (root) => {
+      expect(
+        Number(sh('df', ['--block-size=1M', '--output=size', root]).split('\n')[1]),
+      ).toBeGreaterThan(800)
+      // environment.d sourced, DISTRO_NAME from os-release, package-installs ran before install.d/50
+      expect(readFileSync(join(root, 'etc/customize-mark-install'), 'utf8')).toBe(
+        'from-environment-d debian /usr/bin/tree\n',
+      )
+      expect(readFileSync(join(root, 'etc/customize-mark-finalise'), 'utf8')).toBe('finalise\n')
+      expect(readFileSync(join(root, 'var/lib/dpkg/status'), 'utf8')).toMatch(
+        /^Package: tree\nStatus: install ok installed$/m,
+      )
+      // cleanup.d ran: no package plan, no build apt config; and /tmp is empty
+      expect(existsSync(join(root, 'etc/apt/apt.conf.d/00imagewright-build'))).toBe(false)
+      expect(readdirSync(join(root, 'tmp'))).toEqual([])
       expect(existsSync(join(root, 'usr/bin/hello'))).toBe(true)
       expect(readFileSync(join(root, 'var/lib/dpkg/status'), 'utf8')).toMatch(
         /^Package: hello\nStatus: install ok installed$/m,

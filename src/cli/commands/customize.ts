@@ -8,11 +8,14 @@ import {
   parseCopyIn,
   parseMkdir,
   parseRootPassword,
+  parseSizeOption,
   parseWrite,
   splitPackages,
   type CustomizeRequest,
-  type Operation,
+  type ElementRequest,
+  type Step,
 } from '../../customize/request.ts'
+import { parseDibCommandLine } from '../dib-options.ts'
 import { UsageError } from '../../errors.ts'
 import { TextReporter } from '../../report/text-reporter.ts'
 import { silentReporter } from '../../report/events.ts'
@@ -28,12 +31,15 @@ export interface CustomizeCliOptions {
   readonly dryRun?: boolean
   readonly selinuxRelabel?: boolean
   readonly quiet?: boolean
+  readonly element?: readonly string[]
+  readonly elementsPath?: string
+  readonly size?: string
 }
 
 /** The request from the options; the operations were collected in command-line order. */
 export function customizeRequest(
   cli: CustomizeCliOptions,
-  operations: readonly Operation[],
+  operations: readonly Step[],
   env: Readonly<Record<string, string | undefined>>,
 ): CustomizeRequest {
   const image = resolve(cli.add)
@@ -52,9 +58,10 @@ export function customizeRequest(
   const all = cli.selinuxRelabel
     ? [...operations, { kind: 'selinux-relabel' } as const]
     : [...operations]
-  if (all.length === 0 && !cli.dryRun) {
+  const size = cli.size === undefined ? undefined : parseSizeOption(cli.size)
+  if (all.length === 0 && !cli.dryRun && size === undefined) {
     throw new UsageError(
-      'Nothing to do: give at least one operation (--install, --run-command, --write, ...)',
+      'Nothing to do: give at least one operation (--install, --run-command, --write, --element, --size, ...)',
       { hint: 'Run "imagewright customize --help" for the operations' },
     )
   }
@@ -64,18 +71,53 @@ export function customizeRequest(
     inPlace: cli.inPlace ?? false,
     dryRun: cli.dryRun ?? false,
     operations: all,
+    elements: elementRequest(cli, output, env),
+    size,
     tmpDir: readSetting(env, 'tmpDir'),
   }
 }
 
+/**
+ * The build options a build of the --element names would have: read as disk-image-create reads
+ * them (ELEMENTS_PATH, or --elements-path over it, and the DIB_* settings), without `base` (the
+ * image has its own); IMAGE_NAME is the output without its extension (manifests go beside it).
+ */
+function elementRequest(
+  cli: CustomizeCliOptions,
+  output: string,
+  env: Readonly<Record<string, string | undefined>>,
+): ElementRequest | undefined {
+  const names = cli.element ?? []
+  if (names.length === 0) {
+    if (cli.elementsPath !== undefined)
+      throw new UsageError('Option "--elements-path" needs at least one "--element"')
+    return undefined
+  }
+  const buildEnv =
+    cli.elementsPath === undefined ? env : { ...env, ELEMENTS_PATH: cli.elementsPath }
+  const parsed = parseDibCommandLine(
+    ['-n', '-o', output.replace(/\.[^./]*$/, ''), ...names],
+    buildEnv,
+  )
+  if (parsed.kind !== 'build') throw new UsageError(`Cannot read the elements "${names.join(' ')}"`)
+  return { names, options: parsed.options }
+}
+
 export function addCustomizeCommand(root: Command, run: (work: Promise<number>) => void): void {
-  const operations: Operation[] = []
+  const operations: Step[] = []
   const collect =
-    (make: (value: string) => Operation) =>
+    (make: (value: string) => Step) =>
     (value: string): undefined => {
       operations.push(make(value))
       return undefined
     }
+  // Every --element joins one set, resolved as a build's; it runs where the first one was given.
+  const elements: string[] = []
+  const collectElement = (value: string): string[] => {
+    if (elements.length === 0) operations.push({ kind: 'elements' })
+    elements.push(value)
+    return elements
+  }
   root
     .command('customize')
     .description(
@@ -125,6 +167,19 @@ export function addCustomizeCommand(root: Command, run: (work: Promise<number>) 
       collect(parseRootPassword),
     )
     .option(
+      '--element <name>',
+      'apply this DIB element (repeatable; with its element-deps): environment.d, extra-data.d to finalise.d, then cleanup.d',
+      collectElement,
+    )
+    .option(
+      '--elements-path <dirs>',
+      'colon-separated directories searched for --element names (default: ELEMENTS_PATH)',
+    )
+    .option(
+      '--size <size>',
+      'grow the disk to SIZE (or by +SIZE), with its last partition and the root filesystem (DIB units: 8GiB, 8G, +2GiB)',
+    )
+    .option(
       '--selinux-relabel',
       'relabel SELinux at the next boot (/.autorelabel), if the image has SELinux',
     )
@@ -157,7 +212,7 @@ export function addCustomizeCommand(root: Command, run: (work: Promise<number>) 
 
 async function runCustomize(
   cli: CustomizeCliOptions,
-  operations: readonly Operation[],
+  operations: readonly Step[],
 ): Promise<number> {
   const request = customizeRequest(cli, operations, process.env)
   // Its mounts (the image's filesystems, the chroot's) stay in a namespace of its own.

@@ -3,6 +3,7 @@ import { customizeRequest } from '../../../src/cli/commands/customize.ts'
 import {
   parseCopyIn,
   parseRootPassword,
+  parseSizeOption,
   parseWrite,
   splitPackages,
 } from '../../../src/customize/request.ts'
@@ -102,3 +103,56 @@ describe('customizeRequest()', () => {
     ).toEqual([])
   })
 })
+
+describe('customize --element and --size', () => {
+  it('reads the elements as a build would, without base, ELEMENTS_PATH or --elements-path', () => {
+    const request = customizeRequest(
+      { add: '/img/a.qcow2', output: '/img/web.qcow2', element: ['one', 'two'] },
+      [{ kind: 'elements' }],
+      { ELEMENTS_PATH: '/site:/more', DIB_RELEASE: 'bookworm' },
+    )
+    expect(request.elements?.names).toEqual(['one', 'two'])
+    expect(request.elements?.options).toMatchObject({
+      elements: ['one', 'two'],
+      skipBase: true,
+      imageName: '/img/web',
+      elementsPath: ['/site', '/more'],
+    })
+    expect(request.elements?.options.env['DIB_RELEASE']).toBe('bookworm')
+    const overridden = customizeRequest(
+      { add: 'a.qcow2', inPlace: true, element: ['one'], elementsPath: '/mine' },
+      [{ kind: 'elements' }],
+      { ELEMENTS_PATH: '/site' },
+    )
+    expect(overridden.elements?.options.elementsPath).toEqual(['/mine'])
+    expect(() =>
+      customizeRequest({ add: 'a.qcow2', inPlace: true, elementsPath: '/x' }, [write()], {}),
+    ).toThrow(/"--elements-path" needs at least one "--element"/)
+  })
+
+  it('takes --size alone as something to do', () => {
+    expect(customizeRequest({ add: 'a.qcow2', inPlace: true, size: '+2GiB' }, [], {}).size).toEqual(
+      { bytes: 2 * 1024 ** 3, grow: true },
+    )
+  })
+
+  it.each([
+    ['8G', { bytes: 8e9, grow: false }],
+    ['8GiB', { bytes: 8 * 1024 ** 3, grow: false }],
+    ['+512MiB', { bytes: 512 * 1024 ** 2, grow: true }],
+  ])('parses --size %s in DIB units', (value, expected) => {
+    expect(parseSizeOption(value)).toEqual(expected)
+  })
+
+  it.each([
+    ['8Q', /unknown unit "Q"/],
+    ['-1G', /expected a number/],
+    ['+0', /not a positive size/],
+  ])('refuses --size %s', (value, message) => {
+    expect(() => parseSizeOption(value)).toThrow(message)
+  })
+})
+
+function write(): ReturnType<typeof parseWrite> {
+  return parseWrite('/etc/x:y')
+}
