@@ -96,7 +96,7 @@ async function baseRootParts(
   const usesTarball = readSetting(options.env, 'debootstrapCache') || options.offline
   const tarball = join(
     options.imageCache,
-    `debootstrap-debian-${release.codename}-${options.arch}.tar.gz`,
+    `debootstrap-${release.distro}-${release.codename}-${options.arch}.tar.gz`,
   )
   if (usesTarball && existsSync(tarball))
     parts.push({ name: 'base root tarball', digest: await fileDigest(tarball) })

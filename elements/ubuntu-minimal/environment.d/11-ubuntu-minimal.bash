@@ -1,0 +1,4 @@
+# The kernel flavour and the suites beside the release that the image's apt sources (and the
+# bootstrap) use: DIB's defaults. debootstrap's debian-release writes the sources from these.
+export DIB_UBUNTU_KERNEL=${DIB_UBUNTU_KERNEL:-linux-image-generic}
+export DIB_UBUNTU_MIRROR_DISTS=${DIB_UBUNTU_MIRROR_DISTS-updates,security,backports}
