@@ -13,5 +13,3 @@ esac
 export DIB_UBUNTU_DEFAULT_MIRROR=$ubuntu_default_mirror
 export DIB_DISTRIBUTION_MIRROR=${DIB_DISTRIBUTION_MIRROR:-$ubuntu_default_mirror}
 unset ubuntu_default_mirror
-# Set by the build when there is a disk; package-installs.yaml's "when" needs it set.
-export DIB_ROOT_FSTYPE=${DIB_ROOT_FSTYPE:-}
