@@ -214,3 +214,61 @@ describe('ubuntu pre-install.d: the apt sources', () => {
     ).toContain('AllowInsecureRepositories')
   })
 })
+
+describe("ubuntu-minimal: the release and apt sources debootstrap's root.d gets", () => {
+  const ENV_FILES = [
+    'debootstrap/environment.d/10-debootstrap-defaults.bash',
+    'ubuntu-common/environment.d/10-ubuntu-common.bash',
+    'ubuntu-minimal/environment.d/11-ubuntu-minimal.bash',
+  ].map((file) => join(ELEMENTS, file))
+  const head = (suite: string, codename: string): string =>
+    `Origin: Ubuntu\nSuite: ${suite}\nCodename: ${codename}\nVersion: 24.04\nDate: Thu, 25 Apr 2024 15:10:33 UTC\nSHA256:\n`
+
+  async function releaseFacts(
+    mirror: string,
+    extra: Record<string, string> = {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const sourced = ENV_FILES.map((file) => `source ${file}`).join('; ')
+    const result = await runOnHost(
+      ['bash', '-c', `set -eu; ${sourced}; debian-release`],
+      hookEnv({ ARCH: 'amd64', DIB_DISTRIBUTION_MIRROR: mirror, ...extra }),
+    )
+    return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr }
+  }
+
+  it("defaults to noble with Ubuntu's suites and components on the one mirror", async () => {
+    const mirror = join(dir, 'ubuntu-mirror')
+    mkdirSync(join(mirror, 'dists/noble'), { recursive: true })
+    writeFileSync(join(mirror, 'dists/noble/Release'), head('noble', 'noble'))
+    const facts = await releaseFacts(`file://${mirror}`)
+    expect(facts.stderr).toBe('')
+    expect(facts.code).toBe(0)
+    expect(facts.stdout).toContain("DIB_DEBIAN_CODENAME='noble'\n")
+    expect(facts.stdout).toContain(
+      [
+        `DIB_DEBIAN_APT_SOURCES='default:deb file://${mirror} noble main universe`,
+        `updates:deb file://${mirror} noble-updates main universe`,
+        `security:deb file://${mirror} noble-security main universe`,
+        `backports:deb file://${mirror} noble-backports main universe'`,
+      ].join('\n'),
+    )
+  })
+
+  it("keeps DIB_RELEASE as the codename when a stand-in mirror's Release file names another, and says so", async () => {
+    const mirror = join(dir, 'standin-mirror')
+    mkdirSync(join(mirror, 'dists/noble'), { recursive: true })
+    writeFileSync(join(mirror, 'dists/noble/Release'), head('oldstable', 'bookworm'))
+    const facts = await releaseFacts(`file://${mirror}`, {
+      DIB_UBUNTU_MIRROR_DISTS: 'updates',
+      DIB_DEBIAN_COMPONENTS: 'main',
+    })
+    expect(facts.code).toBe(0)
+    expect(facts.stderr.trim()).toBe(
+      `debian-release: warning: file://${mirror}/dists/noble/Release says Codename: bookworm; building noble as DIB_RELEASE says`,
+    )
+    expect(facts.stdout).toContain("DIB_DEBIAN_CODENAME='noble'\n")
+    expect(facts.stdout).toContain(
+      `DIB_DEBIAN_APT_SOURCES='default:deb file://${mirror} noble main\nupdates:deb file://${mirror} noble-updates main'`,
+    )
+  })
+})

@@ -51,7 +51,7 @@ function makeCloudImage(dir: string): void {
       'http://deb.debian.org/debian',
     ])
   writeFileSync(
-    join(tree, 'etc/os-release'),
+    join(tree, 'usr/lib/os-release'),
     'NAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\nID_LIKE=debian\nVERSION_CODENAME=noble\n',
   )
   writeFileSync(
@@ -133,7 +133,7 @@ describe('the ubuntu element', () => {
     ])
     // apt read the mirror under Ubuntu's suite names.
     expect(mirror.paths).toContain('/debian/dists/noble/InRelease')
-    expect(tarText('./etc/os-release')).toContain('ID=ubuntu')
+    expect(tarText('./usr/lib/os-release')).toContain('ID=ubuntu')
     expect(tarText('./etc/apt/sources.list.d/ubuntu.sources')).toContain(
       `URIs: ${mirror.url}/debian\n`,
     )
