@@ -13,6 +13,8 @@ import { PACKAGE_ROOT } from '../util/package-paths.ts'
 import { environmentParts } from './environment-inputs.ts'
 import { digestOf, type InputPart, type StepFacts } from './step-keys.ts'
 import { readSetting } from '../config/settings.ts'
+import { planBaseImage } from '../element-tools/cloud-image/cache-state.ts'
+import { ubuntuCloudImage } from '../element-tools/cloud-image/ubuntu-image.ts'
 
 const PHASE_DIRS = new Map<string, PhaseName>(PHASE_NAMES.map((name) => [`${name}.d`, name]))
 
@@ -104,6 +106,30 @@ async function baseRootParts(
 }
 
 /**
+ * The cloud image the ubuntu element unpacks: the checksum published for it today (the cached
+ * list offline), so a new image upstream invalidates the root, which root.d alone would see.
+ */
+async function cloudImageParts(
+  options: BuildOptions,
+  elements: readonly ResolvedElement[],
+): Promise<InputPart[] | 'unknown'> {
+  if (!elements.some((e) => e.name === 'ubuntu')) return []
+  const spec = ubuntuCloudImage({
+    ...options.env,
+    ARCH: options.arch,
+    DIB_IMAGE_CACHE: options.imageCache,
+  })
+  if (spec.localImage !== undefined)
+    return existsSync(spec.localImage)
+      ? [{ name: 'base image DIB_LOCAL_IMAGE', digest: await fileDigest(spec.localImage) }]
+      : 'unknown'
+  const planned = await planBaseImage(spec, options.offline)
+  return planned.sha256 === undefined
+    ? 'unknown'
+    : [{ name: `base image ${spec.file}`, digest: digestOf(planned.sha256) }]
+}
+
+/**
  * The Release date of every suite in the build's apt sources ("name:deb URL SUITE ..."): a
  * security or point release changes it. An unreadable suite makes the input unknowable.
  */
@@ -154,12 +180,19 @@ export async function gatherStepFacts(
   release: ResolvedRelease | undefined,
   salt: string,
 ): Promise<FactsOutcome> {
-  const [packageIndex, builder, elementFiles, baseRoot] = await Promise.all([
+  const [packageIndex, builder, elementFiles, debianRoot, cloudImage] = await Promise.all([
     packageIndexParts(options, release),
     builderDigest(),
     elementFileParts(elements),
     baseRootParts(options, release),
+    cloudImageParts(options, elements),
   ])
+  if (cloudImage === 'unknown')
+    return {
+      ok: false,
+      reason: 'the base image has no published checksum to read, so a new image could not be told',
+    }
+  const baseRoot = [...debianRoot, ...cloudImage]
   if (packageIndex === 'unknown')
     return {
       ok: false,

@@ -28,6 +28,7 @@ export async function planCloudImage(
     { base: options.env, exported, targetRoot: '$TMP_BUILD_DIR/mnt' },
     runner,
   )
-  if (!final.ok || final.env['DIB_LOCAL_IMAGE']) return undefined
-  return planBaseImage(ubuntuCloudImage(final.env), options.offline)
+  if (!final.ok) return undefined
+  const spec = ubuntuCloudImage(final.env)
+  return spec.localImage === undefined ? planBaseImage(spec, options.offline) : undefined
 }

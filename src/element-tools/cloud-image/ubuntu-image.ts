@@ -18,6 +18,8 @@ export interface CloudImageSpec {
   readonly cachedFile: string
   /** Where the checksum list is kept (one per release and architecture, as in DIB). */
   readonly cachedSums: string
+  /** DIB_LOCAL_IMAGE: a file on the build host unpacked instead, nothing downloaded. */
+  readonly localImage?: string
 }
 
 /** A squashfs since 18.04; the two releases before it published only root tarballs. */
@@ -37,7 +39,9 @@ export function ubuntuCloudImage(env: ToolEnv): CloudImageSpec {
     readSetting(env, 'DIB_CLOUD_IMAGES') ?? `${UBUNTU_CLOUD_IMAGES}/${release}/current`
   ).replace(/\/+$/, '')
   const file = readSetting(env, 'BASE_IMAGE_FILE') ?? defaultFile(release, arch)
+  const localImage = readSetting(env, 'DIB_LOCAL_IMAGE')
   return {
+    ...(localImage === undefined ? {} : { localImage }),
     file,
     url: `${base}/${file}`,
     sumsUrl: readSetting(env, 'SHA256SUMS') ?? `${base}/SHA256SUMS`,
