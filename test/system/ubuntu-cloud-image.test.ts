@@ -120,6 +120,18 @@ describe('the ubuntu element', () => {
       ].join('\n'),
     )
     let mark = site.requests.length
+    // Offline with nothing cached: no checksum to key the root step on, so no step is reused.
+    const cold = await runCli(IW_BIN, {
+      args: ['plan', '--offline', 'ubuntu'],
+      env: { ...env(), IMAGEWRIGHT_NO_CACHE: '0' },
+    })
+    expect(cold.stdout).toContain(
+      `  cache:  ${join(work, 'cache', IMAGE)}: not cached: an offline build stops`,
+    )
+    expect(cold.stdout).toContain(
+      'Cache: not used (the base image has no published checksum to read, so a new image could not be told)',
+    )
+    expect(site.requests.slice(mark)).toEqual([])
 
     const built = await runCli(DIB_BIN, {
       args: ['-t', 'tar', '-o', join(work, 'ubuntu'), 'ubuntu'],
