@@ -13,6 +13,8 @@ HOST_PACKAGES=(
     xorriso isolinux syslinux-common grub-common grub-efi-amd64-bin mtools
     # imagewright customize --root-password hashes the password on the host.
     openssl
+    # cache-url downloads base images (the ubuntu element); unsquashfs is in squashfs-tools.
+    curl
 )
 # Only the tests use these (fixtures, real peers); builds never need them. test.sh sets
 # IMAGEWRIGHT_SETUP_TESTS=1 before sourcing this file.

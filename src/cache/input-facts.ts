@@ -13,7 +13,9 @@ import { PACKAGE_ROOT } from '../util/package-paths.ts'
 import { environmentParts } from './environment-inputs.ts'
 import { digestOf, type InputPart, type StepFacts } from './step-keys.ts'
 import { readSetting } from '../config/settings.ts'
-import { cloudImageParts } from '../element-tools/cloud-image/cache-input.ts'
+import { cloudImageParts as redhatImageParts } from '../element-tools/cloud-image/cache-input.ts'
+import { planBaseImage } from '../element-tools/cloud-image/cache-state.ts'
+import { ubuntuCloudImage } from '../element-tools/cloud-image/ubuntu-image.ts'
 
 const PHASE_DIRS = new Map<string, PhaseName>(PHASE_NAMES.map((name) => [`${name}.d`, name]))
 
@@ -97,11 +99,35 @@ async function baseRootParts(
   const usesTarball = readSetting(options.env, 'debootstrapCache') || options.offline
   const tarball = join(
     options.imageCache,
-    `debootstrap-debian-${release.codename}-${options.arch}.tar.gz`,
+    `debootstrap-${release.distro}-${release.codename}-${options.arch}.tar.gz`,
   )
   if (usesTarball && existsSync(tarball))
     parts.push({ name: 'base root tarball', digest: await fileDigest(tarball) })
   return parts
+}
+
+/**
+ * The cloud image the ubuntu element unpacks: the checksum published for it today (the cached
+ * list offline), so a new image upstream invalidates the root, which root.d alone would see.
+ */
+async function cloudImageParts(
+  options: BuildOptions,
+  elements: readonly ResolvedElement[],
+): Promise<InputPart[] | 'unknown'> {
+  if (!elements.some((e) => e.name === 'ubuntu')) return []
+  const spec = ubuntuCloudImage({
+    ...options.env,
+    ARCH: options.arch,
+    DIB_IMAGE_CACHE: options.imageCache,
+  })
+  if (spec.localImage !== undefined)
+    return existsSync(spec.localImage)
+      ? [{ name: 'base image DIB_LOCAL_IMAGE', digest: await fileDigest(spec.localImage) }]
+      : 'unknown'
+  const planned = await planBaseImage(spec, options.offline)
+  return planned.sha256 === undefined
+    ? 'unknown'
+    : [{ name: `base image ${spec.file}`, digest: digestOf(planned.sha256) }]
 }
 
 /**
@@ -155,17 +181,25 @@ export async function gatherStepFacts(
   release: ResolvedRelease | undefined,
   salt: string,
 ): Promise<FactsOutcome> {
-  const [packageIndex, builder, elementFiles, baseRoot, cloudImage] = await Promise.all([
-    packageIndexParts(options, release),
-    builderDigest(),
-    elementFileParts(elements),
-    baseRootParts(options, release),
-    cloudImageParts(
-      elements.map((e) => e.name),
-      options.env,
-    ),
-  ])
-  if ('unknown' in cloudImage) return { ok: false, reason: cloudImage.unknown }
+  const [packageIndex, builder, elementFiles, debianRoot, cloudImage, redhatImage] =
+    await Promise.all([
+      packageIndexParts(options, release),
+      builderDigest(),
+      elementFileParts(elements),
+      baseRootParts(options, release),
+      cloudImageParts(options, elements),
+      redhatImageParts(
+        elements.map((e) => e.name),
+        options.env,
+      ),
+    ])
+  if ('unknown' in redhatImage) return { ok: false, reason: redhatImage.unknown }
+  if (cloudImage === 'unknown')
+    return {
+      ok: false,
+      reason: 'the base image has no published checksum to read, so a new image could not be told',
+    }
+  const baseRoot = [...debianRoot, ...cloudImage]
   if (packageIndex === 'unknown')
     return {
       ok: false,
@@ -207,7 +241,7 @@ export async function gatherStepFacts(
       }),
       baseRoot: [
         ...baseRoot,
-        ...cloudImage.map((part) => ({ name: part.name, digest: digestOf(part.identity) })),
+        ...redhatImage.map((part) => ({ name: part.name, digest: digestOf(part.identity) })),
       ],
       packageIndex,
     },

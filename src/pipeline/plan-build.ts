@@ -18,6 +18,8 @@ import { BUILD_OUTLINE, type OutlineStep } from './outline.ts'
 import { runPartsRegex } from './phase-runner.ts'
 import { resolveBuildElements, stageHooks } from './prepare-elements.ts'
 import { planRelease } from './plan-release.ts'
+import { planCloudImage } from './plan-base-image.ts'
+import type { PlannedBaseImage } from '../element-tools/cloud-image/cache-state.ts'
 import { PLACEHOLDER_WORKSPACE } from './release-preflight.ts'
 import { planCache, type PlannedCache } from '../cache/plan-cache.ts'
 import { ProcessRunner, hostEnv } from '../exec/run.ts'
@@ -51,6 +53,8 @@ export interface BuildPlan {
   readonly warnings: readonly string[]
   /** The Debian release a Debian build makes ("stable → trixie (13.8), archive of ..."), or why it cannot. */
   readonly release?: string
+  /** The cloud image the root is unpacked from (the ubuntu element): URL, checksum, cache state. */
+  readonly baseImage?: PlannedBaseImage
   /** Per cached step: hit or miss, and for a miss which input changed. */
   readonly cache: PlannedCache
 }
@@ -102,11 +106,13 @@ export async function planBuild(options: BuildOptions): Promise<BuildPlan> {
       refused,
     } = await planRelease(options, elements, reporter)
     const runner = new ProcessRunner({ reporter, baseEnv: hostEnv() })
+    const baseImage = await planCloudImage(options, elements, runner)
     const cache = refused
       ? { off: 'the build would be refused' }
       : await planCache(options, elements.resolved.elements, resolvedRelease, { reporter, runner })
     return {
       ...(release === undefined ? {} : { release }),
+      ...(baseImage === undefined ? {} : { baseImage }),
       cache,
       elements: elements.resolved.elements.map((e) => ({
         name: e.name,

@@ -3,9 +3,10 @@
 import { resolveRelease, type ResolvedRelease } from '../element-tools/debian-release/resolve.ts'
 import type { FinalEnvironment } from './final-environment.ts'
 
-/** Builds whose root the debootstrap element makes for Debian. */
+/** Builds whose root the debootstrap element makes for Debian (or Ubuntu: ubuntu-minimal). */
 export function makesDebianRoot(elementNames: readonly string[], final: FinalEnvironment): boolean {
-  return elementNames.includes('debootstrap') && final.ok && final.env['DISTRO_NAME'] === 'debian'
+  const distro = final.ok ? final.env['DISTRO_NAME'] : undefined
+  return elementNames.includes('debootstrap') && (distro === 'debian' || distro === 'ubuntu')
 }
 
 /** The release of a Debian build (throws a ConfigError for one the mirror lacks); undefined for others. */

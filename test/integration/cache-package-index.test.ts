@@ -51,6 +51,7 @@ function options(): BuildOptions {
 }
 
 const release = (suites: readonly string[]): ResolvedRelease => ({
+  distro: 'debian',
   requested: 'bookworm',
   codename: 'bookworm',
   suite: 'stable',

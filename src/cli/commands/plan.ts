@@ -1,6 +1,7 @@
 // `imagewright plan [DIB options] ELEMENTS...`: show the build without building.
 import { planBuild, type BuildPlan } from '../../pipeline/plan-build.ts'
 import { renderPlannedCache } from '../../cache/plan-cache.ts'
+import { describeBaseImage } from '../../element-tools/cloud-image/cache-state.ts'
 import { givenSettings, type GivenSetting } from '../../config/settings.ts'
 import { parseDibCommandLine, readDibFlags } from '../dib-options.ts'
 import { examplesHelp } from '../help-examples.ts'
@@ -14,6 +15,12 @@ export function renderPlan(plan: BuildPlan, settings: readonly GivenSetting[] = 
     out.push(`  ${e.name.padEnd(width)}  ${why}${provides}`, `  ${''.padEnd(width)}  ${e.path}`)
   }
   if (plan.release !== undefined) out.push('', `Debian release: ${plan.release}`)
+  if (plan.baseImage !== undefined)
+    out.push(
+      '',
+      'Base image:',
+      ...describeBaseImage(plan.baseImage, plan.environment['DIB_OFFLINE'] === '1'),
+    )
   out.push(
     '',
     `Settings given (the rest are defaults; see docs/settings.md):${settings.length === 0 ? ' none' : ''}`,

@@ -1,6 +1,7 @@
 // The checksum lists vendors publish beside their cloud images, in either of the two shapes
 // in use: BSD style (`SHA256 (name) = digest`, CentOS, Rocky, Fedora) and coreutils style
-// (`digest *name` or `digest  name`, SHA256SUMS). Pure.
+// (`digest *name` or `digest  name`, Ubuntu's SHA256SUMS). Pure; shared by every element that
+// downloads a base image.
 
 export interface ChecksumEntry {
   readonly name: string
@@ -31,9 +32,15 @@ export function parseChecksumFile(text: string): ChecksumEntry[] {
   return entries
 }
 
-/** The digest listed for `name`, or undefined. */
+/** The digest listed for `name` (the last entry for a name wins), or undefined. */
 export function digestFor(entries: readonly ChecksumEntry[], name: string): string | undefined {
-  return entries.find((entry) => entry.name === name)?.sha256
+  return entries.filter((entry) => entry.name === name).at(-1)?.sha256
+}
+
+/** The digest the list `text` gives for `name` (a bare file name, or a path ending in it). */
+export function checksumFor(text: string, name: string): string | undefined {
+  const entries = parseChecksumFile(text)
+  return digestFor(entries, name) ?? digestFor(entries, name.slice(name.lastIndexOf('/') + 1))
 }
 
 /**

@@ -7,6 +7,7 @@ import { isExpired, isoDay, type ReleaseFacts } from './release-file.ts'
 import { isAlias, readDebianSettings, SUITE_ALIASES, type DebianSettings } from './settings.ts'
 
 export interface ResolvedRelease {
+  readonly distro: 'debian' | 'ubuntu'
   /** DIB_RELEASE as given. */
   readonly requested: string
   readonly codename: string
@@ -70,6 +71,13 @@ export async function resolveRelease(
       },
     )
   }
+  if (settings.distro === 'ubuntu' && outcome.facts.codename !== release) {
+    // Ubuntu names releases by codename only, so DIB_RELEASE is the codename whatever the
+    // mirror's file says (a test mirror serving another release's files under this name).
+    options.warn?.(
+      `${releaseUrl(mirror, release)} says Codename: ${outcome.facts.codename}; building ${release} as DIB_RELEASE says`,
+    )
+  }
   return resolved(settings, outcome.facts, outcome.from, expired)
 }
 
@@ -79,8 +87,10 @@ function resolved(
   source: ResolvedRelease['source'],
   expired: boolean,
 ): ResolvedRelease {
-  const codename = facts?.codename ?? settings.release
+  const codename =
+    settings.distro === 'ubuntu' ? settings.release : (facts?.codename ?? settings.release)
   return {
+    distro: settings.distro,
     requested: settings.release,
     codename,
     suite: facts?.suite,

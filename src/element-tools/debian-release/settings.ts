@@ -2,6 +2,10 @@
 // environment hooks see after every environment.d file, with debian-minimal's defaults.
 
 export interface DebianSettings {
+  /** DISTRO_NAME: debian, or ubuntu (whose releases are named by codename only). */
+  readonly distro: 'debian' | 'ubuntu'
+  /** Ubuntu's suites beside the release (DIB_UBUNTU_MIRROR_DISTS: updates, security...). */
+  readonly ubuntuDists: readonly string[]
   /** DIB_RELEASE as given: an alias (stable, testing...) or a codename. */
   readonly release: string
   readonly mirror: string
@@ -46,6 +50,10 @@ export function readDebianSettings(env: Env): DebianSettings {
   const offline = setting(env, 'DIB_OFFLINE')
   const cache = setting(env, 'DIB_IMAGE_CACHE')
   return {
+    distro: setting(env, 'DISTRO_NAME') === 'ubuntu' ? 'ubuntu' : 'debian',
+    ubuntuDists: (env['DIB_UBUNTU_MIRROR_DISTS'] ?? 'updates,security,backports')
+      .split(/[\s,]+/)
+      .filter((d) => d !== ''),
     release: setting(env, 'DIB_RELEASE') ?? DEFAULT_RELEASE,
     mirror: (
       setting(env, 'DIB_DEBIAN_DISTRIBUTION_MIRROR') ??

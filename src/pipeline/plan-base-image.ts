@@ -1,0 +1,34 @@
+// The base image line of `imagewright plan` for builds whose root is a vendor's cloud image
+// (the ubuntu element): its URL, the checksum published for it today and the cache's state.
+import type { BuildOptions } from '../config/build-options.ts'
+import { planBaseImage, type PlannedBaseImage } from '../element-tools/cloud-image/cache-state.ts'
+import { ubuntuCloudImage } from '../element-tools/cloud-image/ubuntu-image.ts'
+import type { Runner } from '../exec/command.ts'
+import { initialExports } from './exported-env.ts'
+import { finalEnvironment } from './final-environment.ts'
+import type { PreparedElements } from './prepare-elements.ts'
+import { PLACEHOLDER_WORKSPACE } from './release-preflight.ts'
+
+/** Undefined for builds that start from no downloaded image. */
+export async function planCloudImage(
+  options: BuildOptions,
+  elements: PreparedElements,
+  runner: Runner,
+): Promise<PlannedBaseImage | undefined> {
+  const list = elements.resolved.elements
+  if (!list.some((e) => e.name === 'ubuntu')) return undefined
+  const exported = initialExports(
+    options,
+    PLACEHOLDER_WORKSPACE,
+    elements.resolved,
+    elements.searchPath,
+  )
+  const final = await finalEnvironment(
+    list,
+    { base: options.env, exported, targetRoot: '$TMP_BUILD_DIR/mnt' },
+    runner,
+  )
+  if (!final.ok) return undefined
+  const spec = ubuntuCloudImage(final.env)
+  return spec.localImage === undefined ? planBaseImage(spec, options.offline) : undefined
+}
