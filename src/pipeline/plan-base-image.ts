@@ -1,7 +1,8 @@
 // The base image line of `imagewright plan` for builds whose root is a vendor's cloud image
-// (the ubuntu element): its URL, the checksum published for it today and the cache's state.
+// (ubuntu, redhat-common): its URL, the checksum published for it today and the cache's state.
 import type { BuildOptions } from '../config/build-options.ts'
 import { planBaseImage, type PlannedBaseImage } from '../element-tools/cloud-image/cache-state.ts'
+import { redhatCloudImage } from '../element-tools/cloud-image/redhat-image.ts'
 import { ubuntuCloudImage } from '../element-tools/cloud-image/ubuntu-image.ts'
 import type { Runner } from '../exec/command.ts'
 import { initialExports } from './exported-env.ts'
@@ -16,7 +17,8 @@ export async function planCloudImage(
   runner: Runner,
 ): Promise<PlannedBaseImage | undefined> {
   const list = elements.resolved.elements
-  if (!list.some((e) => e.name === 'ubuntu')) return undefined
+  const ubuntu = list.some((e) => e.name === 'ubuntu')
+  if (!ubuntu && !list.some((e) => e.name === 'redhat-common')) return undefined
   const exported = initialExports(
     options,
     PLACEHOLDER_WORKSPACE,
@@ -29,6 +31,11 @@ export async function planCloudImage(
     runner,
   )
   if (!final.ok) return undefined
+  if (!ubuntu) {
+    const distro = final.env['DISTRO_NAME'] ?? ''
+    const spec = await redhatCloudImage(distro, final.env, options.imageCache, options.offline)
+    return spec === undefined ? undefined : planBaseImage(spec, options.offline)
+  }
   const spec = ubuntuCloudImage(final.env)
   return spec.localImage === undefined ? planBaseImage(spec, options.offline) : undefined
 }

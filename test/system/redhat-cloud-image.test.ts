@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   DIB_BIN,
   HOST_OS_ELEMENTS,
+  IW_BIN,
   hostSnapshot,
   runCli,
   type HostSnapshot,
@@ -178,6 +179,17 @@ describe('redhat-common: the root from a cloud image', () => {
     expect(offline.code).toBe(0)
     expect(offline.stdout).toContain('Offline: using the cached')
     expect(server.requests).toHaveLength(4)
+    // plan names the image the list picks, its published checksum and the cache's state.
+    const plan = await runCli(IW_BIN, {
+      args: ['plan', 'centos'],
+      env: env({ DIB_CLOUD_IMAGES: server.url }),
+    })
+    expect(plan.code).toBe(0)
+    expect(plan.stdout).toContain(`  ${server.url}/${IMAGE}`)
+    expect(plan.stdout).toMatch(/ {2}sha256: [0-9a-f]{64} \(http:\/\/127\.0\.0\.1:\d+\/CHECKSUM\)/)
+    expect(plan.stdout).toMatch(/cached, matches the published checksum: not downloaded again/)
+    // plan reads the list; it never asks for the image.
+    expect(server.requests.slice(4).every((r) => r.startsWith('GET /CHECKSUM '))).toBe(true)
     expectHostClean()
   })
 

@@ -3,11 +3,12 @@
 // copy and stops the build; DIB_OFFLINE uses what the cache holds without asking the server.
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, readFile, rm, stat } from 'node:fs/promises'
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ConfigError, ImageInputError } from '../../errors.ts'
 import type { Runner } from '../../exec/command.ts'
 import type { Reporter } from '../../report/events.ts'
+import { digestFilePath } from './cache-state.ts'
 import { digestFor, newestMatching, parseChecksumFile } from './checksum-file.ts'
 import type { CloudImageSource } from './sources.ts'
 
@@ -74,6 +75,8 @@ export async function fetchImage(source: Download, deps: FetchDeps): Promise<Fet
       `Checksum mismatch for ${url}: ${list.url} says sha256 ${expected}, the download has ${actual}; the bad copy was removed from the cache`,
     )
   }
+  // What `plan` compares with the published checksum to tell whether a build downloads again.
+  await writeFile(digestFilePath(path), `${actual}  ${name}\n`)
   deps.reporter.emit({ kind: 'info', message: `Verified ${name}: sha256 ${actual}` })
   return { path, url, sha256: actual }
 }
