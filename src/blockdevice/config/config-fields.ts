@@ -6,6 +6,7 @@ import * as v from 'valibot'
 import { ConfigError } from '../../errors.ts'
 import { issuePath, Problem, reads } from '../../util/positions.ts'
 import { parseSize, parseSizeOrPercent, type SizeSpec } from '../../util/size.ts'
+import { editDistance } from '../../util/suggest.ts'
 import { isConfigMap } from './config-entries.ts'
 import { configErrorAt, originAt, type ConfigOrigin } from './config-source.ts'
 
@@ -161,19 +162,4 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return value === '' ? 'an empty string' : `"${value}"`
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects were handled above
   return `${typeof value} ${String(value)}`
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      current.push(
-        Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost),
-      )
-    }
-    previous = current
-  }
-  return previous[b.length] ?? 0
 }
