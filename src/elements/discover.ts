@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { ElementError } from '../errors.ts'
 import { describeFsError, errnoCode } from '../util/fs-error.ts'
 import { compareBytes } from '../util/sort-n.ts'
+import { parseElementList } from './element-list.ts'
 
 /** One element as found on disk. */
 export interface ElementInfo {
@@ -59,23 +60,6 @@ export async function discoverElements(searchPath: readonly string[]): Promise<D
 }
 
 /**
- * Parse an element-deps or element-provides file: one name per line, surrounding whitespace
- * trimmed, blank lines dropped.
- *
- * Deliberate deviation from DIB: lines starting with `#` are comments. DIB would look a `#` line
- * up as an element and fail with "not found", although dib-lint already treats them as
- * comments, so no working element can contain one.
- */
-export function parseElementList(text: string): string[] {
-  const names = new Set<string>()
-  for (const line of text.split('\n')) {
-    const name = line.trim()
-    if (name !== '' && !name.startsWith('#')) names.add(name)
-  }
-  return [...names]
-}
-
-/**
  * Sub-directories of one path entry as [name, real path], sorted by name so discovery order
  * never depends on the file system's directory order.
  */
@@ -113,8 +97,9 @@ export async function listElementDirs(entry: string): Promise<[string, string][]
 }
 
 async function readElementList(file: string): Promise<string[]> {
+  let text: string
   try {
-    return parseElementList(await readFile(file, 'utf8'))
+    text = await readFile(file, 'utf8')
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return []
     throw new ElementError(`Cannot read '${file}': ${describeFsError(error)}`, {
@@ -122,4 +107,5 @@ async function readElementList(file: string): Promise<string[]> {
       cause: error,
     })
   }
+  return parseElementList(text, file)
 }

@@ -9,37 +9,29 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { IW_BIN, REPO, runCli, type CliResult } from '../helpers/cli.ts'
+import { partitionedLayout } from '../helpers/block-device-yaml.ts'
 
 const isRoot = process.getuid?.() === 0
 
 // A partition for /var as well, so mounts are made parents first and released children first.
-const MBR_LAYOUT = `
-- local_loop:
-    name: image0
-- partitioning:
-    base: image0
-    label: mbr
-    partitions:
-      - name: root
-        flags: [boot, primary]
-        size: 40MiB
-        mkfs:
-          name: mkfs_root
-          mount:
-            mount_point: /
-            fstab:
-              options: defaults
-              fsck-passno: 1
-      - name: var
-        flags: [primary]
-        size: 100%
-        mkfs:
-          type: ext4
-          mount:
-            mount_point: /var
-            fstab:
-              options: nodev
-`
+const MBR_LAYOUT = partitionedLayout('mbr', [
+  {
+    name: 'root',
+    flags: ['boot', 'primary'],
+    size: '40MiB',
+    mkfs: { name: 'mkfs_root' },
+    mountPoint: '/',
+    fstab: { options: 'defaults', 'fsck-passno': 1 },
+  },
+  {
+    name: 'var',
+    flags: ['primary'],
+    size: '100%',
+    mkfs: { type: 'ext4' },
+    mountPoint: '/var',
+    fstab: { options: 'nodev' },
+  },
+])
 
 let dir = ''
 

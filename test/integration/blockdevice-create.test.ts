@@ -16,6 +16,7 @@ import { BlockDeviceError } from '../../src/errors.ts'
 import { ProcessRunner } from '../../src/exec/run.ts'
 import type { JournalEntry, ResourceJournal } from '../../src/host/journal.ts'
 import { RecordingReporter, silentReporter } from '../../src/report/events.ts'
+import { partitionedLayout } from '../helpers/block-device-yaml.ts'
 
 const isRoot = process.getuid?.() === 0
 // Some kernels (this project's CI VMs among them) have no vfat driver: mkfs.vfat works, mount
@@ -25,23 +26,16 @@ const runner = new ProcessRunner({ reporter: silentReporter })
 const MIB = 1024 ** 2
 const FIXTURES = new URL('../fixtures/block-device/', import.meta.url)
 
-const MBR_LAYOUT = `
-- local_loop:
-    name: image0
-- partitioning:
-    base: image0
-    label: mbr
-    partitions:
-      - name: root
-        flags: [boot, primary]
-        size: 100%
-        mkfs:
-          mount:
-            mount_point: /
-            fstab:
-              options: defaults
-              fsck-passno: 1
-`
+const MBR_LAYOUT = partitionedLayout('mbr', [
+  {
+    name: 'root',
+    flags: ['boot', 'primary'],
+    size: '100%',
+    mkfs: {},
+    mountPoint: '/',
+    fstab: { options: 'defaults', 'fsck-passno': 1 },
+  },
+])
 
 class ListJournal implements ResourceJournal {
   readonly entries: JournalEntry[] = []

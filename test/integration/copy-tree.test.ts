@@ -15,32 +15,15 @@ import { copyTreeIntoImage } from '../../src/blockdevice/assemble/copy-tree.ts'
 import { ProcessRunner } from '../../src/exec/run.ts'
 import type { JournalEntry, ResourceJournal } from '../../src/host/journal.ts'
 import { silentReporter } from '../../src/report/events.ts'
+import { partitionedLayout } from '../helpers/block-device-yaml.ts'
 
 const isRoot = process.getuid?.() === 0
 const runner = new ProcessRunner({ reporter: silentReporter })
 
-const EFI_LAYOUT = `
-- local_loop:
-    name: image0
-- partitioning:
-    base: image0
-    label: gpt
-    partitions:
-      - name: ESP
-        type: 'EF00'
-        size: 16MiB
-        mkfs:
-          type: vfat
-          mount:
-            mount_point: /boot/efi
-      - name: root
-        type: '8300'
-        size: 100%
-        mkfs:
-          type: ext4
-          mount:
-            mount_point: /
-`
+const EFI_LAYOUT = partitionedLayout('gpt', [
+  { name: 'ESP', type: 'EF00', size: '16MiB', mkfs: { type: 'vfat' }, mountPoint: '/boot/efi' },
+  { name: 'root', type: '8300', size: '100%', mkfs: { type: 'ext4' }, mountPoint: '/' },
+])
 
 const journal: ResourceJournal & { entries: JournalEntry[] } = {
   entries: [],

@@ -13,7 +13,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -25,6 +24,7 @@ import {
   runCli,
   type HostSnapshot,
 } from '../helpers/cli.ts'
+import { makeTestWork } from '../helpers/host-os-work.ts'
 
 let work: string
 let before: HostSnapshot
@@ -97,10 +97,8 @@ function expectHostClean(): void {
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'iw-customize-'))
-  mkdirSync(join(work, 'tmp'))
+  ;({ work, before } = makeTestWork('iw-customize-'))
   writeFileSync(join(work, 'layout.yaml'), LAYOUT)
-  before = hostSnapshot(work)
   const built = await runCli(DIB_BIN, {
     args: ['-n', '-o', join(work, 'base'), '-t', 'qcow2', 'host-os'],
     env: {

@@ -6,14 +6,12 @@ import { execFileSync, spawn } from 'node:child_process'
 import {
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -27,7 +25,7 @@ import {
   type CliResult,
   type HostSnapshot,
 } from '../helpers/cli.ts'
-import { hookScript, hostOsEnv, writeTestElement } from '../helpers/host-os-work.ts'
+import { hookScript, hostOsEnv, makeTestWork, writeTestElement } from '../helpers/host-os-work.ts'
 
 let work: string
 let stateDir: string
@@ -41,7 +39,7 @@ function writeElement(name: string, rel: string, body: string): void {
 }
 
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'iw-exits-'))
+  ;({ work, before } = makeTestWork('iw-exits-'))
   // A state dir of our own: `imagewright cleanup` here never sees another build's journal.
   stateDir = join(work, 'state')
   for (const phase of PHASE_TABLE) {
@@ -57,8 +55,6 @@ beforeAll(() => {
       `echo "chattering in ${phase.name}"\nwhile :; do echo tick; sleep 0.2; done`,
     )
   }
-  mkdirSync(join(work, 'tmp'))
-  before = hostSnapshot(work)
 })
 
 afterAll(() => {

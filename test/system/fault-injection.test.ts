@@ -6,19 +6,17 @@ import {
   chmodSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PHASE_TABLE } from '../../src/phases/phase-table.ts'
 import { DIB_BIN, IW_BIN, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
-import { hookScript, hostOsEnv, writeTestElement } from '../helpers/host-os-work.ts'
+import { hookScript, hostOsEnv, makeTestWork, writeTestElement } from '../helpers/host-os-work.ts'
 
 let work: string
 let before: HostSnapshot
@@ -29,7 +27,7 @@ function writeElement(name: string, rel: string, body: string): void {
 }
 
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'iw-faults-'))
+  ;({ work, before } = makeTestWork('iw-faults-'))
   for (const phase of PHASE_TABLE) {
     writeElement(
       `fail-${phase.name}`,
@@ -42,8 +40,6 @@ beforeAll(() => {
       `echo "napping in ${phase.name}"\nsleep 300 &\nwait`,
     )
   }
-  mkdirSync(join(work, 'tmp'))
-  before = hostSnapshot(work)
 })
 
 afterAll(() => {

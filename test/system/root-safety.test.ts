@@ -6,13 +6,11 @@ import {
   chmodSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -23,6 +21,7 @@ import {
   runCli,
   type HostSnapshot,
 } from '../helpers/cli.ts'
+import { makeTestWork } from '../helpers/host-os-work.ts'
 
 let work: string
 let before: HostSnapshot
@@ -37,8 +36,7 @@ function writeElement(name: string, rel: string, body: string): void {
 }
 
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'iw-rootsafe-'))
-  mkdirSync(join(work, 'tmp'))
+  ;({ work, before } = makeTestWork('iw-rootsafe-'))
   writeElement('nap-install', 'install.d/50-nap', 'echo "napping in install"\nsleep 3201 &\nwait')
   writeElement(
     'nap-finalise',
@@ -46,7 +44,6 @@ beforeAll(() => {
     'echo "napping in finalise"\nsleep 3202 &\nwait',
   )
   writeElement('says-secret', 'install.d/50-say', 'echo "the password is $DIB_TEST_PASSWORD"')
-  before = hostSnapshot(work)
 })
 
 afterAll(() => {

@@ -4,27 +4,12 @@
 // root.d, and two concurrent builds of the same inputs share the cache. plan and
 // `cache ls/prune` see the same cache. (A changed package index: cache-package-index.test.ts.)
 import { execFileSync } from 'node:child_process'
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BuildEvent } from '../../src/report/events.ts'
-import {
-  DIB_BIN,
-  HOST_OS_ELEMENTS,
-  IW_BIN,
-  hostSnapshot,
-  runCli,
-  type HostSnapshot,
-} from '../helpers/cli.ts'
+import { DIB_BIN, IW_BIN, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
+import { hostOsEnv, makeTestWork } from '../helpers/host-os-work.ts'
 
 let work: string
 let before: HostSnapshot
@@ -45,9 +30,7 @@ function write(rel: string, content: string): void {
 }
 
 beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'iw-step-cache-'))
-  for (const dir of ['tmp', 'out', 'cache', 'a', 'b'])
-    mkdirSync(join(work, dir), { recursive: true })
+  ;({ work, before } = makeTestWork('iw-step-cache-', ['out', 'cache', 'a', 'b']))
   for (const dir of ['install.d', 'post-install.d', 'extra-data.d', 'finalise.d'])
     mkdirSync(join(work, 'elements', 'marker', dir), { recursive: true })
   write('install.d/20-write-marker', installScript('first'))
@@ -57,13 +40,11 @@ beforeAll(() => {
     '#!/bin/bash\nset -eu\necho noted > "$TMP_HOOKS_PATH/left-by-extra-data"\n',
   )
   write('finalise.d/90-finalised', finaliseScript('fin-first'))
-  before = hostSnapshot(work)
 })
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 const env = (extra: Record<string, string> = {}): Record<string, string> => ({
-  ELEMENTS_PATH: `${join(work, 'elements')}:${HOST_OS_ELEMENTS}`,
-  TMPDIR: join(work, 'tmp'),
+  ...hostOsEnv(work),
   DIB_IMAGE_CACHE: join(work, 'cache'),
   IMAGEWRIGHT_NO_CACHE: '0',
   // The host-os phases take milliseconds: store every step, so each restore point is tested.

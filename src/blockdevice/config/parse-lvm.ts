@@ -1,68 +1,81 @@
 // An lvm entry becomes a driver node plus one node per PV, VG and LV (DIB's layout).
+import * as v from 'valibot'
 import type { ConfigEntry } from './config-entries.ts'
-import { FieldReader } from './config-fields.ts'
-import { originAt } from './config-source.ts'
+import { failAt, fieldsOf, readFields } from './config-fields.ts'
+import { originAt, type ConfigOrigin } from './config-source.ts'
 import type { LvmNode, LvNode, PvNode, VgNode } from './node-types.ts'
-
-const LVM_KEYS = ['name', 'base', 'pvs', 'vgs', 'lvs']
-const PV_KEYS = ['name', 'base', 'options']
-const VG_KEYS = ['name', 'base', 'options']
-const LV_KEYS = ['name', 'base', 'size', 'extents', 'options', 'type', 'thin-pool']
 
 /** LVM sizes are whole physical extents; DIB rounds down to the default 4 MiB extent. */
 export const PHYSICAL_EXTENT_BYTES = 4 * 1024 * 1024
 
 export type LvmNodes = [LvmNode, ...(PvNode | VgNode | LvNode)[]]
 
+type ItemReader<T> = (item: unknown, origin: ConfigOrigin, what: string) => T
+
 export function parseLvm(
   entry: ConfigEntry,
   nextIndex: () => number,
   warnings: string[],
 ): LvmNodes {
-  const reader = new FieldReader(entry.config, entry.origin, 'lvm')
-  reader.warnUnknown(LVM_KEYS, warnings)
-  const lvm = reader.string('name')
-  const read = <T>(key: string, parse: (item: FieldReader) => T): T[] =>
-    reader.list(key).map((item, position) => {
-      const itemReader = new FieldReader(
+  const f = fieldsOf('lvm')
+  const given = readFields(
+    entry.config,
+    entry.origin,
+    'lvm',
+    {
+      name: f.string('name'),
+      // Known to DIB, read by nothing: the PVs name their bases.
+      base: v.unknown(),
+      pvs: f.list('pvs'),
+      vgs: f.list('vgs'),
+      lvs: f.list('lvs'),
+    },
+    warnings,
+  )
+  const lvm = given.name
+  const read = <T>(key: 'pvs' | 'vgs' | 'lvs', parse: ItemReader<T>): T[] =>
+    given[key].map((item, position) =>
+      parse(
         item,
         originAt(entry.origin, key, position),
         `${key} item ${position + 1} of lvm "${lvm}"`,
-      )
-      return parse(itemReader)
-    })
+      ),
+    )
   const driverIndex = nextIndex()
-  const pvs = read('pvs', (item: FieldReader): PvNode => {
-    item.warnUnknown(PV_KEYS, warnings)
-    return {
-      kind: 'pv',
-      name: item.string('name'),
-      index: nextIndex(),
-      origin: item.origin,
-      base: item.string('base', 'the partition or device to use'),
-      lvm,
-      options: item.optionalStringList('options') ?? [],
+  const pvs = read('pvs', (item, origin, what): PvNode => {
+    const pv = fieldsOf(what)
+    const fields = {
+      name: pv.string('name'),
+      base: pv.string('base', 'the partition or device to use'),
+      options: pv.optionalStringList('options'),
     }
+    const { name, base, options } = readFields(item, origin, what, fields, warnings)
+    return { kind: 'pv', name, index: nextIndex(), origin, base, lvm, options: options ?? [] }
   })
-  const vgs = read('vgs', (item: FieldReader): VgNode => {
-    item.warnUnknown(VG_KEYS, warnings)
-    const base =
-      item.has('base') && typeof item.config['base'] === 'string'
-        ? [item.string('base')]
-        : item.optionalStringList('base')
-    if (base === undefined || base.length === 0)
-      item.fail(undefined, 'Cannot read a volume group: key "base" must list its PV names')
-    return {
-      kind: 'vg',
-      name: item.string('name'),
-      index: nextIndex(),
-      origin: item.origin,
-      pvs: base,
-      lvm,
-      options: item.optionalStringList('options') ?? [],
+  const vgs = read('vgs', (item, origin, what): VgNode => {
+    const vg = fieldsOf(what)
+    const fields = {
+      // One PV name, or a list of them.
+      base:
+        typeof (item as Record<string, unknown> | undefined)?.['base'] === 'string'
+          ? v.pipe(
+              vg.string('base'),
+              v.transform((pv): readonly string[] => [pv]),
+            )
+          : vg.optionalStringList('base'),
+      name: vg.string('name'),
+      options: vg.optionalStringList('options'),
     }
+    const given = readFields(item, origin, what, fields, warnings)
+    const pvs = given.base ?? []
+    if (pvs.length === 0)
+      failAt(origin, undefined, 'Cannot read a volume group: key "base" must list its PV names')
+    const { name, options } = given
+    return { kind: 'vg', name, index: nextIndex(), origin, pvs, lvm, options: options ?? [] }
   })
-  const lvs = read('lvs', (item: FieldReader) => parseLv(item, lvm, nextIndex(), warnings))
+  const lvs = read('lvs', (item, origin, what) =>
+    parseLv(item, origin, what, lvm, nextIndex(), warnings),
+  )
   const driver: LvmNode = {
     kind: 'lvm',
     name: lvm,
@@ -75,55 +88,75 @@ export function parseLvm(
   return [driver, ...pvs, ...vgs, ...lvs]
 }
 
-function parseLv(item: FieldReader, lvm: string, index: number, warnings: string[]): LvNode {
-  item.warnUnknown(LV_KEYS, warnings)
-  const name = item.string('name')
-  const type = item.optionalString('type')
+function parseLv(
+  item: unknown,
+  origin: ConfigOrigin,
+  what: string,
+  lvm: string,
+  index: number,
+  warnings: string[],
+): LvNode {
+  const f = fieldsOf(what)
+  const fields = {
+    name: f.string('name'),
+    type: f.optionalString('type'),
+    'thin-pool': f.optionalString('thin-pool'),
+    extents: f.optionalText('extents'),
+    size: f.optionalSize('size'),
+    base: f.string('base', 'the volume group'),
+    options: f.optionalStringList('options'),
+  }
+  const given = readFields(item, origin, what, fields, warnings)
+  const { name, type, extents, 'thin-pool': thinPool } = given
   if (type !== undefined && type !== 'thin' && type !== 'thin-pool') {
-    item.fail(
+    failAt(
+      origin,
       'type',
       `Cannot use type "${type}" for logical volume "${name}": use "thin-pool" or "thin"`,
     )
   }
-  const thinPool = item.optionalString('thin-pool')
   if (type === 'thin' && thinPool === undefined) {
-    item.fail(
+    failAt(
+      origin,
       undefined,
       `Cannot read logical volume "${name}": a thin volume needs "thin-pool" naming its pool`,
     )
   }
   if (type !== 'thin' && thinPool !== undefined) {
-    item.fail(
+    failAt(
+      origin,
       'thin-pool',
       `Cannot use "thin-pool" on logical volume "${name}": only volumes of type "thin" have a pool`,
     )
   }
-  const extents = item.optionalText('extents')
-  const rawSize = item.optionalSize('size')
-  if ((rawSize === undefined) === (extents === undefined)) {
-    item.fail(
+  if ((given.size === undefined) === (extents === undefined)) {
+    failAt(
+      origin,
       undefined,
       `Cannot read logical volume "${name}": give exactly one of "size" or "extents"`,
     )
   }
-  const size = rawSize === undefined ? undefined : rawSize - (rawSize % PHYSICAL_EXTENT_BYTES)
+  const size =
+    given.size === undefined ? undefined : given.size - (given.size % PHYSICAL_EXTENT_BYTES)
   if (size === 0) {
-    item.fail(
+    const written = String((item as Record<string, unknown>)['size'])
+    failAt(
+      origin,
       'size',
-      `Cannot use size "${String(item.config['size'])}" for logical volume "${name}": it is smaller than one 4 MiB extent`,
+      `Cannot use size "${written}" for logical volume "${name}": it is smaller than one 4 MiB extent`,
     )
   }
   return {
     kind: 'lv',
     name,
     index,
-    origin: item.origin,
-    base: item.string('base', 'the volume group'),
+    origin,
+    base: given.base,
     lvm,
     size,
     extents,
     type,
     thinPool,
-    options: item.optionalStringList('options') ?? [],
+    options: given.options ?? [],
   }
 }

@@ -1,6 +1,7 @@
 // Stage three: each graph-notation entry to typed nodes, checking each key's type and syntax.
 import type { ConfigEntry } from './config-entries.ts'
-import { FieldReader } from './config-fields.ts'
+import * as v from 'valibot'
+import { failAt, fieldsOf, readFields } from './config-fields.ts'
 import type {
   DraftNode,
   FstabNode,
@@ -18,11 +19,6 @@ export interface ParsedConfig {
   readonly tables: readonly PartitionTable[]
   readonly warnings: readonly string[]
 }
-
-const LOCAL_LOOP_KEYS = ['name', 'size', 'directory', 'block_size']
-const MKFS_KEYS = ['name', 'base', 'type', 'label', 'opts', 'uuid']
-const MOUNT_KEYS = ['name', 'base', 'mount_point']
-const FSTAB_KEYS = ['name', 'base', 'options', 'dump-freq', 'fsck-passno']
 
 export function parseNodes(entries: readonly ConfigEntry[]): ParsedConfig {
   const warnings: string[] = []
@@ -59,73 +55,90 @@ export function parseNodes(entries: readonly ConfigEntry[]): ParsedConfig {
 }
 
 function parseLocalLoop(entry: ConfigEntry, index: number, warnings: string[]): LocalLoopNode {
-  const reader = new FieldReader(entry.config, entry.origin, 'local_loop')
-  reader.warnUnknown(LOCAL_LOOP_KEYS, warnings)
-  const name = reader.string('name')
-  if (name.includes('/') || name === '.' || name === '..') {
-    reader.fail(
-      'name',
-      `Cannot use "${name}" as a local_loop name: it becomes the file name "${name}.raw"`,
-    )
-  }
-  const givenBlockSize = reader.optionalInteger('block_size', 512, 4096)
+  const f = fieldsOf('local_loop')
+  const given = readFields(
+    entry.config,
+    entry.origin,
+    'local_loop',
+    {
+      name: v.pipe(
+        f.string('name'),
+        v.check(
+          (name) => !name.includes('/') && name !== '.' && name !== '..',
+          (issue) =>
+            `Cannot use "${String(issue.input)}" as a local_loop name: it becomes the file name "${String(issue.input)}.raw"`,
+        ),
+      ),
+      size: f.optionalSize('size'),
+      directory: f.optionalString('directory'),
+      block_size: f.optionalInteger('block_size', 512, 4096),
+    },
+    warnings,
+  )
+  const { name } = given
   const blockSize: SectorSize | undefined =
-    givenBlockSize === undefined || isSectorSize(givenBlockSize)
-      ? givenBlockSize
-      : reader.fail(
+    given.block_size === undefined || isSectorSize(given.block_size)
+      ? given.block_size
+      : failAt(
+          entry.origin,
           'block_size',
-          `Cannot use block_size ${givenBlockSize} for local_loop "${name}": use one of ${SECTOR_SIZES.join(', ')}`,
+          `Cannot use block_size ${given.block_size} for local_loop "${name}": use one of ${SECTOR_SIZES.join(', ')}`,
         )
-  const size = reader.optionalSize('size')
-  if (size === 0) reader.fail('size', `Cannot use size 0 for local_loop "${name}"`)
+  if (given.size === 0) failAt(entry.origin, 'size', `Cannot use size 0 for local_loop "${name}"`)
   return {
     kind: 'local_loop',
     name,
     index,
     origin: entry.origin,
-    size,
-    directory: reader.optionalString('directory'),
+    size: given.size,
+    directory: given.directory,
     blockSize,
   }
 }
 
 function parseMkfs(entry: ConfigEntry, index: number, warnings: string[]): MkfsDraft {
-  const reader = new FieldReader(entry.config, entry.origin, 'mkfs')
-  reader.warnUnknown(MKFS_KEYS, warnings)
-  const name = reader.string('name')
-  return {
-    kind: 'mkfs',
-    name,
-    index,
-    origin: entry.origin,
-    base: reader.string('base'),
-    type: reader.optionalString('type'),
-    label: reader.optionalText('label'),
-    opts: readOpts(reader),
-    uuid: reader.optionalString('uuid'),
-  }
-}
-
-// DIB splits a string on spaces; a list is taken as written.
-function readOpts(reader: FieldReader): readonly string[] | undefined {
-  const value = reader.config['opts']
-  if (typeof value === 'string') return value.split(/\s+/).filter((word) => word !== '')
-  return reader.optionalStringList('opts')
+  const f = fieldsOf('mkfs')
+  const given = readFields(
+    entry.config,
+    entry.origin,
+    'mkfs',
+    {
+      name: f.string('name'),
+      base: f.string('base'),
+      type: f.optionalString('type'),
+      label: f.optionalText('label'),
+      opts: f.optionalWords('opts'),
+      uuid: f.optionalString('uuid'),
+    },
+    warnings,
+  )
+  return { kind: 'mkfs', index, origin: entry.origin, ...given }
 }
 
 function parseMount(entry: ConfigEntry, index: number, warnings: string[]): MountNode {
-  const reader = new FieldReader(entry.config, entry.origin, 'mount')
-  reader.warnUnknown(MOUNT_KEYS, warnings)
-  const name = reader.string('name')
-  const mountPoint = reader.string('mount_point', 'an absolute path, or "none" for swap')
+  const f = fieldsOf('mount')
+  const given = readFields(
+    entry.config,
+    entry.origin,
+    'mount',
+    {
+      name: f.string('name'),
+      base: f.string('base'),
+      mount_point: f.string('mount_point', 'an absolute path, or "none" for swap'),
+    },
+    warnings,
+  )
+  const { name, mount_point: mountPoint } = given
   if (mountPoint !== 'none' && !mountPoint.startsWith('/')) {
-    reader.fail(
+    failAt(
+      entry.origin,
       'mount_point',
       `Cannot use mount_point "${mountPoint}" of mount "${name}": it must be an absolute path or "none"`,
     )
   }
   if (mountPoint.split('/').some((part) => part === '..' || part === '.')) {
-    reader.fail(
+    failAt(
+      entry.origin,
       'mount_point',
       `Cannot use mount_point "${mountPoint}" of mount "${name}": "." and ".." are not allowed`,
     )
@@ -139,29 +152,41 @@ function parseMount(entry: ConfigEntry, index: number, warnings: string[]): Moun
     name,
     index,
     origin: entry.origin,
-    base: reader.string('base'),
+    base: given.base,
     mountPoint: normalized,
   }
 }
 
 function parseFstab(entry: ConfigEntry, index: number, warnings: string[]): FstabNode {
-  const reader = new FieldReader(entry.config, entry.origin, 'fstab')
-  reader.warnUnknown(FSTAB_KEYS, warnings)
-  const options = reader.optionalString('options') ?? 'defaults'
-  if (/\s/.test(options)) {
-    reader.fail(
-      'options',
-      `Cannot use fstab options "${options}": separate options with commas, not spaces`,
-    )
-  }
+  const f = fieldsOf('fstab')
+  const given = readFields(
+    entry.config,
+    entry.origin,
+    'fstab',
+    {
+      name: f.string('name'),
+      base: f.string('base'),
+      options: v.pipe(
+        f.optionalString('options'),
+        v.check(
+          (options) => options === undefined || !/\s/.test(options),
+          (issue) =>
+            `Cannot use fstab options "${String(issue.input)}": separate options with commas, not spaces`,
+        ),
+      ),
+      'dump-freq': f.optionalInteger('dump-freq', 0, 9),
+      'fsck-passno': f.optionalInteger('fsck-passno', 0, 9),
+    },
+    warnings,
+  )
   return {
     kind: 'fstab',
-    name: reader.string('name'),
+    name: given.name,
     index,
     origin: entry.origin,
-    base: reader.string('base'),
-    options,
-    dumpFreq: reader.optionalInteger('dump-freq', 0, 9) ?? 0,
-    fsckPassno: reader.optionalInteger('fsck-passno', 0, 9) ?? 2,
+    base: given.base,
+    options: given.options ?? 'defaults',
+    dumpFreq: given['dump-freq'] ?? 0,
+    fsckPassno: given['fsck-passno'] ?? 2,
   }
 }

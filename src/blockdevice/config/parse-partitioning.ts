@@ -1,12 +1,12 @@
 // A partitioning entry becomes one PartitionTable plus one node per partition.
+import * as v from 'valibot'
+import { Problem, reads } from '../../util/positions.ts'
 import { parseSize } from '../../util/size.ts'
 import type { ConfigEntry } from './config-entries.ts'
-import { FieldReader } from './config-fields.ts'
-import { originAt } from './config-source.ts'
+import { failAt, fieldsOf, readFields, type Field } from './config-fields.ts'
+import { originAt, type ConfigOrigin } from './config-source.ts'
 import type { PartitionLabel, PartitionNode, PartitionTable } from './node-types.ts'
 
-const PARTITIONING_KEYS = ['name', 'base', 'label', 'align', 'partitions']
-const PARTITION_KEYS = ['name', 'base', 'size', 'flags', 'type']
 const FLAGS = ['boot', 'primary'] as const
 const DEFAULT_ALIGN = parseSize('1MiB')
 
@@ -15,52 +15,59 @@ export function parsePartitioning(
   nextIndex: () => number,
   warnings: string[],
 ): { table: PartitionTable; partitions: PartitionNode[] } {
-  const reader = new FieldReader(entry.config, entry.origin, 'partitioning')
-  reader.warnUnknown(PARTITIONING_KEYS, warnings)
-  const base = reader.string('base', 'the local_loop node to partition')
-  const label = readLabel(reader)
-  const name = reader.optionalString('name') ?? `partitioning_${base}`
-  if (label === 'gpt' && reader.has('align')) {
+  const f = fieldsOf('partitioning')
+  const label: Field<PartitionLabel> = v.pipe(
+    f.string('label', 'mbr or gpt'),
+    v.picklist(
+      ['mbr', 'gpt'],
+      (issue) => `Cannot use partition table label "${String(issue.input)}": use "mbr" or "gpt"`,
+    ),
+  )
+  const given = readFields(
+    entry.config,
+    entry.origin,
+    'partitioning',
+    {
+      base: f.string('base', 'the local_loop node to partition'),
+      label,
+      name: f.optionalString('name'),
+      align: f.optionalSize('align'),
+      partitions: f.list('partitions'),
+    },
+    warnings,
+  )
+  const name = given.name ?? `partitioning_${given.base}`
+  if (given.label === 'gpt' && given.align !== undefined) {
     warnings.push(
       `${entry.origin.source.where([...entry.origin.path, 'align'])}: Ignoring "align" of partitioning "${name}": sgdisk aligns GPT partitions itself`,
     )
   }
-  const align = reader.optionalSize('align') ?? DEFAULT_ALIGN
+  const align = given.align ?? DEFAULT_ALIGN
   if (align < 512 || align % 512 !== 0) {
-    reader.fail(
+    failAt(
+      entry.origin,
       'align',
-      `Cannot use align "${String(reader.config['align'])}" of partitioning "${name}": it must be a multiple of 512 bytes`,
+      `Cannot use align "${String((entry.config as Record<string, unknown>)['align'])}" of partitioning "${name}": it must be a multiple of 512 bytes`,
     )
   }
-  const items = reader.list('partitions')
-  const names = items.map((item, position) => {
-    const itemReader = new FieldReader(
-      item,
-      originAt(entry.origin, 'partitions', position),
-      `partition ${position + 1} of "${name}"`,
-    )
-    return itemReader.string('name')
+  // Every partition's name first: a table lists them all, and each partition refers to its table.
+  const names = given.partitions.map((item, position) => {
+    const what = `partition ${position + 1} of "${name}"`
+    const origin = originAt(entry.origin, 'partitions', position)
+    return readFields(item, origin, what, { name: fieldsOf(what).string('name') }, []).name
   })
   const table: PartitionTable = {
     name,
-    base,
-    label,
+    base: given.base,
+    label: given.label,
     align,
     partitions: names,
     origin: entry.origin,
   }
-  const partitions = items.map((item, position) =>
+  const partitions = given.partitions.map((item, position) =>
     parsePartition(item, position, table, nextIndex(), warnings),
   )
   return { table, partitions }
-}
-
-function readLabel(reader: FieldReader): PartitionLabel {
-  const label = reader.string('label', 'mbr or gpt')
-  if (label !== 'mbr' && label !== 'gpt') {
-    reader.fail('label', `Cannot use partition table label "${label}": use "mbr" or "gpt"`)
-  }
-  return label
 }
 
 function parsePartition(
@@ -72,22 +79,38 @@ function parsePartition(
 ): PartitionNode {
   const origin = originAt(table.origin, 'partitions', position)
   const name = table.partitions[position] ?? ''
-  const reader = new FieldReader(item, origin, `partition "${name}"`)
-  reader.warnUnknown(PARTITION_KEYS, warnings)
-  // Checked against the table's base by the graph rules, after duplicate names (as DIB does).
-  const base = reader.optionalString('base') ?? table.base
-  const flags = reader.optionalStringList('flags') ?? []
-  for (const flag of flags) {
-    if (!(FLAGS as readonly string[]).includes(flag)) {
-      reader.fail(
-        'flags',
-        `Cannot use flag "${flag}" on partition "${name}": known flags are ${FLAGS.join(', ')}`,
-      )
-    }
-  }
-  const primary = flags.includes('primary')
+  const what = `partition "${name}"`
+  const f = fieldsOf(what)
+  const flags = v.pipe(
+    f.optionalStringList('flags'),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return
+      for (const flag of dataset.value ?? []) {
+        if ((FLAGS as readonly string[]).includes(flag)) continue
+        addIssue({
+          message: `Cannot use flag "${flag}" on partition "${name}": known flags are ${FLAGS.join(', ')}`,
+        })
+        return
+      }
+    }),
+  )
+  const given = readFields(
+    item,
+    origin,
+    what,
+    {
+      name: f.string('name'),
+      base: f.optionalString('base'),
+      flags,
+      size: f.sizeOrPercent('size'),
+      type: typeOf(origin, table.label, name),
+    },
+    warnings,
+  )
+  const primary = given.flags?.includes('primary') ?? false
   if (primary && table.label === 'gpt') {
-    reader.fail(
+    failAt(
+      origin,
       'flags',
       `Cannot use flag "primary" on partition "${name}": GPT has no primary or logical partitions, remove the flag`,
     )
@@ -97,13 +120,14 @@ function parsePartition(
     name,
     index,
     origin,
-    base,
+    // Checked against the table's base by the graph rules, after duplicate names (as DIB does).
+    base: given.base ?? table.base,
     table,
     position,
-    size: reader.sizeOrPercent('size'),
-    boot: flags.includes('boot'),
+    size: given.size,
+    boot: given.flags?.includes('boot') ?? false,
     primary,
-    type: readType(reader, table.label, name),
+    type: given.type,
   }
 }
 
@@ -114,31 +138,32 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 // Unquoted YAML turns 0x83 into 131 and 8300 into a decimal number: read both back as the hex
 // the user wrote. Whether an MBR type fits in a byte is checked when the table is laid out, so
 // configs written for GPT-like codes on MBR (as in DIB's own tests) still parse.
-function readType(reader: FieldReader, label: PartitionLabel, name: string): string | undefined {
-  const value = reader.config['type']
-  if (value === undefined || value === null) return undefined
-  let text: string
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
-    text =
-      reader.origin.source.formatOf([...reader.origin.path, 'type']) === 'HEX'
-        ? `0x${value.toString(16)}`
-        : String(value)
-  } else if (typeof value === 'string') {
-    text = value.trim()
-  } else {
-    reader.fail(
-      'type',
-      `Cannot read the type of partition "${name}": write it as a hex string such as "0x83" or "8300"`,
-    )
-  }
-  const valid = label === 'mbr' ? MBR_TYPE.test(text) : GPT_CODE.test(text) || GUID.test(text)
-  if (!valid) {
+function typeOf(
+  origin: ConfigOrigin,
+  label: PartitionLabel,
+  name: string,
+): Field<string | undefined> {
+  return reads((value): string | undefined | Problem => {
+    if (value === undefined || value === null) return undefined
+    let text: string
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
+      text =
+        origin.source.formatOf([...origin.path, 'type']) === 'HEX'
+          ? `0x${value.toString(16)}`
+          : String(value)
+    } else if (typeof value === 'string') {
+      text = value.trim()
+    } else {
+      return new Problem(
+        `Cannot read the type of partition "${name}": write it as a hex string such as "0x83" or "8300"`,
+      )
+    }
+    const valid = label === 'mbr' ? MBR_TYPE.test(text) : GPT_CODE.test(text) || GUID.test(text)
+    if (valid) return text
     const example =
       label === 'mbr' ? 'a hex byte such as "0x83"' : 'an sgdisk code such as "8300" or a type GUID'
-    reader.fail(
-      'type',
+    return new Problem(
       `Cannot use type "${text}" for ${label.toUpperCase()} partition "${name}": expected ${example}`,
     )
-  }
-  return text
+  })
 }

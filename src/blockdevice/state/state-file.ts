@@ -3,9 +3,11 @@
 // Each command is a separate process, so everything a later one needs is written down here.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import * as v from 'valibot'
 import { BlockDeviceError } from '../../errors.ts'
+import { issuePath } from '../../util/positions.ts'
 import type { BlockDevices, FilesystemInfo } from '../run/created-devices.ts'
-import type { HeldLoop, HeldSnapshot } from '../run/held-resources.ts'
+import type { HeldSnapshot } from '../run/held-resources.ts'
 import type { RootFsParams } from '../config/root-params.ts'
 import type { MountRecord } from '../run/teardown-steps.ts'
 
@@ -74,67 +76,35 @@ export function encodeState(value: SavedConfig | SavedState): string {
 
 /** state.json text back to a SavedState; anything malformed is refused, naming the file. */
 export function decodeSavedState(text: string, file: string): SavedState {
-  const data = new JsonReader(text, file)
-  const images: Record<string, { path: string; device: string }> = {}
-  for (const [name, image] of data.entries('images')) {
-    images[name] = { path: data.string(image, 'path'), device: data.string(image, 'device') }
-  }
-  const filesystems: Record<string, FilesystemInfo> = {}
-  for (const [name, fs] of data.entries('filesystems')) {
-    filesystems[name] = {
-      device: data.string(fs, 'device'),
-      fstype: data.string(fs, 'fstype'),
-      label: data.string(fs, 'label'),
-      uuid: data.optionalString(fs, 'uuid'),
-      mountPoint: data.optionalString(fs, 'mountPoint'),
-    }
-  }
-  const devices: Record<string, string> = {}
-  for (const [name, device] of data.entries('devices')) devices[name] = data.string(device)
-  const held = data.object(data.root, 'held')
+  const data = decode(STATE, text, file)
   return {
     format: FORMAT,
-    journal: data.string(data.root, 'journal'),
-    imagePath: data.string(data.root, 'imagePath'),
-    imageBlockDevice: data.string(data.root, 'imageBlockDevice'),
-    images,
-    devices,
-    filesystems,
-    mounts: data.list(data.root, 'mounts').map((mount) => readMount(data, mount)),
-    fstab: data.string(data.root, 'fstab'),
-    rootMountPath: data.string(data.root, 'rootMountPath'),
-    held: {
-      mounts: data.list(held, 'mounts').map((mount) => readMount(data, mount)),
-      loops: data.list(held, 'loops').map((loop): HeldLoop => ({
-        device: data.string(loop, 'device'),
-        image: data.string(loop, 'image'),
-      })),
-      volumeGroups: data.list(held, 'volumeGroups').map((vg) => data.string(vg)),
-      createdNodes: data.list(held, 'createdNodes').map((node) => data.string(node)),
-    },
+    journal: data.journal,
+    imagePath: data.imagePath,
+    imageBlockDevice: data.imageBlockDevice,
+    images: data.images,
+    devices: data.devices,
+    filesystems: data.filesystems,
+    mounts: data.mounts,
+    fstab: data.fstab,
+    rootMountPath: data.rootMountPath,
+    held: data.held,
   }
 }
 
 export function decodeSavedConfig(text: string, file: string): SavedConfig {
-  const data = new JsonReader(text, file)
-  const root = data.object(data.root, 'root')
-  const rootLabel = data.optionalString(root, 'rootLabel')
-  const opts = root['rootFsOpts']
+  const data = decode(CONFIG, text, file)
+  const { rootFsType, rootLabel, rootFsOpts } = data.root
   return {
     format: FORMAT,
-    file: data.string(data.root, 'file'),
-    text: data.string(data.root, 'text'),
+    file: data.file,
+    text: data.text,
     root: {
-      rootFsType: data.string(root, 'rootFsType'),
+      rootFsType,
       ...(rootLabel === undefined ? {} : { rootLabel }),
-      ...(opts === undefined
-        ? {}
-        : { rootFsOpts: data.list(root, 'rootFsOpts').map((o) => data.string(o)) }),
+      ...(rootFsOpts === undefined ? {} : { rootFsOpts }),
     },
-    nodes: data.list(data.root, 'nodes').map((node) => ({
-      name: data.string(node, 'name'),
-      kind: data.string(node, 'kind'),
-    })),
+    nodes: data.nodes.map(({ name, kind }) => ({ name, kind })),
   }
 }
 
@@ -188,71 +158,90 @@ async function readOptional(file: string): Promise<string | undefined> {
   }
 }
 
-function readMount(data: JsonReader, value: unknown): MountRecord {
-  return {
-    mountPoint: data.string(value, 'mountPoint'),
-    path: data.string(value, 'path'),
-    device: data.string(value, 'device'),
-    fstype: data.string(value, 'fstype'),
-  }
-}
+// The shapes of the two files. A message says what the value is not; decode() names its key.
+const OBJECT = 'an object'
+const LIST = 'a list'
+const STRING = v.string('a string')
+const object = <E extends v.ObjectEntries>(entries: E) => v.object(entries, OBJECT)
+const list = <T extends v.GenericSchema>(item: T) => v.array(item, LIST)
+const record = <T extends v.GenericSchema>(value: T) => v.record(v.string(), value, OBJECT)
 
-type JsonObject = Readonly<Record<string, unknown>>
+const MOUNT = object({ mountPoint: STRING, path: STRING, device: STRING, fstype: STRING })
 
-// Typed access to parsed JSON that refuses, naming the file and key, what a state file never holds.
-class JsonReader {
-  readonly root: JsonObject
-  readonly #file: string
+// Entries in the order the old reader checked them, so the same file gets the same complaint.
+const STATE = object({
+  images: record(object({ path: STRING, device: STRING })),
+  filesystems: record(
+    v.pipe(
+      object({
+        device: STRING,
+        fstype: STRING,
+        label: STRING,
+        uuid: v.optional(STRING),
+        mountPoint: v.optional(STRING),
+      }),
+      v.transform(({ device, fstype, label, uuid, mountPoint }): FilesystemInfo => ({
+        device,
+        fstype,
+        label,
+        uuid,
+        mountPoint,
+      })),
+    ),
+  ),
+  devices: record(STRING),
+  held: object({
+    mounts: list(MOUNT),
+    loops: list(object({ device: STRING, image: STRING })),
+    volumeGroups: list(STRING),
+    createdNodes: list(STRING),
+  }),
+  journal: STRING,
+  imagePath: STRING,
+  imageBlockDevice: STRING,
+  mounts: list(MOUNT),
+  fstab: STRING,
+  rootMountPath: STRING,
+})
 
-  constructor(text: string, file: string) {
-    this.#file = file
-    let data: unknown
-    try {
-      data = JSON.parse(text)
-    } catch (error) {
-      throw this.#refuse(`it is not JSON (${(error as Error).message})`, error)
-    }
-    if (!isObject(data)) throw this.#refuse('expected a JSON object')
-    if (data['format'] !== FORMAT)
-      throw this.#refuse(`unknown format ${JSON.stringify(data['format'])}`)
-    this.root = data
-  }
+const CONFIG = object({
+  file: STRING,
+  text: STRING,
+  root: object({
+    rootFsType: STRING,
+    rootLabel: v.optional(STRING),
+    rootFsOpts: v.optional(list(STRING)),
+  }),
+  nodes: list(object({ name: STRING, kind: STRING })),
+})
 
-  object(value: unknown, key: string): JsonObject {
-    const found = isObject(value) ? value[key] : undefined
-    if (!isObject(found)) throw this.#refuse(`"${key}" is not an object`)
-    return found
-  }
-
-  entries(key: string): [string, unknown][] {
-    return Object.entries(this.object(this.root, key))
-  }
-
-  list(value: unknown, key: string): unknown[] {
-    const found = isObject(value) ? value[key] : undefined
-    if (!Array.isArray(found)) throw this.#refuse(`"${key}" is not a list`)
-    return found as unknown[]
-  }
-
-  /** `value[key]`, or `value` itself without a key. */
-  string(value: unknown, key?: string): string {
-    const found = key === undefined ? value : isObject(value) ? value[key] : undefined
-    if (typeof found !== 'string') throw this.#refuse(`"${key ?? String(value)}" is not a string`)
-    return found
-  }
-
-  optionalString(value: unknown, key: string): string | undefined {
-    return isObject(value) && value[key] === undefined ? undefined : this.string(value, key)
-  }
-
-  #refuse(reason: string, cause?: unknown): BlockDeviceError {
-    return new BlockDeviceError(`Cannot read "${this.#file}": ${reason}`, {
+/** The JSON `text` of `file` read by `schema`, or a refusal naming the file and the key. */
+function decode<T>(schema: v.GenericSchema<unknown, T>, text: string, file: string): T {
+  const refuse = (reason: string, cause?: unknown): BlockDeviceError =>
+    new BlockDeviceError(`Cannot read "${file}": ${reason}`, {
       cause,
       hint: 'The state was written by another version or edited; release its devices with "imagewright cleanup"',
     })
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    throw refuse(`it is not JSON (${(error as Error).message})`, error)
   }
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw refuse('expected a JSON object')
+  const format = (data as Record<string, unknown>)['format']
+  if (format !== FORMAT) throw refuse(`unknown format ${JSON.stringify(format)}`)
+  const result = v.safeParse(schema, data)
+  if (result.success) return result.output
+  const [issue] = result.issues
+  throw refuse(`${describeAt(issuePath(issue))} is not ${issue.message}`)
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+/** `"device"` of a key, `item 2 of "loops"` of a list item. */
+function describeAt(path: readonly (string | number)[]): string {
+  const last = path.at(-1)
+  if (typeof last !== 'number') return `"${String(last)}"`
+  const parent = path.at(-2)
+  return `item ${last + 1} of "${String(parent)}"`
 }

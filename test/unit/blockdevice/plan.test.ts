@@ -279,6 +279,15 @@ describe('config rules', () => {
     )
   })
 
+  it('suggest the nearest known key, not the first one close enough', () => {
+    const plan = planText(
+      '- local_loop: {name: image0}\n- partitioning: {base: image0, label: mbr, partitions: [{name: a, size: 1MiB, tipe: 83}]}',
+    )
+    expect(plan.warnings).toEqual([
+      'test.yaml:2:79: Ignoring unknown key "tipe" of partition "a" (did you mean "type"?)',
+    ])
+  })
+
   it('read unquoted hex and decimal partition types as the hex the user meant', () => {
     const plan = planText(
       '- local_loop: {name: image0}\n- partitioning: {base: image0, label: mbr, partitions: [{name: a, size: 1MiB, type: 0x0c, flags: [primary]}, {name: b, size: 1MiB, type: 83}]}',

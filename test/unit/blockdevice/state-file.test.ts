@@ -80,6 +80,10 @@ describe('state.json', () => {
     expect(() => decodeSavedState(JSON.stringify(state), 's.json')).toThrow(
       '"device" is not a string',
     )
+    state['held'] = { mounts: [], loops: [], volumeGroups: ['vg', 7], createdNodes: [] }
+    expect(() => decodeSavedState(JSON.stringify(state), 's.json')).toThrow(
+      'Cannot read "s.json": item 2 of "volumeGroups" is not a string',
+    )
   })
 })
 

@@ -1,7 +1,8 @@
 import { chmod, mkdir, realpath, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { discoverElements, parseElementList } from '../../../src/elements/discover.ts'
+import { discoverElements } from '../../../src/elements/discover.ts'
+import { parseElementList } from '../../../src/elements/element-list.ts'
 import { ElementError } from '../../../src/errors.ts'
 import { useTempDir, writeElementTree } from '../../helpers/element-tree.ts'
 
@@ -14,7 +15,25 @@ describe('parseElementList()', () => {
     ['# a comment\nfoo\n  # indented comment\n', ['foo']],
     ['foo\nfoo\nbar', ['foo', 'bar']],
   ])('parseElementList(%j) is %j', (text, names) => {
-    expect(parseElementList(text)).toEqual(names)
+    expect(parseElementList(text, 'e/element-deps')).toEqual(names)
+  })
+
+  it.each([
+    [
+      'os\n  a b\n',
+      'e/element-deps:2:3: Cannot use "a b" as an element name: an element name has no white space inside',
+    ],
+    [
+      '../os\n',
+      'e/element-deps:1:1: Cannot use "../os" as an element name: an element name has no "/" (it is a directory name)',
+    ],
+    [
+      '\u0000\u0001junk\n',
+      'e/element-deps:1:1: Cannot use "\\u0000\\u0001junk" as an element name: an element name has no control characters',
+    ],
+  ])('refuses %j at file:line:col', (text, message) => {
+    expect(() => parseElementList(text, 'e/element-deps')).toThrow(ElementError)
+    expect(() => parseElementList(text, 'e/element-deps')).toThrow(message)
   })
 })
 
