@@ -5,10 +5,8 @@ import { planBaseImage, type PlannedBaseImage } from '../element-tools/cloud-ima
 import { redhatCloudImage } from '../element-tools/cloud-image/redhat-image.ts'
 import { ubuntuCloudImage } from '../element-tools/cloud-image/ubuntu-image.ts'
 import type { Runner } from '../exec/command.ts'
-import { initialExports } from './exported-env.ts'
-import { finalEnvironment } from './final-environment.ts'
 import type { PreparedElements } from './prepare-elements.ts'
-import { PLACEHOLDER_WORKSPACE } from './release-preflight.ts'
+import { plannedEnvironment } from './release-preflight.ts'
 
 /** Undefined for builds that start from no downloaded image. */
 export async function planCloudImage(
@@ -19,17 +17,7 @@ export async function planCloudImage(
   const list = elements.resolved.elements
   const ubuntu = list.some((e) => e.name === 'ubuntu')
   if (!ubuntu && !list.some((e) => e.name === 'redhat-common')) return undefined
-  const exported = initialExports(
-    options,
-    PLACEHOLDER_WORKSPACE,
-    elements.resolved,
-    elements.searchPath,
-  )
-  const final = await finalEnvironment(
-    list,
-    { base: options.env, exported, targetRoot: '$TMP_BUILD_DIR/mnt' },
-    runner,
-  )
+  const final = await plannedEnvironment(options, elements, runner)
   if (!final.ok) return undefined
   if (!ubuntu) {
     const distro = final.env['DISTRO_NAME'] ?? ''

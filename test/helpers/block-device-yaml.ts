@@ -8,7 +8,7 @@ export interface PartitionYaml {
   /** Written quoted, as an sgdisk code or MBR type. */
   readonly type?: string
   /** The partition's mkfs node and its keys; absent: the partition gets no filesystem. */
-  readonly mkfs?: { readonly name?: string; readonly type?: string }
+  readonly mkfs?: { readonly name?: string; readonly type?: string; readonly label?: string }
   readonly mountPoint?: string
   readonly fstab?: Readonly<Record<string, string | number>>
 }
@@ -46,4 +46,34 @@ function partitionLines(partition: PartitionYaml): string[] {
   for (const [key, value] of Object.entries(partition.fstab))
     lines.push(`              ${key}: ${value}`)
   return lines
+}
+
+/** A cloud image's disk as vendors make it: an ESP, a separate /boot and the root, on GPT. */
+export function espBootRootLayout(rootLabel: string): string {
+  return partitionedLayout('gpt', [
+    {
+      name: 'ESP',
+      type: 'EF00',
+      size: '16MiB',
+      mkfs: { type: 'vfat' },
+      mountPoint: '/boot/efi',
+      fstab: { options: 'umask=0077', 'fsck-passno': 2 },
+    },
+    {
+      name: 'boot',
+      type: '8300',
+      size: '48MiB',
+      mkfs: { type: 'ext4', label: 'boot' },
+      mountPoint: '/boot',
+      fstab: { options: 'defaults', 'fsck-passno': 2 },
+    },
+    {
+      name: 'root',
+      type: '8300',
+      size: '100%',
+      mkfs: { type: 'ext4', label: rootLabel },
+      mountPoint: '/',
+      fstab: { options: 'defaults', 'fsck-passno': 1 },
+    },
+  ])
 }

@@ -15,6 +15,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { espBootRootLayout } from '../helpers/block-device-yaml.ts'
 import {
   DIB_BIN,
   HOST_OS_ELEMENTS,
@@ -31,26 +32,7 @@ let before: HostSnapshot
 const BOOKWORM_ROOT = join(TEST_CACHE, 'debootstrap-debian-bookworm-amd64.tar.gz')
 const CUSTOMIZE_ELEMENTS = join(import.meta.dirname, '..', 'fixtures', 'customize-elements')
 
-const LAYOUT = `
-- local_loop:
-    name: image0
-- partitioning:
-    base: image0
-    label: gpt
-    partitions:
-      - name: ESP
-        type: 'EF00'
-        size: 16MiB
-        mkfs: { type: vfat, mount: { mount_point: /boot/efi, fstab: { options: "umask=0077", fsck-passno: 2 } } }
-      - name: boot
-        type: '8300'
-        size: 48MiB
-        mkfs: { type: ext4, label: boot, mount: { mount_point: /boot, fstab: { options: defaults, fsck-passno: 2 } } }
-      - name: root
-        type: '8300'
-        size: 100%
-        mkfs: { type: ext4, label: cloudimg-rootfs, mount: { mount_point: /, fstab: { options: defaults, fsck-passno: 1 } } }
-`
+const LAYOUT = espBootRootLayout('cloudimg-rootfs')
 
 const env = (): Record<string, string> => ({
   TMPDIR: join(work, 'tmp'),

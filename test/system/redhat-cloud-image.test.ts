@@ -17,6 +17,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { espBootRootLayout } from '../helpers/block-device-yaml.ts'
 import {
   DIB_BIN,
   HOST_OS_ELEMENTS,
@@ -30,26 +31,7 @@ import { startStaticServer, type StaticServer } from '../helpers/static-server.t
 const IMAGE = 'CentOS-Stream-GenericCloud-9-20260101.0.x86_64.qcow2'
 const OLDER = 'CentOS-Stream-GenericCloud-9-20250101.0.x86_64.qcow2'
 
-const LAYOUT = `
-- local_loop:
-    name: image0
-- partitioning:
-    base: image0
-    label: gpt
-    partitions:
-      - name: ESP
-        type: 'EF00'
-        size: 16MiB
-        mkfs: { type: vfat, mount: { mount_point: /boot/efi, fstab: { options: "umask=0077", fsck-passno: 2 } } }
-      - name: boot
-        type: '8300'
-        size: 48MiB
-        mkfs: { type: ext4, label: boot, mount: { mount_point: /boot, fstab: { options: defaults, fsck-passno: 2 } } }
-      - name: root
-        type: '8300'
-        size: 100%
-        mkfs: { type: ext4, label: root, mount: { mount_point: /, fstab: { options: defaults, fsck-passno: 1 } } }
-`
+const LAYOUT = espBootRootLayout('root')
 
 let work: string
 let server: StaticServer
