@@ -15,12 +15,12 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { unpackBookwormTree } from '../helpers/bookworm-tree.ts'
 import { espBootRootLayout } from '../helpers/block-device-yaml.ts'
 import {
   DIB_BIN,
   HOST_OS_ELEMENTS,
   IW_BIN,
-  TEST_CACHE,
   hostSnapshot,
   runCli,
   type HostSnapshot,
@@ -29,7 +29,6 @@ import { makeTestWork } from '../helpers/host-os-work.ts'
 
 let work: string
 let before: HostSnapshot
-const BOOKWORM_ROOT = join(TEST_CACHE, 'debootstrap-debian-bookworm-amd64.tar.gz')
 const CUSTOMIZE_ELEMENTS = join(import.meta.dirname, '..', 'fixtures', 'customize-elements')
 
 const LAYOUT = espBootRootLayout('cloudimg-rootfs')
@@ -332,17 +331,7 @@ describe('imagewright customize', () => {
 
   it("installs a package with a Debian image's own apt, applies a DIB element, grows the disk and sets the root password, restoring the image's resolver", async () => {
     const tree = join(work, 'bookworm')
-    mkdirSync(tree)
-    if (existsSync(BOOKWORM_ROOT)) sh('tar', ['-xzf', BOOKWORM_ROOT, '-C', tree])
-    // On a fresh machine the cached root may not exist yet (another file makes it): bootstrap one.
-    else
-      sh('mmdebstrap', [
-        '--quiet',
-        '--variant=minbase',
-        'bookworm',
-        tree,
-        'http://deb.debian.org/debian',
-      ])
+    unpackBookwormTree(tree)
     // The image's own resolver, which customize must put back after using the host's.
     rmSync(join(tree, 'etc/resolv.conf'), { force: true })
     writeFileSync(join(tree, 'etc/resolv.conf'), 'nameserver 192.0.2.53\n')

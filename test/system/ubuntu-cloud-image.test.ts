@@ -7,21 +7,14 @@
 // grub removed, ubuntu-common's sysctl file; `plan` shows the base image before and after.
 // Cache hits, offline builds and checksum refusals are in elements-shell-ubuntu.test.ts.
 import { execFileSync } from 'node:child_process'
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  DIB_BIN,
-  IW_BIN,
-  TEST_CACHE,
-  hostSnapshot,
-  runCli,
-  type HostSnapshot,
-} from '../helpers/cli.ts'
+import { unpackBookwormTree } from '../helpers/bookworm-tree.ts'
+import { DIB_BIN, IW_BIN, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
 import { startMirrorView, type MirrorView } from '../helpers/mirror-view.ts'
 import { startStaticServer, writeSha256Sums, type StaticServer } from '../helpers/static-server.ts'
 
-const DEBIAN_ROOT = join(TEST_CACHE, 'debootstrap-debian-bookworm-amd64.tar.gz')
 const IMAGE = 'noble-server-cloudimg-amd64.squashfs'
 
 let work: string
@@ -39,17 +32,7 @@ const installed = (name: string, version: string): string =>
 
 function makeCloudImage(dir: string): void {
   const tree = join(work, 'tree')
-  mkdirSync(tree)
-  if (existsSync(DEBIAN_ROOT)) sh('tar', ['-xzf', DEBIAN_ROOT, '-C', tree, '--numeric-owner'])
-  // On a fresh machine the cached root may not exist yet (another file makes it).
-  else
-    sh('mmdebstrap', [
-      '--quiet',
-      '--variant=minbase',
-      'bookworm',
-      tree,
-      'http://deb.debian.org/debian',
-    ])
+  unpackBookwormTree(tree)
   writeFileSync(
     join(tree, 'usr/lib/os-release'),
     'NAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\nID_LIKE=debian\nVERSION_CODENAME=noble\n',
