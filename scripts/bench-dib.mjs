@@ -18,6 +18,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -102,14 +103,13 @@ export function releaseHost(dir, hostTools) {
   return mounts.length
 }
 
-function hostHeader(startLoad, dibVersion, repo) {
+function hostHeader(results, dibVersion, repo) {
   const cpu = cpus()[0]?.model.replace(/\s+/g, ' ') ?? 'unknown CPU'
   const kvm = existsSync('/dev/kvm') ? 'KVM' : 'no KVM: QEMU software emulation'
   const commit = output('git', ['-C', repo, 'rev-parse', '--short', 'HEAD'])
   return [
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${hostname()}: ${cpu} × ${cpus().length}, ` +
-      `${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, ${kvm}. Load average (1/5/15 min) ${startLoad} at the ` +
-      `start, ${load()} at the end: other jobs shared the machine. One run per cell.`,
+    `Measured on ${hostname()}: ${cpu} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
+      `Linux ${release()}, ${kvm}. One run per cell. ${whenMeasured(results)}`,
     '',
     `\`debian-minimal vm bench-edit\` (a one-line install.d and finalise.d element), Debian 12 ${RELEASE}, qcow2; ` +
       `DIB ${dibVersion} (python3-diskimage-builder, with imagewright's kpartx/dmsetup/sudo stand-ins: no device-mapper here), ` +
@@ -117,11 +117,48 @@ function hostHeader(startLoad, dibVersion, repo) {
   ]
 }
 
+/** When each builder's steps ran and the 1-minute load average as each began (from the runs). */
+function whenMeasured(results) {
+  const parts = []
+  for (const [name, label] of [
+    ['dib', 'DIB'],
+    ['iw', 'imagewright'],
+  ]) {
+    const runs = Object.values(results[name] ?? {}).filter((run) => run.at !== undefined)
+    if (runs.length === 0) continue
+    const times = runs.map((run) => run.at).sort()
+    const loads = runs.map((run) => run.load).sort((a, b) => a - b)
+    parts.push(
+      `${label} ${times[0].slice(0, 16).replace('T', ' ')} – ${times.at(-1).slice(11, 16)} UTC, ` +
+        `load average ${loads[0].toFixed(1)} to ${loads.at(-1).toFixed(1)} as its steps began`,
+    )
+  }
+  return parts.length === 0 ? '' : `${parts.join('; ')}.`
+}
+
+/**
+ * BENCH_DIB_MERGE=FILE: an earlier run's dib.json; its measurements of steps this run did not
+ * measure are kept (each carries when it ran and the load then), so DIB can be measured on a
+ * quiet machine once and imagewright again after a change.
+ */
+function mergeEarlier(results) {
+  const file = process.env.BENCH_DIB_MERGE
+  if (!file) return
+  const earlier = JSON.parse(readFileSync(file, 'utf8'))
+  for (const name of ['dib', 'iw']) {
+    for (const [step, run] of Object.entries(earlier[name] ?? {})) {
+      if (results[name][step] === undefined) results[name][step] = run
+    }
+  }
+}
+
 const NOTES = [
   '',
   "Warm: the image cache kept (debootstrap tarball, apt archives). No-op and edits: imagewright's",
-  "step cache on; DIB has none and builds everything again. Memory: the build's own cgroup, sampled",
-  'every 200 ms (PSS summed over its processes; tmpfs and page cache not counted). Boot: wall time',
+  "step cache on; DIB has none and builds everything again. Peak RSS of the builder: GNU time's",
+  'maximum resident set size (the largest process of the build), as issue #11 measured it. Whole',
+  "tree: the build's own cgroup sampled every 200 ms, PSS summed over its processes (tmpfs and page",
+  'cache not counted). Boot: wall time',
   "of `imagewright boot-test` (QEMU, BIOS, serial console) on each builder's image after the finalise.d edit.",
 ]
 
@@ -133,6 +170,8 @@ export async function benchDib({ repo }) {
     throw new Error(`BENCH_DIB_STEPS: unknown step "${unknown[0]}" (known: ${STEPS.join(', ')})`)
   if (!existsSync(DIB_CREATE))
     throw new Error(`${DIB_CREATE} is missing: apt-get install python3-diskimage-builder`)
+  if (!existsSync('/usr/bin/time'))
+    throw new Error('/usr/bin/time (GNU time) is missing: apt-get install time')
   const dibVersion = output('dpkg-query', ['-W', '-f', '${Version}', 'python3-diskimage-builder'])
   const hostTools = join(repo, 'libexec', 'host')
   const iwCreate = join(repo, 'dist', 'cli', 'disk-image-create.js')
@@ -141,7 +180,6 @@ export async function benchDib({ repo }) {
   const logs = join(resultsDir, 'dib-logs')
   rmSync(logs, { recursive: true, force: true })
   mkdirSync(logs, { recursive: true })
-  const startLoad = load()
   const work = mkdtempSync('/var/tmp/iw-bench-dib-')
   const elements = join(work, 'elements')
   const builders = {}
@@ -199,6 +237,7 @@ export async function benchDib({ repo }) {
           : [...builder.argv, '-o', 'img', 'debian-minimal', 'vm', 'bench-edit']
         const env = step === 'warm' ? { ...builder.env, IMAGEWRIGHT_NO_CACHE: '1' } : builder.env
         process.stderr.write(`bench: ${name} ${step} (load ${load()})\n`)
+        const began = { at: new Date().toISOString(), load: loadavg()[0] }
         try {
           const run = await runMeasured(argv, {
             env,
@@ -213,6 +252,7 @@ export async function benchDib({ repo }) {
                 ? 'no qcow2 written'
                 : undefined
           results[name][step] = {
+            ...began,
             ...run,
             ...(error ? { error } : {}),
             ...(boot
@@ -242,8 +282,9 @@ export async function benchDib({ repo }) {
     }
     // What was measured is kept, in the table too ("not measured" for the rest), even when a
     // step failed or the run was stopped.
+    mergeEarlier(results)
     writeFileSync(join(resultsDir, 'dib.json'), `${JSON.stringify(results, null, 2)}\n`)
-    table = formatTable(results, hostHeader(startLoad, dibVersion, repo)) + NOTES.join('\n') + '\n'
+    table = formatTable(results, hostHeader(results, dibVersion, repo)) + NOTES.join('\n') + '\n'
     writeFileSync(join(resultsDir, 'dib.md'), table)
   }
   return table

@@ -6,6 +6,9 @@
 // process's own high-water mark). Files in tmpfs and the page cache are not counted by either.
 // The cgroup is used for membership only (v1 "pids" hierarchy, else cgroup v2); without one, the
 // processes are found by walking parent ids from the command (a detached process is missed).
+// The command runs under GNU time, whose "maximum resident set size" is the builder's peak RSS
+// as issue #11 measured it: the largest single process the command and its waited-for
+// descendants ever had, however short-lived (sampling every 200 ms can miss one).
 import { spawn } from 'node:child_process'
 import {
   closeSync,
@@ -14,6 +17,7 @@ import {
   openSync,
   readFileSync,
   readdirSync,
+  rmSync,
   rmdirSync,
 } from 'node:fs'
 import { join } from 'node:path'
@@ -25,7 +29,22 @@ const running = new Set()
 
 /** Passes a signal the benchmark received on to the running command (DIB and imagewright clean up on SIGTERM). */
 export function forwardSignal(signal) {
-  for (const child of running) child.kill(signal)
+  for (const child of running) {
+    // GNU time would die of the signal and leave the build running: signal the build itself.
+    const builder = childrenOf(child.pid)[0]
+    try {
+      process.kill(builder ?? child.pid, signal)
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+function childrenOf(parent) {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => readNumber(`/proc/${entry}/stat`, /^\d+ \(.*\) \S+ (\d+)/s) === parent)
+    .map(Number)
 }
 
 function makeGroup() {
@@ -77,6 +96,16 @@ function groupPids(group, rootPid) {
   return pids
 }
 
+/** GNU time's last line is the KiB it measured (earlier lines say how the command ended). */
+function maxRssKiB(file) {
+  try {
+    const last = readFileSync(file, 'utf8').trim().split('\n').at(-1) ?? ''
+    return /^\d+$/.test(last) ? Number(last) : 0
+  } catch {
+    return 0
+  }
+}
+
 /** Stops what is left in the group (a process the command left behind) and removes the group. */
 async function releaseGroup(group) {
   let strays = 0
@@ -103,17 +132,20 @@ async function releaseGroup(group) {
 
 /**
  * Runs `argv` with `env` in `cwd`, its output appended to `logPath`. Resolves to { code,
- * seconds, peakTreeMB, peakProcessMB, strays } (strays: processes still in the group when the
- * command had ended, stopped here).
+ * seconds, peakTreeMB, peakProcessMB, maxRssMB, strays } (strays: processes still in the group
+ * when the command had ended, stopped here; maxRssMB: GNU time's maximum resident set size).
  */
 export async function runMeasured(argv, { env, cwd, logPath, timeoutMs = 3_600_000 }) {
   const group = makeGroup()
   const log = openSync(logPath, 'a')
+  const rssFile = `${logPath}.maxrss`
+  rmSync(rssFile, { force: true })
+  const timed = ['/usr/bin/time', '-f', '%M', '-o', rssFile, ...argv]
   // The shell joins the group before it becomes the command, so no child escapes it.
   const wrapped =
     group === undefined
-      ? argv
-      : ['/bin/sh', '-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', group, ...argv]
+      ? timed
+      : ['/bin/sh', '-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', group, ...timed]
   const started = performance.now()
   const child = spawn(wrapped[0], wrapped.slice(1), { cwd, env, stdio: ['ignore', log, log] })
   running.add(child)
@@ -144,6 +176,7 @@ export async function runMeasured(argv, { env, cwd, logPath, timeoutMs = 3_600_0
       seconds,
       peakTreeMB: (peakTreeKiB * 1024) / 1e6,
       peakProcessMB: (peakProcessKiB * 1024) / 1e6,
+      maxRssMB: (maxRssKiB(rssFile) * 1024) / 1e6,
       strays,
     }
   } finally {

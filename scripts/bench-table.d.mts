@@ -5,6 +5,7 @@ export interface Run {
   readonly sizeMiB?: number
   readonly peakTreeMB?: number
   readonly peakProcessMB?: number
+  readonly maxRssMB?: number
   readonly error?: string
 }
 export type Results = Partial<Record<Builder, Partial<Record<string, Run>>>>

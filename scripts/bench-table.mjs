@@ -50,15 +50,15 @@ export const ROWS = [
     value: seconds('boot'),
   },
   {
-    label: 'peak memory of the build process tree (sum of PSS)',
+    label: 'peak RSS of the builder (its largest process, as GNU time reports it)',
     unit: 'MB',
-    value: peakOf('peakTreeMB'),
+    value: builderPeakRss,
     target: { kind: 'absolute', max: 150, text: '≤ 150 MB' },
   },
   {
-    label: 'largest single process of the build (VmHWM)',
+    label: 'peak memory of the whole build process tree (sum of PSS)',
     unit: 'MB',
-    value: peakOf('peakProcessMB'),
+    value: peakOf('peakTreeMB'),
   },
 ]
 
@@ -82,6 +82,17 @@ function peakOf(field) {
       .filter((v) => typeof v === 'number')
     return values.length === 0 ? undefined : Math.max(...values)
   }
+}
+
+/**
+ * GNU time's maximum resident set size over the builder's builds. A run measured before the
+ * benchmark used GNU time has only the VmHWM sampled every 200 ms, a lower bound: shown as one.
+ */
+function builderPeakRss(results, builder) {
+  const exact = peakOf('maxRssMB')(results, builder)
+  if (exact !== undefined) return exact
+  const sampled = peakOf('peakProcessMB')(results, builder)
+  return sampled === undefined ? undefined : `≥ ${sampled.toFixed(0)} MB (sampled)`
 }
 
 /** "pass", "FAIL", "not measured" or "" (no target) for imagewright's value against DIB's. */

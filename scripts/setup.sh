@@ -32,6 +32,8 @@ TEST_PACKAGES=(
     postgresql
     # Offline ramdisk test-elements copy the host's busybox into the host-os test root.
     busybox
+    # `npm run bench` reads each builder's peak RSS from GNU time.
+    time
 )
 if [ "${IMAGEWRIGHT_SETUP_TESTS:-0}" = 1 ]; then
     HOST_PACKAGES+=("${TEST_PACKAGES[@]}")
