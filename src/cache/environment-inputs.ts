@@ -53,6 +53,7 @@ const VOLATILE_NAMES = new Set([
   'IMAGEWRIGHT_TEST_CACHE',
   'IMAGEWRIGHT_CACHE_MAX_SIZE',
   'IMAGEWRIGHT_CACHE_MIN_STEP_SECONDS',
+  'IMAGEWRIGHT_APT_CACHE_DAYS',
   'IMAGEWRIGHT_NO_CACHE',
   'OVERWRITE_OLD_IMAGE',
   // The build's own mount namespace: the pid of the command that made it, and the opt-out.

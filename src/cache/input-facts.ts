@@ -6,11 +6,15 @@ import { readdir, readFile, readlink, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import type { BuildOptions } from '../config/build-options.ts'
 import type { ResolvedRelease } from '../element-tools/debian-release/resolve.ts'
-import { lookUpSuite } from '../element-tools/debian-release/fetch-release.ts'
+import {
+  lookUpPackageIndex,
+  packageIndexRecord,
+} from '../element-tools/debian-release/package-index.ts'
 import type { ResolvedElement } from '../elements/resolve.ts'
 import { PHASE_NAMES, type PhaseName } from '../phases/phase-table.ts'
 import { PACKAGE_ROOT } from '../util/package-paths.ts'
 import { environmentParts } from './environment-inputs.ts'
+import { baseRootParts, recordedPackageIndex, type BaseTarball } from './base-root.ts'
 import { digestOf, type InputPart, type StepFacts } from './step-keys.ts'
 import { readSetting } from '../config/settings.ts'
 import { cloudImageParts as redhatImageParts } from '../element-tools/cloud-image/cache-input.ts'
@@ -89,21 +93,48 @@ async function builderDigest(): Promise<string> {
   return digestOf(parts.join('\n'))
 }
 
-/** The bootstrap tarball a Debian root is unpacked from, when the build uses it. */
-async function baseRootParts(
-  options: BuildOptions,
-  release: ResolvedRelease | undefined,
-): Promise<InputPart[]> {
-  if (release === undefined) return []
-  const parts: InputPart[] = [{ name: 'base root codename', digest: digestOf(release.codename) }]
-  const usesTarball = readSetting(options.env, 'debootstrapCache') || options.offline
+/** The bootstrap tarball root.d would unpack, when the build uses one: what it was made from. */
+async function baseTarball(options: BuildOptions, release: ResolvedRelease): Promise<BaseTarball> {
   const tarball = join(
     options.imageCache,
     `debootstrap-${release.distro}-${release.codename}-${options.arch}.tar.gz`,
   )
-  if (usesTarball && existsSync(tarball))
-    parts.push({ name: 'base root tarball', digest: await fileDigest(tarball) })
-  return parts
+  if (!existsSync(tarball)) return { kind: 'none' }
+  const settings = await readFile(`${tarball}.settings`, 'utf8').catch(() => '')
+  const packageIndex = recordedPackageIndex(settings)
+  return packageIndex === undefined
+    ? { kind: 'unrecorded', fileDigest: await fileDigest(tarball) }
+    : { kind: 'recorded', packageIndex }
+}
+
+/**
+ * The root the build starts from and the package indexes it installs from: the Release head
+ * of every suite in the build's apt sources (a security or point release changes it). An
+ * unreadable suite makes the input unknowable.
+ */
+async function debianRootParts(
+  options: BuildOptions,
+  release: ResolvedRelease | undefined,
+): Promise<{ baseRoot: InputPart[]; packageIndex: InputPart[] } | 'unknown'> {
+  if (release === undefined) return { baseRoot: [], packageIndex: [] }
+  const usesTarball = readSetting(options.env, 'debootstrapCache') || options.offline
+  const cacheDir = join(options.imageCache, 'debian-release')
+  const [indexes, tarball] = await Promise.all([
+    lookUpPackageIndex(release.sourcesConf, { cacheDir, offline: options.offline }),
+    usesTarball ? baseTarball(options, release) : ({ kind: 'none' } as const),
+  ])
+  if (!Array.isArray(indexes)) return 'unknown'
+  const packageIndex = indexes.map(({ suite, facts }) => ({
+    name: `package index ${suite.suite}`,
+    digest: digestOf(`${facts.codename}\n${facts.date}\n${facts.version ?? ''}`),
+  }))
+  const baseRoot = baseRootParts({
+    codename: release.codename,
+    usesTarball,
+    tarball,
+    currentPackageIndex: packageIndexRecord(indexes),
+  })
+  return { baseRoot, packageIndex }
 }
 
 /**
@@ -130,41 +161,6 @@ async function cloudImageParts(
     : [{ name: `base image ${spec.file}`, digest: digestOf(planned.sha256) }]
 }
 
-/**
- * The Release date of every suite in the build's apt sources ("name:deb URL SUITE ..."): a
- * security or point release changes it. An unreadable suite makes the input unknowable.
- */
-async function packageIndexParts(
-  options: BuildOptions,
-  release: ResolvedRelease | undefined,
-): Promise<InputPart[] | 'unknown'> {
-  if (release === undefined) return []
-  const suites: { mirror: string; suite: string }[] = []
-  for (const line of release.sourcesConf.split('\n')) {
-    const match = /^[^:]*:\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(line.trim())
-    if (match?.[1] && match[2])
-      suites.push({ mirror: match[1].replace(/\/$/, ''), suite: match[2] })
-  }
-  // Asked at once: each is a round trip to the mirror, and a no-op build waits for them.
-  const cacheDir = join(options.imageCache, 'debian-release')
-  const outcomes = await Promise.all(
-    suites.map(({ mirror, suite }) =>
-      lookUpSuite(mirror, suite, { cacheDir, offline: options.offline }),
-    ),
-  )
-  const parts: InputPart[] = []
-  for (const [i, outcome] of outcomes.entries()) {
-    if (outcome.kind !== 'found') return 'unknown'
-    parts.push({
-      name: `package index ${suites[i]?.suite ?? ''}`,
-      digest: digestOf(
-        `${outcome.facts.codename}\n${outcome.facts.date}\n${outcome.facts.version ?? ''}`,
-      ),
-    })
-  }
-  return parts
-}
-
 function optionParts(values: Record<string, unknown>): InputPart[] {
   return Object.entries(values).map(([name, value]) => ({
     name: `option ${name}`,
@@ -181,26 +177,23 @@ export async function gatherStepFacts(
   release: ResolvedRelease | undefined,
   salt: string,
 ): Promise<FactsOutcome> {
-  const [packageIndex, builder, elementFiles, debianRoot, cloudImage, redhatImage] =
-    await Promise.all([
-      packageIndexParts(options, release),
-      builderDigest(),
-      elementFileParts(elements),
-      baseRootParts(options, release),
-      cloudImageParts(options, elements),
-      redhatImageParts(
-        elements.map((e) => e.name),
-        options.env,
-      ),
-    ])
+  const [debianRoot, builder, elementFiles, cloudImage, redhatImage] = await Promise.all([
+    debianRootParts(options, release),
+    builderDigest(),
+    elementFileParts(elements),
+    cloudImageParts(options, elements),
+    redhatImageParts(
+      elements.map((e) => e.name),
+      options.env,
+    ),
+  ])
   if ('unknown' in redhatImage) return { ok: false, reason: redhatImage.unknown }
   if (cloudImage === 'unknown')
     return {
       ok: false,
       reason: 'the base image has no published checksum to read, so a new image could not be told',
     }
-  const baseRoot = [...debianRoot, ...cloudImage]
-  if (packageIndex === 'unknown')
+  if (debianRoot === 'unknown')
     return {
       ok: false,
       reason: 'the apt suites cannot be read, so a changed package index could not be told',
@@ -240,10 +233,11 @@ export async function gatherStepFacts(
         uuidSeed: o.uuidSeed,
       }),
       baseRoot: [
-        ...baseRoot,
+        ...debianRoot.baseRoot,
+        ...cloudImage,
         ...redhatImage.map((part) => ({ name: part.name, digest: digestOf(part.identity) })),
       ],
-      packageIndex,
+      packageIndex: debianRoot.packageIndex,
     },
   }
 }

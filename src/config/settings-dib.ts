@@ -493,4 +493,12 @@ export const DIB_SETTINGS = {
     help: 'debootstrap reuses its tarball (the step cache keys on it too)',
     read: (given) => given.env['DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE'] === '1',
   } satisfies SettingRow<boolean>,
+  aptLocalCache: {
+    env: ['DIB_APT_LOCAL_CACHE'],
+    type: '0 or 1',
+    default: '1',
+    origin: 'dib',
+    help: 'Keep downloaded .deb files in DIB_IMAGE_CACHE/apt/DISTRO_NAME for later builds',
+    read: (given) => given.env['DIB_APT_LOCAL_CACHE'] !== '0',
+  } satisfies SettingRow<boolean>,
 } as const

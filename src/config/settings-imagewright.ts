@@ -9,6 +9,8 @@ export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 ** 3
 export const DEFAULT_RAMDISK_MEMORY_MIB = 2048
 /** Intermediate tree steps quicker than this are not worth an archive (see cache/cache-policy.ts). */
 export const DEFAULT_MIN_STEP_SECONDS = 8
+/** .deb files of the apt cache no build installed for this long are pruned (cache/deb-cache.ts). */
+export const DEFAULT_APT_CACHE_DAYS = 30
 
 export const IMAGEWRIGHT_SETTINGS = {
   bootTest: switched({
@@ -80,6 +82,19 @@ export const IMAGEWRIGHT_SETTINGS = {
       throw settingError(source, `needs a number of seconds: got "${value}"`)
     },
     fallback: () => DEFAULT_MIN_STEP_SECONDS,
+  }),
+  aptCacheDays: valued({
+    env: ['IMAGEWRIGHT_APT_CACHE_DAYS'],
+    type: 'days',
+    default: '30',
+    origin: 'imagewright',
+    help: 'Prune .deb files of the apt cache that no build installed for this many days',
+    doc: '.deb files in `DIB_IMAGE_CACHE/apt` that no build installed for this many days are pruned (default 30)',
+    parse: (value, source) => {
+      if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value)
+      throw settingError(source, `needs a number of days: got "${value}"`)
+    },
+    fallback: () => DEFAULT_APT_CACHE_DAYS,
   }),
   qcow2Compression: valued({
     env: ['IMAGEWRIGHT_QCOW2_COMPRESSION'],

@@ -18,6 +18,7 @@ import { makePhaseRunner } from './phase-runner.ts'
 import { resolveBuildElements } from './prepare-elements.ts'
 import { stageBuildHooks } from './restage-hooks.ts'
 import { runTreeSteps } from './tree-steps.ts'
+import { debCachePlan } from './deb-cache-mount.ts'
 import { checkHost } from './preflight.ts'
 import { newBuildId, openWorkspace } from './workspace.ts'
 import { writeDiskArtifacts, writeTreeArtifacts } from './artifacts.ts'
@@ -169,7 +170,12 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
   const tree = await stageBuildHooks(elements, opened.workspace.buildDir, hooksDir(ctx))
   const phase = makePhaseRunner(ctx, tree)
   // root.d to post-root.d, from the step restored; each step's result stored (src/cache/).
-  await runTreeSteps(ctx, tree, phase, cache, restored)
+  const debCache = debCachePlan(
+    options,
+    elements.resolved.elements.map((e) => e.name),
+    release?.distro,
+  )
+  await runTreeSteps(ctx, tree, phase, cache, restored, debCache)
   if (options.ramdiskElement !== undefined) {
     const written = await finishRamdiskBuild(ctx, phase)
     if (options.bootTest) await bootCheckRamdisk(ctx, written)

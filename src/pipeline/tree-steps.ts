@@ -1,7 +1,8 @@
 // The root tree's phases, root.d to post-root.d, as the cache's tree steps: each step starts
 // from the one restored or built before it, and after each the build directory may be stored.
 // The chroot stays open across the install phases, as in DIB, except where a step is stored:
-// it is closed first so the archive holds the tree and nothing mounted into it.
+// it is closed first so the archive holds the tree and nothing mounted into it. The apt download
+// cache is mounted for the install phases only (deb-cache-mount.ts), so no step holds it.
 import { openChroot, type ChrootSession } from '../chroot/chroot.ts'
 import { hostResolvConf } from '../chroot/target-files.ts'
 import type { HooksTree } from '../elements/hooks-tree.ts'
@@ -12,6 +13,7 @@ import { releasedWithHint } from '../util/release-errors.ts'
 import { type BuildContext, hooksDir, resourceDeps, rootTreeDir } from './context.ts'
 import type { PhaseRunner } from './phase-runner.ts'
 import { checkRootTree, dropCopiedHostResolver, installExtraPackages } from './root-tree.ts'
+import { mountDebCache, type DebCachePlan } from './deb-cache-mount.ts'
 
 /** Run every tree step after `restored` (all of them when nothing was restored). */
 export async function runTreeSteps(
@@ -20,10 +22,11 @@ export async function runTreeSteps(
   phase: PhaseRunner,
   cache: StepCache,
   restored: TreeStep | undefined,
+  debCache: DebCachePlan | undefined,
 ): Promise<void> {
   const root = rootTreeDir(ctx)
   const todo = TREE_STEPS.slice(restored === undefined ? 0 : TREE_STEPS.indexOf(restored) + 1)
-  await using chroot = new ChrootSlot(ctx)
+  await using chroot = new ChrootSlot(ctx, debCache)
   for (const step of todo) {
     const started = performance.now()
     if (step === 'root') {
@@ -31,7 +34,7 @@ export async function runTreeSteps(
       await checkRootTree(root)
       await dropCopiedHostResolver(root, await hostResolvConf(), ctx.reporter)
     } else {
-      await chroot.open()
+      await chroot.open(step === 'install' || step === 'post-install')
       for (const name of STEP_PHASES[step]) await phase(name, root)
       if (step === 'install') await installExtraPackages(ctx, tree)
     }
@@ -48,25 +51,46 @@ export async function runTreeSteps(
   if (!todo.includes('tree')) await unmountHookMounts(ctx)
 }
 
-/** The chroot session of the install phases: opened when a phase needs it, closed to store a step. */
+/**
+ * The chroot session of the install phases, and the apt download cache while packages are
+ * installed: opened when a phase needs them, closed to store a step.
+ */
 class ChrootSlot implements AsyncDisposable {
   readonly #ctx: BuildContext
+  readonly #debCache: DebCachePlan | undefined
   #session: ChrootSession | undefined
+  #debs: AsyncDisposable | undefined
 
-  constructor(ctx: BuildContext) {
+  constructor(ctx: BuildContext, debCache: DebCachePlan | undefined) {
     this.#ctx = ctx
+    this.#debCache = debCache
   }
 
-  async open(): Promise<void> {
+  /** Open the chroot; with `debs`, the apt cache mounted too, else released if it was. */
+  async open(debs: boolean): Promise<void> {
     this.#session ??= releasedWithHint(
       await openChroot(rootTreeDir(this.#ctx), hooksDir(this.#ctx), resourceDeps(this.#ctx)),
     )
+    if (debs && this.#debCache !== undefined)
+      this.#debs ??= releasedWithHint(await mountDebCache(this.#ctx, this.#debCache))
+    else await this.#releaseDebs()
   }
 
+  async #releaseDebs(): Promise<void> {
+    const debs = this.#debs
+    this.#debs = undefined
+    if (debs !== undefined) await debs[Symbol.asyncDispose]()
+  }
+
+  /** Processes left in the chroot are stopped first (with the session), then the cache goes. */
   async close(): Promise<void> {
     const session = this.#session
     this.#session = undefined
-    if (session !== undefined) await session[Symbol.asyncDispose]()
+    try {
+      if (session !== undefined) await session[Symbol.asyncDispose]()
+    } finally {
+      await this.#releaseDebs()
+    }
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -32,6 +32,27 @@ const MIRROR_FILES = {
     'Sat, 11 Jul 2026 10:16:37 UTC',
   ),
   'mirror/dists/sid/Release': release('unstable', 'sid', 'Fri, 30 Oct 2026 08:08:01 UTC'),
+  // The security suites on the same mirror (DIB_DEBIAN_SECURITY_MIRROR below): no network.
+  'mirror/dists/trixie-updates/Release': release(
+    'stable-updates',
+    'trixie-updates',
+    'Fri, 04 Dec 2026 20:00:00 UTC',
+  ),
+  'mirror/dists/trixie-security/Release': release(
+    'stable-security',
+    'trixie-security',
+    'Sat, 05 Dec 2026 06:00:00 UTC',
+  ),
+  'mirror/dists/bookworm-updates/Release': release(
+    'oldstable-updates',
+    'bookworm-updates',
+    'Fri, 04 Dec 2026 20:00:00 UTC',
+  ),
+  'mirror/dists/bookworm-security/Release': release(
+    'oldstable-security',
+    'bookworm-security',
+    'Sat, 05 Dec 2026 06:00:00 UTC',
+  ),
 }
 
 // Records its arguments, then makes a tiny root where a real tool would; FAKE_FAIL makes it fail
@@ -81,6 +102,7 @@ async function setup(): Promise<Setup> {
     const env = hookEnv({
       PATH: `${join(dir, 'bin')}:${LIBEXEC}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
       DIB_DISTRIBUTION_MIRROR: `file://${dir}/mirror`,
+      DIB_DEBIAN_SECURITY_MIRROR: `file://${dir}/mirror`,
       ARCH: 'amd64',
       TARGET_ROOT: target,
       DIB_IMAGE_CACHE: cache,
@@ -115,10 +137,17 @@ describe('debootstrap root.d: creating the root', () => {
     expect(call).toContain('--aptopt=Acquire::Retries "3"')
     expect(call).toContain(`deb file://${s.dir}/mirror trixie main`)
     expect(call).toContain(`deb file://${s.dir}/mirror trixie-updates main`)
-    expect(call).toContain('deb http://deb.debian.org/debian-security trixie-security main')
+    expect(call).toContain(`deb file://${s.dir}/mirror trixie-security main`)
     expect(await readFile(join(target, 'etc/built-by'), 'utf8')).toBe('run 1\n')
     expect((await stat(join(s.cache, TARBALL))).size).toBeGreaterThan(0)
-    expect(await readFile(join(s.cache, `${TARBALL}.settings`), 'utf8')).toContain('release=trixie')
+    const settings = await readFile(join(s.cache, `${TARBALL}.settings`), 'utf8')
+    expect(settings).toContain('release=trixie')
+    // What the root was bootstrapped from, read before the bootstrap, for the step cache's key.
+    expect(settings.split('\n').filter((line) => line.startsWith('package-index='))).toEqual([
+      `package-index=file://${s.dir}/mirror trixie trixie Sat, 21 Nov 2026 09:15:44 UTC -`,
+      `package-index=file://${s.dir}/mirror trixie-updates trixie-updates Fri, 04 Dec 2026 20:00:00 UTC -`,
+      `package-index=file://${s.dir}/mirror trixie-security trixie-security Sat, 05 Dec 2026 06:00:00 UTC -`,
+    ])
     // Nothing half-made stays in the cache.
     expect((await readdir(s.cache)).sort()).toEqual([
       '.debootstrap-debian-trixie-amd64.lock',
@@ -131,6 +160,15 @@ describe('debootstrap root.d: creating the root', () => {
   it('reuses the cached root when asked to, and refreshes it otherwise', async () => {
     const s = await setup()
     expect((await s.run(join(s.dir, 'first'))).exitCode).toBe(0)
+    // A newer security suite since: the tarball is still reused, as DIB does (the step cache
+    // keys that root by the indexes it recorded, so it is never taken for a fresh one).
+    await writeFiles(s.dir, {
+      'mirror/dists/trixie-security/Release': release(
+        'stable-security',
+        'trixie-security',
+        'Sun, 06 Dec 2026 06:00:00 UTC',
+      ),
+    })
     const reused = await s.run(join(s.dir, 'second'), { DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE: '1' })
     expect(reused.stderr).toContain('Using the cached root')
     expect(await readFile(join(s.dir, 'second/etc/built-by'), 'utf8')).toBe('run 1\n')
@@ -236,7 +274,8 @@ describe('debootstrap root.d: configuring the root', () => {
   const read = (root: string, path: string) => readFile(join(root, path), 'utf8')
 
   it('writes one apt source file per entry, for the codename DIB_RELEASE names', async () => {
-    const { root, exitCode, mirror } = await configured()
+    // the default security mirror (the fixture points it at the local mirror)
+    const { root, exitCode, mirror } = await configured({ DIB_DEBIAN_SECURITY_MIRROR: '' })
     expect(exitCode).toBe(0)
     expect(await read(root, 'etc/apt/sources.list.d/default.list')).toBe(
       `deb ${mirror} trixie main\n`,

@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import {
+  baseRootParts,
+  recordedPackageIndex,
+  type BaseRootFacts,
+} from '../../../src/cache/base-root.ts'
 import { environmentParts } from '../../../src/cache/environment-inputs.ts'
 import { changedInputs, stepInputs, type StepFacts } from '../../../src/cache/step-keys.ts'
 import type { PhaseName } from '../../../src/phases/phase-table.ts'
@@ -107,6 +112,74 @@ describe('step keys', () => {
       'env DIB_X (new)',
       'env DIB_RELEASE (gone)',
     ])
+  })
+})
+
+describe('the base root a Debian build starts from', () => {
+  const TODAY =
+    'http://m bookworm bookworm Sat, 08 Nov 2026 10:00:00 UTC 12.12\nhttp://s bookworm-security bookworm-security Sat, 05 Dec 2026 06:00:00 UTC -'
+  const LAST_WEEK = TODAY.replace('05 Dec', '28 Nov')
+  const root = (over: Partial<BaseRootFacts>): string =>
+    keys(
+      facts({
+        baseRoot: baseRootParts({
+          codename: 'bookworm',
+          usesTarball: true,
+          tarball: { kind: 'none' },
+          currentPackageIndex: TODAY,
+          ...over,
+        }),
+      }),
+    )['root']!
+
+  it('a fresh bootstrap and the tarball it saved have one key: the no-op rebuild hits at root', () => {
+    const cold = root({ tarball: { kind: 'none' } })
+    expect(root({ tarball: { kind: 'recorded', packageIndex: TODAY } })).toBe(cold)
+  })
+
+  it('a tarball bootstrapped from older indexes gets another key, named as the base root', () => {
+    const fresh = baseRootParts({
+      codename: 'bookworm',
+      usesTarball: true,
+      tarball: { kind: 'none' },
+      currentPackageIndex: TODAY,
+    })
+    const stale = baseRootParts({
+      codename: 'bookworm',
+      usesTarball: true,
+      tarball: { kind: 'recorded', packageIndex: LAST_WEEK },
+      currentPackageIndex: TODAY,
+    })
+    expect(changedInputs(fresh, stale)).toEqual(['base root package index'])
+    // a tarball saved before tarballs recorded their indexes stands for itself, by content
+    const unrecorded = baseRootParts({
+      codename: 'bookworm',
+      usesTarball: true,
+      tarball: { kind: 'unrecorded', fileDigest: 'f1' },
+      currentPackageIndex: TODAY,
+    })
+    expect(changedInputs(fresh, unrecorded)).toEqual([
+      'base root tarball (new)',
+      'base root package index (gone)',
+    ])
+  })
+
+  it('without the tarball cache only the codename stands for the base root (the indexes are inputs already)', () => {
+    const parts = baseRootParts({
+      codename: 'bookworm',
+      usesTarball: false,
+      tarball: { kind: 'recorded', packageIndex: LAST_WEEK },
+      currentPackageIndex: TODAY,
+    })
+    expect(parts.map((p) => p.name)).toEqual(['base root codename'])
+  })
+
+  it("reads the record from the tarball's settings file, whose other lines are the bootstrap settings", () => {
+    const settings = `variant=minbase\narch=amd64\n${TODAY.split('\n')
+      .map((line) => `package-index=${line}`)
+      .join('\n')}\n`
+    expect(recordedPackageIndex(settings)).toBe(TODAY)
+    expect(recordedPackageIndex('variant=minbase\narch=amd64\n')).toBeUndefined()
   })
 })
 
