@@ -32,6 +32,8 @@ TEST_PACKAGES=(
     postgresql
     # Offline ramdisk test-elements copy the host's busybox into the host-os test root.
     busybox
+    # The stand-in Ubuntu mirror signs its Release files with a key the test makes.
+    gpg gpg-agent
 )
 if [ "${IMAGEWRIGHT_SETUP_TESTS:-0}" = 1 ]; then
     HOST_PACKAGES+=("${TEST_PACKAGES[@]}")

@@ -221,6 +221,30 @@ describe('debootstrap root.d: creating the root', () => {
     expect(await calls(s)).toHaveLength(1)
   })
 
+  it("checks an Ubuntu root with ubuntu-keyring's keyring when the host has it and none is given", async () => {
+    const s = await setup()
+    // The host's /usr/share/keyrings, as a host with ubuntu-keyring installed has it, seen only
+    // by this hook (a mount namespace of its own).
+    await writeFiles(s.dir, {
+      'keyrings/ubuntu-archive-keyring.gpg': 'key\n',
+      'mirror/dists/noble/Release': release('noble', 'noble', 'Thu, 25 Apr 2024 15:10:33 UTC'),
+      'bin/with-ubuntu-keyring': script(
+        // DISTRO_NAME as ubuntu-common's environment.d file sets it, after debian-minimal's.
+        `export DISTRO_NAME=\${AS_DISTRO:-$DISTRO_NAME}\nexec unshare --mount --propagation private bash -c 'mount --bind "$0" /usr/share/keyrings && exec "$1"' ${JSON.stringify(join(s.dir, 'keyrings'))} ${JSON.stringify(CREATE)}`,
+      ),
+    })
+    const wrapper = join(s.dir, 'bin/with-ubuntu-keyring')
+    const ubuntu = { AS_DISTRO: 'ubuntu', DIB_RELEASE: 'noble', DIB_UBUNTU_MIRROR_DISTS: '' }
+    expect((await s.run(join(s.dir, 'ubuntu'), ubuntu, wrapper)).exitCode).toBe(0)
+    expect((await s.run(join(s.dir, 'debian'), {}, wrapper)).exitCode).toBe(0)
+    const given = { ...ubuntu, DIB_APT_KEYRING: join(s.dir, 'keyrings/ubuntu-archive-keyring.gpg') }
+    expect((await s.run(join(s.dir, 'given'), given, wrapper)).exitCode).toBe(0)
+    const [ubuntuCall, debianCall, givenCall] = await calls(s)
+    expect(ubuntuCall).toContain(' --keyring=/usr/share/keyrings/ubuntu-archive-keyring.gpg ')
+    expect(debianCall).not.toContain('--keyring')
+    expect(givenCall).toContain(` --keyring=${s.dir}/keyrings/ubuntu-archive-keyring.gpg `)
+  })
+
   it('rejects an unknown tool', async () => {
     const s = await setup()
     const result = await s.run(join(s.dir, 'root'), { DIB_DEBOOTSTRAP_TOOL: 'cdebootstrap' })
