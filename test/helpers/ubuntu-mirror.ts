@@ -133,9 +133,11 @@ export async function startUbuntuMirror(
 
   const paths: string[] = []
   const server = createServer((req, res) => {
+    // apt escapes "+" (0+standin1) as %2b: local files are found by the decoded path, Debian's
+    // by the path as apt sent it.
     const path = new URL(req.url ?? '/', 'http://x').pathname
-    paths.push(path)
-    const body = local.get(path)
+    paths.push(decodeURIComponent(path))
+    const body = local.get(decodeURIComponent(path))
     if (body !== undefined) {
       res.writeHead(200, { 'Content-Length': body.length })
       res.end(req.method === 'HEAD' ? undefined : body)

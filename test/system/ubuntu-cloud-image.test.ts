@@ -194,7 +194,6 @@ describe('the ubuntu-minimal element', () => {
     for (const deb of existsSync(kept) ? readdirSync(kept) : []) {
       if (deb.endsWith('.deb')) linkSync(join(kept, deb), join(cache, 'apt/ubuntu', deb))
     }
-    const started = Date.now()
     const built = await runCli(DIB_BIN, {
       args: ['-t', 'tar', '-o', join(work, 'minimal'), 'ubuntu-minimal', 'vm', 'manifests'],
       env: {
@@ -206,7 +205,6 @@ describe('the ubuntu-minimal element', () => {
         IMAGEWRIGHT_STATE_DIR: join(work, 'state'),
       },
     })
-    console.log(`ubuntu-minimal vm build: ${Math.round((Date.now() - started) / 1000)} s`)
     expect(built.stderr).toBe('')
     expect(built.code).toBe(0)
     const text = (member: string): string => tarText(member, 'minimal.tar')
