@@ -34,6 +34,8 @@ TEST_PACKAGES=(
     busybox
     # `npm run bench` reads each builder's peak RSS from GNU time.
     time
+    # The stand-in Ubuntu mirror signs its Release files with a key the test makes.
+    gpg gpg-agent
 )
 if [ "${IMAGEWRIGHT_SETUP_TESTS:-0}" = 1 ]; then
     HOST_PACKAGES+=("${TEST_PACKAGES[@]}")

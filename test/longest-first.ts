@@ -27,7 +27,7 @@ export const SYSTEM_FILE_SECONDS: Readonly<Record<string, number>> = {
   'test/system/customize.test.ts': 180,
   'test/system/bad-input.test.ts': 150,
   'test/system/redhat-cloud-image.test.ts': 130,
-  'test/system/ubuntu-cloud-image.test.ts': 130,
+  'test/system/ubuntu-cloud-image.test.ts': 330,
   'test/system/host-os-build.test.ts': 140,
   'test/system/reproducible-image.test.ts': 130,
   'test/system/root-safety.test.ts': 120,

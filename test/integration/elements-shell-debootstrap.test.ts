@@ -123,8 +123,9 @@ describe('debootstrap root.d: creating the root', () => {
   it('bootstraps minbase from the release, updates and security suites and caches it', async () => {
     const s = await setup()
     const target = join(s.dir, 'root1')
+    await writeFiles(s.dir, { 'keys/debian.gpg': 'key\n' })
     const result = await s.run(target, {
-      DIB_APT_KEYRING: '/keys/debian.gpg',
+      DIB_APT_KEYRING: `${s.dir}/keys/debian.gpg`,
       DIB_DEBOOTSTRAP_EXTRA_ARGS: '--include=foo --foo',
     })
     expect(result.stderr).toContain('Creating the debian trixie root with mmdebstrap')
@@ -132,7 +133,7 @@ describe('debootstrap root.d: creating the root', () => {
     const [call] = await calls(s)
     expect(call).toContain('--mode=root --variant=minbase --architectures=amd64 --components=main')
     // the suite stable resolves to, never the alias: the image stays on the release it got
-    expect(call).toContain('--keyring=/keys/debian.gpg --include=foo --foo trixie')
+    expect(call).toContain(`--keyring=${s.dir}/keys/debian.gpg --include=foo --foo trixie`)
     // a dropped connection to the mirror is retried, for the bootstrap only
     expect(call).toContain('--aptopt=Acquire::Retries "3"')
     expect(call).toContain(`deb file://${s.dir}/mirror trixie main`)
@@ -240,6 +241,46 @@ describe('debootstrap root.d: creating the root', () => {
     const result = await s.run(join(s.dir, 'root'), { FAKE_FAIL: '1' })
     expect(result.exitCode).toBe(3)
     expect((await readdir(s.cache)).sort()).toEqual(['debian-release'])
+  })
+
+  it("takes DIB's DIB_DEBIAN_KEYRING when DIB_APT_KEYRING is unset, and refuses a missing keyring", async () => {
+    const s = await setup()
+    await writeFiles(s.dir, { 'keys/mirror.gpg': 'key\n' })
+    const debian = await s.run(join(s.dir, 'root'), {
+      DIB_DEBIAN_KEYRING: `${s.dir}/keys/mirror.gpg`,
+    })
+    expect(debian.exitCode).toBe(0)
+    expect((await calls(s))[0]).toContain(`--keyring=${s.dir}/keys/mirror.gpg `)
+    const missing = await s.run(join(s.dir, 'other'), { DIB_APT_KEYRING: `${s.dir}/keys/no.gpg` })
+    expect(missing.exitCode).toBe(1)
+    expect(missing.stderr).toBe(
+      `debootstrap: Cannot check file://${s.dir}/mirror: the keyring "${s.dir}/keys/no.gpg" (DIB_APT_KEYRING or DIB_DEBIAN_KEYRING) does not exist; give the absolute path of the keyring that signs the mirror`,
+    )
+    expect(await calls(s)).toHaveLength(1)
+  })
+
+  it("checks an Ubuntu root with ubuntu-keyring's keyring when the host has it and none is given", async () => {
+    const s = await setup()
+    // The host's /usr/share/keyrings, as a host with ubuntu-keyring installed has it, seen only
+    // by this hook (a mount namespace of its own).
+    await writeFiles(s.dir, {
+      'keyrings/ubuntu-archive-keyring.gpg': 'key\n',
+      'mirror/dists/noble/Release': release('noble', 'noble', 'Thu, 25 Apr 2024 15:10:33 UTC'),
+      'bin/with-ubuntu-keyring': script(
+        // DISTRO_NAME as ubuntu-common's environment.d file sets it, after debian-minimal's.
+        `export DISTRO_NAME=\${AS_DISTRO:-$DISTRO_NAME}\nexec unshare --mount --propagation private bash -c 'mount --bind "$0" /usr/share/keyrings && exec "$1"' ${JSON.stringify(join(s.dir, 'keyrings'))} ${JSON.stringify(CREATE)}`,
+      ),
+    })
+    const wrapper = join(s.dir, 'bin/with-ubuntu-keyring')
+    const ubuntu = { AS_DISTRO: 'ubuntu', DIB_RELEASE: 'noble', DIB_UBUNTU_MIRROR_DISTS: '' }
+    expect((await s.run(join(s.dir, 'ubuntu'), ubuntu, wrapper)).exitCode).toBe(0)
+    expect((await s.run(join(s.dir, 'debian'), {}, wrapper)).exitCode).toBe(0)
+    const given = { ...ubuntu, DIB_APT_KEYRING: join(s.dir, 'keyrings/ubuntu-archive-keyring.gpg') }
+    expect((await s.run(join(s.dir, 'given'), given, wrapper)).exitCode).toBe(0)
+    const [ubuntuCall, debianCall, givenCall] = await calls(s)
+    expect(ubuntuCall).toContain(' --keyring=/usr/share/keyrings/ubuntu-archive-keyring.gpg ')
+    expect(debianCall).not.toContain('--keyring')
+    expect(givenCall).toContain(` --keyring=${s.dir}/keyrings/ubuntu-archive-keyring.gpg `)
   })
 
   it('rejects an unknown tool', async () => {
@@ -354,6 +395,34 @@ describe('debootstrap root.d: configuring the root', () => {
       'APT::Install-Recommends "false";',
     )
     await expect(stat(join(root, 'etc/resolv.conf'))).rejects.toThrow()
+  })
+
+  it("makes the image's apt trust the keyring the root was bootstrapped with", async () => {
+    const s = await setup()
+    const armoured =
+      '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n'
+    await writeFiles(s.dir, {
+      'keys/mirror.gpg': 'binary\n',
+      'keys/dir/one.asc': armoured,
+      'keys/dir/two.gpg': 'binary two\n',
+      'keys/dir/README': 'not a key\n',
+    })
+    const file = join(s.dir, 'file-root')
+    expect(
+      (await s.run(file, { DIB_APT_KEYRING: `${s.dir}/keys/mirror.gpg` }, CONFIGURE)).exitCode,
+    ).toBe(0)
+    expect(await readdir(join(file, 'etc/apt/trusted.gpg.d'))).toEqual(['imagewright-mirror.gpg'])
+    expect(await read(file, 'etc/apt/trusted.gpg.d/imagewright-mirror.gpg')).toBe('binary\n')
+    const dir = join(s.dir, 'dir-root')
+    expect(
+      (await s.run(dir, { DIB_DEBIAN_KEYRING: `${s.dir}/keys/dir` }, CONFIGURE)).exitCode,
+    ).toBe(0)
+    expect((await readdir(join(dir, 'etc/apt/trusted.gpg.d'))).sort()).toEqual([
+      'imagewright-one.asc',
+      'imagewright-two.gpg',
+    ])
+    const none = await configured()
+    await expect(stat(join(none.root, 'etc/apt/trusted.gpg.d'))).rejects.toThrow()
   })
 
   it('configures DHCP on every wired interface by pattern', async () => {

@@ -6,14 +6,36 @@
 // download checked against SHA256SUMS, the root unpacked, the mirror rewrite apt then follows,
 // grub removed, ubuntu-common's sysctl file; `plan` shows the base image before and after.
 // Cache hits, offline builds and checksum refusals are in elements-shell-ubuntu.test.ts.
+// ubuntu-minimal: one tar build of `ubuntu-minimal vm` bootstrapped from a stand-in Ubuntu
+// mirror (test/helpers/ubuntu-mirror.ts: Debian's bookworm suites under noble's names, Release
+// files rewritten and signed with the test's own key, given as a private mirror's key is:
+// DIB_APT_KEYRING); the tree comes from the mirror, the image's apt sources and trust end on it.
 import { execFileSync } from 'node:child_process'
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { unpackBookwormTree } from '../helpers/bookworm-tree.ts'
-import { DIB_BIN, IW_BIN, hostSnapshot, runCli, type HostSnapshot } from '../helpers/cli.ts'
+import {
+  DIB_BIN,
+  IW_BIN,
+  TEST_CACHE,
+  hostSnapshot,
+  runCli,
+  type HostSnapshot,
+} from '../helpers/cli.ts'
 import { startMirrorView, type MirrorView } from '../helpers/mirror-view.ts'
 import { startStaticServer, writeSha256Sums, type StaticServer } from '../helpers/static-server.ts'
+import { startUbuntuMirror, type UbuntuMirror } from '../helpers/ubuntu-mirror.ts'
 
 const IMAGE = 'noble-server-cloudimg-amd64.squashfs'
 
@@ -23,8 +45,8 @@ let site: StaticServer
 let mirror: MirrorView
 
 const sh = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8' })
-const tarText = (member: string): string =>
-  execFileSync('tar', ['-xOf', join(work, 'ubuntu.tar'), member], { encoding: 'utf8' })
+const tarText = (member: string, tar = 'ubuntu.tar'): string =>
+  execFileSync('tar', ['-xOf', join(work, tar), member], { encoding: 'utf8' })
 
 /** A record in dpkg's status for a package the image "has" (no files). */
 const installed = (name: string, version: string): string =>
@@ -152,5 +174,83 @@ describe('the ubuntu element', () => {
     )
     // plan asks for the list (the online one), never for the image; offline it asks nothing.
     expect(site.requests.slice(mark)).toEqual(['GET /noble/current/SHA256SUMS 200'])
+  })
+})
+
+describe('the ubuntu-minimal element', () => {
+  let ubuntu: UbuntuMirror | undefined
+  afterAll(async () => {
+    await ubuntu?.close()
+  })
+
+  it('bootstraps ubuntu-minimal vm from the mirror it is given, signed by the key it is given', async () => {
+    ubuntu = await startUbuntuMirror(join(work, 'ubuntu-mirror'))
+    const cache = join(work, 'minimal-cache')
+    // .deb files other Debian builds kept: the same files the stand-in's pool has under the
+    // same names (apt checks each against the stand-in's signed index), so the kernel is not
+    // downloaded again. The bootstrap itself (mmdebstrap) always reads the mirror.
+    const kept = join(TEST_CACHE, 'apt/debian')
+    mkdirSync(join(cache, 'apt/ubuntu'), { recursive: true })
+    for (const deb of existsSync(kept) ? readdirSync(kept) : []) {
+      if (deb.endsWith('.deb')) linkSync(join(kept, deb), join(cache, 'apt/ubuntu', deb))
+    }
+    const built = await runCli(DIB_BIN, {
+      args: ['-t', 'tar', '-o', join(work, 'minimal'), 'ubuntu-minimal', 'vm', 'manifests'],
+      env: {
+        DIB_RELEASE: 'noble',
+        DIB_DISTRIBUTION_MIRROR: ubuntu.url,
+        DIB_APT_KEYRING: ubuntu.keyring,
+        DIB_IMAGE_CACHE: cache,
+        TMPDIR: join(work, 'tmp'),
+        IMAGEWRIGHT_STATE_DIR: join(work, 'state'),
+      },
+    })
+    expect(built.stderr).toBe('')
+    expect(built.code).toBe(0)
+    const text = (member: string): string => tarText(member, 'minimal.tar')
+
+    // The tree came from the stand-in: every suite's signed Release file, Debian's packages
+    // through its pool, and the kernel under Ubuntu's metapackage name from its own index.
+    for (const suite of ['noble', 'noble-updates', 'noble-security', 'noble-backports'])
+      expect(ubuntu.paths).toContain(`/ubuntu/dists/${suite}/InRelease`)
+    expect(ubuntu.paths).toContainEqual(
+      expect.stringMatching(/^\/ubuntu\/pool\/main\/b\/base-files\//),
+    )
+    expect(ubuntu.paths).toContain(
+      '/ubuntu/pool/universe/l/linux-image-generic/linux-image-generic_0+standin1_amd64.deb',
+    )
+    const status = text('./var/lib/dpkg/status')
+    expect(status).toMatch(
+      /^Package: linux-image-generic\nStatus: install ok installed\n(?:.+\n)*?Version: 0\+standin1$/m,
+    )
+    for (const name of ['linux-image-amd64', 'initramfs-tools', 'systemd-sysv', 'sudo', 'ifupdown'])
+      expect(status).toMatch(new RegExp(`^Package: ${name}\\nStatus: install ok installed$`, 'm'))
+
+    // The image's apt ends on the mirror, for the release and DIB_UBUNTU_MIRROR_DISTS' suites,
+    // and trusts the key the bootstrap was given.
+    expect(text('./etc/apt/sources.list.d/default.list')).toBe(
+      `deb ${ubuntu.url} noble main universe\n`,
+    )
+    for (const dist of ['updates', 'security', 'backports'])
+      expect(text(`./etc/apt/sources.list.d/${dist}.list`)).toBe(
+        `deb ${ubuntu.url} noble-${dist} main universe\n`,
+      )
+    expect(
+      execFileSync('tar', [
+        '-xOf',
+        join(work, 'minimal.tar'),
+        './etc/apt/trusted.gpg.d/imagewright-stand-in-mirror.gpg',
+      ]),
+    ).toEqual(readFileSync(ubuntu.keyring))
+    const release = text('./etc/dib-manifests/debian-release')
+    expect(release).toContain('requested=noble\ncodename=noble\nsuite=noble\n')
+    expect(release).toContain(`mirror=${ubuntu.url}\n`)
+
+    // ubuntu-common's settings and tweaks.
+    expect(text('./etc/hostname')).toBe('ubuntu\n')
+    expect(text('./etc/sysctl.d/99-cloudimg-ipv6.conf')).toContain(
+      'net.ipv6.conf.all.use_tempaddr = 0',
+    )
+    expect(hostSnapshot(work)).toEqual(before)
   })
 })
