@@ -13,7 +13,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node'
  */
 export const SYSTEM_FILE_SECONDS: Readonly<Record<string, number>> = {
   'test/system/boot-matrix.test.ts': 1250,
-  'test/system/rootfs-ramdisk.test.ts': 1280,
+  'test/system/rootfs-ramdisk.test.ts': 1180,
   'test/system/seed-scripts.test.ts': 820,
   'test/system/debian-releases.test.ts': 400,
   'test/system/farm.test.ts': 580,
