@@ -28,6 +28,7 @@ import { explainingFullDisk, requireSpace } from '../blockdevice/assemble/space-
 import { timed } from './timed.ts'
 import { describeDiskLayout } from '../blockdevice/run/describe-layout.ts'
 import type { BlockDevices } from '../blockdevice/run/created-devices.ts'
+import { readSetting } from '../config/settings.ts'
 import { rebuildFilesystemsReproducibly, sourceDateEpoch } from './reproducible-disk.ts'
 import {
   occupiedMountPoints,
@@ -115,11 +116,13 @@ export async function assembleDisk(
   })
   ctx.exported.set('DIB_IMAGE_SIZE', String(imageSizeBytes / 1024))
   // The root filesystem filled from the tree as it is made, where the layout allows: no copy.
-  const population = planRootPopulation(
-    disk.plan,
-    tree,
-    await occupiedMountPoints(tree, otherMountPoints(disk.plan)),
-  )
+  const population = readSetting(options.env, 'populateRoot')
+    ? planRootPopulation(
+        disk.plan,
+        tree,
+        await occupiedMountPoints(tree, otherMountPoints(disk.plan)),
+      )
+    : undefined
   const devices = await explainingFullDisk(ctx.workspace.imageDir, () =>
     timed(ctx.reporter, 'create the disk', () =>
       createBlockDevices(
