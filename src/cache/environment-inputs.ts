@@ -59,6 +59,8 @@ const VOLATILE_NAMES = new Set([
   // The build's own mount namespace: the pid of the command that made it, and the opt-out.
   'IMAGEWRIGHT_MOUNT_NAMESPACE',
   'IMAGEWRIGHT_OWN_MOUNT_NAMESPACE',
+  // How the tree gets into the root filesystem (mke2fs -d or cp -a): the same files either way.
+  'IMAGEWRIGHT_MKFS_POPULATE',
 ])
 const VOLATILE_PREFIXES = [
   'SSH_',

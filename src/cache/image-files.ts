@@ -1,10 +1,9 @@
 // The image step's result: the output files, stored by their path relative to the output
 // directory and copied back with a temporary name and a rename, so a reader of the output
 // never sees half a file.
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { constants, copyFile, mkdir, rename, stat } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
+import { sha256OfFile } from '../util/file-digest.ts'
 
 async function sameContent(a: string, b: string): Promise<boolean> {
   const [sa, sb] = await Promise.all([
@@ -12,12 +11,7 @@ async function sameContent(a: string, b: string): Promise<boolean> {
     stat(b).catch(() => undefined),
   ])
   if (sa === undefined || sb === undefined || sa.size !== sb.size) return false
-  const hash = async (path: string): Promise<string> => {
-    const h = createHash('sha256')
-    for await (const chunk of createReadStream(path)) h.update(chunk as Buffer)
-    return h.digest('hex')
-  }
-  return (await hash(a)) === (await hash(b))
+  return (await sha256OfFile(a)) === (await sha256OfFile(b))
 }
 
 /** Paths relative to `outputDir`; undefined when one lies outside it. */

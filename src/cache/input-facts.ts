@@ -1,7 +1,6 @@
 // Reads what the step keys are made of from disk: element files by phase, imagewright's own
 // files, the bootstrap tarball a Debian root starts from and the apt suites' Release dates.
-import { createHash } from 'node:crypto'
-import { createReadStream, existsSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { readdir, readFile, readlink, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import type { BuildOptions } from '../config/build-options.ts'
@@ -17,17 +16,14 @@ import { environmentParts } from './environment-inputs.ts'
 import { baseRootParts, recordedPackageIndex, type BaseTarball } from './base-root.ts'
 import { digestOf, type InputPart, type StepFacts } from './step-keys.ts'
 import { readSetting } from '../config/settings.ts'
+import { sha256OfFile } from '../util/file-digest.ts'
 import { cloudImageParts as redhatImageParts } from '../element-tools/cloud-image/cache-input.ts'
 import { planBaseImage } from '../element-tools/cloud-image/cache-state.ts'
 import { ubuntuCloudImage } from '../element-tools/cloud-image/ubuntu-image.ts'
 
 const PHASE_DIRS = new Map<string, PhaseName>(PHASE_NAMES.map((name) => [`${name}.d`, name]))
 
-async function fileDigest(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
-  return hash.digest('hex')
-}
+const fileDigest = sha256OfFile
 
 /** Files this small are read whole: one read instead of a stream's round trips. */
 const SMALL_FILE = 4 * 1024 * 1024

@@ -166,6 +166,16 @@ export const IMAGEWRIGHT_SETTINGS = {
     doc: "as root, build (and customize) in the host's mount namespace instead of one of their own (see the security notes)",
     read: (given) => given.env['IMAGEWRIGHT_OWN_MOUNT_NAMESPACE'] !== '0',
   } satisfies SettingRow<boolean>,
+  populateRoot: {
+    env: ['IMAGEWRIGHT_MKFS_POPULATE'],
+    docValue: '0',
+    type: '0 or 1',
+    default: '1',
+    origin: 'imagewright',
+    help: 'Set 0 to copy the tree into the mounted root filesystem (cp -a) instead of filling it as mke2fs makes it (-d)',
+    doc: 'set 0 to copy the finished tree into the mounted root filesystem with `cp -a` instead of filling an ext2/3/4 root as `mke2fs -d` makes it (docs/cache.md, "Cold path")',
+    read: (given) => given.env['IMAGEWRIGHT_MKFS_POPULATE'] !== '0',
+  } satisfies SettingRow<boolean>,
   farmDb: text({
     env: ['IMAGEWRIGHT_DB'],
     type: 'URL',

@@ -28,7 +28,13 @@ import { explainingFullDisk, requireSpace } from '../blockdevice/assemble/space-
 import { timed } from './timed.ts'
 import { describeDiskLayout } from '../blockdevice/run/describe-layout.ts'
 import type { BlockDevices } from '../blockdevice/run/created-devices.ts'
+import { readSetting } from '../config/settings.ts'
 import { rebuildFilesystemsReproducibly, sourceDateEpoch } from './reproducible-disk.ts'
+import {
+  occupiedMountPoints,
+  otherMountPoints,
+  planRootPopulation,
+} from '../blockdevice/assemble/populate.ts'
 
 export interface DiskPlan {
   readonly plan: BlockDevicePlan
@@ -109,6 +115,14 @@ export async function assembleDisk(
     hasEfiLayout: disk.hasEfiLayout,
   })
   ctx.exported.set('DIB_IMAGE_SIZE', String(imageSizeBytes / 1024))
+  // The root filesystem filled from the tree as it is made, where the layout allows: no copy.
+  const population = readSetting(options.env, 'populateRoot')
+    ? planRootPopulation(
+        disk.plan,
+        tree,
+        await occupiedMountPoints(tree, otherMountPoints(disk.plan)),
+      )
+    : undefined
   const devices = await explainingFullDisk(ctx.workspace.imageDir, () =>
     timed(ctx.reporter, 'create the disk', () =>
       createBlockDevices(
@@ -120,6 +134,7 @@ export async function assembleDisk(
           mountBase: rootTreeDir(ctx),
           ...(options.blockSize === undefined ? {} : { blockSize: options.blockSize }),
           ...(options.uuidSeed === undefined ? {} : { uuidSeed: options.uuidSeed }),
+          ...(population === undefined ? {} : { populate: population }),
         },
         resourceDeps(ctx),
       ),
@@ -139,6 +154,16 @@ export async function assembleDisk(
     // DIB exports the root filesystem's UUID; the iso element boots the disk's root by it.
     const rootUuid = Object.values(devices.filesystems).find((fs) => fs.mountPoint === '/')?.uuid
     if (rootUuid !== undefined) ctx.exported.set('DIB_IMAGE_ROOT_FS_UUID', rootUuid)
+    if (population !== undefined) {
+      // Nothing to copy: the tree is in the root filesystem already, fstab goes in there.
+      await writeFileInTarget(devices.rootMountPath, 'etc/fstab', devices.fstab)
+      await reportDiskLayout(ctx, devices, disk.sectorSize)
+      ctx.reporter.emit({
+        kind: 'info',
+        message: `The tree was written into filesystem "${population.filesystem}" as it was made (mke2fs -d): no copy`,
+      })
+      return assembled(ctx, disk, devices)
+    }
     await writeFileInTarget(tree, 'etc/fstab', devices.fstab)
     const fuseMountPoints = listFuseMountPoints(
       disk.plan,
@@ -157,6 +182,11 @@ export async function assembleDisk(
     await devices[Symbol.asyncDispose]()
     throw error
   }
+  return assembled(ctx, disk, devices)
+}
+
+/** The disk as the build holds it: the mounted root, reproducible rebuild, release. */
+function assembled(ctx: BuildContext, disk: DiskPlan, devices: BlockDevices): AssembledDisk {
   // A process left running on the disk would keep it from unmounting cleanly.
   const unmount = async (): Promise<void> => {
     await stopStrayProcesses(ctx.buildId, ctx.reporter)

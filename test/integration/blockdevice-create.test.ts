@@ -26,6 +26,10 @@ const runner = new ProcessRunner({ reporter: silentReporter })
 const MIB = 1024 ** 2
 const FIXTURES = new URL('../fixtures/block-device/', import.meta.url)
 
+// python3 (a test package) sets and reads an extended attribute: no attr package needed
+const XATTR_SET = "import os,sys; os.setxattr(sys.argv[1], 'user.mark', b'kept')"
+const XATTR_GET = "import os,sys; print(os.getxattr(sys.argv[1], 'user.mark').decode(), end='')"
+
 const MBR_LAYOUT = partitionedLayout('mbr', [
   {
     name: 'root',
@@ -176,6 +180,68 @@ describe.skipIf(!isRoot)('createBlockDevices() on loop devices', () => {
       .filter((e) => e.kind === 'resource')
       .map((e) => e.action)
     expect(kinds).toEqual(['acquire', 'acquire', 'release', 'release'])
+  })
+
+  it('fills the ext4 root from a tree as mkfs makes it (-d): what cp -a would copy, and nothing to copy', async () => {
+    const tree = join(dir, 'tree')
+    await mkdir(join(tree, 'etc/sub'), { recursive: true })
+    await writeFile(join(tree, 'etc/hosts'), '127.0.0.1 localhost\n', { mode: 0o640 })
+    const setup = [
+      ['ln', join(tree, 'etc/hosts'), join(tree, 'etc/hosts-link')],
+      ['ln', '-s', 'hosts', join(tree, 'etc/hosts-sym')],
+      ['chown', '123:456', join(tree, 'etc/hosts')],
+      ['chmod', '4755', join(tree, 'etc/sub')],
+      ['mknod', join(tree, 'etc/null'), 'c', '1', '3'],
+      ['python3', '-c', XATTR_SET, join(tree, 'etc/hosts')],
+      ['truncate', '-s', '8M', join(tree, 'etc/sparse')],
+    ] as const
+    for (const argv of setup) await runner.run({ argv }, { quiet: true })
+    const listing = async (root: string): Promise<string[]> =>
+      (
+        await runner.run(
+          {
+            argv: [
+              'find',
+              root,
+              '-path',
+              `${root}/lost+found`,
+              '-prune',
+              '-o',
+              // a directory's size is its filesystem's business
+              '-type',
+              'd',
+              '-printf',
+              '%P %m %U:%G %n %y\\n',
+              '-o',
+              '-printf',
+              '%P %m %U:%G %s %n %y %l\\n',
+            ],
+          },
+          { quiet: true },
+        )
+      ).stdout
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith(' '))
+        .sort()
+    const devices = await createBlockDevices(
+      plan(MBR_LAYOUT, 'mbr.yaml'),
+      { ...params, populate: { filesystem: 'mkfs_root', from: tree } },
+      { runner, reporter: silentReporter, journal },
+    )
+    held = devices
+    expect(await listing(devices.rootMountPath)).toEqual(await listing(tree))
+    const xattr = await runner.run(
+      { argv: ['python3', '-c', XATTR_GET, join(devices.rootMountPath, 'etc/hosts')] },
+      { quiet: true },
+    )
+    expect(xattr.stdout).toBe('kept')
+    const used = await runner.run(
+      { argv: ['du', '-k', join(devices.rootMountPath, 'etc/sparse')] },
+      { quiet: true },
+    )
+    expect(Number(used.stdout.split(/\s/)[0])).toBeLessThan(64)
+    await devices[Symbol.asyncDispose]()
+    await expectNothingLeft()
   })
 
   it('builds a GPT efi layout: vfat ESP, BIOS boot and a root of FS_TYPE', async () => {

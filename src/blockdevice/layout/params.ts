@@ -16,4 +16,6 @@ export interface BlockDeviceParams extends RootFsParams {
   readonly uuidSeed?: string | undefined
   /** How fstab names filesystems; DIB uses labels. */
   readonly fstabBy?: FstabIdentifier | undefined
+  /** This mkfs node is filled from this tree as it is made (see assemble/populate.ts). */
+  readonly populate?: { readonly filesystem: string; readonly from: string } | undefined
 }

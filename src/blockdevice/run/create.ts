@@ -40,6 +40,7 @@ export async function createBlockDevices(
         mountBase: params.mountBase,
         devices,
         fuseTypes,
+        populate: params.populate,
       })
       await asStep(deps, node, steps.length > 0, async () => {
         for (const step of steps) await executeStep(step, node, { deps, host, held, devices })

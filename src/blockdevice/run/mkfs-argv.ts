@@ -16,6 +16,12 @@ export interface MkfsInput {
    * `--invariant`. Other types ignore it.
    */
   readonly reproducible?: { readonly from: string; readonly hashSeed?: string } | undefined
+  /**
+   * Fill a new ext2/3/4 filesystem from this tree as it is made (`mke2fs -d`), instead of
+   * mounting it empty and copying the tree in (see blockdevice/assemble/populate.ts). Other
+   * types ignore it.
+   */
+  readonly populateFrom?: string | undefined
 }
 
 export function buildMkfsArgv(input: MkfsInput): [string, ...string[]] {
@@ -42,6 +48,8 @@ export function buildMkfsArgv(input: MkfsInput): [string, ...string[]] {
     ]
   }
   const invariant = reproducible !== undefined && type === 'vfat' ? ['--invariant'] : []
+  const populate =
+    input.populateFrom !== undefined && isExtFamily(type) ? ['-d', input.populateFrom] : []
   return [
     row.mkfs,
     ...opts,
@@ -49,6 +57,7 @@ export function buildMkfsArgv(input: MkfsInput): [string, ...string[]] {
     row.labelFlag,
     label,
     ...uuidArgs(row, uuid),
+    ...populate,
     ...row.quiet,
     device,
   ]

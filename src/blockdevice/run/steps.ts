@@ -72,6 +72,8 @@ export interface StepContext {
   readonly devices: ReadonlyMap<string, string>
   /** mkfs types this kernel cannot mount, mounted through FUSE instead (see fuse-mount.ts). */
   readonly fuseTypes?: ReadonlySet<string> | undefined
+  /** The mkfs node filled from a tree as it is made (`mke2fs -d`), and that tree. */
+  readonly populate?: { readonly filesystem: string; readonly from: string } | undefined
 }
 
 export function planNodeSteps(node: BlockDeviceNode, ctx: StepContext): NodeSteps {
@@ -120,6 +122,9 @@ export function planNodeSteps(node: BlockDeviceNode, ctx: StepContext): NodeStep
               label: node.label,
               uuid,
               opts: node.opts,
+              ...(ctx.populate?.filesystem === node.name
+                ? { populateFrom: ctx.populate.from }
+                : {}),
             }),
             ...mkfsEnvironment(node.type),
           },
