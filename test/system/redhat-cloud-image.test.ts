@@ -125,6 +125,11 @@ async function dnfDisk(repo: string): Promise<void> {
   const standin = join(work, 'standin-elements', 'rh-standin')
   mkdirSync(standin, { recursive: true })
   writeFileSync(join(standin, 'element-provides'), 'operating-system\n')
+  mkdirSync(join(standin, 'environment.d'))
+  writeFileSync(
+    join(standin, 'environment.d', '10-rh-standin.bash'),
+    'export DISTRO_NAME=rh-standin DIB_RELEASE=test DIB_INIT_SYSTEM=systemd\n',
+  )
   writeScript(
     join(standin, 'root.d', '10-rh-standin'),
     'cp -a "$RH_STANDIN_TREE/." "$TARGET_ROOT/"',
