@@ -85,8 +85,16 @@ export async function makeDnfTree(tree: string, preinstalled: readonly string[])
   const chroot = (...argv: string[]) =>
     run(
       'chroot',
-      [tree, 'env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', ...argv],
-      { env: { DEBIAN_FRONTEND: 'noninteractive' }, maxBuffer: 64 * 1024 * 1024 },
+      [
+        tree,
+        'env',
+        '-i',
+        'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+        'HOME=/root',
+        'DEBIAN_FRONTEND=noninteractive',
+        ...argv,
+      ],
+      { maxBuffer: 64 * 1024 * 1024 },
     )
   const resolver = join(tree, 'etc/resolv.conf')
   const own = existsSync(resolver) ? readFileSync(resolver) : undefined
@@ -94,17 +102,7 @@ export async function makeDnfTree(tree: string, preinstalled: readonly string[])
   copyFileSync('/etc/resolv.conf', resolver)
   try {
     await chroot('apt-get', '-qq', 'update')
-    await chroot(
-      'env',
-      'DEBIAN_FRONTEND=noninteractive',
-      'apt-get',
-      '-qq',
-      '-y',
-      '--no-install-recommends',
-      'install',
-      'dnf',
-      'rpm',
-    )
+    await chroot('apt-get', '-qq', '-y', '--no-install-recommends', 'install', 'dnf', 'rpm')
     await chroot('apt-get', 'clean')
   } finally {
     rmSync(resolver, { force: true })
