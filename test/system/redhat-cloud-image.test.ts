@@ -348,7 +348,7 @@ describe('redhat-common: the root from a cloud image', () => {
       'package iw-tool is not installed\npackage iw-doomed is not installed\npackage iw-old is not installed\n',
     )
     expect(readFileSync(join(tree, 'usr/share/iw-tool-rh/marker'), 'utf8')).toBe('iw-tool-rh\n')
-    expect(existsSync(join(tree, 'usr/share/iw-doomed'))).toBe(false)
+    expect(existsSync(join(tree, 'usr/share/iw-doomed/marker'))).toBe(false)
     // The build's repository file served the build only.
     expect(existsSync(join(tree, 'etc/yum.repos.d/iw-test.repo'))).toBe(false)
     expect(tarText(join(work, 'local.tar'), './etc/rh-flow')).toMatch(
