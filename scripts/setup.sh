@@ -15,6 +15,8 @@ HOST_PACKAGES=(
     openssl
     # cache-url downloads base images (the ubuntu element); unsquashfs is in squashfs-tools.
     curl
+    # Cloud images published as .qcow2.xz are unpacked in the cache.
+    xz-utils
 )
 # Only the tests use these (fixtures, real peers); builds never need them. test.sh sets
 # IMAGEWRIGHT_SETUP_TESTS=1 before sourcing this file.
@@ -36,6 +38,8 @@ TEST_PACKAGES=(
     time
     # The stand-in Ubuntu mirror signs its Release files with a key the test makes.
     gpg gpg-agent
+    # The Red Hat stand-in's repository: rpms built with rpmbuild, indexed by createrepo_c.
+    rpm createrepo-c
 )
 if [ "${IMAGEWRIGHT_SETUP_TESTS:-0}" = 1 ]; then
     HOST_PACKAGES+=("${TEST_PACKAGES[@]}")

@@ -1,6 +1,10 @@
 // The Red Hat family's root from a cloud image, with a stand-in: a disk built here from the
 // download-free host-os element (GPT with an ESP, a separate /boot and the root, like a vendor
-// qcow2), served on 127.0.0.1 under a CentOS file name with a BSD-style CHECKSUM beside it.
+// qcow2), served on 127.0.0.1 under a CentOS file name with a BSD-style CHECKSUM beside it, and
+// compressed as .qcow2.xz with a SHA256SUMS of the compressed file.
+// The package manager is real: a second stand-in disk holds Debian's dnf and rpm (dressed as
+// Rocky 9), and an rpm repository built here with rpmbuild and createrepo_c is served on
+// 127.0.0.1; package-installs, pkg-map and install-packages install and remove from it with dnf.
 // Real CentOS, Rocky, AlmaLinux, Fedora and RHEL content cannot be reached from here.
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
@@ -13,6 +17,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
@@ -26,15 +31,39 @@ import {
   runCli,
   type HostSnapshot,
 } from '../helpers/cli.ts'
-import { startStaticServer, type StaticServer } from '../helpers/static-server.ts'
+import {
+  buildRpmRepo,
+  makeDnfTree,
+  rpmFile,
+  rpmQuery,
+  type RpmSpec,
+} from '../helpers/rpm-standin.ts'
+import { startStaticServer, writeSha256Sums, type StaticServer } from '../helpers/static-server.ts'
 
 const IMAGE = 'CentOS-Stream-GenericCloud-9-20260101.0.x86_64.qcow2'
 const OLDER = 'CentOS-Stream-GenericCloud-9-20250101.0.x86_64.qcow2'
 
+const XZ_IMAGE = 'CentOS-Stream-GenericCloud-9-20260201.0.x86_64.qcow2.xz'
+
 const LAYOUT = espBootRootLayout('root')
+
+/**
+ * The repository: iw-tool-rh needs iw-base; iw-tool is the name pkg-map must translate away;
+ * iw-release gives dnf its $releasever; iw-doomed and iw-old come with the image, to remove.
+ */
+const RPMS: readonly RpmSpec[] = [
+  { name: 'iw-release', provides: ['system-release(releasever) = 9'] },
+  { name: 'iw-base' },
+  { name: 'iw-tool-rh', requires: ['iw-base'] },
+  { name: 'iw-tool', requires: ['iw-base'] },
+  { name: 'iw-direct' },
+  { name: 'iw-doomed' },
+  { name: 'iw-old' },
+]
 
 let work: string
 let server: StaticServer
+let rpmServer: StaticServer
 let before: HostSnapshot
 
 const sha256 = (path: string): string =>
@@ -73,20 +102,58 @@ function expectHostClean(): void {
   expect(readdirSync(join(work, 'state')).filter((f) => f.startsWith('cloud-image-'))).toEqual([])
 }
 
+/** A whole-disk qcow2 of `elements` in the stand-in's layout. */
+const standInDisk = (name: string, elementsPath: string, elements: string[]) =>
+  runCli(DIB_BIN, {
+    args: ['-n', '-o', join(work, name), '-t', 'qcow2', ...elements],
+    env: {
+      ...env({}),
+      ELEMENTS_PATH: elementsPath,
+      DIB_BLOCK_DEVICE_CONFIG: `file://${join(work, 'layout.yaml')}`,
+      RH_STANDIN_TREE: join(work, 'dnf-tree'),
+    },
+    timeoutMs: 600_000,
+  })
+
+/** The disk with dnf: Debian's dnf and rpm in a bookworm root, copied in by a test element. */
+async function dnfDisk(repo: string): Promise<void> {
+  await makeDnfTree(join(work, 'dnf-tree'), [
+    rpmFile(repo, 'iw-release'),
+    rpmFile(repo, 'iw-doomed'),
+    rpmFile(repo, 'iw-old'),
+  ])
+  const standin = join(work, 'standin-elements', 'rh-standin')
+  mkdirSync(standin, { recursive: true })
+  writeFileSync(join(standin, 'element-provides'), 'operating-system\n')
+  mkdirSync(join(standin, 'environment.d'))
+  writeFileSync(
+    join(standin, 'environment.d', '10-rh-standin.bash'),
+    'export DISTRO_NAME=rh-standin DIB_RELEASE=test DIB_INIT_SYSTEM=systemd\n',
+  )
+  writeScript(
+    join(standin, 'root.d', '10-rh-standin'),
+    'cp -a "$RH_STANDIN_TREE/." "$TARGET_ROOT/"',
+  )
+  const disk = await standInDisk('dnf', join(work, 'standin-elements'), ['rh-standin'])
+  expect(disk.stderr).toBe('')
+  expect(disk.code).toBe(0)
+  rmSync(join(work, 'dnf-tree'), { recursive: true })
+}
+
 beforeAll(async () => {
   work = mkdtempSync('/var/tmp/iw-redhat-')
   mkdirSync(join(work, 'tmp'))
   mkdirSync(join(work, 'state'))
   before = hostSnapshot(work)
   writeFileSync(join(work, 'layout.yaml'), LAYOUT)
-  const base = await runCli(DIB_BIN, {
-    args: ['-n', '-o', join(work, 'base'), '-t', 'qcow2', 'host-os'],
-    env: {
-      ...env({}),
-      ELEMENTS_PATH: HOST_OS_ELEMENTS,
-      DIB_BLOCK_DEVICE_CONFIG: `file://${join(work, 'layout.yaml')}`,
-    },
-  })
+  const repo = join(work, 'rpm-site', '9')
+  await buildRpmRepo(work, repo, RPMS)
+  rpmServer = await startStaticServer(join(work, 'rpm-site'))
+  // The dnf tree's packages come from Debian's archive: fetched while the host-os disk builds.
+  const [base] = await Promise.all([
+    standInDisk('base', HOST_OS_ELEMENTS, ['host-os']),
+    dnfDisk(repo),
+  ])
   expect(base.stderr).toBe('')
   expect(base.code).toBe(0)
   // The stand-in's ESP (MKFS_ESP) and /boot (lost+found) have files of their own: finding them
@@ -102,6 +169,11 @@ beforeAll(async () => {
     `# CentOS-Stream stand-in\nSHA256 (${OLDER}) = ${'0'.repeat(64)}\nSHA256 (${IMAGE}) = ${digest}\n`,
   )
   writeFileSync(join(site, 'bad', 'SHA256SUMS'), `${'f'.repeat(64)} *${IMAGE}\n`)
+  // The same disk compressed, listed with the digest of the .xz as vendors publish it.
+  mkdirSync(join(site, 'xz'))
+  copyFileSync(join(work, 'base.qcow2'), join(site, 'xz', XZ_IMAGE.replace(/\.xz$/, '')))
+  execFileSync('xz', ['-1', '-T0', join(site, 'xz', XZ_IMAGE.replace(/\.xz$/, ''))])
+  writeSha256Sums(join(site, 'xz'))
   server = await startStaticServer(site)
   // A test element running in every chroot phase of the flow, on the extracted root.
   const marker = join(work, 'elements', 'rh-flow-marker')
@@ -114,10 +186,29 @@ beforeAll(async () => {
     'echo post-install >> /etc/rh-flow',
   )
   writeScript(join(marker, 'finalise.d', '50-rh-flow-marker'), 'echo finalise >> /etc/rh-flow')
-}, 600_000)
+  // What a DIB user's element does: package-installs.yaml (a name pkg-map renames for the
+  // redhat family, an uninstall), install-packages directly, and a removal.
+  const user = join(work, 'elements', 'rh-dnf-user')
+  mkdirSync(user, { recursive: true })
+  writeFileSync(join(user, 'package-installs.yaml'), 'iw-tool:\niw-doomed:\n  uninstall: true\n')
+  writeFileSync(
+    join(user, 'pkg-map'),
+    JSON.stringify({ family: { redhat: { 'iw-tool': 'iw-tool-rh' } } }),
+  )
+  writeScript(
+    join(user, 'install.d', '60-rh-dnf-user'),
+    'install-packages iw-direct\ninstall-packages -e iw-old',
+  )
+  // A DIB user's repository file: DIB_YUM_REPO_CONF copies it in for the build only.
+  writeFileSync(
+    join(work, 'iw-test.repo'),
+    `[iw-test]\nname=imagewright test repository\nbaseurl=${rpmServer.url}/$releasever/\nenabled=1\ngpgcheck=0\n`,
+  )
+}, 900_000)
 
 afterAll(async () => {
-  await server.close()
+  await server?.close()
+  await rpmServer?.close()
   rmSync(work, { recursive: true, force: true })
 })
 
@@ -193,13 +284,73 @@ describe('redhat-common: the root from a cloud image', () => {
     expectHostClean()
   })
 
-  it('DIB_LOCAL_IMAGE downloads nothing, selinux-permissive asks for a first-boot relabel; offline with an empty cache says what is missing', async () => {
-    const requests = server.requests.length
-    const local = await build('local', ['rocky', 'rh-flow-marker', 'selinux-permissive'], {
-      DIB_LOCAL_IMAGE: join(work, 'base.qcow2'),
+  it('downloads a .qcow2.xz, verifies it as published (compressed), unpacks it once into the cache', async () => {
+    const cache = join(work, 'cache-xz')
+    const xz = await build('xz', ['centos'], {
+      DIB_CLOUD_IMAGES: `${server.url}/xz`,
+      DIB_IMAGE_CACHE: cache,
     })
+    expect(xz.stderr).toBe('')
+    expect(xz.code).toBe(0)
+    expect(xz.stdout).toContain(
+      `Verified ${XZ_IMAGE}: sha256 ${sha256(join(work, 'site', 'xz', XZ_IMAGE))}`,
+    )
+    expect(xz.stdout).toContain(`Unpacked ${XZ_IMAGE} to `)
+    expect(tarText(join(work, 'xz.tar'), './etc/os-release')).toContain('ID=')
+    const [dir = ''] = readdirSync(join(cache, 'cloud-images'))
+    const unpacked = join(cache, 'cloud-images', dir, XZ_IMAGE.replace(/\.xz$/, ''))
+    expect(sha256(unpacked)).toBe(sha256(join(work, 'base.qcow2')))
+    const unpackedAt = statSync(unpacked).mtimeMs
+
+    const again = await build('xz-again', ['centos'], {
+      DIB_CLOUD_IMAGES: `${server.url}/xz`,
+      DIB_IMAGE_CACHE: cache,
+      DIB_OFFLINE: '1',
+    })
+    expect(again.stderr).toBe('')
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain(
+      `${XZ_IMAGE.replace(/\.xz$/, '')} was unpacked from this ${XZ_IMAGE} before: not unpacked again`,
+    )
+    expect(statSync(unpacked).mtimeMs).toBe(unpackedAt)
+    expectHostClean()
+  })
+
+  it('DIB_LOCAL_IMAGE downloads nothing; dnf installs and removes from a repository for real (package-installs, pkg-map, install-packages, DIB_YUM_REPO_CONF); selinux-permissive asks for a first-boot relabel; offline with an empty cache says what is missing', async () => {
+    const requests = server.requests.length
+    const local = await build(
+      'local',
+      ['rocky', 'rh-flow-marker', 'selinux-permissive', 'rh-dnf-user'],
+      {
+        DIB_LOCAL_IMAGE: join(work, 'dnf.qcow2'),
+        DIB_YUM_REPO_CONF: join(work, 'iw-test.repo'),
+      },
+    )
     expect(local.stderr).toBe('')
     expect(local.code).toBe(0)
+    // dnf read the repository of the release the image's rpm database names ($releasever).
+    expect(rpmServer.requests).toContain('GET /9/repodata/repomd.xml 200')
+    const tree = join(work, 'local-tree')
+    mkdirSync(tree)
+    execFileSync('tar', [
+      '-xf',
+      join(work, 'local.tar'),
+      '-C',
+      tree,
+      './var/lib/rpm',
+      './usr/share',
+      './etc',
+    ])
+    expect(await rpmQuery(tree, ['iw-tool-rh', 'iw-base', 'iw-direct', 'iw-release'])).toBe(
+      'iw-tool-rh-1.0-1.noarch\niw-base-1.0-1.noarch\niw-direct-1.0-1.noarch\niw-release-1.0-1.noarch\n',
+    )
+    expect(await rpmQuery(tree, ['iw-tool', 'iw-doomed', 'iw-old'])).toBe(
+      'package iw-tool is not installed\npackage iw-doomed is not installed\npackage iw-old is not installed\n',
+    )
+    expect(readFileSync(join(tree, 'usr/share/iw-tool-rh/marker'), 'utf8')).toBe('iw-tool-rh\n')
+    expect(existsSync(join(tree, 'usr/share/iw-doomed/marker'))).toBe(false)
+    // The build's repository file served the build only.
+    expect(existsSync(join(tree, 'etc/yum.repos.d/iw-test.repo'))).toBe(false)
     expect(tarText(join(work, 'local.tar'), './etc/rh-flow')).toMatch(
       /^install rocky 9 dnf EFI\/rocky\n/,
     )

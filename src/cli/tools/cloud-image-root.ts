@@ -8,8 +8,9 @@ import { join } from 'node:path'
 import { extractRoot } from '../../customize/extract-root.ts'
 import { fetchImage } from '../../element-tools/cloud-image/fetch-image.ts'
 import { resolveSource } from '../../element-tools/cloud-image/sources.ts'
+import { isCompressed } from '../../element-tools/cloud-image/unpack-image.ts'
 import { readSetting } from '../../config/settings.ts'
-import { isBuilderError, UsageError } from '../../errors.ts'
+import { ConfigError, isBuilderError, UsageError } from '../../errors.ts'
 import { hostEnv, ProcessRunner } from '../../exec/run.ts'
 import { FileJournal, JOURNAL_SUFFIX } from '../../host/journal.ts'
 import { newBuildId, stateDir } from '../../pipeline/workspace.ts'
@@ -42,6 +43,10 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
   // Releases what was taken even after a signal.
   const resourceRunner = new ProcessRunner({ reporter, baseEnv: hostEnv() })
   const source = resolveSource(distro, env)
+  if (source.kind === 'local' && isCompressed(source.path))
+    throw new ConfigError(
+      `DIB_LOCAL_IMAGE=${source.path} is compressed: unpack it first (unxz --keep) and give the .qcow2 or .raw`,
+    )
   const image =
     source.kind === 'local'
       ? source.path

@@ -45,12 +45,20 @@ export function checksumFor(text: string, name: string): string | undefined {
 
 /**
  * The newest image the list names that matches `pattern`: names carry their date or version,
- * so the last in natural order (9.10 after 9.9) is the newest.
+ * so the last in natural order (9.10 after 9.9) is the newest. Of one image listed both plain
+ * and as `.xz`, the plain one is taken: nothing to unpack.
  */
 export function newestMatching(
   entries: readonly ChecksumEntry[],
   pattern: RegExp,
 ): string | undefined {
   const names = entries.map((entry) => entry.name).filter((name) => pattern.test(name))
-  return names.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1)
+  const plain = (name: string): string => name.replace(/\.xz$/, '')
+  return names
+    .sort(
+      (a, b) =>
+        plain(a).localeCompare(plain(b), 'en', { numeric: true }) ||
+        Number(b.endsWith('.xz')) - Number(a.endsWith('.xz')),
+    )
+    .at(-1)
 }

@@ -11,6 +11,7 @@ import type { Reporter } from '../../report/events.ts'
 import { digestFilePath } from './cache-state.ts'
 import { digestFor, newestMatching, parseChecksumFile } from './checksum-file.ts'
 import type { CloudImageSource } from './sources.ts'
+import { isCompressed, unpackCached } from './unpack-image.ts'
 
 /** cache-url's exit status for a 404. */
 const NOT_FOUND = 44
@@ -25,8 +26,10 @@ export interface FetchDeps {
 }
 
 export interface FetchedImage {
+  /** The disk image to open: the download, or its unpacked copy when it came as `.xz`. */
   readonly path: string
   readonly url: string
+  /** Of the file as published (the compressed one for `.xz`). */
   readonly sha256: string
 }
 
@@ -78,7 +81,8 @@ export async function fetchImage(source: Download, deps: FetchDeps): Promise<Fet
   // What `plan` compares with the published checksum to tell whether a build downloads again.
   await writeFile(digestFilePath(path), `${actual}  ${name}\n`)
   deps.reporter.emit({ kind: 'info', message: `Verified ${name}: sha256 ${actual}` })
-  return { path, url, sha256: actual }
+  const image = isCompressed(path) ? await unpackCached(path, actual, deps) : path
+  return { path: image, url, sha256: actual }
 }
 
 interface ChecksumList {

@@ -43,7 +43,7 @@ export const DISTROS: Readonly<Record<string, DistroDefaults>> = {
     url: (release, arch) => `https://cloud.centos.org/centos/${release}/${arch}/images`,
     pattern: (release, arch, flavor) =>
       new RegExp(
-        `^CentOS-Stream-${escape(flavor)}-${escape(release.replace('-stream', ''))}-\\d{8}\\.\\d+\\.${escape(arch)}\\.qcow2$`,
+        `^CentOS-Stream-${escape(flavor)}-${escape(release.replace('-stream', ''))}-\\d{8}\\.\\d+\\.${escape(arch)}\\.qcow2(\\.xz)?$`,
       ),
     checksumFiles: ['CHECKSUM', 'SHA256SUMS'],
     normalize: (release) => {
@@ -57,7 +57,7 @@ export const DISTROS: Readonly<Record<string, DistroDefaults>> = {
     url: (release, arch) => `https://dl.rockylinux.org/pub/rocky/${release}/images/${arch}`,
     pattern: (release, arch, flavor) =>
       new RegExp(
-        `^Rocky-${escape(release)}-${escape(flavor)}-Base-[\\d.]+-\\d{8}\\.\\d+\\.${escape(arch)}\\.qcow2$`,
+        `^Rocky-${escape(release)}-${escape(flavor)}-Base-[\\d.]+-\\d{8}\\.\\d+\\.${escape(arch)}\\.qcow2(\\.xz)?$`,
       ),
     checksumFiles: ['CHECKSUM', 'SHA256SUMS'],
     normalize: major,
@@ -68,7 +68,7 @@ export const DISTROS: Readonly<Record<string, DistroDefaults>> = {
     url: (release, arch) => `https://repo.almalinux.org/almalinux/${release}/cloud/${arch}/images`,
     pattern: (release, arch, flavor) =>
       new RegExp(
-        `^AlmaLinux-${escape(release)}-${escape(flavor)}-[\\d.]+-\\d{8}(\\.\\d+)?\\.${escape(arch)}\\.qcow2$`,
+        `^AlmaLinux-${escape(release)}-${escape(flavor)}-[\\d.]+-\\d{8}(\\.\\d+)?\\.${escape(arch)}\\.qcow2(\\.xz)?$`,
       ),
     checksumFiles: ['CHECKSUM', 'SHA256SUMS'],
     normalize: major,
@@ -80,7 +80,7 @@ export const DISTROS: Readonly<Record<string, DistroDefaults>> = {
       `https://download.fedoraproject.org/pub/fedora/linux/releases/${release}/Cloud/${arch}/images`,
     pattern: (release, arch) =>
       new RegExp(
-        `^Fedora-Cloud-Base-Generic-${escape(release)}-[\\d.]+\\.${escape(arch)}\\.qcow2$`,
+        `^Fedora-Cloud-Base-Generic-${escape(release)}-[\\d.]+\\.${escape(arch)}\\.qcow2(\\.xz)?$`,
       ),
     checksumFiles: ['SHA256SUMS'],
     checksumIndexPattern: (release, arch) =>

@@ -56,4 +56,22 @@ describe('newestMatching', () => {
     ).toBe('Rocky-9-GenericCloud-Base-9.10-20250601.0.x86_64.qcow2')
     expect(newestMatching(entries, /^nothing$/)).toBeUndefined()
   })
+
+  it('takes a newer .xz over an older plain image, and the plain one of the same image', () => {
+    const pattern = /^CentOS-Stream-GenericCloud-9-\d{8}\.\d+\.x86_64\.qcow2(\.xz)?$/
+    const name = (date: string, xz: boolean): { name: string; sha256: string } => ({
+      name: `CentOS-Stream-GenericCloud-9-${date}.0.x86_64.qcow2${xz ? '.xz' : ''}`,
+      sha256: A,
+    })
+    expect(newestMatching([name('20260201', true), name('20260101', false)], pattern)).toBe(
+      'CentOS-Stream-GenericCloud-9-20260201.0.x86_64.qcow2.xz',
+    )
+    for (const order of [
+      [name('20260201', false), name('20260201', true)],
+      [name('20260201', true), name('20260201', false)],
+    ])
+      expect(newestMatching(order, pattern)).toBe(
+        'CentOS-Stream-GenericCloud-9-20260201.0.x86_64.qcow2',
+      )
+  })
 })
