@@ -158,8 +158,8 @@ const NOTES = [
   "step cache on; DIB has none and builds everything again. Peak RSS of the builder: GNU time's",
   'maximum resident set size (the largest process of the build), as issue #11 measured it. Whole',
   "tree: the build's own cgroup sampled every 200 ms, PSS summed over its processes (tmpfs and page",
-  'cache not counted). Boot: wall time',
-  "of `imagewright boot-test` (QEMU, BIOS, serial console) on each builder's image after the finalise.d edit.",
+  'cache not counted). Boot: wall time of `imagewright boot-test` (QEMU, BIOS, serial console) on',
+  "each builder's image after the finalise.d edit.",
 ]
 
 /** Runs the sequence; returns the Markdown table (also written to bench-results/dib.md). */

@@ -375,6 +375,55 @@ describe('redhat-common: the root from a cloud image', () => {
     expectHostClean()
   })
 
+  it("customize installs and removes with the image's own dnf (chosen from its os-release), the input unchanged", async () => {
+    const input = join(work, 'dnf.qcow2')
+    const sum = sha256(input)
+    const out = join(work, 'customized.raw')
+    const result = await runCli(IW_BIN, {
+      args: [
+        'customize',
+        '-a',
+        input,
+        '-o',
+        out,
+        '--copy-in',
+        `${join(work, 'iw-test.repo')}:/etc/yum.repos.d`,
+        '--install',
+        'iw-tool-rh,iw-direct',
+        '--uninstall',
+        'iw-old',
+      ],
+      env: env({}),
+      timeoutMs: 600_000,
+    })
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(sha256(input)).toBe(sum)
+    const { partitiontable } = JSON.parse(
+      execFileSync('sfdisk', ['--json', out], { encoding: 'utf8' }),
+    ) as { partitiontable: { partitions: { start: number; size: number }[] } }
+    const root = partitiontable.partitions[2]
+    if (root === undefined) throw new Error(`no root partition in ${out}`)
+    const dir = mkdtempSync(join(work, 'customized-'))
+    execFileSync('mount', [
+      '-o',
+      `loop,offset=${root.start * 512},sizelimit=${root.size * 512}`,
+      out,
+      dir,
+    ])
+    try {
+      expect(await rpmQuery(dir, ['iw-tool-rh', 'iw-base', 'iw-direct', 'iw-old'])).toBe(
+        'iw-tool-rh-1.0-1.noarch\niw-base-1.0-1.noarch\niw-direct-1.0-1.noarch\npackage iw-old is not installed\n',
+      )
+      expect(readFileSync(join(dir, 'usr/share/iw-direct/marker'), 'utf8')).toBe('iw-direct\n')
+    } finally {
+      execFileSync('umount', [dir])
+      rmSync(dir, { recursive: true })
+      rmSync(out)
+    }
+    expectHostClean()
+  })
+
   it("names the current equivalent for the seed's CentOS 7 example", async () => {
     const element = await build('c7', ['centos7'], {})
     expect(element.code).not.toBe(0)
