@@ -2,7 +2,7 @@
 // passes every request on to the real archive, except that `dists/ALIAS...` is read from
 // `dists/CODENAME...` (stable-updates from bookworm-updates, and so on). The Release files stay
 // the archive's own, signatures and all; only the suite name they are found under changes.
-import { createServer, request } from 'node:http'
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface MirrorView {
@@ -23,18 +23,7 @@ export async function startMirrorView(
   const server = createServer((req, res) => {
     const path = req.url ?? '/'
     paths.push(path)
-    const target = new URL(path.replace(aliased, `/dists/${codename}`), upstream)
-    const headers = { ...req.headers, host: target.host }
-    delete headers.connection
-    const upstreamRequest = request(target, { method: req.method, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers)
-      answer.pipe(res)
-    })
-    upstreamRequest.on('error', () => {
-      if (!res.headersSent) res.writeHead(502)
-      res.end()
-    })
-    req.pipe(upstreamRequest)
+    passOn(req, res, new URL(path.replace(aliased, `/dists/${codename}`), upstream))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
@@ -47,4 +36,19 @@ export async function startMirrorView(
         server.close((error) => (error ? reject(error) : resolve()))
       }),
   }
+}
+
+/** Forwards `req` to `target` and streams the answer back as it comes (502 if unreachable). */
+export function passOn(req: IncomingMessage, res: ServerResponse, target: URL): void {
+  const headers = { ...req.headers, host: target.host }
+  delete headers.connection
+  const upstreamRequest = request(target, { method: req.method, headers }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers)
+    answer.pipe(res)
+  })
+  upstreamRequest.on('error', () => {
+    if (!res.headersSent) res.writeHead(502)
+    res.end()
+  })
+  req.pipe(upstreamRequest)
 }

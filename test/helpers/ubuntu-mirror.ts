@@ -14,9 +14,10 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { passOn } from './mirror-view.ts'
 import { HASH_FIELDS, rewriteRelease } from './ubuntu-release.ts'
 
 export interface UbuntuMirror {
@@ -163,20 +164,6 @@ export async function startUbuntuMirror(
         server.close((error) => (error ? reject(error) : resolve()))
       }),
   }
-}
-
-function passOn(req: IncomingMessage, res: ServerResponse, target: URL): void {
-  const headers = { ...req.headers, host: target.host }
-  delete headers.connection
-  const upstreamRequest = request(target, { method: req.method, headers }, (answer) => {
-    res.writeHead(answer.statusCode ?? 502, answer.headers)
-    answer.pipe(res)
-  })
-  upstreamRequest.on('error', () => {
-    if (!res.headersSent) res.writeHead(502)
-    res.end()
-  })
-  req.pipe(upstreamRequest)
 }
 
 /** The kernel metapackages as .deb files (dpkg-deb), their pool paths and their index. */
