@@ -386,6 +386,9 @@ describe('redhat-common: the root from a cloud image', () => {
         input,
         '-o',
         out,
+        // Debian's dnf in the stand-in comes without the directory a Rocky image has.
+        '--mkdir',
+        '/etc/yum.repos.d',
         '--copy-in',
         `${join(work, 'iw-test.repo')}:/etc/yum.repos.d`,
         '--install',
