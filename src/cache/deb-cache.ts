@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { link, mkdir, readdir, rm, stat, utimes, writeFile, chmod } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { isAlive } from '../host/processes.ts'
 
 /** Beside the cache dirs, so links and the cache share a filesystem. */
 const LINK_DIRS = '.builds'
@@ -22,20 +23,11 @@ export interface DebCacheLinks {
 
 const isDeb = (name: string): boolean => name.endsWith('.deb') && !name.startsWith('.')
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /** Link directories of builds that died (their pid is gone). */
 async function sweepDeadLinkDirs(parent: string): Promise<void> {
   for (const name of await readdir(parent).catch(() => [] as string[])) {
     const pid = Number(/-(\d+)-[0-9a-f]+$/.exec(name)?.[1])
-    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid))
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid))
       await rm(join(parent, name), { recursive: true, force: true })
   }
 }

@@ -18,6 +18,7 @@ import {
 import { join } from 'node:path'
 import { CacheError } from '../errors.ts'
 import type { InputPart, StepName } from './step-keys.ts'
+import { isAlive } from '../host/processes.ts'
 
 export const STORE_DIR = 'imagewright-steps'
 const MANIFEST = 'manifest.json'
@@ -170,14 +171,5 @@ export class StepStore {
       if (Number.isInteger(pid) && pid > 0 && !isAlive(pid))
         await rm(join(this.root, 'tmp', name), { recursive: true, force: true })
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
