@@ -3,8 +3,8 @@
 // (DIB 3.13 cannot build Debian 13: its base element installs software-properties-common, which
 // Debian 13 dropped). Each step runs DIB, then imagewright, so both see the same machine load:
 // cold (empty image cache), no-op (same build again; imagewright's step cache on), an edit of
-// one finalise.d script, a boot of that image with `imagewright boot-test`, an edit of one
-// install.d script, and warm (a full build with the image cache kept; imagewright's
+// one finalise.d script, then of one post-install.d script, a boot of that image with
+// `imagewright boot-test`, an edit of one install.d script, and warm (a full build with the image cache kept; imagewright's
 // step cache off). DIB runs with imagewright's kpartx/dmsetup stand-ins first on its PATH (this
 // host has no device-mapper).
 // BENCH_DIB_STEPS=cold,warm,... runs only those steps (the others print "not measured"); a step
@@ -34,6 +34,7 @@ const RELEASE = 'bookworm'
 function writeEditElement(elements, values) {
   for (const [phase, name] of [
     ['install.d', '50-bench-install'],
+    ['post-install.d', '50-bench-post-install'],
     ['finalise.d', '50-bench-finalise'],
   ]) {
     const dir = join(elements, 'bench-edit', phase)
@@ -111,7 +112,7 @@ function hostHeader(results, dibVersion, repo) {
     `Measured on ${hostname()}: ${cpu} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
       `Linux ${release()}, ${kvm}. One run per cell. ${whenMeasured(results)}`,
     '',
-    `\`debian-minimal vm bench-edit\` (a one-line install.d and finalise.d element), Debian 12 ${RELEASE}, qcow2; ` +
+    `\`debian-minimal vm bench-edit\` (a one-line install.d, post-install.d and finalise.d element), Debian 12 ${RELEASE}, qcow2; ` +
       `DIB ${dibVersion} (python3-diskimage-builder, with imagewright's kpartx/dmsetup/sudo stand-ins: no device-mapper here), ` +
       `imagewright ${commit} on Node ${process.version}.`,
   ]
@@ -159,7 +160,7 @@ const NOTES = [
   'maximum resident set size (the largest process of the build), as issue #11 measured it. Whole',
   "tree: the build's own cgroup sampled every 200 ms, PSS summed over its processes (tmpfs and page",
   'cache not counted). Boot: wall time of `imagewright boot-test` (QEMU, BIOS, serial console) on',
-  "each builder's image after the finalise.d edit.",
+  "each builder's image after the finalise.d and post-install.d edits.",
 ]
 
 /** Runs the sequence; returns the Markdown table (also written to bench-results/dib.md). */
@@ -222,7 +223,10 @@ export async function benchDib({ repo }) {
     const selected = (name, step) => steps.includes(step) || steps.includes(`${name}:${step}`)
     for (const step of STEPS.filter((s) => selected('dib', s) || selected('iw', s))) {
       if (step === 'finalise') writeEditElement(elements, { 'finalise.d': 1 })
-      if (step === 'install') writeEditElement(elements, { 'finalise.d': 1, 'install.d': 1 })
+      if (step === 'postinstall')
+        writeEditElement(elements, { 'finalise.d': 1, 'post-install.d': 1 })
+      if (step === 'install')
+        writeEditElement(elements, { 'finalise.d': 1, 'post-install.d': 1, 'install.d': 1 })
       for (const [name, builder] of Object.entries(builders)) {
         if (stopping) throw new Error(`bench: stopped by ${stopping}`)
         if (!selected(name, step)) continue

@@ -26,7 +26,8 @@ const MANIFEST = 'manifest.json'
 export const IN_USE_MS = 60_000
 
 export interface EntryManifest {
-  readonly step: StepName
+  /** The build step stored, or "initramfs" (initramfs-store.ts). */
+  readonly step: StepName | 'initramfs'
   readonly key: string
   readonly createdAt: string
   /** What the entry holds, for `cache ls` and the log. */

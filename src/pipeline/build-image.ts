@@ -19,6 +19,7 @@ import { resolveBuildElements } from './prepare-elements.ts'
 import { stageBuildHooks } from './restage-hooks.ts'
 import { runTreeSteps } from './tree-steps.ts'
 import { debCachePlan } from './deb-cache-mount.ts'
+import { initramfsCachePlan } from './initramfs-cache-mount.ts'
 import { checkHost } from './preflight.ts'
 import { newBuildId, openWorkspace } from './workspace.ts'
 import { writeDiskArtifacts, writeTreeArtifacts } from './artifacts.ts'
@@ -175,7 +176,14 @@ async function buildSteps(options: BuildOptions, deps: BuildDeps): Promise<Build
     elements.resolved.elements.map((e) => e.name),
     release?.distro,
   )
-  await runTreeSteps(ctx, tree, phase, cache, restored, debCache)
+  const initramfsCache = initramfsCachePlan(
+    options,
+    elements.resolved.elements.map((e) => e.name),
+  )
+  await runTreeSteps(ctx, tree, phase, cache, restored, {
+    debs: debCache,
+    initramfs: initramfsCache,
+  })
   if (options.ramdiskElement !== undefined) {
     const written = await finishRamdiskBuild(ctx, phase)
     if (options.bootTest) await bootCheckRamdisk(ctx, written)

@@ -2,7 +2,8 @@
 // from the one restored or built before it, and after each the build directory may be stored.
 // The chroot stays open across the install phases, as in DIB, except where a step is stored:
 // it is closed first so the archive holds the tree and nothing mounted into it. The apt download
-// cache is mounted for the install phases only (deb-cache-mount.ts), so no step holds it.
+// cache is mounted for the install phases only (deb-cache-mount.ts), and the initramfs cache
+// for post-install.d (initramfs-cache-mount.ts), so no step holds them.
 import { openChroot, type ChrootSession } from '../chroot/chroot.ts'
 import { hostResolvConf } from '../chroot/target-files.ts'
 import type { HooksTree } from '../elements/hooks-tree.ts'
@@ -14,6 +15,13 @@ import { type BuildContext, hooksDir, resourceDeps, rootTreeDir } from './contex
 import type { PhaseRunner } from './phase-runner.ts'
 import { checkRootTree, dropCopiedHostResolver, installExtraPackages } from './root-tree.ts'
 import { mountDebCache, type DebCachePlan } from './deb-cache-mount.ts'
+import { mountInitramfsCache, type InitramfsCachePlan } from './initramfs-cache-mount.ts'
+
+/** The host caches the install phases are offered. */
+export interface TreeStepCaches {
+  readonly debs: DebCachePlan | undefined
+  readonly initramfs: InitramfsCachePlan | undefined
+}
 
 /** Run every tree step after `restored` (all of them when nothing was restored). */
 export async function runTreeSteps(
@@ -22,11 +30,11 @@ export async function runTreeSteps(
   phase: PhaseRunner,
   cache: StepCache,
   restored: TreeStep | undefined,
-  debCache: DebCachePlan | undefined,
+  caches: TreeStepCaches,
 ): Promise<void> {
   const root = rootTreeDir(ctx)
   const todo = TREE_STEPS.slice(restored === undefined ? 0 : TREE_STEPS.indexOf(restored) + 1)
-  await using chroot = new ChrootSlot(ctx, debCache)
+  await using chroot = new ChrootSlot(ctx, caches)
   for (const step of todo) {
     const started = performance.now()
     if (step === 'root') {
@@ -34,7 +42,7 @@ export async function runTreeSteps(
       await checkRootTree(root)
       await dropCopiedHostResolver(root, await hostResolvConf(), ctx.reporter)
     } else {
-      await chroot.open(step === 'install' || step === 'post-install')
+      await chroot.open(step === 'install' || step === 'post-install', step === 'post-install')
       for (const name of STEP_PHASES[step]) await phase(name, root)
       if (step === 'install') await installExtraPackages(ctx, tree)
     }
@@ -52,28 +60,34 @@ export async function runTreeSteps(
 }
 
 /**
- * The chroot session of the install phases, and the apt download cache while packages are
- * installed: opened when a phase needs them, closed to store a step.
+ * The chroot session of the install phases, the apt download cache while packages are
+ * installed and the initramfs cache for post-install.d: opened when a phase needs them, closed
+ * to store a step.
  */
 class ChrootSlot implements AsyncDisposable {
   readonly #ctx: BuildContext
-  readonly #debCache: DebCachePlan | undefined
+  readonly #caches: TreeStepCaches
   #session: ChrootSession | undefined
   #debs: AsyncDisposable | undefined
+  #initramfs: AsyncDisposable | undefined
 
-  constructor(ctx: BuildContext, debCache: DebCachePlan | undefined) {
+  constructor(ctx: BuildContext, caches: TreeStepCaches) {
     this.#ctx = ctx
-    this.#debCache = debCache
+    this.#caches = caches
   }
 
-  /** Open the chroot; with `debs`, the apt cache mounted too, else released if it was. */
-  async open(debs: boolean): Promise<void> {
+  /** Open the chroot and mount the caches asked for; one not asked for is released if it was. */
+  async open(debs: boolean, initramfs: boolean): Promise<void> {
     this.#session ??= releasedWithHint(
       await openChroot(rootTreeDir(this.#ctx), hooksDir(this.#ctx), resourceDeps(this.#ctx)),
     )
-    if (debs && this.#debCache !== undefined)
-      this.#debs ??= releasedWithHint(await mountDebCache(this.#ctx, this.#debCache))
+    const plans = this.#caches
+    if (debs && plans.debs !== undefined)
+      this.#debs ??= releasedWithHint(await mountDebCache(this.#ctx, plans.debs))
     else await this.#releaseDebs()
+    if (initramfs && plans.initramfs !== undefined)
+      this.#initramfs ??= releasedWithHint(await mountInitramfsCache(this.#ctx, plans.initramfs))
+    else await this.#releaseInitramfs()
   }
 
   async #releaseDebs(): Promise<void> {
@@ -82,14 +96,24 @@ class ChrootSlot implements AsyncDisposable {
     if (debs !== undefined) await debs[Symbol.asyncDispose]()
   }
 
-  /** Processes left in the chroot are stopped first (with the session), then the cache goes. */
+  async #releaseInitramfs(): Promise<void> {
+    const initramfs = this.#initramfs
+    this.#initramfs = undefined
+    if (initramfs !== undefined) await initramfs[Symbol.asyncDispose]()
+  }
+
+  /** Processes left in the chroot are stopped first (with the session), then the caches go. */
   async close(): Promise<void> {
     const session = this.#session
     this.#session = undefined
     try {
       if (session !== undefined) await session[Symbol.asyncDispose]()
     } finally {
-      await this.#releaseDebs()
+      try {
+        await this.#releaseInitramfs()
+      } finally {
+        await this.#releaseDebs()
+      }
     }
   }
 
