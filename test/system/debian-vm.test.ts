@@ -23,6 +23,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -330,6 +331,55 @@ describe('debian-minimal vm', () => {
     expect(events.filter((e) => e.kind === 'script-end')).toEqual([])
     // 5 s on a quiet machine; the bound leaves room for a loaded one.
     expect(seconds).toBeLessThan(30)
+    expect(hostSnapshot(work)).toEqual(before)
+  })
+
+  it('an element adding a post-install.d script re-runs from post-install.d and reuses the initramfs the default build made', async () => {
+    const elements = join(work, 'elements')
+    mkdirSync(join(elements, 'post-edit', 'post-install.d'), { recursive: true })
+    writeFileSync(
+      join(elements, 'post-edit', 'post-install.d', '50-post-edit'),
+      '#!/bin/bash\nset -eu -o pipefail\necho edited > /etc/post-edit\n',
+      { mode: 0o755 },
+    )
+    const log = join(work, 'post-edit.jsonl')
+    const started = performance.now()
+    const edited = await runCli(DIB_BIN, {
+      args: ['-t', 'tar', '-o', 'post-edit', 'debian-minimal', 'vm', 'post-edit'],
+      env: { ...defaultEnv(), ELEMENTS_PATH: elements, IMAGEWRIGHT_JSON_LOG: log },
+      cwd: work,
+    })
+    console.log(
+      `debian-vm post-install.d edit: ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    )
+    expect(edited.stderr).toBe('')
+    expect(edited.code).toBe(0)
+    const hits = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { kind: string; what?: string })
+      .filter((e) => e.kind === 'cache-hit')
+    expect(hits.map((e) => e.what)).toEqual([expect.stringMatching(/after install\.d/)])
+    expect(edited.stdout).toMatch(
+      /Cache: reused the initramfs of kernel \S+ \([0-9a-f]{12}\): its inputs are unchanged/,
+    )
+    expect(edited.stdout).not.toMatch(/Cache: stored the initramfs/)
+    const tar = join(work, 'post-edit.tar')
+    expect(tarText(tar, './etc/post-edit')).toBe('edited\n')
+    // update-initramfs installed the reused image as its own: the checksum it keeps matches.
+    const members = execFileSync('tar', ['-tf', tar], { encoding: 'utf8' }).split('\n')
+    expect(members.filter((m) => m.includes('imagewright-initramfs'))).toEqual([])
+    const initrd = members.find((member) => /^\.\/boot\/initrd\.img-/.test(member))
+    expect(initrd).toBeDefined()
+    const kernel = String(initrd).slice('./boot/initrd.img-'.length)
+    const sha1 = execFileSync(
+      'sh',
+      ['-c', `tar -xOf "$1" "$2" | sha1sum`, 'sh', tar, String(initrd)],
+      {
+        encoding: 'utf8',
+      },
+    ).split(' ')[0]
+    expect(tarText(tar, `./var/lib/initramfs-tools/${kernel}`).split(' ')[0]).toBe(sha1)
     expect(hostSnapshot(work)).toEqual(before)
   })
 })
