@@ -14,6 +14,7 @@ import {
 } from './boot-failure.ts'
 import { SerialConsole } from './console.ts'
 import type { DiskFormat } from './disk-format.ts'
+import type { ExtraDisk } from './extra-disks.ts'
 import type { SectorSize } from '../util/sector-size.ts'
 import {
   GuestShellError,
@@ -43,6 +44,8 @@ export interface BootTestOptions {
   readonly kernel?: DirectKernelBoot
   /** Boot this ISO image from a CD-ROM drive (the disk image, if any, is attached too). */
   readonly cdrom?: string
+  /** Further disks, each behind its own controller (never modified). */
+  readonly extraDisks?: readonly ExtraDisk[]
   /** BIOS (SeaBIOS) or UEFI (OVMF); by default BIOS unless the disk needs UEFI (4Kn). */
   readonly firmware?: FirmwareChoice
   readonly accel?: AccelChoice
@@ -190,11 +193,13 @@ function checkOptions(options: BootTestOptions): void {
 function vmSetup(options: BootTestOptions): Parameters<typeof prepareVm>[0] {
   const { image, format, kernel, cdrom, diskSize, sectorSize, ovmf, qemuBinary, tempParent } =
     options
+  const { extraDisks } = options
   return {
     ...(image === undefined ? {} : { image }),
     ...(format === undefined ? {} : { format }),
     ...(kernel === undefined ? {} : { kernel }),
     ...(cdrom === undefined ? {} : { cdrom }),
+    ...(extraDisks === undefined ? {} : { extraDisks }),
     ...(diskSize === undefined ? {} : { diskSize }),
     ...(sectorSize === undefined ? {} : { sectorSize }),
     ...(ovmf === undefined ? {} : { ovmf }),

@@ -2,6 +2,7 @@
 // the plan already exists or will be created by the caller, so this is table-tested.
 import type { SectorSize } from '../util/sector-size.ts'
 import type { DiskFormat } from './disk-format.ts'
+import { extraDiskArgs, type ExtraDisk } from './extra-disks.ts'
 
 export const QEMU_BINARY = 'qemu-system-x86_64'
 export const DEFAULT_MEMORY_MIB = 1024
@@ -40,6 +41,8 @@ export interface QemuPlan {
   readonly kernel?: DirectKernelBoot
   /** An ISO image in a CD-ROM drive, booted before the disk. */
   readonly cdrom?: string
+  /** Further disks, each behind its own controller; the drive stays first in the boot order. */
+  readonly extraDisks?: readonly ExtraDisk[]
   /** Absent means SeaBIOS, QEMU's built-in firmware. */
   readonly uefi?: UefiFirmware
   readonly accel: Accel
@@ -97,7 +100,9 @@ export function buildQemuArgv(plan: QemuPlan): [string, ...string[]] {
     argv.push('-drive', `if=pflash,unit=1,format=raw,file=${vars}`)
   }
   if (plan.cdrom !== undefined) argv.push(...cdromArgs(plan.cdrom))
-  if (plan.drive) argv.push(...driveArgs(plan.drive, plan.cdrom === undefined ? undefined : 1))
+  const extraDisks = plan.extraDisks ?? []
+  if (plan.drive) argv.push(...driveArgs(plan.drive, driveBootIndex(plan, extraDisks)))
+  argv.push(...extraDiskArgs(extraDisks, escapeQemuValue))
   if (plan.network) argv.push('-nic', 'user,model=virtio-net-pci')
   // Guests waiting for entropy (sshd, cloud-init) would otherwise stall under TCG.
   argv.push('-device', 'virtio-rng-pci')
@@ -107,6 +112,13 @@ export function buildQemuArgv(plan: QemuPlan): [string, ...string[]] {
     if (plan.kernel.append !== undefined) argv.push('-append', plan.kernel.append)
   }
   return argv
+}
+
+// After the CD-ROM; first when other disks could be booted instead (SeaBIOS tries IDE and AHCI
+// disks before virtio ones). A kernel booted directly holds bootindex 0 itself.
+function driveBootIndex(plan: QemuPlan, extra: readonly ExtraDisk[]): number | undefined {
+  if (plan.cdrom !== undefined) return 1
+  return extra.length > 0 && plan.kernel === undefined ? 0 : undefined
 }
 
 // The drive is a back end without a bus; the virtio-blk device in front of it sets the sectors.

@@ -31,6 +31,7 @@ import {
   type QemuDrive,
   type QemuPlan,
 } from './qemu-argv.ts'
+import type { ExtraDisk } from './extra-disks.ts'
 
 export type Firmware = 'bios' | 'uefi'
 /** "auto": BIOS, unless the disk has sectors BIOS boot code cannot read. */
@@ -44,6 +45,7 @@ export interface VmSetup {
   readonly kernel?: DirectKernelBoot
   /** An ISO image to boot from a CD-ROM drive. */
   readonly cdrom?: string
+  readonly extraDisks?: readonly ExtraDisk[]
   readonly firmware: FirmwareChoice
   readonly accel: AccelChoice
   readonly memoryMiB: number
@@ -109,6 +111,7 @@ export async function prepareVm(
     ...(drive === undefined ? {} : { drive }),
     ...(setup.kernel === undefined ? {} : { kernel: setup.kernel }),
     ...(cdrom === undefined ? {} : { cdrom }),
+    ...(setup.extraDisks === undefined ? {} : { extraDisks: setup.extraDisks }),
     ...(uefi && vars ? { uefi: { code: uefi.code, vars } } : {}),
     accel,
     memoryMiB: setup.memoryMiB,

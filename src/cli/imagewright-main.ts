@@ -85,6 +85,11 @@ function program(outcome: Outcome): Command {
       'kernel command line for --kernel (e.g. "console=ttyS0 root=LABEL=cloudimg-rootfs")',
     )
     .option('--cdrom <iso>', 'boot this ISO image from a CD-ROM drive, with IMAGE as its disk')
+    .option(
+      '--attach-disk <kind:file>',
+      'attach FILE as a further disk behind its own KIND of controller: virtio-blk, virtio-scsi, nvme, ahci, piix-ide, megasas, lsi, pvscsi (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--uefi', 'boot with UEFI firmware (OVMF)')
     .option(
       '--bios',
@@ -97,7 +102,7 @@ function program(outcome: Outcome): Command {
     .option('--password <password>', 'password for --user')
     .option(
       '--command <cmd>',
-      'run this command after logging in (repeatable)',
+      'run this command after logging in, or at the --marker prompt (repeatable)',
       (v: string, prev: string[] = []) => [...prev, v],
     )
     .option('--disk-size <size>', 'show the guest a disk of this size (e.g. 4GiB), to test growing')

@@ -1,6 +1,9 @@
 // Every disk layout, bootloader and firmware the elements support, proven by booting. Three
 // builds, run one after the other, cover the combinations between them:
-//   1. MBR, extlinux (DIB_EXTLINUX=1), an XFS root: SeaBIOS
+//   1. MBR, extlinux (DIB_EXTLINUX=1), an XFS root: SeaBIOS. With initramfs-vm (a lean
+//      initramfs, MODULES=list) and baremetal (its kernel and initrd beside the image), whose
+//      initramfs is then booted once more with a disk behind every controller the element
+//      claims QEMU emulates, and must see each of them before it mounts the root.
 //   2. block-device-efi-4k: 4096-byte sectors on the build's loop device and in the guest, the
 //      ESP mounted through FUSE where the kernel has no vfat, a btrfs root with its own
 //      ROOT_LABEL, grub EFI from the removable-media path: OVMF, logged in to check what is
@@ -9,11 +12,14 @@
 //      below with SeaBIOS. reproducible-image builds block-device-efi itself.)
 //   3. GPT with a BIOS boot partition and a separate /boot, /var and swap (DIB_BLOCK_DEVICE_CONFIG),
 //      grub BIOS: SeaBIOS, logged in to check what is mounted and that swap is on
+// All three use initramfs-vm, so each root filesystem (xfs, btrfs, ext4) is booted with the
+// lean initramfs, and each build spends seconds, not minutes, in mkinitramfs; the default
+// MODULES=most initramfs boots in debian-vm, cloud-elements and dib-tree.
 // Each build must pass the hygiene check and leave nothing on the host. The images are
 // uncompressed qcow2 (-u): the layouts are the point here (compression is dib-options' and
 // debian-vm's), and compressing cost each build 20-35 s of one core.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -26,6 +32,7 @@ import {
   type CliResult,
   type HostSnapshot,
 } from '../helpers/cli.ts'
+import { initramfsFiles } from '../helpers/initramfs.ts'
 
 const MULTI_PARTITION = join(REPO, 'test', 'fixtures', 'boot-matrix', 'multi-partition.yaml')
 const PASSWORD = 'boot-matrix-pw'
@@ -106,24 +113,91 @@ function commandOutput(stdout: string, command: string): { exit: number; output:
   return { exit, output: output.join('\n') }
 }
 
+// The controllers initramfs-vm claims that QEMU emulates (the image's own disk is virtio-blk).
+const CONTROLLERS = ['virtio-scsi', 'nvme', 'ahci', 'piix-ide', 'megasas', 'lsi', 'pvscsi']
+const LEAN_DISKS_SEEN = [
+  `n=0; while [ "$(ls /dev/disk/by-label | grep -c ^iwvm-)" -lt ${CONTROLLERS.length} ] && [ $n -lt 90 ]; do sleep 1; n=$((n+1)); done`,
+  'ls /dev/disk/by-label',
+].join('; ')
+const PCI_DRIVERS = 'ls /sys/bus/pci/drivers'
+
+/** A small ext4 filesystem labelled iwvm-CONTROLLER for each controller, in plain files. */
+function labelledDisks(): string[] {
+  return CONTROLLERS.map((controller) => {
+    const file = join(work, `disk-${controller}.raw`)
+    writeFileSync(file, '')
+    execFileSync('mkfs.ext4', ['-q', '-F', '-L', `iwvm-${controller}`, file, '4M'])
+    return `${controller}:${file}`
+  })
+}
+
 describe('boot matrix', () => {
-  it('MBR + extlinux + XFS root boots with SeaBIOS', async () => {
-    const image = await build('extlinux-xfs', ['debian-minimal', 'vm', 'block-device-mbr'], {
-      DIB_EXTLINUX: '1',
-      FS_TYPE: 'xfs',
-    })
+  it('MBR + extlinux + XFS root boots with SeaBIOS; a lean initramfs (initramfs-vm) finds disks behind every controller', async () => {
+    const image = await build(
+      'extlinux-xfs',
+      ['debian-minimal', 'vm', 'block-device-mbr', 'initramfs-vm', 'baremetal'],
+      { DIB_EXTLINUX: '1', FS_TYPE: 'xfs' },
+    )
     const { console } = await boot(image)
     // syslinux's loader, not grub, read the kernel from the XFS root
     expect(console).toMatch(/SYSLINUX \d/)
     expect(console).not.toContain('GNU GRUB')
     expect(console).toMatch(/Command line: .*root=LABEL=img-rootfs ro .*console=ttyS0,115200/)
     expect(console).toMatch(/XFS \(vda1\): Mounting/)
+
+    // The lean initramfs: the listed drivers, not MODULES=most's hundreds.
+    const initrd = join(work, 'extlinux-xfs.initrd')
+    const modules = initramfsFiles(initrd)
+      .filter((file) => /\.ko(\.\w+)?$/.test(file))
+      .map((file) => file.replace(/^.*\//, '').replace(/\.ko(\.\w+)?$/, ''))
+    for (const module of ['virtio_blk', 'virtio_scsi', 'nvme', 'ahci', 'ata_piix', 'sd_mod'])
+      expect(modules).toContain(module)
+    for (const module of ['megaraid_sas', 'sym53c8xx', 'vmw_pvscsi', 'mptspi', 'mptsas'])
+      expect(modules).toContain(module)
+    for (const module of ['xen-blkfront', 'hv_storvsc', 'hv_vmbus'])
+      expect(modules).toContain(module)
+    for (const module of ['ext4', 'xfs', 'btrfs', 'vfat', 'crc32c_generic', 'libcrc32c'])
+      expect(modules).toContain(module)
+    expect(modules).not.toContain('usb-storage')
+    expect(modules.length).toBeLessThan(100)
+
+    // Its kernel and initramfs, stopped before the root is mounted, with a disk behind each
+    // controller: every labelled disk must have appeared, its driver loaded from the initramfs.
+    const disks = labelledDisks()
+    const shell = await runCli(IW_BIN, {
+      args: [
+        'boot-test',
+        '--quiet',
+        '--timeout',
+        '600',
+        ...['--kernel', join(work, 'extlinux-xfs.vmlinuz'), '--initrd', initrd],
+        ...['--append', 'root=LABEL=img-rootfs ro console=ttyS0 break=premount'],
+        ...['--marker', '^\\(initramfs\\) '],
+        ...disks.flatMap((disk) => ['--attach-disk', disk]),
+        ...['--command', LEAN_DISKS_SEEN, '--command', PCI_DRIVERS],
+        ...['--console-log', `${image}.initramfs.console`],
+        image,
+      ],
+      cwd: work,
+    })
+    expect(shell.stdout, shell.stderr).toContain('PASS')
+    expect(shell.code).toBe(0)
+    expectHostClean()
+    const labels = commandOutput(shell.stdout, LEAN_DISKS_SEEN).output.split(/\s+/)
+    expect(labels).toEqual(
+      expect.arrayContaining(['img-rootfs', ...CONTROLLERS.map((c) => `iwvm-${c}`)]),
+    )
+    const drivers = commandOutput(shell.stdout, PCI_DRIVERS).output.split(/\s+/)
+    expect(drivers).toEqual(
+      expect.arrayContaining(['ahci', 'ata_piix', 'megaraid_sas', 'nvme', 'sym53c8xx']),
+    )
+    expect(drivers).toEqual(expect.arrayContaining(['virtio-pci', 'vmw_pvscsi']))
   })
 
   it('block-device-efi-4k boots from a 4Kn disk with UEFI from the removable-media path; btrfs root by ROOT_LABEL, ESP mounted', async () => {
     const image = await build(
       'efi-4k',
-      ['debian-minimal', 'vm', 'block-device-efi-4k', 'devuser'],
+      ['debian-minimal', 'vm', 'block-device-efi-4k', 'devuser', 'initramfs-vm'],
       {
         FS_TYPE: 'btrfs',
         ROOT_LABEL: 'root-4k',
@@ -160,11 +234,15 @@ describe('boot matrix', () => {
   })
 
   it('GPT with BIOS boot, separate /boot, /var and swap boots; fstab names each by label', async () => {
-    const image = await build('multi', ['--image-size', '3', 'debian-minimal', 'vm', 'devuser'], {
-      DIB_BLOCK_DEVICE_CONFIG: `file://${MULTI_PARTITION}`,
-      DIB_DEV_USER_PASSWORD: PASSWORD,
-      DIB_DEV_USER_PWDLESS_SUDO: '1',
-    })
+    const image = await build(
+      'multi',
+      ['--image-size', '3', 'debian-minimal', 'vm', 'devuser', 'initramfs-vm'],
+      {
+        DIB_BLOCK_DEVICE_CONFIG: `file://${MULTI_PARTITION}`,
+        DIB_DEV_USER_PASSWORD: PASSWORD,
+        DIB_DEV_USER_PWDLESS_SUDO: '1',
+      },
+    )
     const findmnt = (target: string): string =>
       `findmnt -rn -o TARGET,SOURCE,FSTYPE,LABEL ${target}`
     const commands = [

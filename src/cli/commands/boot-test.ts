@@ -3,6 +3,7 @@ import { bootTest, type BootTestOptions, type BootTestResult } from '../../boot/
 import { UsageError } from '../../errors.ts'
 import { parseSectorSize } from '../../util/sector-size.ts'
 import { looksLikeIso } from '../../boot/vm-setup.ts'
+import { parseExtraDisk } from '../../boot/extra-disks.ts'
 import { ProcessRunner } from '../../exec/run.ts'
 import { CompositeReporter } from '../../report/events.ts'
 import { TextReporter } from '../../report/text-reporter.ts'
@@ -27,6 +28,7 @@ export interface BootTestCliOptions {
   readonly initrd?: string
   readonly append?: string
   readonly cdrom?: string
+  readonly attachDisk?: readonly string[]
 }
 
 function positive(option: string, value: string | undefined): number | undefined {
@@ -83,11 +85,16 @@ export function bootTestOptions(
   if (cli.uefi && cli.bios) throw new UsageError('Options "--uefi" and "--bios" exclude each other')
   if (cli.password !== undefined && cli.user === undefined)
     throw new UsageError('Option "--password" needs "--user"')
-  if ((cli.command?.length ?? 0) > 0 && cli.user === undefined)
-    throw new UsageError('Option "--command" needs "--user" to log in first')
+  // Without --user, a --marker names the prompt of a shell that is already open (an initramfs's).
+  if ((cli.command?.length ?? 0) > 0 && cli.user === undefined && cli.marker === undefined)
+    throw new UsageError(
+      'Option "--command" needs "--user" to log in first, or "--marker" for a shell already open',
+    )
+  const extraDisks = (cli.attachDisk ?? []).map(parseExtraDisk)
   return {
     ...(disk === undefined ? {} : { image: disk }),
     ...(cdrom === undefined ? {} : { cdrom }),
+    ...(extraDisks.length === 0 ? {} : { extraDisks }),
     ...(cli.kernel === undefined
       ? {}
       : {

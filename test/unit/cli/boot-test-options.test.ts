@@ -43,6 +43,34 @@ describe('boot-test options for kernels and ISOs', () => {
   })
 })
 
+describe('boot-test options for further disks and an open shell', () => {
+  it('attaches each --attach-disk behind its controller', () => {
+    const o = bootTestOptions('x.qcow2', { attachDisk: ['nvme:/d/a.raw', 'ahci:/d/b.qcow2'] })
+    expect(o.extraDisks).toEqual([
+      { controller: 'nvme', path: '/d/a.raw', format: 'raw' },
+      { controller: 'ahci', path: '/d/b.qcow2', format: 'qcow2' },
+    ])
+    expect(bootTestOptions('x.qcow2', {}).extraDisks).toBeUndefined()
+  })
+
+  it('refuses an unknown controller or a missing file, naming the option and the value', () => {
+    expect(() => bootTestOptions('x.qcow2', { attachDisk: ['floppy:/d/a.raw'] })).toThrow(
+      /Option "--attach-disk" needs KIND:FILE with KIND one of virtio-blk, .*: got "floppy:\/d\/a.raw"/,
+    )
+    expect(() => bootTestOptions('x.qcow2', { attachDisk: ['nvme:'] })).toThrow(UsageError)
+    expect(() => bootTestOptions('x.qcow2', { attachDisk: ['/d/a.raw'] })).toThrow(UsageError)
+  })
+
+  it('runs --command at a --marker prompt without logging in, and refuses it with neither', () => {
+    const o = bootTestOptions('x.qcow2', { marker: '^\\(initramfs\\) ', command: ['blkid'] })
+    expect(o.commands).toEqual(['blkid'])
+    expect(o.login).toBeUndefined()
+    expect(() => bootTestOptions('x.qcow2', { command: ['blkid'] })).toThrow(
+      'Option "--command" needs "--user" to log in first, or "--marker" for a shell already open',
+    )
+  })
+})
+
 describe('isIso9660', () => {
   it('finds "CD001" in the first volume descriptor', () => {
     const head = new Uint8Array(0x8006)
