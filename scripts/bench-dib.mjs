@@ -4,8 +4,9 @@
 // Debian 13 dropped). Each step runs DIB, then imagewright, so both see the same machine load:
 // cold (empty image cache), no-op (same build again; imagewright's step cache on), an edit of
 // one finalise.d script, then of one post-install.d script, a boot of that image with
-// `imagewright boot-test`, an edit of one install.d script, and warm (a full build with the image cache kept; imagewright's
-// step cache off). DIB runs with imagewright's kpartx/dmsetup stand-ins first on its PATH (this
+// `imagewright boot-test`, an edit of one install.d script, warm (a full build with the image
+// cache kept; imagewright's step cache off), and imagewright alone: the cold build again with
+// the opt-in initramfs-vm element, in an empty cache of its own. DIB runs with imagewright's kpartx/dmsetup stand-ins first on its PATH (this
 // host has no device-mapper).
 // BENCH_DIB_STEPS=cold,warm,... runs only those steps (the others print "not measured"); a step
 // written BUILDER:STEP (dib:noop, iw:boot) runs for that builder only.
@@ -25,7 +26,7 @@ import {
 } from 'node:fs'
 import { cpus, hostname, loadavg, release, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { STEPS, formatTable } from './bench-table.mjs'
+import { IW_ONLY_STEPS, STEPS, formatTable } from './bench-table.mjs'
 import { forwardSignal, runMeasured } from './bench-group.mjs'
 
 const DIB_CREATE = '/usr/bin/disk-image-create'
@@ -220,7 +221,9 @@ export async function benchDib({ repo }) {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal)
   try {
     writeEditElement(elements, {})
-    const selected = (name, step) => steps.includes(step) || steps.includes(`${name}:${step}`)
+    const selected = (name, step) =>
+      (name === 'iw' || !IW_ONLY_STEPS.includes(step)) &&
+      (steps.includes(step) || steps.includes(`${name}:${step}`))
     for (const step of STEPS.filter((s) => selected('dib', s) || selected('iw', s))) {
       if (step === 'finalise') writeEditElement(elements, { 'finalise.d': 1 })
       if (step === 'postinstall')
@@ -230,7 +233,9 @@ export async function benchDib({ repo }) {
       for (const [name, builder] of Object.entries(builders)) {
         if (stopping) throw new Error(`bench: stopped by ${stopping}`)
         if (!selected(name, step)) continue
-        const image = join(builder.out, 'img.qcow2')
+        // coldvm: the cold build again with the opt-in lean initramfs, in an empty cache of its own.
+        const lean = step === 'coldvm'
+        const image = join(builder.out, lean ? 'img-vm.qcow2' : 'img.qcow2')
         const boot = step === 'boot'
         if (boot && !existsSync(image)) {
           results[name][step] = { error: 'no image to boot' }
@@ -238,8 +243,21 @@ export async function benchDib({ repo }) {
         }
         const argv = boot
           ? [process.execPath, iw, 'boot-test', '--quiet', '--timeout', '900', image]
-          : [...builder.argv, '-o', 'img', 'debian-minimal', 'vm', 'bench-edit']
-        const env = step === 'warm' ? { ...builder.env, IMAGEWRIGHT_NO_CACHE: '1' } : builder.env
+          : [
+              ...builder.argv,
+              '-o',
+              lean ? 'img-vm' : 'img',
+              'debian-minimal',
+              'vm',
+              'bench-edit',
+              ...(lean ? ['initramfs-vm'] : []),
+            ]
+        const env =
+          step === 'warm'
+            ? { ...builder.env, IMAGEWRIGHT_NO_CACHE: '1' }
+            : lean
+              ? { ...builder.env, DIB_IMAGE_CACHE: join(builder.dir, 'cache-vm') }
+              : builder.env
         process.stderr.write(`bench: ${name} ${step} (load ${load()})\n`)
         const began = { at: new Date().toISOString(), load: loadavg()[0] }
         try {
