@@ -6,8 +6,8 @@
 // one finalise.d script, then of one post-install.d script, a boot of that image with
 // `imagewright boot-test`, an edit of one install.d script, warm (a full build with the image
 // cache kept; imagewright's step cache off), and imagewright alone: the cold build again with
-// the opt-in initramfs-vm element, in an empty cache of its own. DIB runs with imagewright's kpartx/dmsetup stand-ins first on its PATH (this
-// host has no device-mapper).
+// the opt-in initramfs-vm element, in an empty cache of its own. DIB runs with imagewright's
+// kpartx/dmsetup stand-ins first on its PATH (this host has no device-mapper).
 // BENCH_DIB_STEPS=cold,warm,... runs only those steps (the others print "not measured"); a step
 // written BUILDER:STEP (dib:noop, iw:boot) runs for that builder only.
 // Everything a build makes lives in one directory below /var/tmp; mounts and loop devices
