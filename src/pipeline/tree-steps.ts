@@ -29,7 +29,7 @@ export async function runTreeSteps(
   const todo = TREE_STEPS.slice(restored === undefined ? 0 : TREE_STEPS.indexOf(restored) + 1)
   await using chroot = new ChrootSlot(ctx, debCache)
   // Whether post-root.d left the tree as the step before it was stored.
-  const watch = new TreeChangeWatch(ctx.workspace.buildDir)
+  const watch = new TreeChangeWatch(ctx.workspace.buildDir, ctx.resourceRunner)
   let sameAs: TreeStep | undefined
   for (const step of todo) {
     const started = performance.now()
@@ -42,12 +42,12 @@ export async function runTreeSteps(
       if (step === 'tree') await watch.phasesStart()
       for (const name of STEP_PHASES[step]) await phase(name, root)
       if (step === 'install') await installExtraPackages(ctx, tree)
-      if (step === 'tree') watch.phasesEnd()
+      if (step === 'tree') await watch.phasesEnd()
     }
     if (step === 'tree') {
       await chroot.close()
       await unmountHookMounts(ctx)
-      sameAs = sharedStep(watch.verdict(), ctx)
+      sameAs = sharedStep(await watch.verdict(), ctx)
     }
     if (!(await cache.wouldStore(step, performance.now() - started))) continue
     await chroot.close()

@@ -18,6 +18,7 @@ import {
   snapshotTree,
   type TreeSnapshot,
 } from '../cache/tree-snapshot.ts'
+import type { Runner } from '../exec/command.ts'
 import { OWNER_MARK } from '../host/orphans.ts'
 
 /** The reason when the step before was not stored in this run (restored, or too quick). */
@@ -29,50 +30,68 @@ export type Verdict =
 
 export class TreeChangeWatch {
   readonly #buildDir: string
+  readonly #runner: Runner
   #stored: { step: TreeStep; snapshot: TreeSnapshot } | undefined
   #opened: TreeSnapshot | undefined
-  #ran: TreeSnapshot | undefined
+  /** What opening the chroot touched: only their ctimes may differ from the stored tree. */
+  #bySession: ReadonlySet<string> = new Set()
+  /** Why nothing can be proven any more, once something is known to have changed. */
   #lost: string | undefined
 
-  constructor(buildDir: string) {
+  constructor(buildDir: string, runner: Runner) {
     this.#buildDir = buildDir
+    this.#runner = runner
+  }
+
+  #snapshot(): Promise<TreeSnapshot> {
+    return snapshotTree(this.#buildDir, this.#runner, [OWNER_MARK])
   }
 
   async #take(): Promise<TreeSnapshot | undefined> {
     await sleep(SETTLE_MS)
-    const snapshot = snapshotTree(this.#buildDir, [OWNER_MARK])
+    const snapshot = await this.#snapshot()
     const racy = racyEntries(snapshot)
     if (racy.length === 0) return snapshot
-    this.#lost = `${racy[0]} changed while its state was read`
+    this.#lose(`${racy[0]} changed while its state was read`)
     return undefined
+  }
+
+  /** Tens of thousands of entries each: snapshots are not kept once nothing can be proven. */
+  #lose(reason: string): void {
+    this.#lost ??= reason
+    this.#stored = this.#opened = undefined
   }
 
   /** The build directory as `step` is about to be packed. */
   async beforeStore(step: TreeStep): Promise<void> {
     const snapshot = await this.#take()
-    this.#stored = snapshot === undefined ? undefined : { step, snapshot }
+    if (snapshot !== undefined) this.#stored = { step, snapshot }
   }
 
   /** The chroot of the next step is open and none of its hooks has run. */
   async phasesStart(): Promise<void> {
-    if (this.#stored !== undefined) this.#opened = await this.#take()
+    if (this.#stored === undefined) return
+    const opened = await this.#take()
+    if (this.#stored === undefined || opened === undefined) return
+    this.#opened = opened
+    this.#bySession = new Set(changedPaths(this.#stored.snapshot, opened))
   }
 
   /** The hooks have run; the chroot is still open. */
-  phasesEnd(): void {
-    if (this.#opened !== undefined) this.#ran = snapshotTree(this.#buildDir, [OWNER_MARK])
+  async phasesEnd(): Promise<void> {
+    if (this.#opened === undefined) return
+    const byHooks = changedPaths(this.#opened, await this.#snapshot())
+    this.#opened = undefined
+    if (byHooks.length > 0) this.#lose(`${byHooks[0] || '.'} changed`)
   }
 
   /** After the chroot closed: whether the build directory is still the stored step's. */
-  verdict(): Verdict {
+  async verdict(): Promise<Verdict> {
     const stored = this.#stored
-    if (stored === undefined || this.#opened === undefined || this.#ran === undefined)
+    this.#stored = undefined
+    if (stored === undefined || this.#opened !== undefined)
       return { unchanged: false, reason: this.#lost ?? NOT_WATCHED }
-    const byHooks = changedPaths(this.#opened, this.#ran)
-    if (byHooks.length > 0) return { unchanged: false, reason: `${byHooks[0]} changed` }
-    const bySession = new Set(changedPaths(stored.snapshot, this.#opened))
-    const closed = snapshotTree(this.#buildDir, [OWNER_MARK])
-    const since = changedPaths(stored.snapshot, closed, bySession)
+    const since = changedPaths(stored.snapshot, await this.#snapshot(), this.#bySession)
     if (since.length > 0)
       return { unchanged: false, reason: `${since[0] || '.'} differs from the stored tree` }
     return { unchanged: true, since: stored.step }

@@ -19,6 +19,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { placeTemporaryFile, type SetMtime } from '../../src/chroot/target-files.ts'
 import { changedPaths, racyEntries, snapshotTree } from '../../src/cache/tree-snapshot.ts'
 import { TreeChangeWatch } from '../../src/pipeline/unchanged-tree.ts'
+import { ProcessRunner } from '../../src/exec/run.ts'
+import { silentReporter } from '../../src/report/events.ts'
+
+const runner = new ProcessRunner({ reporter: silentReporter })
 
 let build: string
 let root: string
@@ -45,7 +49,7 @@ async function session(
   hooks: () => void,
   between: () => void = () => undefined,
 ): Promise<ReturnType<TreeChangeWatch['verdict']>> {
-  const watch = new TreeChangeWatch(build)
+  const watch = new TreeChangeWatch(build, runner)
   await watch.beforeStore('post-install')
   between()
   const resolv = await placeTemporaryFile(
@@ -64,10 +68,10 @@ async function session(
   )
   await watch.phasesStart()
   hooks()
-  watch.phasesEnd()
+  await watch.phasesEnd()
   await policy.restore()
   await resolv.restore()
-  return watch.verdict()
+  return await watch.verdict()
 }
 
 describe('TreeChangeWatch', () => {
@@ -114,10 +118,10 @@ describe('TreeChangeWatch', () => {
   })
 
   it('says nothing is proven when no step was stored before', async () => {
-    const watch = new TreeChangeWatch(build)
+    const watch = new TreeChangeWatch(build, runner)
     await watch.phasesStart()
-    watch.phasesEnd()
-    expect(watch.verdict().unchanged).toBe(false)
+    await watch.phasesEnd()
+    expect((await watch.verdict()).unchanged).toBe(false)
   })
 })
 
@@ -125,17 +129,17 @@ describe('snapshotTree()', () => {
   it('calls an entry changed just before the walk racy, and one changed long before not', async () => {
     await new Promise((resolve) => setTimeout(resolve, 100))
     writeFileSync(join(root, 'etc', 'fresh'), 'now\n')
-    const racy = racyEntries(snapshotTree(build))
+    const racy = racyEntries(await snapshotTree(build, runner))
     expect(racy).toEqual(['mnt/etc', 'mnt/etc/fresh'])
   })
 
-  it('lists created, deleted and changed paths; leaves out top-level names it is told to', () => {
+  it('lists created, deleted and changed paths; leaves out top-level names it is told to', async () => {
     writeFileSync(join(build, '.imagewright-build'), 'mark')
-    const before = snapshotTree(build, ['.imagewright-build'])
+    const before = await snapshotTree(build, runner, ['.imagewright-build'])
     writeFileSync(join(build, '.imagewright-build'), 'other mark')
     writeFileSync(join(root, 'etc', 'new'), 'x')
     rmSync(join(root, 'etc', 'motd'))
-    const after = snapshotTree(build, ['.imagewright-build'])
+    const after = await snapshotTree(build, runner, ['.imagewright-build'])
     expect(changedPaths(before, after)).toEqual(['mnt/etc', 'mnt/etc/motd', 'mnt/etc/new'])
     expect(changedPaths(after, after)).toEqual([])
   })
