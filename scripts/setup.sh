@@ -17,6 +17,8 @@ HOST_PACKAGES=(
     curl
     # Cloud images published as .qcow2.xz are unpacked in the cache.
     xz-utils
+    # The debootstrap element gzips the root tarball on every core (gzip when missing).
+    pigz
 )
 # Only the tests use these (fixtures, real peers); builds never need them. test.sh sets
 # IMAGEWRIGHT_SETUP_TESTS=1 before sourcing this file.

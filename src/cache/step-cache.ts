@@ -2,7 +2,7 @@
 // and the three moves the build makes with them: reuse the finished image, restore the build
 // directory after the latest stored tree step, and store each result it makes.
 // Every decision is an event (cache-hit, cache-miss with the inputs that changed).
-import { readdir } from 'node:fs/promises'
+import { link, readdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { BuildOptions } from '../config/build-options.ts'
 import type { ResolvedRelease } from '../element-tools/debian-release/resolve.ts'
@@ -215,8 +215,12 @@ export class StepCache {
     return false
   }
 
-  /** Store the build directory as the result of tree step `step`. */
-  async storeTree(step: TreeStep, workspace: StepWorkspace): Promise<void> {
+  /**
+   * Store the build directory as the result of tree step `step`. With `sameAs`, a step whose
+   * stored build directory this one is proven equal to (unchanged-tree.ts), the entry gets a
+   * hard link to that step's archive instead of packing the same tree again.
+   */
+  async storeTree(step: TreeStep, workspace: StepWorkspace, sameAs?: TreeStep): Promise<void> {
     const inputs = this.off === undefined ? this.#steps.get(step) : undefined
     if (inputs === undefined) return
     const why = await this.#uncacheable(workspace)
@@ -225,9 +229,28 @@ export class StepCache {
       return
     }
     await this.#store_(inputs, TREE_WHAT[step], async (staged) => {
-      await packBuildDir(workspace.buildDir, join(staged, TREE_ARCHIVE), this.#deps.runner)
+      const archive = join(staged, TREE_ARCHIVE)
+      if (sameAs !== undefined && (await this.#linkArchive(sameAs, archive))) {
+        this.#deps.reporter.emit({
+          kind: 'info',
+          message: `Cache: the build directory has not changed since the ${TREE_WHAT[sameAs]} was stored: the ${TREE_WHAT[step]} shares its archive`,
+        })
+      } else await packBuildDir(workspace.buildDir, archive, this.#deps.runner)
       return [TREE_ARCHIVE]
     })
+  }
+
+  /** Link the archive stored for `step` at `to`; false when it is gone (pruned meanwhile). */
+  async #linkArchive(step: TreeStep, to: string): Promise<boolean> {
+    const key = this.#steps.get(step)?.key
+    const entry = key === undefined ? undefined : await this.#store.lookup(key)
+    if (entry === undefined) return false
+    try {
+      await link(join(entry.dir, TREE_ARCHIVE), to)
+    } catch {
+      return false // pruned between the lookup and the link: pack instead
+    }
+    return true
   }
 
   /** Store the finished outputs (every artifact the build reported). */

@@ -134,6 +134,11 @@ export class StepStore {
     return out.sort((a, b) => b.lastUsed.getTime() - a.lastUsed.getTime())
   }
 
+  /** The space `entries` take on disk, an archive two entries share counted once. */
+  async diskBytes(entries: readonly StoredEntry[]): Promise<number> {
+    return (await diskSpace(entries)).total
+  }
+
   /**
    * Remove least recently used entries until the rest fit in `maxBytes` (all of them with 0),
    * and staging directories of dead processes. Returns the entries removed.
@@ -141,7 +146,8 @@ export class StepStore {
   async prune(maxBytes: number, now = Date.now()): Promise<StoredEntry[]> {
     await this.sweepStaging()
     const entries = await this.list()
-    let total = entries.reduce((sum, e) => sum + e.manifest.bytes, 0)
+    const space = await diskSpace(entries)
+    let total = space.total
     const removed: StoredEntry[] = []
     for (const entry of [...entries].reverse()) {
       if (total <= maxBytes) break
@@ -158,7 +164,7 @@ export class StepStore {
         continue // another prune took it
       }
       await rm(trash, { recursive: true, force: true })
-      total -= entry.manifest.bytes
+      total -= space.free(entry)
       removed.push(entry)
     }
     return removed
@@ -173,4 +179,40 @@ export class StepStore {
         await rm(join(this.root, 'tmp', name), { recursive: true, force: true })
     }
   }
+}
+
+/**
+ * The space entries take, a file shared by several of them (the finished tree linking the
+ * archive of the step before, when nothing changed in between) counted once, and what
+ * removing one frees: its files no other remaining entry shares.
+ */
+async function diskSpace(
+  entries: readonly StoredEntry[],
+): Promise<{ total: number; free: (entry: StoredEntry) => number }> {
+  const holders = new Map<string, number>()
+  const files = new Map<StoredEntry, { id: string; size: number }[]>()
+  let total = 0
+  for (const entry of entries) {
+    const mine: { id: string; size: number }[] = []
+    for (const file of entry.manifest.files) {
+      const info = await stat(join(entry.dir, file)).catch(() => undefined)
+      if (info === undefined) continue
+      const id = `${info.dev}:${info.ino}`
+      const held = holders.get(id) ?? 0
+      if (held === 0) total += info.size
+      holders.set(id, held + 1)
+      mine.push({ id, size: info.size })
+    }
+    files.set(entry, mine)
+  }
+  const free = (entry: StoredEntry): number => {
+    let freed = 0
+    for (const { id, size } of files.get(entry) ?? []) {
+      const left = (holders.get(id) ?? 1) - 1
+      holders.set(id, left)
+      if (left === 0) freed += size
+    }
+    return freed
+  }
+  return { total, free }
 }

@@ -8,7 +8,7 @@ import { killProcessesRootedIn } from '../host/processes.ts'
 import type { Reporter } from '../report/events.ts'
 import { AsyncStack } from '../util/async-stack.ts'
 import { safeMountPoint } from './safe-path.ts'
-import { hostResolvConf, placeTemporaryFile, POLICY_RC_D } from './target-files.ts'
+import { hostResolvConf, placeTemporaryFile, POLICY_RC_D, type SetMtime } from './target-files.ts'
 
 export const HOOKS_IN_TARGET = '/tmp/in_target.d'
 
@@ -55,9 +55,28 @@ export async function openChroot(
         { quiet: true },
       )
     }
-    const resolv = await placeTemporaryFile(root, 'etc/resolv.conf', await hostResolvConf())
+    const setMtime: SetMtime = async (path, ns) => {
+      const seconds = `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`
+      await deps.runner.run(
+        { argv: ['touch', '-c', '-m', '-d', `@${seconds}`, '--', path], label: 'restore an mtime' },
+        { quiet: true },
+      )
+    }
+    const resolv = await placeTemporaryFile(
+      root,
+      'etc/resolv.conf',
+      await hostResolvConf(),
+      0o644,
+      setMtime,
+    )
     stack.defer('resolv.conf', () => resolv.restore())
-    const policy = await placeTemporaryFile(root, 'usr/sbin/policy-rc.d', POLICY_RC_D, 0o755)
+    const policy = await placeTemporaryFile(
+      root,
+      'usr/sbin/policy-rc.d',
+      POLICY_RC_D,
+      0o755,
+      setMtime,
+    )
     stack.defer('policy-rc.d', () => policy.restore())
   } catch (error) {
     await stack[Symbol.asyncDispose]()

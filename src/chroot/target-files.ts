@@ -1,6 +1,7 @@
 // Files the core places into the target for the length of a chroot session and takes back
 // afterwards: the host's resolver and a policy-rc.d that stops package installs starting daemons.
 import { lstat, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { ChrootError } from '../errors.ts'
 import { safeTargetPath } from './safe-path.ts'
 
@@ -11,12 +12,19 @@ export interface TemporaryFile {
   restore(): Promise<void>
 }
 
-/** Install `content` at `pathInRoot`, keeping whatever was there aside (never following links). */
+/** Sets a directory's mtime to the nanosecond (Node's utimes rounds to a double of seconds). */
+export type SetMtime = (path: string, mtimeNs: bigint) => Promise<void>
+
+/**
+ * Install `content` at `pathInRoot`, keeping whatever was there aside (never following links).
+ * With `setMtime`, restoring also puts back the directory's mtime when nothing else changed in it.
+ */
 export async function placeTemporaryFile(
   root: string,
   pathInRoot: string,
   content: string,
   mode = 0o644,
+  setMtime?: SetMtime,
 ): Promise<TemporaryFile> {
   const target = await safeTargetPath(root, pathInRoot, { createDirs: true })
   const aside = `${target.path}${ASIDE_SUFFIX}`
@@ -26,9 +34,12 @@ export async function placeTemporaryFile(
     )
   }
   const hadOriginal = target.exists
+  const parent = dirname(target.path)
+  const parentBefore = await lstat(parent, { bigint: true })
   if (hadOriginal) await rename(target.path, aside)
   // 'wx' fails rather than follows if something raced a link into place.
   await writeFile(target.path, content, { flag: 'wx', mode })
+  const parentPlaced = (await lstat(parent, { bigint: true })).mtimeNs
   return {
     restore: async () => {
       const now = await lstat(target.path).catch(() => undefined)
@@ -37,8 +48,12 @@ export async function placeTemporaryFile(
         if (hadOriginal) await rm(aside, { force: true })
         return
       }
+      const untouched = (await lstat(parent, { bigint: true })).mtimeNs === parentPlaced
       await rm(target.path, { force: true })
       if (hadOriginal) await rename(aside, target.path)
+      // The directory as it was, its mtime too, when nothing but this file changed in it
+      // meanwhile: a session that changed nothing leaves nothing changed (unchanged-tree.ts).
+      if (untouched && setMtime !== undefined) await setMtime(parent, parentBefore.mtimeNs)
     },
   }
 }

@@ -16,6 +16,7 @@ import type { PhaseRunner } from './phase-runner.ts'
 import { checkRootTree, dropCopiedHostResolver, installExtraPackages } from './root-tree.ts'
 import { mountDebCache, type DebCachePlan } from './deb-cache-mount.ts'
 import { mountInitramfsCache, type InitramfsCachePlan } from './initramfs-cache-mount.ts'
+import { NOT_WATCHED, TreeChangeWatch, type Verdict } from './unchanged-tree.ts'
 
 /** The host caches the install phases are offered. */
 export interface TreeStepCaches {
@@ -35,6 +36,9 @@ export async function runTreeSteps(
   const root = rootTreeDir(ctx)
   const todo = TREE_STEPS.slice(restored === undefined ? 0 : TREE_STEPS.indexOf(restored) + 1)
   await using chroot = new ChrootSlot(ctx, caches)
+  // Whether post-root.d left the tree as the step before it was stored.
+  const watch = new TreeChangeWatch(ctx.workspace.buildDir, ctx.resourceRunner)
+  let sameAs: TreeStep | undefined
   for (const step of todo) {
     const started = performance.now()
     if (step === 'root') {
@@ -43,20 +47,35 @@ export async function runTreeSteps(
       await dropCopiedHostResolver(root, await hostResolvConf(), ctx.reporter)
     } else {
       await chroot.open(step === 'install' || step === 'post-install', step === 'post-install')
+      if (step === 'tree') await watch.phasesStart()
       for (const name of STEP_PHASES[step]) await phase(name, root)
       if (step === 'install') await installExtraPackages(ctx, tree)
+      if (step === 'tree') await watch.phasesEnd()
     }
     if (step === 'tree') {
       await chroot.close()
       await unmountHookMounts(ctx)
+      sameAs = sharedStep(await watch.verdict(), ctx)
     }
     if (!(await cache.wouldStore(step, performance.now() - started))) continue
     await chroot.close()
-    await cache.storeTree(step, ctx.workspace)
+    if (todo[todo.indexOf(step) + 1] === 'tree') await watch.beforeStore(step)
+    await cache.storeTree(step, ctx.workspace, sameAs)
   }
   await chroot.close()
   // Restored as the finished tree: nothing ran, nothing can be mounted; otherwise done above.
   if (!todo.includes('tree')) await unmountHookMounts(ctx)
+}
+
+/** The step whose stored archive the finished tree can share; why not, in the log. */
+function sharedStep(verdict: Verdict, ctx: BuildContext): TreeStep | undefined {
+  if (verdict.unchanged) return verdict.since
+  if (verdict.reason !== NOT_WATCHED)
+    ctx.reporter.emit({
+      kind: 'info',
+      message: `Cache: the finished tree is packed again: ${verdict.reason}`,
+    })
+  return undefined
 }
 
 /**

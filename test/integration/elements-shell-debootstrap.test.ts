@@ -1,6 +1,7 @@
 // debootstrap's root.d with stand-in bootstrap tools and a mirror of Release files on disk (no
 // network): the release DIB_RELEASE resolves to, the arguments it passes, the cached tarball and
 // when it is reused, and the configuration written into the new root.
+import { execFileSync } from 'node:child_process'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -72,6 +73,8 @@ mkdir -p "$root/etc"
 echo "run $(wc -l < "$CALLS")" > "$root/etc/built-by"
 echo "nameserver 192.0.2.1" > "$root/etc/resolv.conf"
 echo buildhost > "$root/etc/hostname"
+mkdir -p "$root/var/lib/apt/lists/partial"
+touch "$root/var/lib/apt/lists/lock" "$root/var/lib/apt/lists/mirror_dists_trixie_InRelease"
 if [ -n "\${FAKE_FAIL:-}" ]; then exit 3; fi
 `
 
@@ -136,6 +139,17 @@ describe('debootstrap root.d: creating the root', () => {
     expect(call).toContain(`--keyring=${s.dir}/keys/debian.gpg --include=foo --foo trixie`)
     // a dropped connection to the mirror is retried, for the bootstrap only
     expect(call).toContain('--aptopt=Acquire::Retries "3"')
+    // The package lists stay in the tree for pre-install.d's update; the tarball leaves them out.
+    expect(call).toContain('--skip=cleanup/apt/lists')
+    expect(call).toContain('--aptopt=Acquire::GzipIndexes "true"')
+    await stat(join(target, 'var/lib/apt/lists/mirror_dists_trixie_InRelease'))
+    const listed = execFileSync('tar', ['-tzf', join(s.cache, TARBALL)], { encoding: 'utf8' })
+    expect(
+      listed
+        .split('\n')
+        .filter((p) => p.includes('apt/lists'))
+        .sort(),
+    ).toEqual(['./var/lib/apt/lists/', './var/lib/apt/lists/lock', './var/lib/apt/lists/partial/'])
     expect(call).toContain(`deb file://${s.dir}/mirror trixie main`)
     expect(call).toContain(`deb file://${s.dir}/mirror trixie-updates main`)
     expect(call).toContain(`deb file://${s.dir}/mirror trixie-security main`)

@@ -4,7 +4,15 @@
 // root.d, and two concurrent builds of the same inputs share the cache. plan and
 // `cache ls/prune` see the same cache. (A changed package index: cache-package-index.test.ts.)
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BuildEvent } from '../../src/report/events.ts'
@@ -105,6 +113,18 @@ describe('step cache', () => {
       ['root', 'not stored yet'],
     ])
     expect(scriptsRun(cold.events)).toContain('root.d/10-host-os-root')
+    // post-root.d changed nothing: the finished tree is the stored post-install.d archive,
+    // linked, not packed again (the finalise.d edit below restores from it).
+    expect(of(cold.events, 'info').map((e) => e.message)).toContain(
+      'Cache: the build directory has not changed since the build directory after post-install.d was stored: the finished tree after post-root.d shares its archive',
+    )
+    const archives = readdirSync(join(work, 'cache', 'imagewright-steps', 'entries')).map(
+      (key) =>
+        statSync(join(work, 'cache', 'imagewright-steps', 'entries', key, 'build-dir.tar.zst'), {
+          throwIfNoEntry: false,
+        })?.ino,
+    )
+    expect(new Set(archives.filter((ino) => ino !== undefined)).size).toBe(3)
     expect(member('marker')).toBe('first\n')
     expect(member('finalised')).toBe('fin-first noted\n')
     const coldTar = readFileSync(join(work, 'out', 'img.tar'))

@@ -83,7 +83,7 @@ export async function cacheLsCommand(opts: { readonly imageCache?: string }): Pr
     process.stdout.write(`The step cache ${store.root} is empty\n`)
     return 0
   }
-  const total = entries.reduce((sum, e) => sum + e.manifest.bytes, 0)
+  const total = await store.diskBytes(entries)
   process.stdout.write(
     `${store.root}: ${entries.length} entries, ${formatBytes(total)} (most recently used first)\n`,
   )

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { linkSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -57,6 +57,32 @@ describe('StepStore', () => {
     const removed = await store.prune(1500)
     expect(removed.map((e) => e.manifest.key)).toEqual(['mid', 'new'])
     expect((await store.list()).map((e) => e.manifest.key)).toEqual(['old'])
+  })
+
+  it('counts an archive two entries share once, and frees it only with the last of them', async () => {
+    await put('post', 1000)
+    const staged = await store.stage()
+    linkSync(join(store.entryDir('post'), 'data'), join(staged, 'data'))
+    const files = ['data']
+    await store.commit(staged, {
+      step: 'tree',
+      key: 'tree',
+      what: 'tree',
+      durationMs: 1,
+      parts: [],
+      files,
+    })
+    await put('other', 600)
+    age('post', 3 * IN_USE_MS)
+    age('tree', 2 * IN_USE_MS)
+    age('other', 1.5 * IN_USE_MS)
+    expect(await store.diskBytes(await store.list())).toBe(1600)
+    // 1600 bytes on disk: within 1600 nothing goes
+    expect(await store.prune(1600)).toEqual([])
+    // removing "post" frees nothing ("tree" holds the archive): "tree" goes too
+    const removed = await store.prune(1000)
+    expect(removed.map((e) => e.manifest.key)).toEqual(['post', 'tree'])
+    expect((await store.list()).map((e) => e.manifest.key)).toEqual(['other'])
   })
 
   it('keeps entries used in the last minute unless told to remove all', async () => {
