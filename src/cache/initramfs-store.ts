@@ -40,8 +40,7 @@ export function parseExchangeLog(text: string): InitramfsUse[] {
   const uses: InitramfsUse[] = []
   for (const line of text.split('\n')) {
     const [key, kernel, seconds, extra] = line.trim().split(/\s+/)
-    if (key === undefined || !KEY.test(key) || kernel === undefined || extra !== undefined)
-      continue
+    if (key === undefined || !KEY.test(key) || kernel === undefined || extra !== undefined) continue
     const s = seconds === undefined ? undefined : Number(seconds)
     if (s !== undefined && !Number.isFinite(s)) continue
     uses.push({ key, kernel, ...(s === undefined ? {} : { seconds: s }) })

@@ -108,8 +108,14 @@ describe('initramfs cache', () => {
       ['a mode in /usr', () => chmod(join(root, 'usr/lib/firmware/x.bin'), 0o600)],
       ['a file a hook names', () => writeFiles(root, { 'etc/fstab': 'LABEL=other / xfs 0 1\n' })],
       ['a named file appearing', () => writeFiles(root, { 'etc/crypttab': 'root UUID=x none\n' })],
-      ['its configuration', () => writeFiles(root, { 'etc/initramfs-tools/conf.d/x': 'RESUME=none\n' })],
-      ['the modprobe configuration', () => writeFiles(root, { 'etc/modprobe.d/x.conf': 'blacklist y\n' })],
+      [
+        'its configuration',
+        () => writeFiles(root, { 'etc/initramfs-tools/conf.d/x': 'RESUME=none\n' }),
+      ],
+      [
+        'the modprobe configuration',
+        () => writeFiles(root, { 'etc/modprobe.d/x.conf': 'blacklist y\n' }),
+      ],
       ['the kernel in /boot', () => writeFiles(root, { 'boot/config-1.0': 'CONFIG_RD_ZSTD=y\n' })],
     ]
     let calls = 1
