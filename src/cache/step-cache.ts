@@ -13,7 +13,7 @@ import { OWNER_MARK } from '../host/orphans.ts'
 import { resolveImageName } from '../output/naming.ts'
 import type { Reporter } from '../report/events.ts'
 import { formatBytes } from '../util/size.ts'
-import { cacheEnabled, cacheMaxBytes, minStepMs } from './cache-policy.ts'
+import { cacheEnabled, cacheMaxBytes, minStepMs, worthStoring } from './cache-policy.ts'
 import { copyInto, differingOutputs, relativeOutputs, restoreOutputs } from './image-files.ts'
 import { gatherStepFacts } from './input-facts.ts'
 import { lineageId, readLineage, recordLineage, type LineageRecord } from './lineage.ts'
@@ -199,16 +199,18 @@ export class StepCache {
   }
 
   /**
-   * Whether `step`, whose phases took `tookMs`, is worth storing: root.d and the finished tree
-   * always; an intermediate step only when re-running it would take longer than a threshold.
+   * Whether `step` is worth storing, when the phases since the last step restored or stored
+   * took `tookMs`: root.d always; the finished tree always when it is a link to the step before
+   * (`linked`, free); otherwise only when running those phases again would take longer than a
+   * threshold.
    */
-  async wouldStore(step: TreeStep, tookMs: number): Promise<boolean> {
+  async wouldStore(step: TreeStep, tookMs: number, linked = false): Promise<boolean> {
     const inputs = this.off === undefined ? this.#steps.get(step) : undefined
     if (inputs === undefined) return false
-    if (step === 'root' || step === 'tree' || tookMs >= minStepMs(this.#options.env)) return true
+    if (worthStoring(step, tookMs, linked, minStepMs(this.#options.env))) return true
     this.#deps.reporter.emit({
       kind: 'info',
-      message: `Cache: ${TREE_WHAT[step]} not stored: its phases took ${(tookMs / 1000).toFixed(1)} s, less than storing it is worth (IMAGEWRIGHT_CACHE_MIN_STEP_SECONDS)`,
+      message: `Cache: ${TREE_WHAT[step]} not stored: the phases since the last step stored or restored took ${(tookMs / 1000).toFixed(1)} s, less than storing it is worth (IMAGEWRIGHT_CACHE_MIN_STEP_SECONDS)`,
     })
     // Its inputs are remembered all the same, so a later miss can say it was not stored, not that something changed.
     await recordLineage(this.#store.root, this.#lineageId, step, inputs.parts)

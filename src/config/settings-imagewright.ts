@@ -75,8 +75,8 @@ export const IMAGEWRIGHT_SETTINGS = {
     type: 'seconds',
     default: '8',
     origin: 'imagewright',
-    help: 'Store the tree after install.d or post-install.d only when those phases took this long',
-    doc: 'the tree after install.d or post-install.d is stored only when those phases took at least this long (default 8; root.d and the finished tree are always stored)',
+    help: 'Store a tree step only when the phases since the last stored one took this long',
+    doc: 'a tree step after root.d is stored only when the phases since the last step stored or restored took at least this long (default 8; root.d is always stored, and the finished tree when it is a link to the step before)',
     parse: (value, source) => {
       if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value)
       throw settingError(source, `needs a number of seconds: got "${value}"`)

@@ -39,8 +39,10 @@ export async function runTreeSteps(
   // Whether post-root.d left the tree as the step before it was stored.
   const watch = new TreeChangeWatch(ctx.workspace.buildDir, ctx.resourceRunner)
   let sameAs: TreeStep | undefined
+  // Phases run since the last step restored or stored: what a later build would run again
+  // from there if this step were not stored.
+  let since = performance.now()
   for (const step of todo) {
-    const started = performance.now()
     if (step === 'root') {
       await phase('root', root)
       await checkRootTree(root)
@@ -57,10 +59,11 @@ export async function runTreeSteps(
       await unmountHookMounts(ctx)
       sameAs = sharedStep(await watch.verdict(), ctx)
     }
-    if (!(await cache.wouldStore(step, performance.now() - started))) continue
+    if (!(await cache.wouldStore(step, performance.now() - since, sameAs !== undefined))) continue
     await chroot.close()
     if (todo[todo.indexOf(step) + 1] === 'tree') await watch.beforeStore(step)
     await cache.storeTree(step, ctx.workspace, sameAs)
+    since = performance.now()
   }
   await chroot.close()
   // Restored as the finished tree: nothing ran, nothing can be mounted; otherwise done above.
