@@ -12,13 +12,13 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node'
  * matters: update a row when a file's time changes by much; a file not listed starts first.
  */
 export const SYSTEM_FILE_SECONDS: Readonly<Record<string, number>> = {
-  'test/system/boot-matrix.test.ts': 1250,
+  'test/system/boot-matrix.test.ts': 850,
   'test/system/rootfs-ramdisk.test.ts': 1180,
   'test/system/seed-scripts.test.ts': 820,
   'test/system/debian-releases.test.ts': 400,
   'test/system/farm.test.ts': 580,
   'test/system/dib-tree.test.ts': 560,
-  'test/system/debian-vm.test.ts': 560,
+  'test/system/debian-vm.test.ts': 600,
   'test/system/exit-paths.test.ts': 480,
   'test/system/fault-injection.test.ts': 460,
   'test/system/ramdisk-iso.test.ts': 360,
