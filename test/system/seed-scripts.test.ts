@@ -242,6 +242,22 @@ describe('debian-minimal with the seed scripts and the shipped elements (systemd
     expect(files.filter((f) => f.startsWith('./etc/ssh/ssh_host_'))).toEqual([])
     expect(files.filter((f) => /\/updates\/dkms\/iwhello\.ko/.test(f))).toHaveLength(1)
     expect(files).not.toContain('./var/lib/dkms/mok.key')
+
+    // The dpkg element's batched mkinitramfs made the stock one's image, byte for byte
+    // (iw-seed-checks' post-install.d), with the modules and the dkms one where they belong.
+    expect(systemdBuild.stdout).toMatch(
+      /kernel modules copied in batches|reused the initramfs built from the same inputs/,
+    )
+    const verdict = tarText(tar, './etc/iw-seed/initramfs-batched').split('\n')
+    expect(verdict[0]).toMatch(/^identical \d+$/)
+    expect(verdict[1]).toBe('1')
+    expect(verdict.slice(2).filter((line) => line !== '')).toEqual([
+      expect.stringMatching(
+        /^usr\/lib\/modules\/[^/]+\/kernel\/drivers\/net\/ethernet\/broadcom\/bnx2\.ko$/,
+      ),
+      expect.stringMatching(/^usr\/lib\/modules\/[^/]+\/kernel\/fs\/ext4\/ext4\.ko$/),
+      expect.stringMatching(/^usr\/lib\/modules\/[^/]+\/updates\/dkms\/iwhello\.ko$/),
+    ])
   })
 
   it('boots: the dkms module loads, sshd runs with fresh keys, settings apply', async () => {
