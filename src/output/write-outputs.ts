@@ -19,7 +19,7 @@ import {
   type Session,
 } from './output-session.ts'
 import { PartialFiles } from './partial-files.ts'
-import { convertRawImage, copyRawImage } from './produce.ts'
+import { convertRawImage, copyRawImage, writeOwnQcow2, writerFor } from './produce.ts'
 import { planTreeJobs } from './tree-jobs.ts'
 
 function listTypes(formats: readonly OutputFormat[]): string {
@@ -89,22 +89,29 @@ export async function writeDiskOutputs(
   const make: {
     readonly [P in ProducerOf<'disk'>]: (format: OutputFormat, target: string) => Promise<void>
   } = {
-    'qemu-img': (format, target) =>
-      convertRawImage(
-        {
-          source,
-          sourceBytes: info.size,
-          target,
-          format,
-          uncompressed: request.uncompressed,
-          qemuImgOptions: request.qemuImgOptions,
-          // out-of-order writes reorder a compressed qcow2's clusters: not for reproducible builds
-          outOfOrder: request.sourceDateEpoch === undefined,
-          compressionType: request.qcowCompression,
-        },
-        deps.runner,
-        progressOf(deps, `convert to ${format.type}`),
-      ),
+    'qemu-img': (format, target) => {
+      const input = {
+        source,
+        sourceBytes: info.size,
+        target,
+        format,
+        uncompressed: request.uncompressed,
+        qemuImgOptions: request.qemuImgOptions,
+        // out-of-order writes reorder a compressed qcow2's clusters: not for reproducible builds
+        outOfOrder: request.sourceDateEpoch === undefined,
+        compressionType: request.qcowCompression,
+      }
+      const onProgress = progressOf(deps, `convert to ${format.type}`)
+      // the default compressed qcow2 is ours: parallel and reproducible at once
+      const choice = writerFor(input)
+      if (choice.writer === 'imagewright') {
+        return writeOwnQcow2(input, deps.reporter, { onProgress, signal: deps.signal })
+      }
+      if (format.qemu?.format === 'qcow2') {
+        deps.reporter.emit({ kind: 'info', message: `qcow2 written by qemu-img: ${choice.why}` })
+      }
+      return convertRawImage(input, deps.runner, onProgress)
+    },
     copy: (_format, target) => copyRawImage(source, target, { move }, deps.runner),
   }
   const jobOf = (format: FormatOf<'disk'>): Job =>
