@@ -4,7 +4,8 @@ import type { ResolvedRelease } from '../element-tools/debian-release/resolve.ts
 import type { ResolvedElement } from '../elements/resolve.ts'
 import type { Runner } from '../exec/command.ts'
 import type { Reporter } from '../report/events.ts'
-import { openStepCache, type StepStatus } from './step-cache.ts'
+import { openStepCache } from './open-step-cache.ts'
+import type { StepStatus } from './step-cache.ts'
 
 export type PlannedCache = { readonly steps: readonly StepStatus[] } | { readonly off: string }
 

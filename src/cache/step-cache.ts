@@ -2,44 +2,24 @@
 // and the three moves the build makes with them: reuse the finished image, restore the build
 // directory after the latest stored tree step, and store each result it makes.
 // Every decision is an event (cache-hit, cache-miss with the inputs that changed).
-import { link, readdir } from 'node:fs/promises'
+import { link } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { BuildOptions } from '../config/build-options.ts'
-import type { ResolvedRelease } from '../element-tools/debian-release/resolve.ts'
-import type { ResolvedElement } from '../elements/resolve.ts'
 import type { Runner } from '../exec/command.ts'
-import { mountsBelow } from '../host/mount.ts'
-import { OWNER_MARK } from '../host/orphans.ts'
 import { resolveImageName } from '../output/naming.ts'
 import type { Reporter } from '../report/events.ts'
 import { formatBytes } from '../util/size.ts'
-import { cacheEnabled, cacheMaxBytes, minStepMs, worthStoring } from './cache-policy.ts'
+import { cacheMaxBytes, minStepMs, worthStoring } from './cache-policy.ts'
 import { copyInto, differingOutputs, relativeOutputs, restoreOutputs } from './image-files.ts'
-import { gatherStepFacts } from './input-facts.ts'
-import { lineageId, readLineage, recordLineage, type LineageRecord } from './lineage.ts'
-import { cacheSalt } from './salt.ts'
-import {
-  changedInputs,
-  keyOf,
-  stepInputs,
-  TREE_STEPS,
-  type StepInputs,
-  type StepName,
-  type TreeStep,
-} from './step-keys.ts'
+import { recordLineage, type LineageRecord } from './lineage.ts'
+import { missReason, TREE_WHAT } from './step-miss.ts'
+import { TREE_STEPS, type StepInputs, type StepName, type TreeStep } from './step-keys.ts'
 import { StepStore, type StoredEntry } from './store.ts'
 import { packBuildDir, TREE_ARCHIVE, unpackBuildDir } from './tree-archive.ts'
+import { uncacheableReason, type StepWorkspace } from './uncacheable.ts'
 
 const CACHE = 'step'
 const FILES_DIR = 'files'
-
-/** What each tree step's entry holds, for the log and `cache ls`. */
-const TREE_WHAT: Readonly<Record<TreeStep, string>> = {
-  root: 'root tree after root.d',
-  install: 'build directory after install.d',
-  'post-install': 'build directory after post-install.d',
-  tree: 'finished tree after post-root.d',
-}
 
 export interface StepStatus {
   readonly step: StepName
@@ -52,12 +32,6 @@ export interface StepStatus {
 export interface CacheDeps {
   readonly reporter: Reporter
   readonly runner: Runner
-}
-
-/** The workspace a tree step packs and restores (TMP_BUILD_DIR and TMP_IMAGE_DIR). */
-export interface StepWorkspace {
-  readonly buildDir: string
-  readonly imageDir: string
 }
 
 export class StepCache {
@@ -99,22 +73,15 @@ export class StepCache {
       out.push(
         found
           ? { step: step.step, key: step.key, hit: true }
-          : { step: step.step, key: step.key, hit: false, reason: this.#missReason(step) },
+          : {
+              step: step.step,
+              key: step.key,
+              hit: false,
+              reason: missReason(this.#lineage[step.step], step),
+            },
       )
     }
     return out
-  }
-
-  #missReason(step: StepInputs): string {
-    const previous = this.#lineage[step.step]
-    if (previous === undefined) return 'not stored yet'
-    const changed = changedInputs(previous, step.parts)
-    if (changed.length === 0)
-      return keyOf(previous) === step.key
-        ? 'not stored (pruned, or its phases were too quick to be worth storing)'
-        : 'an earlier step changed'
-    const shown = changed.slice(0, 5).join(', ')
-    return `changed: ${shown}${changed.length > 5 ? ` and ${changed.length - 5} more` : ''}`
   }
 
   async #find(
@@ -126,7 +93,7 @@ export class StepCache {
     return { inputs, entry: await this.#store.lookup(inputs.key) }
   }
 
-  #miss(inputs: StepInputs, reason = this.#missReason(inputs)): void {
+  #miss(inputs: StepInputs, reason = missReason(this.#lineage[inputs.step], inputs)): void {
     this.#deps.reporter.emit({
       kind: 'cache-miss',
       cache: CACHE,
@@ -225,7 +192,7 @@ export class StepCache {
   async storeTree(step: TreeStep, workspace: StepWorkspace, sameAs?: TreeStep): Promise<void> {
     const inputs = this.off === undefined ? this.#steps.get(step) : undefined
     if (inputs === undefined) return
-    const why = await this.#uncacheable(workspace)
+    const why = await uncacheableReason(workspace, this.#deps.runner)
     if (why !== undefined) {
       this.#deps.reporter.emit({ kind: 'info', message: `Cache: ${step} not stored: ${why}` })
       return
@@ -314,48 +281,4 @@ export class StepCache {
   #outputDir(): string {
     return dirname(resolve(resolveImageName(this.#options.imageName, this.#options.imageTypes)))
   }
-
-  /** A step whose result is not all in the build directory cannot be stored. */
-  async #uncacheable(workspace: StepWorkspace): Promise<string | undefined> {
-    const mounted = (await mountsBelow(workspace.buildDir, this.#deps.runner)).filter(
-      (m) => m !== workspace.buildDir,
-    )
-    if (mounted.length > 0)
-      return `${mounted[0]} is still mounted (a hook left a mount the cache cannot capture)`
-    if ((await readdir(workspace.imageDir)).some((name) => name !== OWNER_MARK)) {
-      return `a hook wrote into TMP_IMAGE_DIR (${workspace.imageDir}), which the cache does not capture`
-    }
-    return undefined
-  }
-}
-
-/** The cache of one build; with --no-cache (or nothing cacheable) every move is a no-op. */
-export async function openStepCache(
-  options: BuildOptions,
-  elements: readonly ResolvedElement[],
-  release: ResolvedRelease | undefined,
-  deps: CacheDeps,
-): Promise<StepCache> {
-  const store = new StepStore(options.imageCache)
-  const id = lineageId(options)
-  const base = {
-    store,
-    lineageId: id,
-    options,
-    deps,
-    steps: [] as StepInputs[],
-    lineage: {} as LineageRecord,
-  }
-  if (!cacheEnabled(options)) return new StepCache({ ...base, off: '--no-cache' })
-  const gathered = await gatherStepFacts(options, elements, release, await cacheSalt(store.root))
-  if (!gathered.ok) {
-    deps.reporter.emit({ kind: 'info', message: `Cache: not used: ${gathered.reason}` })
-    return new StepCache({ ...base, off: gathered.reason })
-  }
-  const steps = stepInputs(gathered.facts)
-  return new StepCache({
-    ...base,
-    steps: options.ramdiskElement === undefined ? steps : steps.filter((s) => s.step !== 'image'),
-    lineage: await readLineage(store.root, id),
-  })
 }

@@ -46,7 +46,7 @@ import { takeInventory, writeSboms } from './inventory.ts'
 import type { ImageInventory } from '../inventory/read-inventory.ts'
 import { watchElementOutputs } from './element-outputs.ts'
 import { finishRamdiskBuild } from './ramdisk-build.ts'
-import { openStepCache } from '../cache/step-cache.ts'
+import { openStepCache } from '../cache/open-step-cache.ts'
 import { logArtifacts } from '../cache/artifact-log.ts'
 import { readSetting } from '../config/settings.ts'
 
