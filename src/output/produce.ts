@@ -1,6 +1,8 @@
 // One function per way of making an output file. Each writes exactly the path it is given (a
 // temporary name); naming, checksums and committing are the caller's business.
+import { existsSync } from 'node:fs'
 import { rename } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import type { Runner } from '../exec/command.ts'
 import {
   buildGzipArgv,
@@ -13,7 +15,7 @@ import {
 import type { OutputFormat } from './formats.ts'
 import type { Reporter } from '../report/events.ts'
 import { chooseQcow2Writer, type WriterChoice } from './qcow2/choose-writer.ts'
-import { writeCompressedQcow2 } from './qcow2/write-qcow2.ts'
+import { writeCompressedQcow2, type Qcow2Stats } from './qcow2/write-qcow2.ts'
 
 export interface ConvertInput {
   readonly source: string
@@ -46,28 +48,66 @@ export function writerFor(input: ConvertInput): WriterChoice {
   })
 }
 
+/** The writer's own process, when imagewright runs built (dist/); from source there is none. */
+const WRITER_PROCESS = fileURLToPath(new URL('../cli/tools/qcow2-writer.js', import.meta.url))
+
+/** One line of the writer process: a percentage, its statistics, or nothing. */
+export function parseWriterLine(
+  line: string,
+): { readonly percent: number } | { readonly stats: Qcow2Stats } | undefined {
+  const progress = /^progress (\d+)$/.exec(line)
+  if (progress) return { percent: Number(progress[1]) }
+  if (line.startsWith('stats ')) return { stats: JSON.parse(line.slice(6)) as Qcow2Stats }
+  return undefined
+}
+
+async function writeInOwnProcess(
+  input: ConvertInput,
+  runner: Runner,
+  onProgress: ((percent: number) => void) | undefined,
+): Promise<Qcow2Stats> {
+  let stats: Qcow2Stats | undefined
+  await runner.run(
+    { argv: [process.execPath, WRITER_PROCESS, input.source, input.target], label: 'qcow2 writer' },
+    {
+      stdoutIsData: true,
+      onLine: (line, stream) => {
+        const parsed = stream === 'stdout' ? parseWriterLine(line) : undefined
+        if (parsed === undefined) return
+        if ('stats' in parsed) stats = parsed.stats
+        else onProgress?.(parsed.percent)
+      },
+    },
+  )
+  if (stats === undefined) throw new Error('the qcow2 writer ended without its statistics')
+  return stats
+}
+
 /**
  * A compressed qcow2 by imagewright's own writer: deflated on every core, yet the same bytes
- * from run to run (qemu-img -W reorders clusters; qemu-img without it uses one core).
+ * from run to run (qemu-img -W reorders clusters; qemu-img without it uses one core). Built,
+ * it runs in a process of its own (cli/tools/qcow2-writer.ts says why); from source, here.
  */
 export async function writeOwnQcow2(
   input: ConvertInput,
-  reporter: Reporter,
+  deps: { readonly reporter: Reporter; readonly runner: Runner },
   options: {
     readonly onProgress?: ((percent: number) => void) | undefined
     readonly signal?: AbortSignal | undefined
   } = {},
 ): Promise<void> {
   const started = Date.now()
-  const stats = await writeCompressedQcow2({
-    source: input.source,
-    target: input.target,
-    onProgress: options.onProgress,
-    signal: options.signal,
-  })
+  const stats = existsSync(WRITER_PROCESS)
+    ? await writeInOwnProcess(input, deps.runner, options.onProgress)
+    : await writeCompressedQcow2({
+        source: input.source,
+        target: input.target,
+        onProgress: options.onProgress,
+        signal: options.signal,
+      })
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
   const mib = (stats.fileBytes / 1024 / 1024).toFixed(0)
-  reporter.emit({
+  deps.reporter.emit({
     kind: 'info',
     message:
       `${input.format.type} written by imagewright's qcow2 writer (zlib, in parallel) in ` +

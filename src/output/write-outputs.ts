@@ -105,7 +105,7 @@ export async function writeDiskOutputs(
       // the default compressed qcow2 is ours: parallel and reproducible at once
       const choice = writerFor(input)
       if (choice.writer === 'imagewright') {
-        return writeOwnQcow2(input, deps.reporter, { onProgress, signal: deps.signal })
+        return writeOwnQcow2(input, deps, { onProgress, signal: deps.signal })
       }
       if (format.qemu?.format === 'qcow2') {
         deps.reporter.emit({ kind: 'info', message: `qcow2 written by qemu-img: ${choice.why}` })

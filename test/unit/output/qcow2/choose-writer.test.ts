@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { chooseQcow2Writer } from '../../../../src/output/qcow2/choose-writer.ts'
+import { parseWriterLine } from '../../../../src/output/produce.ts'
 
 const DEFAULT = {
   qemuFormat: 'qcow2',
@@ -28,5 +29,15 @@ describe('chooseQcow2Writer', () => {
     expect(why({ qemuImgOptions: 'compat=0.10' })).toBe('qemu-img options were given')
     expect(why({ sourceBytes: 1000 })).toMatch(/512-byte sectors/)
     expect(why({ sourceBytes: 0 })).toMatch(/512-byte sectors/)
+  })
+})
+
+describe("the writer process's lines", () => {
+  it('reads its percentages and its statistics, and nothing else', () => {
+    expect(parseWriterLine('progress 42')).toEqual({ percent: 42 })
+    const stats = { virtualSize: 1, compressedClusters: 2, storedClusters: 3, fileBytes: 4 }
+    expect(parseWriterLine(`stats ${JSON.stringify(stats)}`)).toEqual({ stats })
+    expect(parseWriterLine('progress of nothing')).toBeUndefined()
+    expect(parseWriterLine('warning: something')).toBeUndefined()
   })
 })
