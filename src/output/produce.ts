@@ -65,12 +65,14 @@ async function writeInOwnProcess(
   input: ConvertInput,
   runner: Runner,
   onProgress: ((percent: number) => void) | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<Qcow2Stats> {
   let stats: Qcow2Stats | undefined
   await runner.run(
     { argv: [process.execPath, WRITER_PROCESS, input.source, input.target], label: 'qcow2 writer' },
     {
       stdoutIsData: true,
+      ...(signal === undefined ? {} : { signal }),
       onLine: (line, stream) => {
         const parsed = stream === 'stdout' ? parseWriterLine(line) : undefined
         if (parsed === undefined) return
@@ -98,7 +100,7 @@ export async function writeOwnQcow2(
 ): Promise<void> {
   const started = Date.now()
   const stats = existsSync(WRITER_PROCESS)
-    ? await writeInOwnProcess(input, deps.runner, options.onProgress)
+    ? await writeInOwnProcess(input, deps.runner, options.onProgress, options.signal)
     : await writeCompressedQcow2({
         source: input.source,
         target: input.target,
