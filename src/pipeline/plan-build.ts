@@ -22,6 +22,7 @@ import { planCloudImage } from './plan-base-image.ts'
 import type { PlannedBaseImage } from '../element-tools/cloud-image/cache-state.ts'
 import { PLACEHOLDER_WORKSPACE } from './release-preflight.ts'
 import { planCache, type PlannedCache } from '../cache/plan-cache.ts'
+import { initramfsCachePlan } from './initramfs-cache-mount.ts'
 import { ProcessRunner, hostEnv } from '../exec/run.ts'
 import { REDACTED, isSecretName, makeRedactor } from '../util/secrets.ts'
 
@@ -109,7 +110,16 @@ export async function planBuild(options: BuildOptions): Promise<BuildPlan> {
     const baseImage = await planCloudImage(options, elements, runner)
     const cache = refused
       ? { off: 'the build would be refused' }
-      : await planCache(options, elements.resolved.elements, resolvedRelease, { reporter, runner })
+      : await planCache(
+          options,
+          elements.resolved.elements,
+          resolvedRelease,
+          { reporter, runner },
+          initramfsCachePlan(
+            options,
+            elements.resolved.elements.map((e) => e.name),
+          ) !== undefined,
+        )
     return {
       ...(release === undefined ? {} : { release }),
       ...(baseImage === undefined ? {} : { baseImage }),

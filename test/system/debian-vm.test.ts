@@ -310,6 +310,8 @@ describe('debian-minimal vm', () => {
     expect(plan.code, plan.stderr).toBe(0)
     for (const step of ['root', 'install', 'post-install', 'tree', 'image'])
       expect(plan.stdout).toMatch(new RegExp(`^ {2}${step} +hit `, 'm'))
+    // post-install.d does not run, so no initramfs is offered.
+    expect(plan.stdout).not.toMatch(/^ {4}initramfs /m)
     const log = join(work, 'no-op.jsonl')
     const started = performance.now()
     const again = await runCli(DIB_BIN, {
@@ -342,10 +344,18 @@ describe('debian-minimal vm', () => {
       '#!/bin/bash\nset -eu -o pipefail\necho edited > /etc/post-edit\n',
       { mode: 0o755 },
     )
+    const args = ['-t', 'tar', '-o', 'post-edit', 'debian-minimal', 'vm', 'post-edit']
+    const plan = await runCli(IW_BIN, {
+      args: ['plan', ...args],
+      env: { ...defaultEnv(), ELEMENTS_PATH: elements },
+      cwd: work,
+    })
+    expect(plan.code, plan.stderr).toBe(0)
+    expect(plan.stdout).toMatch(/^ {2}post-install +miss .*\n {4}initramfs +[1-9]\d* stored: /m)
     const log = join(work, 'post-edit.jsonl')
     const started = performance.now()
     const edited = await runCli(DIB_BIN, {
-      args: ['-t', 'tar', '-o', 'post-edit', 'debian-minimal', 'vm', 'post-edit'],
+      args,
       env: { ...defaultEnv(), ELEMENTS_PATH: elements, IMAGEWRIGHT_JSON_LOG: log },
       cwd: work,
     })
