@@ -13,6 +13,7 @@
 // before taking a snapshot makes that the exception.
 import { join } from 'node:path'
 import type { Runner } from '../exec/command.ts'
+import { TreeListing } from './tree-listing.ts'
 
 /** A change this close before a snapshot began may share its ctime with a later one: longer
  * than a scheduler tick (10 ms at HZ=100), with room for Date.now()'s millisecond rounding. */
@@ -24,20 +25,10 @@ export interface TreeSnapshot {
   /** Wall-clock time the walk began, in nanoseconds since the epoch. */
   readonly startedNs: bigint
   /**
-   * Every entry below the directory (the directory itself as ""), by relative path: its facts
-   * as one string, the ctime last ("type mode uid gid size ino nlink mtime|ctime"). Strings,
-   * not objects of bigints: a Debian tree has about 25,000 entries and a build holds up to
-   * three snapshots at once.
+   * Every entry below the directory (the directory itself as ""): its facts "type mode uid gid
+   * size ino nlink mtime|ctime" by path, as find wrote them (tree-listing.ts).
    */
-  readonly entries: ReadonlyMap<string, string>
-}
-
-const withoutCtime = (facts: string): string => facts.slice(0, facts.lastIndexOf('|'))
-
-/** find's "%C@" (seconds, a dot, ten digits) in nanoseconds. */
-function ctimeOf(facts: string): bigint {
-  const [seconds = '0', fraction = ''] = facts.slice(facts.lastIndexOf('|') + 1).split('.')
-  return BigInt(seconds) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9))
+  readonly entries: TreeListing
 }
 
 /**
@@ -51,32 +42,17 @@ export async function snapshotTree(
 ): Promise<TreeSnapshot> {
   const startedNs = BigInt(Date.now()) * 1_000_000n
   const pruned = skip.flatMap((name) => ['-path', join(dir, name), '-prune', '-o'])
-  // One line per entry, its path last: a path with a newline in it goes on over the next
-  // line(s), which have no NUL.
-  const { stdout } = await runner.run(
+  // The output is kept as it comes (a few MiB), not as lines: each entry is two NUL-terminated
+  // fields, its facts and its path, so a path with a newline in it needs no care.
+  const chunks: Buffer[] = []
+  await runner.run(
     {
-      argv: ['find', dir, '-xdev', ...pruned, '-printf', '%D %y %m %U %G %s %i %n %T@|%C@\\0%P\\n'],
+      argv: ['find', dir, '-xdev', ...pruned, '-printf', '%D %y %m %U %G %s %i %n %T@|%C@\\0%P\\0'],
       label: 'cache: read the state of the build directory',
     },
-    { quiet: true, stdoutIsData: true },
+    { quiet: true, stdoutIsData: true, onStdoutChunk: (chunk) => chunks.push(chunk) },
   )
-  const records: [string, string][] = []
-  const lines = stdout.split('\n')
-  if (lines.at(-1) === '') lines.pop()
-  for (const line of lines) {
-    const nul = line.indexOf('\0')
-    const last = records.at(-1)
-    if (nul >= 0) records.push([line.slice(nul + 1), line.slice(0, nul)])
-    else if (last !== undefined) last[0] += `\n${line}`
-  }
-  const entries = new Map<string, string>()
-  const device = (facts: string): string => facts.slice(0, facts.indexOf(' '))
-  const top = device(records[0]?.[1] ?? '')
-  for (const [path, facts] of records) {
-    // A mount point of another filesystem (/proc, /dev in an open chroot): not the tree's.
-    if (device(facts) === top) entries.set(path, facts.slice(facts.indexOf(' ') + 1))
-  }
-  return { startedNs, entries }
+  return { startedNs, entries: new TreeListing(Buffer.concat(chunks)) }
 }
 
 /**
@@ -88,24 +64,32 @@ export function changedPaths(
   after: TreeSnapshot,
   ctimeMayDiffer: ReadonlySet<string> = new Set(),
 ): string[] {
+  const was = before.entries
+  const now = after.entries
   const out = new Set<string>()
-  for (const [path, was] of before.entries) {
-    const now = after.entries.get(path)
-    if (now === undefined) {
-      out.add(path)
+  for (let i = 0; i < was.size; i++) {
+    const j = now.find(was, i)
+    if (j < 0 || was.sameFacts(i, now, j, true)) {
+      if (j < 0) out.add(was.path(i))
       continue
     }
-    const differs = ctimeMayDiffer.has(path) ? withoutCtime(was) !== withoutCtime(now) : was !== now
-    if (differs) out.add(path)
+    const path = was.path(i)
+    if (!ctimeMayDiffer.has(path) || !was.sameFacts(i, now, j, false)) out.add(path)
   }
-  for (const path of after.entries.keys()) if (!before.entries.has(path)) out.add(path)
+  for (let j = 0; j < now.size; j++) if (was.find(now, j) < 0) out.add(now.path(j))
   return [...out].sort()
 }
 
 /** Entries whose last change is too close to the snapshot's start for a later one to show. */
 export function racyEntries(snapshot: TreeSnapshot): string[] {
+  const since = snapshot.startedNs - RACY_NS
+  const threshold = {
+    seconds: Number(since / 1_000_000_000n),
+    nanos: Number(since % 1_000_000_000n),
+  }
   const out: string[] = []
-  for (const [path, f] of snapshot.entries)
-    if (ctimeOf(f) >= snapshot.startedNs - RACY_NS) out.push(path)
+  const entries = snapshot.entries
+  for (let i = 0; i < entries.size; i++)
+    if (entries.changedSince(i, threshold)) out.push(entries.path(i))
   return out.sort()
 }

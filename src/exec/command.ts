@@ -32,6 +32,11 @@ export interface RunOptions {
   readonly quiet?: boolean
   /** Stdout is data (a device name, a progress meter), not log output: no output events for it. */
   readonly stdoutIsData?: boolean
+  /**
+   * Stdout as it arrives, in raw chunks, for a listing too large to hold as lines: neither split,
+   * decoded nor kept (`stdout` of the result is empty).
+   */
+  readonly onStdoutChunk?: (chunk: Buffer) => void
   /** A carriage return ends a line too: for progress meters that redraw one line. */
   readonly splitCarriageReturns?: boolean
   /** Return a failed result instead of throwing. */

@@ -132,7 +132,9 @@ export class ProcessRunner implements Runner {
     })
     const endOfLine = options.splitCarriageReturns === true ? /\r\n|\r|\n/ : /\n/
     const pumps = [
-      pump(child.stdout, endOfLine, (line) => onLine(line, 'stdout')),
+      options.onStdoutChunk === undefined
+        ? pump(child.stdout, endOfLine, (line) => onLine(line, 'stdout'))
+        : drain(child.stdout, options.onStdoutChunk),
       pump(child.stderr, endOfLine, (line) => onLine(line, 'stderr')),
     ]
     const group = new ProcessGroup(child.pid)
@@ -188,6 +190,14 @@ async function pump(
   }
   if (pending.endsWith('\r')) pending = pending.slice(0, -1)
   if (pending.length > 0) onLine(pending)
+}
+
+async function drain(
+  stream: NodeJS.ReadableStream | null,
+  onChunk: (chunk: Buffer) => void,
+): Promise<void> {
+  if (!stream) return
+  for await (const chunk of stream) onChunk(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
 }
 
 function cancelOption(...signals: readonly (AbortSignal | undefined)[]): {

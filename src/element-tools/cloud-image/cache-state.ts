@@ -2,6 +2,7 @@
 // server publishes for it today, and whether the copy in DIB_IMAGE_CACHE is that one.
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { getHttpText, isOk } from '../../util/http-get.ts'
 import { checksumFor } from './checksum-file.ts'
 import type { CloudImageSpec } from './ubuntu-image.ts'
 
@@ -40,9 +41,9 @@ async function published(
   let reason = 'DIB_OFFLINE is set and no copy of the list is cached'
   if (!offline) {
     try {
-      const response = await fetch(spec.sumsUrl, { signal: AbortSignal.timeout(TIMEOUT_MS) })
-      if (!response.ok) throw new Error(`HTTP status ${response.status}`)
-      const sha256 = checksumFor(await response.text(), spec.file)
+      const response = await getHttpText(spec.sumsUrl, { signal: AbortSignal.timeout(TIMEOUT_MS) })
+      if (!isOk(response.status)) throw new Error(`HTTP status ${response.status}`)
+      const sha256 = checksumFor(response.text, spec.file)
       if (sha256 === undefined)
         return { sha256, sha256From: { unreadable: `no entry for ${spec.file}` } }
       return { sha256, sha256From: 'server' }

@@ -3,6 +3,7 @@
 // server or, offline, from the copy the last build cached) and where the cache keeps it.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { getHttpText, isOk } from '../../util/http-get.ts'
 import { newestMatching, parseChecksumFile } from './checksum-file.ts'
 import { cacheDirFor } from './fetch-image.ts'
 import { resolveSource, type Env } from './sources.ts'
@@ -44,8 +45,8 @@ async function cached(path: string): Promise<string | undefined> {
 
 async function fetched(url: string): Promise<string | undefined> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) })
-    return response.ok ? await response.text() : undefined
+    const response = await getHttpText(url, { signal: AbortSignal.timeout(TIMEOUT_MS) })
+    return isOk(response.status) ? response.text : undefined
   } catch {
     return undefined
   }

@@ -2,6 +2,7 @@
 // below DIB_IMAGE_CACHE that offline builds, and online builds that lose the mirror, fall back on.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { getHttpText, isOk } from '../../util/http-get.ts'
 import { parseReleaseHead, type ReleaseFacts } from './release-file.ts'
 
 const TIMEOUT_MS = 30_000
@@ -39,24 +40,12 @@ export async function fetchReleaseHead(
       throw error
     }
   }
-  const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) })
-  if (response.status === 404 || response.status === 410) {
-    await response.body?.cancel()
-    return 'missing'
-  }
-  if (!response.ok || response.body === null) {
-    await response.body?.cancel()
-    throw new Error(`HTTP status ${response.status}`)
-  }
-  let text = ''
-  const decoder = new TextDecoder()
-  const reader = response.body.getReader()
-  while (text.length < HEAD_BYTES && !/\n(MD5Sum|SHA256):/.test(text)) {
-    const chunk = await reader.read()
-    if (chunk.done) break
-    text += decoder.decode(chunk.value as Uint8Array, { stream: true })
-  }
-  await reader.cancel()
+  const { status, text } = await getHttpText(url, {
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+    enough: (head) => head.length >= HEAD_BYTES || /\n(MD5Sum|SHA256):/.test(head),
+  })
+  if (status === 404 || status === 410) return 'missing'
+  if (!isOk(status)) throw new Error(`HTTP status ${status}`)
   return { text }
 }
 
