@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { onTestFinished, describe, expect, it } from 'vitest'
 import {
   checksumFor,
   parseChecksumFile,
@@ -88,6 +88,7 @@ describe('the ubuntu cloud image', () => {
 
   it('tells plan whether the cached copy is the published one, offline from the cached list', async () => {
     const cache = mkdtempSync(join(tmpdir(), 'iw-cloud-image-'))
+    onTestFinished(() => rmSync(cache, { recursive: true, force: true }))
     const spec = ubuntuCloudImage({
       DIB_IMAGE_CACHE: cache,
       DIB_CLOUD_IMAGES: 'http://127.0.0.1:9/none',
