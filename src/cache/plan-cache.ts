@@ -30,11 +30,11 @@ export async function planCache(
   try {
     const cache = await openStepCache(options, elements, release, deps)
     if (cache.off !== undefined) return { off: cache.off }
-    const steps = await cache.statuses()
+    // One listing of the store for both: it reads every entry's manifest.
+    const entries = await new StepStore(options.imageCache).list()
+    const steps = cache.statuses(entries)
     if (!offersInitramfs || !runsPostInstall(steps)) return { steps }
-    const stored = (await new StepStore(options.imageCache).list()).filter(
-      (entry) => entry.manifest.step === INITRAMFS_KIND,
-    ).length
+    const stored = entries.filter((entry) => entry.manifest.step === INITRAMFS_KIND).length
     return { steps, initramfs: { stored } }
   } catch (error) {
     return {

@@ -63,25 +63,19 @@ export class StepCache {
     this.off = init.off
   }
 
-  /** Hit or miss of every step, without touching anything (for `plan`). */
-  async statuses(): Promise<StepStatus[]> {
-    const out: StepStatus[] = []
-    for (const step of this.#steps.values()) {
-      const found = await this.#store
-        .list()
-        .then((all) => all.some((e) => e.manifest.key === step.key))
-      out.push(
-        found
-          ? { step: step.step, key: step.key, hit: true }
-          : {
-              step: step.step,
-              key: step.key,
-              hit: false,
-              reason: missReason(this.#lineage[step.step], step),
-            },
-      )
-    }
-    return out
+  /** Hit or miss of every step against the store's `entries`, touching nothing (for `plan`). */
+  statuses(entries: readonly StoredEntry[]): StepStatus[] {
+    const stored = new Set(entries.map((e) => e.manifest.key))
+    return [...this.#steps.values()].map((step) =>
+      stored.has(step.key)
+        ? { step: step.step, key: step.key, hit: true }
+        : {
+            step: step.step,
+            key: step.key,
+            hit: false,
+            reason: missReason(this.#lineage[step.step], step),
+          },
+    )
   }
 
   async #find(
